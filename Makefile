@@ -1,0 +1,41 @@
+# Oficina Virtual — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test install install-test migrate demo serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py cargar_demo
+
+run: demo
+	@echo ""
+	@echo "Oficina Virtual en http://127.0.0.1:$(PORT)/"
+	@echo "  Derechohabientes de demostración (contraseña Prestamo2026!):"
+	@echo "    maria  — crédito al corriente"
+	@echo "    juan   — con un préstamo liquidado en su histórico"
+	@echo "    ramon  — su dependencia dejó de descontarle"
+	@echo "  Personal CAPP: capp / CappDemo2026!  → http://127.0.0.1:$(PORT)/admin/"
+	@echo "  CURP para registrarte: LOSA820420MNLPNN07 (el código de verificación sale en esta consola)"
+	@echo ""
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install-test
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

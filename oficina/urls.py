@@ -1,0 +1,20 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from oficina import views
+
+# The admin logs in through allauth's login, so its rate limits guard staff passwords too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Oficina Virtual — CAPP"
+admin.site.site_title = "Oficina Virtual — CAPP"
+admin.site.index_title = "Centro de Atención de Préstamos Personales"
+
+urlpatterns = [
+    path("", views.inicio, name="inicio"),
+    path("prestaciones/", views.prestaciones, name="prestaciones"),
+    path("prestaciones/recuperacion-de-credito/", include("recuperacion.urls")),
+    path("cuenta/", include("allauth.urls")),
+    path("captcha/", include("captcha.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PrestamosConfig(AppConfig):
+    name = "prestamos"
+    verbose_name = "Padrón y préstamos"

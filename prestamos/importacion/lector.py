@@ -1,0 +1,100 @@
+import csv
+import io
+from pathlib import Path
+from typing import BinaryIO
+
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from prestamos.importacion.base import (
+    MAX_ERRORES_LISTADOS,
+    ArchivoRechazado,
+    ErrorFila,
+    Importador,
+    Progreso,
+    Resumen,
+)
+
+# Every kind of file, recognised by its header row (SPEC §8).
+IMPORTADORES = [
+    "prestamos.importacion.padron.DependenciasImportador",
+    "prestamos.importacion.padron.DerechohabientesImportador",
+]
+
+
+def importadores() -> list[type[Importador]]:
+    return [import_string(ruta) for ruta in IMPORTADORES]
+
+
+def _decodificar(contenido: bytes) -> str:
+    try:
+        return contenido.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArchivoRechazado(
+            [ErrorFila(0, f"El archivo no está codificado en UTF-8 (byte inválido en la posición {exc.start}).")]
+        )
+
+
+def _elegir_importador(encabezado: list[str]) -> type[Importador]:
+    columnas = tuple(c.strip().lower() for c in encabezado)
+    for clase in importadores():
+        if clase.columnas == columnas:
+            return clase
+    esperados = "; ".join(",".join(c.columnas) for c in importadores())
+    raise ArchivoRechazado(
+        [ErrorFila(1, f"Encabezado no reconocido: «{','.join(encabezado)[:200]}». Encabezados válidos: {esperados}")]
+    )
+
+
+def leer_filas(texto: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    if "\x00" in texto:
+        raise ArchivoRechazado([ErrorFila(0, "El archivo contiene bytes nulos; no es un CSV de texto.")])
+    lector = csv.reader(io.StringIO(texto, newline=""), strict=True)
+    try:
+        encabezado = next(lector, None)
+        if not encabezado:
+            raise ArchivoRechazado([ErrorFila(1, "El archivo está vacío: falta el renglón de encabezado.")])
+        filas = [(lector.line_num, fila) for fila in lector if any(c.strip() for c in fila)]
+    except csv.Error as exc:
+        raise ArchivoRechazado([ErrorFila(lector.line_num, f"CSV mal formado: {exc}")])
+    return encabezado, filas
+
+
+def importar_archivo(
+    origen: str | Path | BinaryIO | bytes,
+    *,
+    usuario=None,
+    nombre_archivo: str = "",
+    progreso: Progreso | None = None,
+) -> Resumen:
+    """Validate and load one data file, all or nothing. Raises ArchivoRechazado with every bad row."""
+    if isinstance(origen, bytes):
+        contenido = origen
+    elif isinstance(origen, (str, Path)):
+        contenido = Path(origen).read_bytes()
+        nombre_archivo = nombre_archivo or Path(origen).name
+    else:
+        contenido = origen.read()
+    encabezado, filas = leer_filas(_decodificar(contenido))
+    clase = _elegir_importador(encabezado)
+    importador = clase(usuario=usuario, nombre_archivo=nombre_archivo)
+
+    errores = [
+        ErrorFila(linea, f"se esperaban {len(clase.columnas)} columnas y hay {len(fila)}")
+        for linea, fila in filas
+        if len(fila) != len(clase.columnas)
+    ]
+    if errores:
+        raise ArchivoRechazado(errores[:MAX_ERRORES_LISTADOS], tipo=clase.tipo, total_errores=len(errores))
+    if not filas:
+        raise ArchivoRechazado([ErrorFila(2, "El archivo no tiene filas de datos.")], tipo=clase.tipo)
+
+    registros, errores = importador.validar(filas)
+    if errores:
+        errores.sort(key=lambda e: e.linea)
+        raise ArchivoRechazado(errores[:MAX_ERRORES_LISTADOS], tipo=clase.tipo, total_errores=len(errores))
+
+    resumen = Resumen(tipo=clase.tipo, leidas=len(filas))
+    with transaction.atomic():
+        importador.cargar(registros, resumen, progreso)
+    return resumen

@@ -1,0 +1,154 @@
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+from prestamos.models import Derechohabiente
+from tests.conftest import CURP_ALICE, CURP_ANA
+
+User = get_user_model()
+
+
+def datos_registro(**cambios):
+    datos = {
+        "curp": CURP_ANA,
+        "username": "ana.lopez",
+        "email": "ana@ejemplo.mx",
+        "password1": "Quincena-2026x",
+        "password2": "Quincena-2026x",
+        "captcha_0": "cualquiera",
+        "captcha_1": "PASSED",
+    }
+    datos.update(cambios)
+    return datos
+
+
+def codigo_del_correo() -> str:
+    assert mail.outbox, "no se envió correo"
+    return re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", mail.outbox[-1].body, re.M).group(1)
+
+
+@pytest.mark.django_db
+def test_it_registers_with_a_padron_curp_and_verifies_by_code(client, ana):
+    respuesta = client.post(reverse("account_signup"), datos_registro(curp=" losa820420mnlpnn07 "))
+    assert respuesta.status_code == 302
+    assert respuesta.url == reverse("account_email_verification_sent")
+
+    usuario = User.objects.get(username="ana.lopez")
+    ana.refresh_from_db()
+    assert ana.usuario == usuario
+    assert not EmailAddress.objects.get(user=usuario).verified
+
+    correo = mail.outbox[-1]
+    assert "Oficina Virtual" in correo.subject
+    assert "Oficina Virtual" in correo.body
+    assert "testserver" not in correo.body and "example.com" not in correo.body
+
+    pagina = client.get(reverse("account_email_verification_sent"))
+    assert "Verifica tu correo" in pagina.content.decode()
+
+    respuesta = client.post(reverse("account_email_verification_sent"), {"code": codigo_del_correo()})
+    assert respuesta.status_code == 302
+    assert EmailAddress.objects.get(user=usuario).verified
+    inicio = client.get(reverse("inicio"))
+    assert "Prestaciones" in inicio.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_wrong_verification_code(client, ana):
+    client.post(reverse("account_signup"), datos_registro())
+    respuesta = client.post(reverse("account_email_verification_sent"), {"code": "ZZZZZZ"})
+    assert respuesta.status_code == 200
+    assert not EmailAddress.objects.get(email="ana@ejemplo.mx").verified
+
+
+def assert_nada_creado():
+    assert not User.objects.filter(username="ana.lopez").exists()
+    assert not EmailAddress.objects.filter(email="ana@ejemplo.mx").exists()
+    assert not mail.outbox
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "cambios, mensaje",
+    [
+        ({"curp": "GAML850312MDFRPR03"}, "dígito verificador"),
+        ({"curp": "ABC"}, "18 caracteres"),
+        ({"curp": "TOVE881130MVZRLL01"}, "no aparece en el padrón"),
+        ({"captcha_1": "EQUIVOCADO"}, "código de seguridad"),
+        ({"password2": "Otra-cosa-2026"}, ""),
+        ({"password1": "corta", "password2": "corta"}, ""),
+    ],
+)
+def test_it_refuses_bad_registrations_and_creates_nothing(client, ana, cambios, mensaje):
+    respuesta = client.post(reverse("account_signup"), datos_registro(**cambios))
+    assert respuesta.status_code == 200
+    assert mensaje in respuesta.content.decode()
+    assert_nada_creado()
+    ana.refresh_from_db()
+    assert ana.usuario is None
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_second_account_for_the_same_curp_pointing_to_password_recovery(client, alice):
+    respuesta = client.post(reverse("account_signup"), datos_registro(curp=CURP_ALICE))
+    html = respuesta.content.decode()
+    assert respuesta.status_code == 200
+    assert "Ya existe una cuenta registrada con esta CURP" in html
+    assert reverse("account_reset_password") in html
+    assert_nada_creado()
+    alice.refresh_from_db()
+    assert alice.usuario.username == "alice"
+
+
+@pytest.mark.django_db
+def test_it_shows_the_form_with_curp_and_captcha_fields(client):
+    html = client.get(reverse("account_signup")).content.decode()
+    assert 'name="curp"' in html
+    assert 'name="captcha_1"' in html
+    assert 'name="username"' in html and 'name="password2"' in html
+    assert html.index('name="curp"') < html.index('name="username"')
+
+
+@pytest.mark.django_db
+def test_it_removes_unverified_accounts_after_seven_days_freeing_the_curp(client, ana):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    client.post(reverse("account_signup"), datos_registro())
+    User.objects.filter(username="ana.lopez").update(date_joined=timezone.now() - timedelta(days=8))
+    call_command("depurar_registros")
+    ana.refresh_from_db()
+    assert ana.usuario is None
+    assert not User.objects.filter(username="ana.lopez").exists()
+
+
+@pytest.mark.django_db
+def test_it_keeps_verified_and_recent_accounts(client, ana, alice):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    client.post(reverse("account_signup"), datos_registro())
+    User.objects.filter(username="alice").update(date_joined=timezone.now() - timedelta(days=30))
+    call_command("depurar_registros")
+    assert User.objects.filter(username__in=["ana.lopez", "alice"]).count() == 2
+
+
+@pytest.mark.django_db
+def test_it_refuses_the_link_when_the_curp_was_taken_meanwhile(ana, django_user_model):
+    from accounts.services import CurpYaRegistrada, derechohabiente_vincular_usuario
+
+    primero = django_user_model.objects.create_user(username="primero")
+    segundo = django_user_model.objects.create_user(username="segundo")
+    derechohabiente_vincular_usuario(curp=ana.curp, usuario=primero)
+    with pytest.raises(CurpYaRegistrada):
+        derechohabiente_vincular_usuario(curp=ana.curp, usuario=segundo)
+    assert Derechohabiente.objects.get(curp=ana.curp).usuario == primero
+    assert not django_user_model.objects.filter(username="segundo").exists()

@@ -1,0 +1,89 @@
+"""Shared fixtures: the padrón and named people, so tests read like the product.
+
+- ana: in the padrón, no account yet (registers in the tests).
+- alice: in the padrón with a verified account.
+- bob: another borrower with a verified account (ownership tests: he must never see alice's data).
+"""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.cache import cache
+
+from prestamos.models import Dependencia, Derechohabiente
+
+CURP_ANA = "LOSA820420MNLPNN07"
+CURP_ALICE = "GAML850312MDFRPR02"
+CURP_BOB = "HERJ790605HJCRMN09"
+CONTRASENA = "Prestamo2026!"
+
+
+@pytest.fixture(autouse=True)
+def _captcha_en_modo_prueba(monkeypatch):
+    # django-simple-captcha reads its settings at import time; override_settings does not reach it.
+    from captcha.conf import settings as captcha_settings
+
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
+
+
+@pytest.fixture(autouse=True)
+def _cache_limpio():
+    # allauth's rate limits live in the cache; tests must not inherit each other's counters.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def sep(db):
+    return Dependencia.objects.create(clave="SEP", nombre="Secretaría de Educación Pública")
+
+
+@pytest.fixture
+def ssa(db):
+    return Dependencia.objects.create(clave="SSA", nombre="Secretaría de Salud")
+
+
+@pytest.fixture
+def ana(sep):
+    return Derechohabiente.objects.create(
+        curp=CURP_ANA, nombre="Ana", primer_apellido="López", segundo_apellido="Sánchez", dependencia=sep
+    )
+
+
+def _borrower(django_user_model, *, username, curp, nombre, apellido, dependencia):
+    usuario = django_user_model.objects.create_user(username=username, email=f"{username}@ejemplo.mx", password=CONTRASENA)
+    EmailAddress.objects.create(user=usuario, email=usuario.email, verified=True, primary=True)
+    return Derechohabiente.objects.create(
+        curp=curp, nombre=nombre, primer_apellido=apellido, dependencia=dependencia, usuario=usuario
+    )
+
+
+@pytest.fixture
+def alice(django_user_model, sep):
+    return _borrower(django_user_model, username="alice", curp=CURP_ALICE, nombre="Alicia", apellido="García", dependencia=sep)
+
+
+@pytest.fixture
+def bob(django_user_model, ssa):
+    return _borrower(django_user_model, username="bob", curp=CURP_BOB, nombre="Roberto", apellido="Hernández", dependencia=ssa)
+
+
+@pytest.fixture
+def staff(django_user_model):
+    usuario = django_user_model.objects.create_user(
+        username="capp", email="capp@ejemplo.mx", password=CONTRASENA, is_staff=True, is_superuser=True
+    )
+    EmailAddress.objects.create(user=usuario, email=usuario.email, verified=True, primary=True)
+    return usuario
+
+
+@pytest.fixture
+def cliente_alice(client, alice):
+    client.force_login(alice.usuario)
+    return client
+
+
+@pytest.fixture
+def cliente_staff(client, staff):
+    client.force_login(staff)
+    return client
