@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "oficina.context_processors.portal",
             ],
+            "builtins": ["prestamos.templatetags.formato"],
         },
     },
 ]

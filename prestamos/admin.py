@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
-from prestamos.models import Dependencia, Derechohabiente
+from prestamos.calculo import formato_moneda
+from prestamos.models import Dependencia, Derechohabiente, Movimiento, ParametroMora, Prestamo, Remesa
 
 
 @admin.register(Dependencia)
@@ -36,3 +39,119 @@ class DerechohabienteAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="cuenta")
     def tiene_cuenta(self, obj):
         return obj.usuario_id is not None
+
+
+class SoloLecturaMixin:
+    """The ledger and loan terms are never edited in the admin: corrections are new, audited entries."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MovimientoInline(SoloLecturaMixin, admin.TabularInline):
+    model = Movimiento
+    fields = ("fecha_valor", "tipo", "importe", "moratorios", "interes", "capital", "excedente", "origen", "registrado_por", "creado")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+
+@admin.register(Prestamo)
+class PrestamoAdmin(SoloLecturaMixin, admin.ModelAdmin):
+    list_display = ("folio", "derechohabiente", "tipo", "importe", "cuota", "estado", "dependencia", "fecha_otorgamiento")
+    list_filter = ("estado", "tipo", "dependencia")
+    search_fields = ("=folio", "=derechohabiente__curp", "derechohabiente__primer_apellido")
+    list_select_related = ("derechohabiente", "dependencia")
+    show_full_result_count = False
+    inlines = [MovimientoInline]
+    readonly_fields = ("situacion", "tabla_amortizacion")
+    fieldsets = (
+        (None, {"fields": ("folio", "derechohabiente", "dependencia", "tipo", "estado", "fecha_liquidacion")}),
+        ("Condiciones", {"fields": ("importe", "tasa_anual", "plazo", "cuota", "fecha_otorgamiento", "primera_quincena",
+                                    "quincenas_pagadas_inicial", "estado_inicial")}),
+        ("Situación al día de hoy", {"fields": ("situacion",)}),
+        ("Tabla de amortización", {"classes": ("collapse",), "fields": ("tabla_amortizacion",)}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields] + list(self.readonly_fields)
+
+    def _vista(self, obj):
+        if not hasattr(obj, "_vista_cache"):
+            from recuperacion.selectors import vistas_prestamos
+
+            obj._vista_cache = vistas_prestamos([obj], timezone.localdate())[0]
+        return obj._vista_cache
+
+    @admin.display(description="situación")
+    def situacion(self, obj):
+        v = self._vista(obj)
+        return format_html(
+            "Saldo deudor total: <strong>{}</strong> · capital insoluto {} · moratorios {} · "
+            "quincenas pagadas {} / por pagar {} · estado {} · quincenas omitidas: {}",
+            formato_moneda(v.saldo_deudor), formato_moneda(v.capital_insoluto), formato_moneda(v.moratorios),
+            v.cuotas_pagadas, v.cuotas_por_pagar, v.estado_texto,
+            ", ".join(str(o.quincena) for o in v.omisiones) or "ninguna",
+        )
+
+    @admin.display(description="tabla")
+    def tabla_amortizacion(self, obj):
+        filas = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (f.numero, f.quincena.descripcion, formato_moneda(f.cuota), formato_moneda(f.interes),
+                 formato_moneda(f.capital), formato_moneda(f.saldo), f.estado)
+                for f in self._vista(obj).tabla()
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>Núm.</th><th>Quincena</th><th>Cuota</th><th>Interés</th><th>Capital</th>"
+            "<th>Saldo</th><th>Estado</th></tr></thead><tbody>{}</tbody></table>",
+            filas,
+        )
+
+
+@admin.register(Movimiento)
+class MovimientoAdmin(SoloLecturaMixin, admin.ModelAdmin):
+    list_display = ("prestamo", "fecha_valor", "tipo", "importe", "moratorios", "interes", "capital", "excedente", "origen", "creado")
+    list_filter = ("tipo",)
+    search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp")
+    list_select_related = ("prestamo",)
+    date_hierarchy = "fecha_valor"
+    show_full_result_count = False
+
+
+@admin.register(ParametroMora)
+class ParametroMoraAdmin(admin.ModelAdmin):
+    """Editable by CAPP: a new row starts to hold on its date; past rows stay for the record."""
+
+    list_display = ("vigente_desde", "dias_gracia", "factor", "registrado_por", "creado")
+    fields = ("vigente_desde", "dias_gracia", "factor")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # A value that already holds stays as it was; only one that starts in the future can be fixed.
+        return obj is None or obj.vigente_desde > timezone.localdate()
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.registrado_por = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Remesa)
+class RemesaAdmin(SoloLecturaMixin, admin.ModelAdmin):
+    list_display = ("dependencia", "quincena", "filas", "total", "cargada", "cargada_por", "archivo")
+    list_filter = ("quincena", "dependencia")
+    search_fields = ("=quincena", "dependencia__clave", "dependencia__nombre")
+    list_select_related = ("dependencia", "cargada_por")

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -49,3 +51,151 @@ class Derechohabiente(models.Model):
     @property
     def nombre_completo(self) -> str:
         return " ".join(p for p in (self.nombre, self.primer_apellido, self.segundo_apellido) if p)
+
+
+class Prestamo(models.Model):
+    """A personal loan. Its terms never change after loading; what happens to it is in its ledger."""
+
+    class Tipo(models.TextChoices):
+        ORDINARIO = "ORDINARIO", "Ordinario"
+        ESPECIAL = "ESPECIAL", "Especial"
+        BIENES_DURADEROS = "BIENES_DURADEROS", "Para adquisición de bienes duraderos"
+        CONMEMORATIVO = "CONMEMORATIVO", "Conmemorativo"
+        DAMNIFICADOS = "DAMNIFICADOS", "Para damnificados"
+
+    class Estado(models.TextChoices):
+        VIGENTE = "VIGENTE", "Vigente"
+        EN_COBRANZA = "EN_COBRANZA", "En cobranza"
+        LIQUIDADO = "LIQUIDADO", "Liquidado"
+
+    folio = models.CharField("folio", max_length=11, unique=True)
+    derechohabiente = models.ForeignKey(
+        Derechohabiente, on_delete=models.PROTECT, related_name="prestamos", verbose_name="derechohabiente"
+    )
+    dependencia = models.ForeignKey(
+        Dependencia, on_delete=models.PROTECT, related_name="prestamos", verbose_name="dependencia que descuenta"
+    )
+    tipo = models.CharField("tipo", max_length=20, choices=Tipo.choices)
+    importe = models.DecimalField("importe otorgado", max_digits=12, decimal_places=2)
+    tasa_anual = models.DecimalField("tasa anual (%)", max_digits=5, decimal_places=2)
+    plazo = models.PositiveSmallIntegerField("plazo (quincenas)")
+    cuota = models.DecimalField("descuento quincenal", max_digits=12, decimal_places=2)
+    fecha_otorgamiento = models.DateField("fecha de otorgamiento")
+    primera_quincena = models.CharField("primera quincena", max_length=8)
+    quincenas_pagadas_inicial = models.PositiveSmallIntegerField("quincenas pagadas al cargar", default=0)
+    estado_inicial = models.CharField("estado al cargar", max_length=12, default="VIGENTE")
+    # Kept current by the services that book money and by the daily detection; the ledger is the truth.
+    estado = models.CharField("estado", max_length=12, choices=Estado.choices, default=Estado.VIGENTE, db_index=True)
+    fecha_liquidacion = models.DateField("fecha de liquidación", null=True, blank=True)
+    cargado = models.DateTimeField("cargado", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-fecha_otorgamiento", "-folio"]
+        verbose_name = "préstamo"
+        verbose_name_plural = "préstamos"
+        indexes = [models.Index(fields=["dependencia", "estado"])]
+
+    def __str__(self) -> str:
+        return f"{self.folio} ({self.get_tipo_display()})"
+
+
+class MovimientoQuerySet(models.QuerySet):
+    """The ledger is append-only: corrections are new entries, never edits or deletions."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Los movimientos no se modifican; registra un movimiento de corrección.")
+
+    def delete(self):
+        raise PermissionError("Los movimientos no se eliminan; registra un movimiento de corrección.")
+
+
+class Movimiento(models.Model):
+    class Tipo(models.TextChoices):
+        APERTURA = "APERTURA", "Quincenas pagadas antes de la carga"
+        DESCUENTO = "DESCUENTO", "Descuento vía nómina"
+        PAGO = "PAGO", "Pago en banco (FOPI)"
+        PAGO_CAPP = "PAGO_CAPP", "Pago aplicado por el CAPP"
+
+    prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="movimientos")
+    tipo = models.CharField("tipo", max_length=12, choices=Tipo.choices)
+    fecha_valor = models.DateField("fecha valor")
+    importe = models.DecimalField("importe recibido", max_digits=12, decimal_places=2)
+    moratorios = models.DecimalField("a moratorios", max_digits=12, decimal_places=2)
+    interes = models.DecimalField("a interés", max_digits=12, decimal_places=2)
+    capital = models.DecimalField("a capital", max_digits=12, decimal_places=2)
+    excedente = models.DecimalField("excedente por devolver", max_digits=12, decimal_places=2)
+    aplicacion = models.JSONField("aplicación por cuota")
+    origen = models.CharField("origen", max_length=200)
+    motivo = models.TextField("motivo", blank=True)
+    registrado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    creado = models.DateTimeField("registrado", auto_now_add=True)
+
+    objects = MovimientoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "movimiento"
+        verbose_name_plural = "movimientos"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(importe__gt=0)
+                & models.Q(moratorios__gte=0, interes__gte=0, capital__gte=0, excedente__gte=0),
+                name="movimiento_importes_no_negativos",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} {self.importe} ({self.fecha_valor})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Los movimientos no se modifican; registra un movimiento de corrección.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Los movimientos no se eliminan; registra un movimiento de corrección.")
+
+
+class ParametroMora(models.Model):
+    """Missing-deduction parameters (SPEC §6); each value holds from `vigente_desde` on."""
+
+    vigente_desde = models.DateField("vigente desde", unique=True)
+    dias_gracia = models.PositiveSmallIntegerField("días de gracia", default=20)
+    factor = models.DecimalField("factor de tasa moratoria", max_digits=4, decimal_places=2, default=Decimal("1.50"))
+    registrado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    creado = models.DateTimeField("registrado", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-vigente_desde"]
+        verbose_name = "parámetro de moratorios"
+        verbose_name_plural = "parámetros de moratorios"
+
+    def __str__(self) -> str:
+        return f"Desde {self.vigente_desde:%d/%m/%Y}: {self.dias_gracia} días de gracia, factor {self.factor}"
+
+
+class Remesa(models.Model):
+    """One load of a dependencia's payroll deductions for one quincena (a complementary one adds another)."""
+
+    dependencia = models.ForeignKey(Dependencia, on_delete=models.PROTECT, related_name="remesas")
+    quincena = models.CharField("quincena", max_length=8)
+    filas = models.PositiveIntegerField("filas aplicadas", default=0)
+    total = models.DecimalField("total aplicado", max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    archivo = models.CharField("archivo", max_length=255, blank=True)
+    cargada = models.DateTimeField("cargada", auto_now_add=True)
+    cargada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-quincena", "dependencia__clave"]
+        verbose_name = "remesa"
+        verbose_name_plural = "remesas"
+        indexes = [models.Index(fields=["dependencia", "quincena"])]
+
+    def __str__(self) -> str:
+        return f"{self.dependencia.clave} {self.quincena}"

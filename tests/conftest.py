@@ -87,3 +87,47 @@ def cliente_alice(client, alice):
 def cliente_staff(client, staff):
     client.force_login(staff)
     return client
+
+
+FOLIO_ALICE = "20000000001"
+FOLIO_BOB = "20000000002"
+ENCABEZADO_PRESTAMOS = (
+    "folio,curp,tipo,importe,tasa_anual,plazo_quincenas,fecha_otorgamiento,primera_quincena,estado,"
+    "quincenas_pagadas,fecha_liquidacion\n"
+)
+
+
+def cargar_prestamos(*filas: str):
+    """Load loans through the real importer (prestamos.csv rows without the header)."""
+    from prestamos.importacion import importar_archivo
+
+    return importar_archivo((ENCABEZADO_PRESTAMOS + "\n".join(filas) + "\n").encode())
+
+
+@pytest.fixture
+def prestamo_alice(alice):
+    """SPEC's worked example: 30,000.00 at 11.50 % in 48 quincenas from 2026-Q01, 10 already paid."""
+    from prestamos.models import Prestamo
+
+    cargar_prestamos(f"{FOLIO_ALICE},{CURP_ALICE},ORDINARIO,30000.00,11.50,48,2025-12-20,2026-Q01,VIGENTE,10,")
+    return Prestamo.objects.get(folio=FOLIO_ALICE)
+
+
+@pytest.fixture
+def prestamo_bob(bob):
+    from prestamos.models import Prestamo
+
+    cargar_prestamos(f"{FOLIO_BOB},{CURP_BOB},ESPECIAL,20000.00,12.00,24,2025-12-20,2026-Q01,VIGENTE,8,")
+    return Prestamo.objects.get(folio=FOLIO_BOB)
+
+
+@pytest.fixture
+def hoy(monkeypatch):
+    """Fix the portal's 'today' (timezone.localdate) for page tests: hoy(date(2026, 6, 1))."""
+    from django.utils import timezone
+
+    def fijar(fecha):
+        monkeypatch.setattr(timezone, "localdate", lambda *a, **k: fecha)
+        return fecha
+
+    return fijar

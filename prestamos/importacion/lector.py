@@ -19,6 +19,7 @@ from prestamos.importacion.base import (
 IMPORTADORES = [
     "prestamos.importacion.padron.DependenciasImportador",
     "prestamos.importacion.padron.DerechohabientesImportador",
+    "prestamos.importacion.prestamos.PrestamosImportador",
 ]
 
 

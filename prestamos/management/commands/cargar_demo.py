@@ -7,8 +7,11 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from django.utils import timezone
+
+from prestamos.calculo import Quincena
 from prestamos.importacion import importar_archivo
-from prestamos.models import Derechohabiente
+from prestamos.models import Derechohabiente, Prestamo
 
 DEMO = Path(settings.BASE_DIR) / "demo"
 ARCHIVOS = ["dependencias.csv", "derechohabientes.csv"]
@@ -24,6 +27,30 @@ CURP_PARA_REGISTRO = "LOSA820420MNLPNN07"
 APPS_CAPP = ["accounts", "prestamos", "recuperacion", "fopi"]
 
 
+ENCABEZADO_PRESTAMOS = (
+    "folio,curp,tipo,importe,tasa_anual,plazo_quincenas,fecha_otorgamiento,primera_quincena,estado,"
+    "quincenas_pagadas,fecha_liquidacion"
+)
+
+
+def prestamos_demo(hoy) -> bytes:
+    """Loans dated relative to today, so the demo tells the same story whatever the day it is loaded."""
+    actual = Quincena.de_fecha(hoy)
+    primera = actual - 20
+    otorgado = (primera - 1).inicio
+    vencidas = sum(1 for n in range(48) if (primera + n).vencimiento <= hoy)
+    filas = [
+        # maría: up to date.
+        f"20260000001,GAML850312MDFRPR02,ORDINARIO,30000.00,11.50,48,{otorgado},{primera},VIGENTE,{vencidas},",
+        # juan: a paid-off loan in his history and a current one up to date.
+        "20190000007,HERJ790605HJCRMN09,ORDINARIO,18000.00,9.00,48,2019-01-08,2019-Q02,LIQUIDADO,48,2020-12-31",
+        f"20260000002,HERJ790605HJCRMN09,ESPECIAL,45000.00,12.50,72,{otorgado},{primera},VIGENTE,{vencidas},",
+        # ramón: his dependencia stopped deducting three quincenas ago.
+        f"20260000003,PEMR900101HDFRRS00,CONMEMORATIVO,25000.00,14.00,48,{otorgado},{primera},VIGENTE,{vencidas - 3},",
+    ]
+    return ("\n".join([ENCABEZADO_PRESTAMOS, *filas]) + "\n").encode()
+
+
 class Command(BaseCommand):
     help = "Carga datos de demostración (se puede ejecutar varias veces)."
 
@@ -32,6 +59,9 @@ class Command(BaseCommand):
             for nombre in ARCHIVOS:
                 resumen = importar_archivo(DEMO / nombre)
                 self.stdout.write(resumen.texto())
+            if not Prestamo.objects.filter(folio__startswith="2026000000").exists():
+                # Dated from the day of the first load; a later run must not offer different terms.
+                self.stdout.write(importar_archivo(prestamos_demo(timezone.localdate())).texto())
             self._cuentas()
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
 

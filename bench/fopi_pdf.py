@@ -1,0 +1,144 @@
+"""How fast is a FOPI PDF? Target: median build ≤ 15 ms (a FOPI is built on every download).
+
+    .venv/bin/python bench/fopi_pdf.py [--n 300]
+
+Builds N FOPIs with realistic, varied data (no database) and compares them with a floor: a bare
+reportlab page with the same text in a base-14 font and the same Code128 barcode. The ratio says how much
+the portal's layout and its embedded fonts cost over the least reportlab can do. Exits 1 if the median
+misses the target, so it can run in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from reportlab.graphics.barcode.code128 import Code128  # noqa: E402
+from reportlab.lib.pagesizes import letter  # noqa: E402
+from reportlab.lib.units import mm  # noqa: E402
+from reportlab.pdfgen.canvas import Canvas  # noqa: E402
+
+from fopi.pdf import AVISO_COPIAS, TITULO, Banco, DatosFopi, referencia_agrupada, render_fopi  # noqa: E402
+from fopi.referencia import construir_referencia, vigencia_para  # noqa: E402
+from oficina.pdf import CONTACTO_CAPP, PORTAL  # noqa: E402
+from prestamos.calculo import formato_fecha, formato_moneda  # noqa: E402
+
+OBJETIVO_MS = 15.0
+
+NOMBRES = ("María", "José Luis", "Guadalupe", "Juan Pablo", "Ana Sofía", "Ramón", "Begoña", "Iñaki", "Rocío")
+APELLIDOS = ("Núñez", "Hernández", "Ibáñez", "Peña", "Gómez", "Martínez", "Muñoz", "López", "Ordóñez", "Cañas")
+TIPOS = (("PARCIAL", "Pago parcial"), ("LIQUIDACION", "Liquidación"), ("REGULARIZACION", "Regularización"))
+BANCOS = (
+    Banco(nombre="BBVA México", convenio="1234567"),
+    Banco(nombre="Banorte", convenio="0987654"),
+    Banco(nombre="Santander", convenio="5566778"),
+    Banco(nombre="HSBC", convenio="4433221"),
+    Banco(nombre="Banco Azteca", convenio="7788990"),
+    Banco(nombre="Telecomm (Telégrafos)", convenio="1100223"),
+)
+
+
+def datos_de_ejemplo(n: int, semilla: int = 2026) -> list[DatosFopi]:
+    azar = random.Random(semilla)
+    lista = []
+    for k in range(n):
+        emitido = date(2026, 1, 2) + timedelta(days=azar.randrange(330))
+        vigencia = vigencia_para(emitido)
+        importe = Decimal(azar.randrange(10_000, 25_000_000)) / 100
+        folio = f"2{azar.randrange(10**10):010d}"
+        secuencia = azar.randrange(1, 40)
+        tipo, tipo_texto = azar.choice(TIPOS)
+        lista.append(DatosFopi(
+            nombre=f"{azar.choice(NOMBRES)} {azar.choice(APELLIDOS)} {azar.choice(APELLIDOS)}",
+            curp=f"NUIM85{k % 100:02d}12MDFXBR05",
+            folio=folio,
+            tipo=tipo,
+            tipo_texto=tipo_texto,
+            importe=importe,
+            vigencia=vigencia,
+            referencia=construir_referencia(folio=folio, secuencia=secuencia, vigencia=vigencia, importe=importe),
+            secuencia=secuencia,
+            emitido=emitido,
+            bancos=BANCOS,
+        ))
+    return lista
+
+
+def piso(datos: DatosFopi) -> bytes:
+    """The least reportlab can do: the same text in Helvetica (not embedded) and the same barcode."""
+    buffer = io.BytesIO()
+    c = Canvas(buffer, pagesize=letter)
+    y = 750.0
+    lineas = [
+        "ISSSTE", PORTAL, TITULO, f"Emitido el {formato_fecha(datos.emitido)}", f"Formato núm. {datos.secuencia:03d}",
+        datos.nombre, datos.curp, datos.folio, datos.tipo_texto, formato_moneda(datos.importe),
+        f"Pagar a más tardar el {formato_fecha(datos.vigencia)}", referencia_agrupada(datos.referencia),
+    ]
+    for linea in lineas:
+        c.setFont("Helvetica", 10)
+        c.drawString(50, y, linea)
+        y -= 14
+    Code128(datos.referencia, barHeight=15 * mm, barWidth=0.36 * mm, humanReadable=False).drawOn(c, 200, y - 45)
+    y -= 60
+    c.drawString(50, y, datos.referencia)
+    for banco in datos.bancos:
+        y -= 14
+        c.drawString(50, y, banco.nombre)
+        c.drawString(300, y, banco.convenio)
+    for linea in (AVISO_COPIAS, f"Válido hasta el {formato_fecha(datos.vigencia)}.", CONTACTO_CAPP, "Página 1 de 1"):
+        y -= 14
+        c.drawString(50, y, linea)
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def medir(funcion, lista: list[DatosFopi]) -> tuple[list[float], float]:
+    for datos in lista[:10]:  # warm-up: imports, font tables, code paths
+        funcion(datos)
+    tiempos = []
+    inicio_total = time.perf_counter()
+    for datos in lista:
+        inicio = time.perf_counter()
+        pdf = funcion(datos)
+        tiempos.append((time.perf_counter() - inicio) * 1000)
+        assert pdf.startswith(b"%PDF")
+    return tiempos, time.perf_counter() - inicio_total
+
+
+def resumen(nombre: str, tiempos: list[float], total_s: float) -> float:
+    mediana = statistics.median(tiempos)
+    p95 = statistics.quantiles(tiempos, n=100)[94]
+    print(f"{nombre:<34} mediana {mediana:6.2f} ms   p95 {p95:6.2f} ms   {len(tiempos) / total_s:7.1f} PDF/s")
+    return mediana
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=300, help="PDFs a generar por medición (300)")
+    args = parser.parse_args()
+
+    lista = datos_de_ejemplo(args.n)
+    tamanio = len(render_fopi(lista[0]))
+    print(f"{args.n} FOPI, {tamanio / 1024:.1f} KiB cada uno aprox.")
+    mediana = resumen("render_fopi", *medir(render_fopi, lista))
+    mediana_piso = resumen("piso (Helvetica + Code128)", *medir(piso, lista))
+    print(f"razón render_fopi / piso: {mediana / mediana_piso:.2f}x")
+    if mediana > OBJETIVO_MS:
+        print(f"LENTO: la mediana {mediana:.2f} ms supera el objetivo de {OBJETIVO_MS:.0f} ms")
+        return 1
+    print(f"OK: mediana {mediana:.2f} ms ≤ {OBJETIVO_MS:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,417 @@
+"""A loan's position and how money is applied to it (SPEC §5, §6). Pure: Decimal and date in, values out.
+
+The position is never stored as truth: it is rebuilt from the loan's terms and its ledger, replaying each
+movement's recorded application in the order they were booked (`Posicion.derivar`). A new payment is
+allocated against the current position by `Posicion.aplicar`, whose result is what the ledger records,
+so allocation is decided once, when money arrives, and replay never re-decides it.
+
+Allocation order (one function, `aplicar`): the oldest unpaid installment due on or before the value date
+first; inside it moratorios, then interés, then capital. What is left goes to capital ("abono a capital":
+the cuota stays and the remaining installments are re-projected, so the term shortens); if what is left
+covers the payoff, the loan is settled and anything beyond is kept as `excedente` to refund.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cached_property
+
+from prestamos.calculo import (
+    Quincena,
+    cuota_fija,
+    interes_devengado,
+    moratorio,
+    proyectar,
+    tabla_amortizacion,
+)
+
+CERO = Decimal("0.00")
+CUOTAS_PARA_COBRANZA = 4
+
+
+@dataclass(frozen=True)
+class Condiciones:
+    """A loan's terms, fixed at origination."""
+
+    principal: Decimal
+    tasa_anual: Decimal
+    plazo: int
+    primera_quincena: Quincena
+    fecha_otorgamiento: date
+
+    @cached_property
+    def cuota(self) -> Decimal:
+        return cuota_fija(principal=self.principal, tasa_anual=self.tasa_anual, plazo=self.plazo)
+
+
+@dataclass(frozen=True)
+class ParametrosMora:
+    """CAPP's parameters for missing deductions (stored in the database with their start dates)."""
+
+    dias_gracia: int = 20
+    factor: Decimal = Decimal("1.5")
+
+
+@dataclass(frozen=True)
+class Contexto:
+    """What decides whether an unpaid installment is a missing deduction (SPEC §6)."""
+
+    parametros: ParametrosMora = ParametrosMora()
+    # Quincenas whose remesa from the loan's dependencia has been loaded.
+    remesas: frozenset[Quincena] = frozenset()
+
+
+@dataclass
+class Cuota:
+    """One installment of the current schedule, with what has been paid and charged on it."""
+
+    numero: int
+    quincena: Quincena
+    interes: Decimal
+    capital: Decimal
+    pagado_moratorio: Decimal = CERO
+    pagado_interes: Decimal = CERO
+    pagado_capital: Decimal = CERO
+    moratorio_cargado: Decimal = CERO
+    devengado_hasta: date | None = None  # moratorio charged up to this date (None: nothing yet)
+
+    @property
+    def vencimiento(self) -> date:
+        return self.quincena.vencimiento
+
+    @property
+    def monto(self) -> Decimal:
+        return self.interes + self.capital
+
+    @property
+    def pendiente_interes(self) -> Decimal:
+        return self.interes - self.pagado_interes
+
+    @property
+    def pendiente_capital(self) -> Decimal:
+        return self.capital - self.pagado_capital
+
+    @property
+    def pendiente(self) -> Decimal:
+        return self.pendiente_interes + self.pendiente_capital
+
+    @property
+    def pagado(self) -> Decimal:
+        return self.pagado_interes + self.pagado_capital
+
+    @property
+    def tocada(self) -> bool:
+        return bool(self.pagado_moratorio or self.pagado_interes or self.pagado_capital)
+
+
+@dataclass(frozen=True)
+class AplicacionCuota:
+    """The part of one payment applied to one installment."""
+
+    numero: int
+    moratorio_cargado: Decimal  # moratorio accrued and charged in this step
+    moratorio: Decimal
+    interes: Decimal
+    capital: Decimal
+    devengado_hasta: date | None
+
+
+@dataclass(frozen=True)
+class Aplicacion:
+    """How one amount received was applied. What the ledger records of a movement."""
+
+    fecha_valor: date
+    importe: Decimal
+    cuotas: tuple[AplicacionCuota, ...] = ()
+    abono_capital: Decimal = CERO
+    interes_devengado: Decimal = CERO  # payoff only: ordinary interest since the last due date
+    excedente: Decimal = CERO  # beyond the payoff, or received after settlement: to refund
+    liquida: bool = False
+
+    @property
+    def moratorios(self) -> Decimal:
+        return sum((c.moratorio for c in self.cuotas), CERO)
+
+    @property
+    def interes(self) -> Decimal:
+        return sum((c.interes for c in self.cuotas), CERO) + self.interes_devengado
+
+    @property
+    def capital(self) -> Decimal:
+        return sum((c.capital for c in self.cuotas), CERO) + self.abono_capital
+
+    def a_json(self) -> dict:
+        return {
+            "cuotas": [
+                [c.numero, str(c.moratorio_cargado), str(c.moratorio), str(c.interes), str(c.capital),
+                 c.devengado_hasta.isoformat() if c.devengado_hasta else None]
+                for c in self.cuotas
+            ],
+            "abono_capital": str(self.abono_capital),
+            "interes_devengado": str(self.interes_devengado),
+            "excedente": str(self.excedente),
+            "liquida": self.liquida,
+        }
+
+    @classmethod
+    def de_json(cls, datos: dict, *, fecha_valor: date, importe: Decimal) -> Aplicacion:
+        return cls(
+            fecha_valor=fecha_valor,
+            importe=importe,
+            cuotas=tuple(
+                AplicacionCuota(
+                    numero=n,
+                    moratorio_cargado=Decimal(mc),
+                    moratorio=Decimal(m),
+                    interes=Decimal(i),
+                    capital=Decimal(c),
+                    devengado_hasta=date.fromisoformat(h) if h else None,
+                )
+                for n, mc, m, i, c, h in datos["cuotas"]
+            ),
+            abono_capital=Decimal(datos["abono_capital"]),
+            interes_devengado=Decimal(datos["interes_devengado"]),
+            excedente=Decimal(datos["excedente"]),
+            liquida=datos["liquida"],
+        )
+
+
+@dataclass
+class Posicion:
+    """The state of one loan: its current schedule and what was paid on each installment."""
+
+    condiciones: Condiciones
+    cuotas: list[Cuota] = field(default_factory=list)
+    capital_pagado: Decimal = CERO
+    fecha_liquidacion: date | None = None
+    excedentes: Decimal = CERO
+    ultima_fecha_valor: date | None = None
+
+    @classmethod
+    def nueva(cls, condiciones: Condiciones) -> Posicion:
+        tabla = tabla_amortizacion(
+            principal=condiciones.principal,
+            tasa_anual=condiciones.tasa_anual,
+            plazo=condiciones.plazo,
+            primera_quincena=condiciones.primera_quincena,
+        )
+        return cls(condiciones, [Cuota(r.numero, r.quincena, r.interes, r.capital) for r in tabla])
+
+    @classmethod
+    def derivar(cls, condiciones: Condiciones, aplicaciones) -> Posicion:
+        """Rebuild the position by replaying the ledger's recorded applications in booking order."""
+        posicion = cls.nueva(condiciones)
+        for aplicacion in aplicaciones:
+            posicion.registrar(aplicacion)
+        return posicion
+
+    # --- reading -------------------------------------------------------------------------------
+
+    @property
+    def capital_insoluto(self) -> Decimal:
+        return self.condiciones.principal - self.capital_pagado
+
+    @property
+    def liquidado(self) -> bool:
+        return self.fecha_liquidacion is not None
+
+    def cuota_por_numero(self, numero: int) -> Cuota:
+        # Installment numbers are 1..n in list order; re-projection keeps them.
+        return self.cuotas[numero - 1]
+
+    def vencidas_sin_pagar(self, fecha: date) -> list[Cuota]:
+        return [c for c in self.cuotas if c.vencimiento <= fecha and c.pendiente > 0]
+
+    def cuotas_pagadas(self) -> int:
+        return sum(1 for c in self.cuotas if c.pendiente == 0)
+
+    def cuotas_por_pagar(self) -> int:
+        return sum(1 for c in self.cuotas if c.pendiente > 0)
+
+    def fecha_termino(self) -> date | None:
+        return self.cuotas[-1].vencimiento if self.cuotas else None
+
+    def es_omitida(self, cuota: Cuota, fecha: date, contexto: Contexto) -> bool:
+        """A missing deduction at `fecha`: due, unpaid, and its remesa came without it or never came in time."""
+        if cuota.pendiente <= 0 or cuota.vencimiento > fecha:
+            return False
+        if cuota.quincena in contexto.remesas:
+            return True
+        return fecha > cuota.vencimiento + timedelta(days=contexto.parametros.dias_gracia)
+
+    def _moratorio_por_cargar(self, cuota: Cuota, fecha: date, contexto: Contexto) -> Decimal:
+        """Moratorio accrued on the unpaid amount since it was last charged (or since the due date)."""
+        if not self.es_omitida(cuota, fecha, contexto):
+            return CERO
+        desde = max(cuota.devengado_hasta or cuota.vencimiento, cuota.vencimiento)
+        return moratorio(
+            importe_vencido=cuota.pendiente,
+            tasa_anual=self.condiciones.tasa_anual,
+            factor=contexto.parametros.factor,
+            dias=(fecha - desde).days,
+        )
+
+    def moratorio_pendiente(self, cuota: Cuota, fecha: date, contexto: Contexto) -> Decimal:
+        por_cargar = self._moratorio_por_cargar(cuota, fecha, contexto)
+        return cuota.moratorio_cargado - cuota.pagado_moratorio + por_cargar
+
+    def moratorios(self, fecha: date, contexto: Contexto) -> Decimal:
+        return sum((self.moratorio_pendiente(c, fecha, contexto) for c in self.cuotas if c.vencimiento <= fecha), CERO)
+
+    def interes_vencido(self, fecha: date) -> Decimal:
+        return sum((c.pendiente_interes for c in self.cuotas if c.vencimiento <= fecha), CERO)
+
+    def saldo_deudor_total(self, fecha: date, contexto: Contexto) -> Decimal:
+        """Capital insoluto + interest of installments due and unpaid + moratorios accrued to `fecha`."""
+        if self.liquidado:
+            return CERO
+        return self.capital_insoluto + self.interes_vencido(fecha) + self.moratorios(fecha, contexto)
+
+    def ultimo_vencimiento(self, fecha: date) -> date:
+        """The last installment due date on or before `fecha`, or the origination date."""
+        vencidas = [c.vencimiento for c in self.cuotas if c.vencimiento <= fecha]
+        return max(vencidas, default=self.condiciones.fecha_otorgamiento)
+
+    def _interes_al_dia(self, fecha: date) -> Decimal:
+        return interes_devengado(
+            capital=self.capital_insoluto,
+            tasa_anual=self.condiciones.tasa_anual,
+            desde=self.ultimo_vencimiento(fecha),
+            hasta=fecha,
+        )
+
+    def liquidacion(self, fecha: date, contexto: Contexto) -> Decimal:
+        """Payoff at `fecha`: saldo deudor total + ordinary interest accrued since the last due date."""
+        if self.liquidado:
+            return CERO
+        return self.saldo_deudor_total(fecha, contexto) + self._interes_al_dia(fecha)
+
+    def estado(self, fecha: date) -> str:
+        if self.liquidado:
+            return "LIQUIDADO"
+        # Payments go to the oldest installment first, so the unpaid due ones are consecutive.
+        if len(self.vencidas_sin_pagar(fecha)) >= CUOTAS_PARA_COBRANZA:
+            return "EN_COBRANZA"
+        return "VIGENTE"
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def aplicar(self, *, fecha_valor: date, importe: Decimal, contexto: Contexto) -> Aplicacion:
+        """Allocate `importe` received with value date `fecha_valor`, record it and return the allocation."""
+        if importe <= 0:
+            raise ValueError("El importe a aplicar debe ser mayor que cero.")
+        if self.liquidado:
+            aplicacion = Aplicacion(fecha_valor=fecha_valor, importe=importe, excedente=importe)
+            self.registrar(aplicacion)
+            return aplicacion
+
+        restante = importe
+        partes: list[AplicacionCuota] = []
+        # Money booked late with an earlier value date (a remesa loaded after the borrower paid at the
+        # bank) still goes to the oldest unpaid installment the ledger has already reached.
+        horizonte = max(fecha_valor, self.ultima_fecha_valor or fecha_valor)
+        capital_antes = self.capital_insoluto
+        for cuota in self.vencidas_sin_pagar(horizonte):
+            if restante <= 0:
+                break
+            cargado = self._moratorio_por_cargar(cuota, fecha_valor, contexto)
+            hasta = fecha_valor if self.es_omitida(cuota, fecha_valor, contexto) else cuota.devengado_hasta
+            pagos = []
+            for pendiente in (
+                cuota.moratorio_cargado + cargado - cuota.pagado_moratorio,
+                cuota.pendiente_interes,
+                cuota.pendiente_capital,
+            ):
+                pago = min(restante, max(pendiente, CERO))
+                pagos.append(pago)
+                restante -= pago
+            partes.append(AplicacionCuota(cuota.numero, cargado, *pagos, devengado_hasta=hasta))
+
+        abono = interes_al_dia = excedente = CERO
+        liquida = False
+        if restante > 0:
+            capital_restante = capital_antes - sum((p.capital for p in partes), CERO)
+            interes_al_dia = interes_devengado(
+                capital=capital_antes,
+                tasa_anual=self.condiciones.tasa_anual,
+                desde=self.ultimo_vencimiento(horizonte),
+                hasta=fecha_valor,
+            )
+            if restante >= capital_restante:
+                # Enough to clear the capital: this is a payoff, so the ordinary interest accrued since
+                # the last due date is paid first, then the capital; beyond that is kept for refund.
+                interes_al_dia = min(interes_al_dia, restante)
+                abono = min(restante - interes_al_dia, capital_restante)
+                liquida = abono == capital_restante
+                excedente = restante - interes_al_dia - abono
+            else:
+                abono, interes_al_dia = restante, CERO
+        aplicacion = Aplicacion(
+            fecha_valor=fecha_valor,
+            importe=importe,
+            cuotas=tuple(partes),
+            abono_capital=abono,
+            interes_devengado=interes_al_dia,
+            excedente=excedente,
+            liquida=liquida,
+        )
+        self.registrar(aplicacion)
+        return aplicacion
+
+    def abrir(self, *, quincenas_pagadas: int) -> Aplicacion | None:
+        """The opening entry of a loaded loan: its first installments, paid in full before the load."""
+        if quincenas_pagadas <= 0:
+            return None
+        pagadas = self.cuotas[:quincenas_pagadas]
+        partes = tuple(AplicacionCuota(c.numero, CERO, CERO, c.interes, c.capital, None) for c in pagadas)
+        aplicacion = Aplicacion(
+            fecha_valor=pagadas[-1].vencimiento,
+            importe=sum((c.monto for c in pagadas), CERO),
+            cuotas=partes,
+        )
+        self.registrar(aplicacion)
+        return aplicacion
+
+    def registrar(self, aplicacion: Aplicacion) -> None:
+        """Book an allocation already decided (a new one, or one replayed from the ledger)."""
+        for parte in aplicacion.cuotas:
+            cuota = self.cuota_por_numero(parte.numero)
+            cuota.moratorio_cargado += parte.moratorio_cargado
+            cuota.pagado_moratorio += parte.moratorio
+            cuota.pagado_interes += parte.interes
+            cuota.pagado_capital += parte.capital
+            self.capital_pagado += parte.capital
+            if parte.devengado_hasta and (cuota.devengado_hasta is None or parte.devengado_hasta > cuota.devengado_hasta):
+                cuota.devengado_hasta = parte.devengado_hasta
+        self.excedentes += aplicacion.excedente
+        if self.ultima_fecha_valor is None or aplicacion.fecha_valor > self.ultima_fecha_valor:
+            self.ultima_fecha_valor = aplicacion.fecha_valor
+        if aplicacion.abono_capital:
+            self.capital_pagado += aplicacion.abono_capital
+            self._reproyectar()
+        if aplicacion.liquida:
+            self.fecha_liquidacion = aplicacion.fecha_valor
+
+    def _reproyectar(self) -> None:
+        """After an abono a capital: same cuota on the lower balance, so the untouched tail shortens.
+
+        Money only ever reaches installments already due, oldest first, so the touched installments are
+        a prefix of the schedule and the untouched tail can be projected again from what remains.
+        """
+        inicio = next((i for i, c in enumerate(self.cuotas) if not c.tocada), len(self.cuotas))
+        pendiente_previo = sum((c.pendiente_capital for c in self.cuotas[:inicio]), CERO)
+        saldo = self.capital_insoluto - pendiente_previo
+        if inicio == len(self.cuotas):
+            return
+        primera = self.cuotas[inicio]
+        cola = proyectar(
+            saldo=saldo,
+            tasa_anual=self.condiciones.tasa_anual,
+            cuota=self.condiciones.cuota,
+            primera_quincena=primera.quincena,
+            primer_numero=primera.numero,
+            ultimo_numero=self.condiciones.plazo,
+        )
+        self.cuotas[inicio:] = [Cuota(r.numero, r.quincena, r.interes, r.capital) for r in cola]

@@ -1,0 +1,383 @@
+"""Printable estado de cuenta and carta de liquidación (SPEC §2, §5).
+
+Renderers take frozen dataclasses that a selector fills, never models, so the PDFs can be tested without
+a database and a view only has to hand the bytes over. The statement can run to several pages (a loan
+of 240 quincenas has a 240-row schedule), so it is laid out with platypus; the carta is one fixed page.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+from reportlab.lib.colors import black, white
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from oficina.pdf import (
+    ALTO_ENCABEZADO,
+    ALTO_PIE,
+    ANCHO_PAGINA,
+    FUENTE,
+    FUENTE_NEGRITA,
+    GRIS_FONDO,
+    GRIS_LINEA,
+    GRIS_TEXTO,
+    GUINDA,
+    MARGEN,
+    PAGINA,
+    AUTOR,
+    CanvasNumerado,
+    dibujar_encabezado,
+    dibujar_pie,
+    nuevo_canvas,
+)
+from prestamos.calculo import formato_fecha, formato_moneda
+
+ANCHO_UTIL = ANCHO_PAGINA - 2 * MARGEN
+SIN_DATO = "—"
+
+
+@dataclass(frozen=True)
+class RenglonTabla:
+    numero: int
+    quincena: str  # e.g. "2026-Q12 (16/06/2026 – 30/06/2026)"
+    vencimiento: date
+    cuota: Decimal
+    interes: Decimal
+    capital: Decimal
+    saldo: Decimal
+    estado: str  # "Pagada", "Vencida", "Por vencer", "Parcial"
+
+
+@dataclass(frozen=True)
+class MovimientoPdf:
+    fecha: date
+    concepto: str
+    importe: Decimal
+    moratorios: Decimal
+    interes: Decimal
+    capital: Decimal
+
+
+@dataclass(frozen=True)
+class PrestamoPdf:
+    """One loan as printed; `tipo` and `estado` are display texts ("Ordinario", "Vigente")."""
+
+    folio: str
+    tipo: str
+    estado: str
+    importe: Decimal
+    tasa_anual: Decimal
+    plazo: int
+    cuota: Decimal
+    fecha_otorgamiento: date
+    quincenas_pagadas: int
+    quincenas_por_pagar: int
+    fecha_termino: date | None
+    dependencia: str
+    saldo: Decimal
+    movimientos: tuple[MovimientoPdf, ...]
+    tabla: tuple[RenglonTabla, ...]
+
+
+@dataclass(frozen=True)
+class EstadoCuentaPdf:
+    nombre: str
+    curp: str
+    fecha_corte: date
+    saldo_deudor_total: Decimal
+    vigente: PrestamoPdf | None
+    historico: tuple[PrestamoPdf, ...]  # every loan, the vigente one included
+
+
+@dataclass(frozen=True)
+class CartaLiquidacion:
+    nombre: str
+    curp: str
+    folio: str
+    tipo: str
+    importe: Decimal
+    fecha_otorgamiento: date
+    fecha_liquidacion: date
+    emitida: date
+
+
+def formato_tasa(tasa_anual: Decimal) -> str:
+    return f"{tasa_anual:.2f} % anual"
+
+
+# --- Styles -------------------------------------------------------------------------------------------
+
+_NORMAL = ParagraphStyle("normal", fontName=FUENTE, fontSize=9.5, leading=13)
+_TITULO = ParagraphStyle("titulo", _NORMAL, fontName=FUENTE_NEGRITA, fontSize=17, leading=21, textColor=GUINDA,
+                         spaceAfter=3 * mm)
+_SECCION = ParagraphStyle("seccion", _NORMAL, fontName=FUENTE_NEGRITA, fontSize=12.5, leading=16, textColor=GUINDA,
+                          spaceBefore=5 * mm, spaceAfter=2 * mm, keepWithNext=1)
+_SUBSECCION = ParagraphStyle("subseccion", _NORMAL, fontName=FUENTE_NEGRITA, fontSize=10, leading=13,
+                             textColor=GRIS_TEXTO, spaceBefore=3 * mm, spaceAfter=1.5 * mm)
+_SALDO = ParagraphStyle("saldo", _NORMAL, fontName=FUENTE_NEGRITA, fontSize=20, leading=24, textColor=GUINDA)
+_NOTA = ParagraphStyle("nota", _NORMAL, fontSize=8, leading=10.5, textColor=GRIS_TEXTO)
+_CELDA = ParagraphStyle("celda", _NORMAL, fontSize=7.5, leading=9)
+_VALOR = ParagraphStyle("valor", _NORMAL, fontName=FUENTE_NEGRITA, fontSize=9, leading=11.5)
+
+_TAMANIO_TABLA = 7.5
+
+
+def _p(texto: str, estilo: ParagraphStyle = _NORMAL) -> Paragraph:
+    # Names and concepts come from data files: escape them, Paragraph reads its text as markup.
+    return Paragraph(escape(texto), estilo)
+
+
+def _estilo_tabla(*, numericas: tuple[int, ...], renglones: int) -> list:
+    comandos = [
+        ("FONT", (0, 0), (-1, -1), FUENTE, _TAMANIO_TABLA),
+        ("FONT", (0, 0), (-1, 0), FUENTE_NEGRITA, _TAMANIO_TABLA),
+        ("TEXTCOLOR", (0, 0), (-1, 0), white),
+        ("BACKGROUND", (0, 0), (-1, 0), GUINDA),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.5, GRIS_LINEA),
+    ]
+    if renglones > 1:
+        comandos.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), (white, GRIS_FONDO)))
+    for columna in numericas:
+        comandos.append(("ALIGN", (columna, 0), (columna, -1), "RIGHT"))
+    return comandos
+
+
+def _subseccion(texto: str) -> list:
+    # Not keepWithNext: platypus would push a heading and a many-page table whole to the next page.
+    # A conditional break keeps the heading from being stranded at the bottom instead.
+    return [CondPageBreak(30 * mm), _p(texto, _SUBSECCION)]
+
+
+def _tabla(encabezado: list[str], renglones: list[list], anchos: list[float], *, numericas: tuple[int, ...],
+           extra: list | None = None) -> Table:
+    tabla = Table([encabezado, *renglones], colWidths=anchos, repeatRows=1, hAlign="LEFT")
+    tabla.setStyle(TableStyle(_estilo_tabla(numericas=numericas, renglones=len(renglones) + 1) + (extra or [])))
+    return tabla
+
+
+def _ficha(pares: list[tuple[str, str]], *, columnas: int = 2) -> Table:
+    """Label/value pairs in a grid: how the conditions of a loan are read at a glance."""
+    ancho_par = ANCHO_UTIL / columnas
+    etiqueta = 0.55 if columnas > 1 else 0.3
+    anchos = [ancho_par * etiqueta, ancho_par * (1 - etiqueta)] * columnas
+    renglones = []
+    for k in range(0, len(pares), columnas):
+        renglon: list = []
+        for etiqueta, valor in pares[k : k + columnas]:
+            renglon += [_p(etiqueta, _NOTA), _p(valor, _VALOR)]
+        renglon += [""] * (2 * columnas - len(renglon))
+        renglones.append(renglon)
+    tabla = Table(renglones, colWidths=anchos, hAlign="LEFT")
+    tabla.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), FUENTE, 9),  # Table's own default is a non-embedded Helvetica
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, GRIS_LINEA),
+    ]))
+    return tabla
+
+
+# --- Estado de cuenta ---------------------------------------------------------------------------------
+
+
+def render_estado_cuenta(datos: EstadoCuentaPdf) -> bytes:
+    buffer = io.BytesIO()
+    documento = SimpleDocTemplate(
+        buffer,
+        pagesize=PAGINA,
+        initialFontName=FUENTE,
+        leftMargin=MARGEN,
+        rightMargin=MARGEN,
+        topMargin=ALTO_ENCABEZADO + 8 * mm,
+        bottomMargin=ALTO_PIE + 5 * mm,
+        title=f"Estado de cuenta — {datos.curp}",
+        subject="Estado de cuenta",
+        author=AUTOR,
+        creator=AUTOR,
+    )
+    historia: list = [
+        _p("Estado de cuenta", _TITULO),
+        _ficha(
+            [("Nombre", datos.nombre), ("CURP", datos.curp), ("Fecha de corte", formato_fecha(datos.fecha_corte))],
+            columnas=1,
+        ),
+        _p("Saldo deudor total", _SECCION),
+        _p(formato_moneda(datos.saldo_deudor_total), _SALDO),
+        Spacer(1, 1.5 * mm),
+        _p(
+            f"Al {formato_fecha(datos.fecha_corte)}: capital insoluto, más intereses de quincenas vencidas no "
+            "pagadas y moratorios a la fecha de corte.",
+            _NOTA,
+        ),
+        _p("Condiciones del préstamo vigente", _SECCION),
+        _condiciones(datos.vigente) if datos.vigente else _p("No tienes un préstamo vigente."),
+        _p("Histórico de préstamos", _SECCION),
+        _historico(datos.historico),
+    ]
+    for prestamo in datos.historico:
+        historia += _detalle(prestamo)
+
+    documento.build(historia, canvasmaker=CanvasNumerado)
+    return buffer.getvalue()
+
+
+def _condiciones(prestamo: PrestamoPdf) -> Table:
+    termino = formato_fecha(prestamo.fecha_termino) if prestamo.fecha_termino else SIN_DATO
+    return _ficha([
+        ("Folio", prestamo.folio),
+        ("Tipo", prestamo.tipo),
+        ("Importe otorgado", formato_moneda(prestamo.importe)),
+        ("Tasa", formato_tasa(prestamo.tasa_anual)),
+        ("Plazo", f"{prestamo.plazo} quincenas"),
+        ("Descuento quincenal", formato_moneda(prestamo.cuota)),
+        ("Fecha de otorgamiento", formato_fecha(prestamo.fecha_otorgamiento)),
+        ("Quincenas pagadas / por pagar", f"{prestamo.quincenas_pagadas} / {prestamo.quincenas_por_pagar}"),
+        ("Fecha estimada de término", termino),
+        ("Dependencia", prestamo.dependencia or SIN_DATO),
+    ])
+
+
+def _historico(prestamos: tuple[PrestamoPdf, ...]):
+    if not prestamos:
+        return _p("No hay préstamos registrados.")
+    renglones = [
+        [p.folio, _p(p.tipo, _CELDA), formato_moneda(p.importe), formato_fecha(p.fecha_otorgamiento), p.estado,
+         formato_moneda(p.saldo)]
+        for p in prestamos
+    ]
+    anchos = [23 * mm, 40 * mm, 26 * mm, 38 * mm, 24 * mm, 26 * mm]
+    return _tabla(["Folio", "Tipo", "Importe", "Fecha de otorgamiento", "Estado", "Saldo"], renglones,
+                  _escalar(anchos), numericas=(2, 5))
+
+
+def _detalle(prestamo: PrestamoPdf) -> list:
+    partes: list = [
+        CondPageBreak(45 * mm),
+        _p(f"Préstamo {prestamo.folio} — {prestamo.tipo} ({prestamo.estado})", _SECCION),
+        _p(
+            f"Importe otorgado {formato_moneda(prestamo.importe)} el {formato_fecha(prestamo.fecha_otorgamiento)}, "
+            f"{formato_tasa(prestamo.tasa_anual)}, {prestamo.plazo} quincenas de {formato_moneda(prestamo.cuota)}.",
+            _NOTA,
+        ),
+        *_subseccion("Movimientos"),
+    ]
+    if prestamo.movimientos:
+        renglones = [
+            [formato_fecha(m.fecha), _p(m.concepto, _CELDA), formato_moneda(m.importe), formato_moneda(m.moratorios),
+             formato_moneda(m.interes), formato_moneda(m.capital)]
+            for m in prestamo.movimientos
+        ]
+        anchos = _escalar([19 * mm, 66 * mm, 24 * mm, 22 * mm, 22 * mm, 24 * mm])
+        partes.append(_tabla(["Fecha", "Concepto", "Importe", "Moratorios", "Interés", "Capital"], renglones,
+                             anchos, numericas=(2, 3, 4, 5)))
+    else:
+        partes.append(_p("Sin movimientos registrados.", _NOTA))
+
+    partes += _subseccion("Tabla de amortización")
+    if prestamo.tabla:
+        renglones = []
+        extra = []
+        for k, r in enumerate(prestamo.tabla, start=1):
+            renglones.append([
+                str(r.numero), r.quincena, formato_fecha(r.vencimiento), formato_moneda(r.cuota),
+                formato_moneda(r.interes), formato_moneda(r.capital), formato_moneda(r.saldo), r.estado,
+            ])
+            if r.estado == "Vencida":
+                # An unpaid installment is what the borrower must see first.
+                extra += [("TEXTCOLOR", (7, k), (7, k), GUINDA), ("FONT", (7, k), (7, k), FUENTE_NEGRITA)]
+        anchos = _escalar([10 * mm, 49 * mm, 18 * mm, 18 * mm, 17 * mm, 18 * mm, 20 * mm, 18 * mm])
+        partes.append(_tabla(["Núm.", "Quincena", "Vencimiento", "Cuota", "Interés", "Capital", "Saldo", "Estado"],
+                             renglones, anchos, numericas=(0, 3, 4, 5, 6),
+                             extra=[("LEFTPADDING", (7, 0), (7, -1), 6), *extra]))
+    else:
+        partes.append(_p("Sin tabla de amortización.", _NOTA))
+    return partes
+
+
+def _escalar(anchos: list[float]) -> list[float]:
+    """Stretch column widths to the usable width, keeping their proportions."""
+    factor = ANCHO_UTIL / sum(anchos)
+    return [a * factor for a in anchos]
+
+
+# --- Carta de liquidación -----------------------------------------------------------------------------
+
+_CUERPO = ParagraphStyle("cuerpo", _NORMAL, fontSize=11, leading=16.5, alignment=TA_JUSTIFY)
+_FIRMA = ParagraphStyle("firma", _NORMAL, fontSize=10.5, leading=14, alignment=TA_CENTER)
+_LUGAR = ParagraphStyle("lugar", _NORMAL, fontSize=10.5, leading=14, alignment=TA_RIGHT)
+
+
+def render_carta_liquidacion(datos: CartaLiquidacion) -> bytes:
+    buffer = io.BytesIO()
+    canvas = nuevo_canvas(buffer, titulo=f"Carta de liquidación — préstamo {datos.folio}",
+                          asunto="Carta de liquidación")
+    y = dibujar_encabezado(canvas) - 12 * mm
+
+    def bloque(flowable, espacio_despues: float = 0) -> None:
+        nonlocal y
+        _, alto = flowable.wrapOn(canvas, ANCHO_UTIL, y)
+        y -= alto
+        flowable.drawOn(canvas, MARGEN, y)
+        y -= espacio_despues
+
+    bloque(_p(f"Ciudad de México, a {formato_fecha(datos.emitida)}", _LUGAR), 10 * mm)
+    bloque(Paragraph("Carta de liquidación", ParagraphStyle("t", _TITULO, alignment=TA_CENTER)), 6 * mm)
+    bloque(_p("A quien corresponda:", _CUERPO), 4 * mm)
+    nombre, curp, folio = (f"<b>{escape(v)}</b>" for v in (datos.nombre, datos.curp, datos.folio))
+    bloque(Paragraph(
+        "El Instituto de Seguridad y Servicios Sociales de los Trabajadores del Estado (ISSSTE), por conducto "
+        "del Centro de Atención de Préstamos Personales (CAPP), hace constar que el préstamo personal con "
+        f"folio {folio}, a nombre de {nombre}, con CURP {curp}, fue pagado en su totalidad el "
+        f"<b>{formato_fecha(datos.fecha_liquidacion)}</b> y no tiene adeudo pendiente.",
+        _CUERPO,
+    ), 6 * mm)
+
+    ficha = _ficha([
+        ("Folio del préstamo", datos.folio),
+        ("Tipo de préstamo", datos.tipo),
+        ("Importe otorgado", formato_moneda(datos.importe)),
+        ("Fecha de otorgamiento", formato_fecha(datos.fecha_otorgamiento)),
+        ("Fecha de liquidación", formato_fecha(datos.fecha_liquidacion)),
+        ("Saldo a la fecha de liquidación", formato_moneda(Decimal("0.00"))),
+    ])
+    bloque(ficha, 6 * mm)
+    bloque(_p(
+        "Se extiende la presente a solicitud de la persona interesada, para los fines legales que a sus "
+        "intereses convengan.",
+        _CUERPO,
+    ), 22 * mm)
+
+    bloque(_p("Atentamente", _FIRMA), 16 * mm)
+    canvas.setStrokeColor(black)
+    canvas.setLineWidth(0.6)
+    canvas.line(ANCHO_PAGINA / 2 - 45 * mm, y, ANCHO_PAGINA / 2 + 45 * mm, y)
+    y -= 2 * mm
+    bloque(_p("Centro de Atención de Préstamos Personales (CAPP)", _FIRMA))
+    bloque(_p("Instituto de Seguridad y Servicios Sociales de los Trabajadores del Estado", _FIRMA))
+
+    canvas.setFillColor(GRIS_TEXTO)
+    canvas.setFont(FUENTE, 7.5)
+    canvas.drawString(
+        MARGEN, ALTO_PIE + 4 * mm,
+        f"Documento emitido en la Oficina Virtual el {formato_fecha(datos.emitida)}. "
+        "Consérvalo como comprobante de la liquidación de tu préstamo.",
+    )
+    dibujar_pie(canvas, pagina=1, total=1)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+

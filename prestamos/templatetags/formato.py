@@ -1,0 +1,32 @@
+"""Template filters for money and dates in the es-MX form of SPEC §2 ($30,000.00, 30/06/2026)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django import template
+from django.utils import timezone
+
+from prestamos.calculo import formato_fecha, formato_moneda
+
+register = template.Library()
+
+
+@register.filter
+def moneda(valor) -> str:
+    if valor is None or valor == "":
+        return ""
+    return formato_moneda(valor if isinstance(valor, Decimal) else Decimal(str(valor)))
+
+
+@register.filter
+def fecha(valor) -> str:
+    if not valor:
+        return ""
+    if isinstance(valor, datetime):
+        valor = timezone.localtime(valor).date() if timezone.is_aware(valor) else valor.date()
+    return formato_fecha(valor) if isinstance(valor, date) else str(valor)
+
+
+@register.filter
+def tasa(valor) -> str:
+    return f"{valor:.2f} % anual"

@@ -1,0 +1,82 @@
+"""From what the borrower's pages show to the PDF renderers' plain data (no ORM inside the renderers)."""
+
+from datetime import date
+
+from prestamos import pdf
+from recuperacion.selectors import EstadoCuenta, VistaPrestamo
+
+
+def _prestamo_pdf(vista: VistaPrestamo) -> pdf.PrestamoPdf:
+    p = vista.prestamo
+    return pdf.PrestamoPdf(
+        folio=p.folio,
+        tipo=p.get_tipo_display(),
+        estado=vista.estado_texto,
+        importe=p.importe,
+        tasa_anual=p.tasa_anual,
+        plazo=p.plazo,
+        cuota=p.cuota,
+        fecha_otorgamiento=p.fecha_otorgamiento,
+        quincenas_pagadas=vista.cuotas_pagadas,
+        quincenas_por_pagar=vista.cuotas_por_pagar,
+        fecha_termino=vista.fecha_termino,
+        dependencia=p.dependencia.nombre,
+        saldo=vista.saldo_deudor,
+        movimientos=tuple(
+            pdf.MovimientoPdf(
+                fecha=m.fecha_valor,
+                concepto=f"{m.get_tipo_display()} — {m.origen}",
+                importe=m.importe,
+                moratorios=m.moratorios,
+                interes=m.interes,
+                capital=m.capital,
+            )
+            for m in vista.movimientos
+        ),
+        tabla=tuple(
+            pdf.RenglonTabla(
+                numero=f.numero,
+                quincena=f.quincena.descripcion,
+                vencimiento=f.vencimiento,
+                cuota=f.cuota,
+                interes=f.interes,
+                capital=f.capital,
+                saldo=f.saldo,
+                estado=f.estado,
+            )
+            for f in vista.tabla()
+        ),
+    )
+
+
+def estado_cuenta_pdf(estado: EstadoCuenta) -> bytes:
+    d = estado.derechohabiente
+    historico = tuple(_prestamo_pdf(v) for v in estado.prestamos)
+    vigente = next((h for h, v in zip(historico, estado.prestamos) if v is estado.vigente), None)
+    return pdf.render_estado_cuenta(
+        pdf.EstadoCuentaPdf(
+            nombre=d.nombre_completo,
+            curp=d.curp,
+            fecha_corte=estado.hoy,
+            saldo_deudor_total=estado.saldo_deudor_total,
+            vigente=vigente,
+            historico=historico,
+        )
+    )
+
+
+def carta_liquidacion_pdf(vista: VistaPrestamo, *, hoy: date) -> bytes:
+    p = vista.prestamo
+    d = p.derechohabiente
+    return pdf.render_carta_liquidacion(
+        pdf.CartaLiquidacion(
+            nombre=d.nombre_completo,
+            curp=d.curp,
+            folio=p.folio,
+            tipo=p.get_tipo_display(),
+            importe=p.importe,
+            fecha_otorgamiento=p.fecha_otorgamiento,
+            fecha_liquidacion=vista.posicion.fecha_liquidacion,
+            emitida=hoy,
+        )
+    )

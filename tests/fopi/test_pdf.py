@@ -1,0 +1,246 @@
+"""The FOPI PDF (fopi/pdf.py): what the borrower prints and takes to the bank (SPEC §7).
+
+Checked the way a bank and a borrower meet it: the text poppler extracts, the fonts embedded, and the
+barcode decoded from the rendered page as a scanner would. No database needed.
+"""
+
+import subprocess
+from datetime import date
+from decimal import Decimal
+
+from reportlab.graphics.barcode.code128 import _patterns as PATRONES_CODE128
+
+from fopi.pdf import AVISO_COPIAS, Banco, DatosFopi, referencia_agrupada, render_fopi
+
+REFERENCIA = "2000000000100150209224"  # SPEC §7 worked example: folio 20000000001, 30/06/2026, 1,234.56
+
+BANCOS = (
+    Banco(nombre="BBVA México", convenio="1234567"),
+    Banco(nombre="Banorte", convenio="0987654"),
+    Banco(nombre="Santander", convenio="5566778"),
+)
+
+
+def fopi(**cambios) -> DatosFopi:
+    datos = dict(
+        nombre="María Núñez Ibáñez",
+        curp="NUIM850312MDFXBR05",
+        folio="20000000001",
+        tipo="PARCIAL",
+        tipo_texto="Pago parcial",
+        importe=Decimal("1234.56"),
+        vigencia=date(2026, 6, 30),
+        referencia=REFERENCIA,
+        secuencia=1,
+        emitido=date(2026, 6, 24),
+        bancos=BANCOS,
+    )
+    datos.update(cambios)
+    return DatosFopi(**datos)
+
+
+def texto(pdf: bytes, *opciones: str) -> str:
+    return subprocess.run(
+        ["pdftotext", *opciones, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def paginas(pdf: bytes) -> int:
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return int(next(linea.split()[-1] for linea in info.splitlines() if linea.startswith("Pages:")))
+
+
+def fuentes(pdf: bytes, carpeta) -> list[list[str]]:
+    """pdffonts rows: name, type, encoding, emb, sub, uni, object id, generation."""
+    archivo = carpeta / "fopi.pdf"  # pdffonts needs a file it can seek in, not stdin
+    archivo.write_bytes(pdf)
+    salida = subprocess.run(["pdffonts", str(archivo)], capture_output=True, check=True).stdout.decode()
+    return [linea.split() for linea in salida.splitlines()[2:] if linea.strip()]
+
+
+def test_it_is_a_one_page_pdf():
+    pdf = render_fopi(fopi())
+
+    assert pdf.startswith(b"%PDF")
+    assert paginas(pdf) == 1
+
+
+def test_it_embeds_every_font_it_uses(tmp_path):
+    pdf = render_fopi(fopi())
+
+    assert b"FontFile2" in pdf
+    filas = fuentes(pdf, tmp_path)
+    assert filas
+    # A non-embedded font (reportlab's default Helvetica) would print accents as the viewer pleases.
+    assert all(fila[-5] == "yes" for fila in filas), filas
+    assert all("BitstreamVera" in fila[0] for fila in filas), filas
+
+
+def test_it_shows_the_borrower_and_the_loan():
+    contenido = texto(render_fopi(fopi()))
+
+    assert "Formato de Pago de Individuales (FOPI)" in contenido
+    assert "María Núñez Ibáñez" in contenido
+    assert "NUIM850312MDFXBR05" in contenido
+    assert "20000000001" in contenido
+    assert "Pago parcial" in contenido
+
+
+def test_it_shows_the_amount_and_the_vigencia():
+    contenido = texto(render_fopi(fopi()))
+
+    assert "$1,234.56" in contenido
+    assert "Pagar a más tardar el 30/06/2026" in contenido
+
+
+def test_it_shows_the_reference_unbroken_and_grouped():
+    contenido = texto(render_fopi(fopi()))
+
+    assert REFERENCIA in contenido
+    assert referencia_agrupada(REFERENCIA) == "2000 0000 0010 0150 2092 24"
+    assert "2000 0000 0010 0150 2092 24" in contenido
+
+
+def test_it_lists_the_authorized_banks_with_their_convenios():
+    contenido = texto(render_fopi(fopi()), "-layout")
+
+    assert "Bancos autorizados" in contenido
+    for banco in BANCOS:
+        renglon = next(linea for linea in contenido.splitlines() if banco.nombre in linea)
+        assert banco.convenio in renglon
+
+
+def test_it_warns_to_print_two_copies_and_pay_once():
+    contenido = texto(render_fopi(fopi()))
+
+    assert "Imprime dos copias. No pagues dos veces con el mismo formato." in contenido
+    assert AVISO_COPIAS == "Imprime dos copias. No pagues dos veces con el mismo formato."
+    assert "un solo uso" in contenido
+    assert "válido hasta el 30/06/2026" in contenido
+
+
+def test_it_shows_the_capp_contact_in_the_footer():
+    contenido = texto(render_fopi(fopi()))
+
+    assert "ISSSTETEL 55 4000 1000, opción 5" in contenido
+    assert "capp@issste.gob.mx" in contenido
+    assert "Página 1 de 1" in contenido
+
+
+def test_it_prints_a_barcode_a_scanner_reads_as_the_reference():
+    pdf = render_fopi(fopi())
+
+    assert leer_code128(pdf) == REFERENCIA
+
+
+def test_it_prints_the_barcode_of_each_reference():
+    otra = "2000000000100250209127"
+    assert leer_code128(render_fopi(fopi(referencia=otra))) == otra
+
+
+def test_it_keeps_a_long_bank_list_on_one_page():
+    bancos = tuple(Banco(nombre=f"Banco Número {k:02d} de México", convenio=f"{k:07d}") for k in range(1, 25))
+
+    pdf = render_fopi(fopi(bancos=bancos))
+
+    assert paginas(pdf) == 1
+    contenido = texto(pdf)
+    assert all(b.nombre in contenido and b.convenio in contenido for b in bancos)
+    assert AVISO_COPIAS in contenido
+
+
+def test_it_fits_a_long_name_and_the_other_types():
+    nombre = "María de los Ángeles Guadalupe Hernández Fernández de Córdoba y Sáenz de Santamaría"
+
+    pdf = render_fopi(fopi(nombre=nombre, tipo="LIQUIDACION", tipo_texto="Liquidación",
+                           importe=Decimal("234567.89")))
+
+    contenido = texto(pdf)
+    assert nombre in " ".join(contenido.split())
+    assert "Liquidación" in contenido
+    assert "$234,567.89" in contenido
+
+
+def test_it_is_not_confused_by_markup_in_names():
+    contenido = texto(render_fopi(fopi(nombre="Ñuño <Peña> & Hijos")))
+
+    assert "Ñuño <Peña> & Hijos" in contenido
+
+
+# --- A small Code128 reader: the page rendered in grey, one scan line through the bars ---------------
+
+
+def leer_code128(pdf: bytes, *, dpi: int = 300) -> str:
+    pgm = subprocess.run(
+        ["pdftoppm", "-gray", "-r", str(dpi), "-aa", "no", "-aaVector", "no", "-f", "1", "-l", "1", "-"],
+        input=pdf, capture_output=True, check=True,
+    ).stdout
+    ancho, alto, pixeles = _leer_pgm(pgm)
+    for fila in range(0, alto, 4):
+        renglon = pixeles[fila * ancho : (fila + 1) * ancho]
+        valor = _decodificar_renglon(renglon)
+        if valor is not None:
+            return valor
+    raise AssertionError("No se encontró un código de barras Code128 legible en la página.")
+
+
+def _leer_pgm(datos: bytes) -> tuple[int, int, bytes]:
+    # Binary PGM (P5): magic, width, height, maxval, then one byte per pixel.
+    campos = []
+    posicion = 0
+    while len(campos) < 4:
+        while datos[posicion : posicion + 1].isspace():
+            posicion += 1
+        inicio = posicion
+        while not datos[posicion : posicion + 1].isspace():
+            posicion += 1
+        campos.append(datos[inicio:posicion])
+    assert campos[0] == b"P5"
+    ancho, alto = int(campos[1]), int(campos[2])
+    return ancho, alto, datos[posicion + 1 :]
+
+
+_SIMBOLOS = {patron: valor for valor, patron in PATRONES_CODE128.items()}
+_START_C, _STOP = 105, 106
+
+
+def _decodificar_renglon(renglon: bytes) -> str | None:
+    oscuro = [p < 128 for p in renglon]
+    if True not in oscuro:
+        return None
+    inicio = oscuro.index(True)
+    fin = len(oscuro) - oscuro[::-1].index(True)
+    corridas: list[int] = []
+    previo, largo = oscuro[inicio], 0
+    for p in oscuro[inicio:fin]:
+        if p == previo:
+            largo += 1
+        else:
+            corridas.append(largo)
+            previo, largo = p, 1
+    corridas.append(largo)
+    # Bars and spaces of n symbols: 6 runs each, the stop symbol has 7 (13 modules).
+    if len(corridas) < 19 or (len(corridas) - 7) % 6:
+        return None
+    simbolos = (len(corridas) - 7) // 6 + 1
+    modulo = sum(corridas) / (11 * (simbolos - 1) + 13)
+    letras = []
+    for k, corrida in enumerate(corridas):
+        modulos = round(corrida / modulo)
+        if not 1 <= modulos <= 4:
+            return None
+        letras.append(("ABCD" if k % 2 == 0 else "abcd")[modulos - 1])
+    valores = []
+    for s in range(simbolos):
+        patron = "".join(letras[6 * s : 6 * s + (7 if s == simbolos - 1 else 6)])
+        if patron not in _SIMBOLOS:
+            return None
+        valores.append(_SIMBOLOS[patron])
+    if valores[0] != _START_C or valores[-1] != _STOP:
+        return None
+    datos, verificador = valores[1:-2], valores[-2]
+    if (valores[0] + sum(i * v for i, v in enumerate(datos, start=1))) % 103 != verificador:
+        return None
+    if any(v > 99 for v in datos):
+        return None  # only digits (code set C) belong in a reference
+    return "".join(f"{v:02d}" for v in datos)

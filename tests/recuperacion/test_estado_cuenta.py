@@ -1,0 +1,105 @@
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from prestamos.calculo import tabla_amortizacion, Quincena
+from prestamos.models import Movimiento, Prestamo
+from prestamos.services import prestamo_aplicar_pago
+from tests.conftest import CURP_ALICE, FOLIO_ALICE, cargar_prestamos
+
+URL = "/prestaciones/recuperacion-de-credito/estado-de-cuenta/"
+TABLA = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primera_quincena=Quincena(2026, 1))
+
+
+def primer_importe_despues(html: str, encabezado: str) -> str:
+    import re
+
+    resto = html[html.index(encabezado) :]
+    return re.search(r"\$[\d,]+\.\d{2}", resto).group(0)
+
+
+@pytest.mark.django_db
+def test_it_shows_the_statement_of_a_known_loan_on_a_known_date(cliente_alice, prestamo_alice, hoy):
+    hoy(date(2026, 6, 5))  # Q10 paid (opening entry); Q11 not yet due
+    html = cliente_alice.get(URL).content.decode()
+    saldo = TABLA[9].saldo_final  # after 10 installments
+    assert primer_importe_despues(html, "Saldo deudor total") == f"${saldo:,.2f}"
+    assert "Condiciones del préstamo vigente" in html and "Histórico de préstamos" in html
+    assert FOLIO_ALICE in html and "$30,000.00" in html and "11.50 % anual" in html and "$701.12" in html
+    assert "20/12/2025" in html and "10 / 38" in html
+    assert "2026-Q11 (01/06/2026 – 15/06/2026)" in html
+    assert "Descargar estado de cuenta (PDF)" in html
+    assert "<svg" in html
+
+
+@pytest.mark.django_db
+def test_it_adds_due_interest_and_moratorios_to_the_saldo(cliente_alice, prestamo_alice, hoy):
+    hoy(date(2026, 7, 10))  # Q11 (15/06) 25 days overdue → missing; Q12 (30/06) within grace
+    html = cliente_alice.get(URL).content.decode()
+    capital = TABLA[9].saldo_final
+    interes = TABLA[10].interes + TABLA[11].interes
+    moratorio = (D("701.12") * D("0.1725") * 25 / 360).quantize(D("0.01"))
+    assert primer_importe_despues(html, "Saldo deudor total") == f"${capital + interes + moratorio:,.2f}"
+
+
+@pytest.mark.django_db
+def test_it_reflects_payments_applied_through_the_service(cliente_alice, prestamo_alice, hoy):
+    hoy(date(2026, 6, 20))
+    prestamo_aplicar_pago(
+        prestamo=prestamo_alice, importe=D("701.12"), fecha_valor=date(2026, 6, 15),
+        tipo=Movimiento.Tipo.DESCUENTO, origen="prueba", hoy=date(2026, 6, 20),
+    )
+    html = cliente_alice.get(URL).content.decode()
+    assert primer_importe_despues(html, "Saldo deudor total") == f"${TABLA[10].saldo_final:,.2f}"
+    assert "11 / 37" in html
+
+
+@pytest.mark.django_db
+def test_it_downloads_the_statement_as_pdf(cliente_alice, prestamo_alice, hoy):
+    hoy(date(2026, 6, 5))
+    respuesta = cliente_alice.get(reverse("estado_cuenta_pdf"))
+    assert respuesta.status_code == 200 and respuesta["Content-Type"] == "application/pdf"
+    assert respuesta.content.startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_it_answers_404_for_another_borrowers_loan(client, prestamo_alice, prestamo_bob):
+    client.force_login(prestamo_bob.derechohabiente.usuario)
+    assert client.get(reverse("prestamo", args=[FOLIO_ALICE])).status_code == 404
+    assert client.get(reverse("carta_liquidacion", args=[FOLIO_ALICE])).status_code == 404
+    assert client.get(reverse("prestamo", args=[prestamo_bob.folio])).status_code == 200
+    pdf = client.get(reverse("estado_cuenta_pdf")).content
+    assert FOLIO_ALICE.encode() not in pdf
+
+
+@pytest.mark.django_db
+def test_it_lists_paid_off_loans_in_the_history_with_their_carta(cliente_alice, prestamo_alice):
+    cargar_prestamos(f"10000000009,{CURP_ALICE},ESPECIAL,15000.00,12.00,24,2019-01-10,2019-Q02,LIQUIDADO,24,2020-01-31")
+    html = cliente_alice.get(URL).content.decode()
+    assert "10000000009" in html and "Liquidado" in html
+    carta = cliente_alice.get(reverse("carta_liquidacion", args=["10000000009"]))
+    assert carta.status_code == 200 and carta.content.startswith(b"%PDF")
+    assert cliente_alice.get(reverse("carta_liquidacion", args=[FOLIO_ALICE])).status_code == 404
+
+
+def _prestamos_de_alice(n: int):
+    filas = [
+        f"3{i:010d},{CURP_ALICE},ORDINARIO,{1000 + i}.00,11.50,24,2024-01-05,2024-Q02,"
+        + ("LIQUIDADO,24,2025-01-31" if i else "VIGENTE,12,")
+        for i in range(n)
+    ]
+    cargar_prestamos(*filas)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n", [1, 20])
+def test_it_makes_a_fixed_number_of_queries_however_many_loans(cliente_alice, django_assert_max_num_queries, n):
+    _prestamos_de_alice(n)
+    for p in Prestamo.objects.filter(estado="VIGENTE"):
+        for dia in range(1, 11):
+            prestamo_aplicar_pago(prestamo=p, importe=D("10.00"), fecha_valor=date(2025, 1, dia), tipo="PAGO", origen="x")
+    with django_assert_max_num_queries(9):
+        respuesta = cliente_alice.get(URL)
+    assert respuesta.status_code == 200
