@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.inicio, name="inicio"),
     path("prestaciones/", views.prestaciones, name="prestaciones"),
     path("prestaciones/recuperacion-de-credito/", include("recuperacion.urls")),
+    path("prestaciones/recuperacion-de-credito/fopi/", include("fopi.urls")),
     path("cuenta/", include("allauth.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),

@@ -1,34 +1,15 @@
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from prestamos.models import Derechohabiente
+from fopi import services as fopi_services
+from fopi.models import Fopi
+
 from recuperacion import documentos, selectors
+from recuperacion.acceso import derechohabiente_requerido, respuesta_pdf
 from recuperacion.grafica import grafica_saldo
-
-
-def derechohabiente_requerido(vista):
-    """Borrower pages: the logged-in account's padrón entry is `request.derechohabiente`."""
-
-    @login_required
-    @wraps(vista)
-    def envoltura(request, *args, **kwargs):
-        derechohabiente = Derechohabiente.objects.filter(usuario=request.user).select_related("dependencia").first()
-        if derechohabiente is None:
-            return render(request, "recuperacion/sin_padron.html", status=403)
-        request.derechohabiente = derechohabiente
-        return vista(request, *args, **kwargs)
-
-    return envoltura
-
-
-def _pdf(contenido: bytes, nombre: str) -> HttpResponse:
-    respuesta = HttpResponse(contenido, content_type="application/pdf")
-    respuesta["Content-Disposition"] = f'attachment; filename="{nombre}"'
-    return respuesta
 
 
 @derechohabiente_requerido
@@ -52,7 +33,7 @@ def estado_cuenta(request):
 @derechohabiente_requerido
 def estado_cuenta_pdf(request):
     estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=timezone.localdate())
-    return _pdf(documentos.estado_cuenta_pdf(estado), f"estado-de-cuenta-{estado.hoy:%Y%m%d}.pdf")
+    return respuesta_pdf(documentos.estado_cuenta_pdf(estado), f"estado-de-cuenta-{estado.hoy:%Y%m%d}.pdf")
 
 
 @derechohabiente_requerido
@@ -71,4 +52,29 @@ def carta_liquidacion(request, folio: str):
     )
     if not vista.liquidado:
         return render(request, "recuperacion/sin_carta.html", {"vista": vista}, status=404)
-    return _pdf(documentos.carta_liquidacion_pdf(vista, hoy=timezone.localdate()), f"carta-liquidacion-{folio}.pdf")
+    return respuesta_pdf(documentos.carta_liquidacion_pdf(vista, hoy=timezone.localdate()), f"carta-liquidacion-{folio}.pdf")
+
+
+@derechohabiente_requerido
+def regularizacion(request):
+    """Missing deductions per quincena and one button that issues the REGULARIZACION FOPI (SPEC §6)."""
+    hoy = timezone.localdate()
+    estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=hoy)
+    if request.method == "POST":
+        vista = next((v for v in estado.prestamos if v.prestamo.folio == request.POST.get("prestamo")), None)
+        if vista is None:
+            raise Http404("Préstamo no encontrado")
+        try:
+            fopi = fopi_services.fopi_emitir(
+                prestamo=vista.prestamo, tipo=Fopi.Tipo.REGULARIZACION, usuario=request.user, hoy=hoy
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("regularizacion")
+        return redirect("fopi_detalle", pk=fopi.pk)
+    regularizaciones = [
+        (v, fopi_services.regularizacion(posicion=v.posicion, contexto=v.contexto, hoy=hoy))
+        for v in estado.prestamos
+        if v.omisiones
+    ]
+    return render(request, "recuperacion/regularizacion.html", {"estado": estado, "regularizaciones": regularizaciones})

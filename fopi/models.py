@@ -1,0 +1,129 @@
+from django.conf import settings
+from django.db import models
+
+from prestamos.models import Movimiento, Prestamo
+
+
+class Banco(models.Model):
+    """An authorized bank, with the convenio under which it takes FOPI payments (staff maintain it)."""
+
+    nombre = models.CharField("nombre", max_length=100, unique=True)
+    convenio = models.CharField("convenio", max_length=30)
+    activo = models.BooleanField("activo", default=True)
+    orden = models.PositiveSmallIntegerField("orden", default=0)
+
+    class Meta:
+        ordering = ["orden", "nombre"]
+        verbose_name = "banco autorizado"
+        verbose_name_plural = "bancos autorizados"
+
+    def __str__(self) -> str:
+        return f"{self.nombre} (convenio {self.convenio})"
+
+
+class Fopi(models.Model):
+    """A payment slip: single use, valid until its vigencia; a new one cancels the loan's pending ones."""
+
+    class Tipo(models.TextChoices):
+        PARCIAL = "PARCIAL", "Pago parcial"
+        LIQUIDACION = "LIQUIDACION", "Liquidación"
+        REGULARIZACION = "REGULARIZACION", "Regularización"
+
+    class Estado(models.TextChoices):
+        PENDIENTE = "PENDIENTE", "Pendiente de pago"
+        PAGADO = "PAGADO", "Pagado"
+        VENCIDO = "VENCIDO", "Vencido"
+        CANCELADO = "CANCELADO", "Cancelado"
+
+    prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="fopis")
+    secuencia = models.PositiveSmallIntegerField("secuencia")
+    tipo = models.CharField("tipo", max_length=15, choices=Tipo.choices)
+    importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
+    vigencia = models.DateField("vigencia")
+    referencia = models.CharField("referencia bancaria", max_length=22, unique=True)
+    estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
+    # What the borrower saw when issuing it (quincenas regularized, payoff at the vigencia...).
+    detalle = models.JSONField("detalle", default=dict, blank=True)
+    emitido = models.DateTimeField("emitido", auto_now_add=True)
+    emitido_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    pagado_el = models.DateField("pagado el", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-emitido", "-id"]
+        verbose_name = "FOPI"
+        verbose_name_plural = "FOPI"
+        constraints = [
+            models.UniqueConstraint(fields=["prestamo", "secuencia"], name="fopi_secuencia_por_prestamo"),
+            models.CheckConstraint(condition=models.Q(importe__gt=0), name="fopi_importe_positivo"),
+        ]
+
+    def __str__(self) -> str:
+        return f"FOPI {self.referencia} ({self.get_tipo_display()})"
+
+    def estado_al(self, hoy) -> str:
+        """A pending FOPI past its vigencia is expired even before any job marks it."""
+        if self.estado == self.Estado.PENDIENTE and self.vigencia < hoy:
+            return self.Estado.VENCIDO
+        return self.estado
+
+
+class PagoBancario(models.Model):
+    """One row of a bank's payments file. Money received always has a state and a reason."""
+
+    class Estado(models.TextChoices):
+        APLICADO = "APLICADO", "Aplicado"
+        EN_REVISION = "EN_REVISION", "En revisión"
+        APLICADO_CAPP = "APLICADO_CAPP", "Aplicado por el CAPP"
+        DEVOLUCION = "DEVOLUCION", "Marcado para devolución"
+
+    banco = models.CharField("banco", max_length=100)
+    autorizacion = models.CharField("autorización", max_length=40)
+    fecha_pago = models.DateField("fecha de pago")
+    referencia = models.CharField("referencia", max_length=40)
+    importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
+    estado = models.CharField("estado", max_length=14, choices=Estado.choices, db_index=True)
+    motivo = models.CharField("motivo", max_length=200, blank=True)
+    fopi = models.ForeignKey(Fopi, on_delete=models.PROTECT, null=True, blank=True, related_name="pagos")
+    prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, null=True, blank=True, related_name="pagos_bancarios")
+    movimiento = models.OneToOneField(Movimiento, on_delete=models.PROTECT, null=True, blank=True, related_name="pago_bancario")
+    archivo = models.CharField("archivo", max_length=255, blank=True)
+    cargado = models.DateTimeField("cargado", auto_now_add=True)
+    cargado_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-fecha_pago", "-id"]
+        verbose_name = "pago bancario"
+        verbose_name_plural = "pagos bancarios"
+        constraints = [
+            # A bank's cumulative file or a second import of the same payment must not apply it twice.
+            models.UniqueConstraint(fields=["banco", "autorizacion"], name="pago_unico_por_autorizacion"),
+            models.CheckConstraint(condition=models.Q(importe__gt=0), name="pago_importe_positivo"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.banco} {self.autorizacion} {self.importe}"
+
+
+class AccionPago(models.Model):
+    """Audit trail of what CAPP staff did with a payment under review: who, when and why."""
+
+    class Accion(models.TextChoices):
+        APLICAR = "APLICAR", "Aplicado a un préstamo"
+        DEVOLVER = "DEVOLVER", "Marcado para devolución"
+
+    pago = models.ForeignKey(PagoBancario, on_delete=models.PROTECT, related_name="acciones")
+    accion = models.CharField("acción", max_length=10, choices=Accion.choices)
+    prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    motivo = models.TextField("motivo")
+    usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cuando = models.DateTimeField("cuándo", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-cuando"]
+        verbose_name = "acción sobre un pago"
+        verbose_name_plural = "acciones sobre pagos"
+
+    def __str__(self) -> str:
+        return f"{self.get_accion_display()} por {self.usuario} ({self.cuando:%d/%m/%Y %H:%M})"
+
+

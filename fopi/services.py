@@ -1,0 +1,169 @@
+"""Issuing FOPIs (SPEC §7): amounts, vigencia, single use, the sequence per loan, the bank reference."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from fopi.models import Fopi
+from fopi.referencia import construir_referencia, vigencia_para
+from prestamos import selectors as prestamos_selectors
+from prestamos.calculo import formato_fecha, formato_moneda
+from prestamos.cartera import CERO, Contexto, Posicion
+from prestamos.models import Prestamo
+
+IMPORTE_MINIMO_PARCIAL = Decimal("100.00")
+SECUENCIA_MAXIMA = 999
+
+
+@dataclass(frozen=True)
+class OmisionRegularizable:
+    numero: int
+    quincena: str
+    descripcion: str
+    pendiente: Decimal
+    moratorio_hoy: Decimal
+    moratorio_vigencia: Decimal
+
+    @property
+    def total_hoy(self) -> Decimal:
+        return self.pendiente + self.moratorio_hoy
+
+
+@dataclass(frozen=True)
+class Regularizacion:
+    """What the borrower owes for missing deductions: per quincena, today and at the FOPI's vigencia."""
+
+    vigencia: date
+    omisiones: tuple[OmisionRegularizable, ...]
+
+    @property
+    def pendiente(self) -> Decimal:
+        return sum((o.pendiente for o in self.omisiones), CERO)
+
+    @property
+    def moratorios_hoy(self) -> Decimal:
+        return sum((o.moratorio_hoy for o in self.omisiones), CERO)
+
+    @property
+    def total_hoy(self) -> Decimal:
+        return self.pendiente + self.moratorios_hoy
+
+    @property
+    def moratorios_vigencia(self) -> Decimal:
+        return sum((o.moratorio_vigencia for o in self.omisiones), CERO)
+
+    @property
+    def total_vigencia(self) -> Decimal:
+        return self.pendiente + self.moratorios_vigencia
+
+
+def regularizacion(*, posicion: Posicion, contexto: Contexto, hoy: date) -> Regularizacion:
+    vigencia = vigencia_para(hoy)
+    omisiones = tuple(
+        OmisionRegularizable(
+            numero=c.numero,
+            quincena=str(c.quincena),
+            descripcion=c.quincena.descripcion,
+            pendiente=c.pendiente,
+            moratorio_hoy=posicion.moratorio_pendiente(c, hoy, contexto),
+            moratorio_vigencia=posicion.moratorio_pendiente(c, vigencia, contexto),
+        )
+        for c in posicion.cuotas
+        if posicion.es_omitida(c, hoy, contexto)
+    )
+    return Regularizacion(vigencia=vigencia, omisiones=omisiones)
+
+
+@dataclass(frozen=True)
+class EfectoParcial:
+    """What a partial payment does if paid on its vigencia (shown before confirming)."""
+
+    quincenas_antes: int
+    quincenas_despues: int
+    termino_antes: date | None
+    termino_despues: date | None
+    interes_ahorrado: Decimal
+
+
+def _interes_por_vencer(posicion: Posicion, fecha: date) -> Decimal:
+    return sum((c.pendiente_interes for c in posicion.cuotas if c.vencimiento > fecha), CERO)
+
+
+def efecto_parcial(*, posicion: Posicion, contexto: Contexto, importe: Decimal, vigencia: date) -> EfectoParcial:
+    despues = copy.deepcopy(posicion)
+    despues.aplicar(fecha_valor=vigencia, importe=importe, contexto=contexto)
+    return EfectoParcial(
+        quincenas_antes=posicion.cuotas_por_pagar(),
+        quincenas_despues=despues.cuotas_por_pagar(),
+        termino_antes=posicion.fecha_termino(),
+        termino_despues=None if despues.liquidado else despues.fecha_termino(),
+        interes_ahorrado=_interes_por_vencer(posicion, vigencia) - _interes_por_vencer(despues, vigencia),
+    )
+
+
+def importe_para(
+    *, tipo: str, posicion: Posicion, contexto: Contexto, hoy: date, importe: Decimal | None
+) -> tuple[Decimal, dict]:
+    """The FOPI amount for `tipo`, or ValidationError saying in Spanish why it cannot be issued."""
+    vigencia = vigencia_para(hoy)
+    if posicion.liquidado:
+        raise ValidationError("Este préstamo ya está liquidado; no necesita formato de pago.")
+    liquidacion = posicion.liquidacion(vigencia, contexto)
+    en_cobranza = posicion.estado(hoy) == Prestamo.Estado.EN_COBRANZA
+    if tipo == Fopi.Tipo.LIQUIDACION:
+        return liquidacion, {"liquidacion": str(liquidacion)}
+    if tipo == Fopi.Tipo.REGULARIZACION:
+        reg = regularizacion(posicion=posicion, contexto=contexto, hoy=hoy)
+        if not reg.omisiones:
+            raise ValidationError("Tu crédito está al corriente: no hay descuentos omitidos que regularizar.")
+        return reg.total_vigencia, {"quincenas": [o.quincena for o in reg.omisiones]}
+    if tipo != Fopi.Tipo.PARCIAL:
+        raise ValidationError("Elige un tipo de pago válido.")
+    if en_cobranza:
+        raise ValidationError(
+            "Tu préstamo está en cobranza: sólo puedes regularizarlo completo o liquidarlo."
+        )
+    if importe is None:
+        raise ValidationError("Escribe el importe del pago parcial.")
+    if importe < IMPORTE_MINIMO_PARCIAL:
+        raise ValidationError(f"El pago parcial mínimo es de {formato_moneda(IMPORTE_MINIMO_PARCIAL)}.")
+    if importe > liquidacion:
+        raise ValidationError(
+            f"El importe excede lo necesario para liquidar tu préstamo al {formato_fecha(vigencia)} "
+            f"({formato_moneda(liquidacion)}); elige Liquidación."
+        )
+    return importe, {}
+
+
+@transaction.atomic
+def fopi_emitir(*, prestamo: Prestamo, tipo: str, importe: Decimal | None = None, usuario=None, hoy: date) -> Fopi:
+    """Issue a FOPI for `prestamo`, cancelling its earlier pending ones.
+
+    The loan row is locked so two clicks cannot take the same sequence number or both survive as pending.
+    """
+    prestamo = Prestamo.objects.select_for_update().get(pk=prestamo.pk)
+    posicion = prestamos_selectors.posicion(prestamo)
+    contexto = prestamos_selectors.contexto(prestamo, hoy)
+    monto, detalle = importe_para(tipo=tipo, posicion=posicion, contexto=contexto, hoy=hoy, importe=importe)
+    vigencia = vigencia_para(hoy)
+    secuencia = (prestamo.fopis.aggregate(m=Max("secuencia"))["m"] or 0) + 1
+    if secuencia > SECUENCIA_MAXIMA:
+        raise ValidationError("Este préstamo alcanzó el máximo de formatos de pago; comunícate al CAPP.")
+    prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE).update(estado=Fopi.Estado.CANCELADO)
+    return Fopi.objects.create(
+        prestamo=prestamo,
+        secuencia=secuencia,
+        tipo=tipo,
+        importe=monto,
+        vigencia=vigencia,
+        referencia=construir_referencia(folio=prestamo.folio, secuencia=secuencia, vigencia=vigencia, importe=monto),
+        detalle=detalle,
+        emitido_por=usuario,
+    )

@@ -1,0 +1,109 @@
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from fopi.models import Fopi
+from fopi.referencia import coincide, referencia_valida
+from tests.conftest import FOLIO_ALICE
+
+URL = reverse("fopi_nuevo")
+
+
+@pytest.mark.django_db
+def test_it_issues_a_partial_fopi_and_lands_on_its_page(cliente_alice, prestamo_alice, hoy):
+    hoy(date(2026, 6, 5))
+    respuesta = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "1234.56"})
+    fopi = Fopi.objects.get()
+    assert respuesta.status_code == 302 and respuesta.url == reverse("fopi_detalle", args=[fopi.pk])
+    assert (fopi.tipo, fopi.importe, fopi.vigencia, fopi.secuencia) == ("PARCIAL", D("1234.56"), date(2026, 6, 15), 1)
+    assert referencia_valida(fopi.referencia) and fopi.referencia.startswith(FOLIO_ALICE + "001")
+    assert coincide(referencia=fopi.referencia, vigencia=fopi.vigencia, importe=fopi.importe)
+    html = cliente_alice.get(respuesta.url).content.decode()
+    assert fopi.referencia in html and ">Descargar PDF</a>" in html
+    pdf = cliente_alice.get(reverse("fopi_pdf", args=[fopi.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_it_takes_the_next_quincena_when_less_than_three_days_remain(cliente_alice, prestamo_alice, hoy):
+    hoy(date(2026, 6, 13))
+    cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "LIQUIDACION"})
+    assert Fopi.objects.get().vigencia == date(2026, 6, 30)
+
+
+@pytest.mark.django_db
+def test_it_issues_a_payoff_fopi_for_the_liquidacion_at_the_vigencia(cliente_alice, prestamo_alice, hoy):
+    from prestamos import selectors
+
+    hoy(date(2026, 6, 5))
+    cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "LIQUIDACION"})
+    fopi = Fopi.objects.get()
+    posicion = selectors.posicion(prestamo_alice)
+    assert fopi.importe == posicion.liquidacion(date(2026, 6, 15), selectors.contexto(prestamo_alice, date(2026, 6, 5)))
+    # On the due date itself the payoff is capital + that installment's interest.
+    assert fopi.importe == posicion.capital_insoluto + posicion.cuotas[10].interes
+
+
+@pytest.mark.django_db
+def test_it_cancels_the_earlier_pending_fopi_and_counts_the_sequence(cliente_alice, prestamo_alice, hoy):
+    hoy(date(2026, 6, 5))
+    cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "500"})
+    cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "600"})
+    primero, segundo = Fopi.objects.order_by("secuencia")
+    assert (primero.estado, segundo.estado) == ("CANCELADO", "PENDIENTE")
+    assert segundo.referencia[11:14] == "002"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "datos, mensaje",
+    [
+        ({"tipo": "PARCIAL", "importe": "99.99"}, "mínimo"),
+        ({"tipo": "PARCIAL", "importe": "999999.00"}, "excede"),
+        ({"tipo": "PARCIAL", "importe": ""}, "Escribe el importe"),
+        ({"tipo": "PARCIAL", "importe": "12,50"}, "punto decimal"),
+        ({"tipo": "PARCIAL", "importe": "-5"}, "mayor que cero"),
+        ({"tipo": "PARCIAL", "importe": "NaN"}, "punto decimal"),
+        ({"tipo": "OTRO"}, "Elige"),
+        ({"tipo": "REGULARIZACION"}, "al corriente"),
+        ({"tipo": "LIQUIDACION", "prestamo": "99999999999"}, "Elige uno de tus préstamos"),
+    ],
+)
+def test_it_refuses_bad_requests_with_a_spanish_message_and_issues_nothing(cliente_alice, prestamo_alice, hoy, datos, mensaje):
+    hoy(date(2026, 6, 5))
+    respuesta = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, **datos})
+    assert respuesta.status_code == 200
+    assert mensaje in respuesta.content.decode()
+    assert not Fopi.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_shows_what_a_partial_payment_does_before_issuing(cliente_alice, prestamo_alice, hoy):
+    hoy(date(2026, 6, 5))
+    html = cliente_alice.get(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00"}).content.decode()
+    assert "Qué hace este pago" in html and "Intereses que te ahorras" in html
+    assert "38 → <strong>" in html
+    assert not Fopi.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_answers_404_for_another_borrowers_fopi(client, cliente_alice, prestamo_alice, prestamo_bob, hoy):
+    hoy(date(2026, 6, 5))
+    cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "LIQUIDACION"})
+    fopi = Fopi.objects.get()
+    client.force_login(prestamo_bob.derechohabiente.usuario)
+    assert client.get(reverse("fopi_detalle", args=[fopi.pk])).status_code == 404
+    assert client.get(reverse("fopi_pdf", args=[fopi.pk])).status_code == 404
+    assert client.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "LIQUIDACION"}).status_code == 200
+    assert Fopi.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_it_lists_the_borrowers_fopis_with_their_state(cliente_alice, prestamo_alice, hoy):
+    hoy(date(2026, 6, 5))
+    cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "LIQUIDACION"})
+    hoy(date(2026, 6, 20))
+    html = cliente_alice.get(reverse("fopi_lista")).content.decode()
+    assert "Vencido" in html and "Liquidación" in html
