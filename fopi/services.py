@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from fopi.models import Fopi
+from fopi.models import AccionPago, Fopi, PagoBancario
 from fopi.referencia import construir_referencia, vigencia_para
 from prestamos import selectors as prestamos_selectors
 from prestamos.calculo import formato_fecha, formato_moneda
 from prestamos.cartera import CERO, Contexto, Posicion
-from prestamos.models import Prestamo
+from prestamos.models import Movimiento, Prestamo
+from prestamos.services import prestamo_aplicar_pago
 
 IMPORTE_MINIMO_PARCIAL = Decimal("100.00")
 SECUENCIA_MAXIMA = 999
@@ -167,3 +168,45 @@ def fopi_emitir(*, prestamo: Prestamo, tipo: str, importe: Decimal | None = None
         detalle=detalle,
         emitido_por=usuario,
     )
+
+
+def _pago_en_revision(pago: PagoBancario) -> PagoBancario:
+    pago = PagoBancario.objects.select_for_update().get(pk=pago.pk)
+    if pago.estado != PagoBancario.Estado.EN_REVISION:
+        raise ValidationError("Este pago ya fue resuelto por otra persona; recarga la página.")
+    return pago
+
+
+@transaction.atomic
+def pago_aplicar_a_prestamo(*, pago: PagoBancario, prestamo: Prestamo, usuario, motivo: str) -> PagoBancario:
+    """CAPP applies a payment from the review queue to a loan it chose; recorded with who, when and why.
+
+    The payment row is locked: two staff members resolving the same payment would apply it twice.
+    """
+    if not motivo.strip():
+        raise ValidationError("Escribe el motivo de la aplicación.")
+    pago = _pago_en_revision(pago)
+    pago.movimiento = prestamo_aplicar_pago(
+        prestamo=prestamo,
+        importe=pago.importe,
+        fecha_valor=pago.fecha_pago,
+        tipo=Movimiento.Tipo.PAGO_CAPP,
+        origen=f"Pago {pago.banco} autorización {pago.autorizacion} aplicado por el CAPP",
+        usuario=usuario,
+        motivo=motivo,
+    )
+    pago.estado, pago.prestamo = PagoBancario.Estado.APLICADO_CAPP, prestamo
+    pago.save(update_fields=["estado", "prestamo", "movimiento"])
+    AccionPago.objects.create(pago=pago, accion=AccionPago.Accion.APLICAR, prestamo=prestamo, motivo=motivo, usuario=usuario)
+    return pago
+
+
+@transaction.atomic
+def pago_marcar_devolucion(*, pago: PagoBancario, usuario, motivo: str) -> PagoBancario:
+    if not motivo.strip():
+        raise ValidationError("Escribe el motivo de la devolución.")
+    pago = _pago_en_revision(pago)
+    pago.estado = PagoBancario.Estado.DEVOLUCION
+    pago.save(update_fields=["estado"])
+    AccionPago.objects.create(pago=pago, accion=AccionPago.Accion.DEVOLVER, motivo=motivo, usuario=usuario)
+    return pago

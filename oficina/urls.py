@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from oficina import views
+from oficina import admin_views, views
 
 # The admin logs in through allauth's login, so its rate limits guard staff passwords too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -17,5 +17,6 @@ urlpatterns = [
     path("prestaciones/recuperacion-de-credito/fopi/", include("fopi.urls")),
     path("cuenta/", include("allauth.urls")),
     path("captcha/", include("captcha.urls")),
+    path("admin/cargar-archivo/", admin.site.admin_view(admin_views.cargar_archivo), name="admin_cargar_archivo"),
     path("admin/", admin.site.urls),
 ]

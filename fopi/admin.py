@@ -1,0 +1,107 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from fopi import services
+from fopi.models import AccionPago, Banco, Fopi, PagoBancario
+from prestamos.admin import SoloLecturaMixin
+from prestamos.models import Prestamo
+
+
+@admin.register(Banco)
+class BancoAdmin(admin.ModelAdmin):
+    list_display = ("nombre", "convenio", "activo", "orden")
+    list_editable = ("activo", "orden")
+    search_fields = ("nombre", "convenio")
+
+
+@admin.register(Fopi)
+class FopiAdmin(SoloLecturaMixin, admin.ModelAdmin):
+    list_display = ("referencia", "prestamo", "tipo", "importe", "vigencia", "estado", "emitido")
+    list_filter = ("estado", "tipo")
+    search_fields = ("=referencia", "=prestamo__folio", "=prestamo__derechohabiente__curp")
+    list_select_related = ("prestamo",)
+    show_full_result_count = False
+
+
+class AccionPagoInline(SoloLecturaMixin, admin.TabularInline):
+    model = AccionPago
+    fields = ("accion", "prestamo", "motivo", "usuario", "cuando")
+    readonly_fields = fields
+    extra = 0
+
+
+class ResolverPagoForm(forms.Form):
+    accion = forms.ChoiceField(
+        label="Acción",
+        choices=[("aplicar", "Aplicar a un préstamo"), ("devolver", "Marcar para devolución")],
+        widget=forms.RadioSelect,
+    )
+    folio = forms.CharField(label="Folio del préstamo (sólo para aplicar)", max_length=11, required=False)
+    motivo = forms.CharField(label="Motivo", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def clean(self):
+        datos = super().clean()
+        if datos.get("accion") == "aplicar":
+            folio = (datos.get("folio") or "").strip()
+            prestamo = Prestamo.objects.filter(folio=folio).first()
+            if prestamo is None:
+                self.add_error("folio", "No existe un préstamo con ese folio.")
+            datos["prestamo"] = prestamo
+        return datos
+
+
+@admin.register(PagoBancario)
+class PagoBancarioAdmin(SoloLecturaMixin, admin.ModelAdmin):
+    """The review queue is this list filtered by estado «En revisión»."""
+
+    list_display = ("banco", "autorizacion", "fecha_pago", "referencia", "importe", "estado", "motivo", "resolver")
+    list_filter = ("estado", "banco")
+    search_fields = ("=referencia", "=autorizacion", "=prestamo__folio", "=fopi__prestamo__folio")
+    list_select_related = ("prestamo",)
+    inlines = [AccionPagoInline]
+    show_full_result_count = False
+
+    @admin.display(description="resolver")
+    def resolver(self, obj):
+        if obj.estado != PagoBancario.Estado.EN_REVISION:
+            return "—"
+        return format_html('<a href="{}">Resolver</a>', reverse("admin:fopi_pagobancario_resolver", args=[obj.pk]))
+
+    def get_urls(self):
+        propias = [
+            path("<int:pk>/resolver/", self.admin_site.admin_view(self.resolver_view), name="fopi_pagobancario_resolver"),
+        ]
+        return propias + super().get_urls()
+
+    def resolver_view(self, request, pk: int):
+        if not request.user.has_perm("fopi.change_pagobancario"):
+            raise PermissionDenied("Sin permiso para resolver pagos.")
+        pago = get_object_or_404(PagoBancario, pk=pk)
+        form = ResolverPagoForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            datos = form.cleaned_data
+            try:
+                if datos["accion"] == "aplicar":
+                    services.pago_aplicar_a_prestamo(
+                        pago=pago, prestamo=datos["prestamo"], usuario=request.user, motivo=datos["motivo"]
+                    )
+                    messages.success(request, f"Pago aplicado al préstamo {datos['prestamo'].folio}.")
+                else:
+                    services.pago_marcar_devolucion(pago=pago, usuario=request.user, motivo=datos["motivo"])
+                    messages.success(request, "Pago marcado para devolución.")
+                return redirect("admin:fopi_pagobancario_changelist")
+            except ValidationError as error:
+                form.add_error(None, error)
+        contexto = {
+            **self.admin_site.each_context(request),
+            "title": f"Resolver pago {pago.banco} {pago.autorizacion}",
+            "pago": pago,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/fopi/resolver_pago.html", contexto)

@@ -1,0 +1,138 @@
+"""pagos.csv: the banks' payments, matched to FOPIs by reference (SPEC §7).
+
+Every row is kept with a state and a reason: matched payments are applied to their loan; anything else
+waits in the review queue for CAPP staff. A (banco, autorizacion) already loaded is skipped.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+
+from fopi.models import Fopi, PagoBancario
+from fopi.referencia import referencia_valida
+from oficina.bloqueos import bloqueo_transaccional
+from prestamos.calculo import formato_fecha, formato_moneda
+from prestamos.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados
+from prestamos.models import Movimiento
+from prestamos.services import prestamo_aplicar_pago
+
+
+@dataclass(slots=True)
+class FilaPago:
+    linea: int
+    banco: str
+    autorizacion: str
+    fecha_pago: date
+    referencia: str
+    importe: Decimal
+
+    @property
+    def clave(self) -> tuple[str, str]:
+        return (self.banco, self.autorizacion)
+
+
+def motivo_de_revision(fila: FilaPago, fopi: Fopi | None, ya_pagados: set[int]) -> str:
+    """Why a payment cannot be applied automatically ('' when it matches its FOPI)."""
+    if not referencia_valida(fila.referencia):
+        return "Referencia inválida (dígitos verificadores o longitud)"
+    if fopi is None:
+        return "No existe un FOPI con esta referencia"
+    if fopi.estado == Fopi.Estado.CANCELADO:
+        return "FOPI cancelado (se emitió uno más reciente)"
+    if fopi.estado == Fopi.Estado.PAGADO or fopi.pk in ya_pagados:
+        return "Segundo pago del mismo FOPI"
+    if fila.importe != fopi.importe:
+        return f"Importe distinto al del FOPI ({formato_moneda(fopi.importe)})"
+    if fila.fecha_pago > fopi.vigencia:
+        return f"Pagado después de la vigencia ({formato_fecha(fopi.vigencia)})"
+    return ""
+
+
+class PagosImportador(Importador):
+    tipo = "pagos bancarios"
+    columnas = ("banco", "autorizacion", "fecha_pago", "referencia", "importe")
+
+    def _fila(self, linea: int, celdas: list[str]) -> FilaPago:
+        banco, autorizacion, fecha_pago, referencia, importe = celdas
+        autorizacion = autorizacion.strip()
+        if not re.fullmatch(r"[A-Za-z0-9-]{1,40}", autorizacion):
+            raise ErrorCampo("«autorizacion» debe tener de 1 a 40 letras o números")
+        referencia = referencia.strip()
+        if not re.fullmatch(r"\d{1,40}", referencia):
+            raise ErrorCampo("«referencia» debe contener sólo dígitos")
+        fecha = self.fecha(fecha_pago, "fecha_pago")
+        if fecha > timezone.localdate():
+            raise ErrorCampo("«fecha_pago» está en el futuro")
+        return FilaPago(
+            linea=linea,
+            banco=self.texto(banco, "banco", max_len=100).upper(),
+            autorizacion=autorizacion,
+            fecha_pago=fecha,
+            referencia=referencia,
+            importe=self.importe(importe),
+        )
+
+    def validar(self, filas):
+        registros, errores = [], []
+        for linea, celdas in filas:
+            try:
+                registros.append(self._fila(linea, celdas))
+            except ErrorCampo as exc:
+                errores.append(ErrorFila(linea, str(exc)))
+        errores += duplicados(((r.linea, r.clave) for r in registros), "banco y autorización")
+        return registros, errores
+
+    def cargar(self, registros: list[FilaPago], resumen: Resumen, progreso=None):
+        # Two imports of the same bank file at once: the second waits here, then finds the keys loaded.
+        bloqueo_transaccional("importacion-pagos")
+        cargados = set(
+            PagoBancario.objects.filter(autorizacion__in={r.autorizacion for r in registros}).values_list(
+                "banco", "autorizacion"
+            )
+        )
+        nuevos = [r for r in registros if r.clave not in cargados]
+        fopis = {
+            f.referencia: f
+            for f in Fopi.objects.filter(referencia__in={r.referencia for r in nuevos}).select_related("prestamo")
+        }
+        ya_pagados: set[int] = set()
+        aplicados = en_revision = 0
+        for n, fila in enumerate(nuevos, 1):
+            fopi = fopis.get(fila.referencia)
+            motivo = motivo_de_revision(fila, fopi, ya_pagados)
+            pago = PagoBancario(
+                banco=fila.banco,
+                autorizacion=fila.autorizacion,
+                fecha_pago=fila.fecha_pago,
+                referencia=fila.referencia,
+                importe=fila.importe,
+                fopi=fopi,
+                archivo=self.nombre_archivo[:255],
+                cargado_por=self.usuario,
+            )
+            if motivo:
+                pago.estado, pago.motivo = PagoBancario.Estado.EN_REVISION, motivo
+                en_revision += 1
+            else:
+                pago.estado, pago.prestamo = PagoBancario.Estado.APLICADO, fopi.prestamo
+                pago.movimiento = prestamo_aplicar_pago(
+                    prestamo=fopi.prestamo,
+                    importe=fila.importe,
+                    fecha_valor=fila.fecha_pago,
+                    tipo=Movimiento.Tipo.PAGO,
+                    origen=f"FOPI {fopi.get_tipo_display()} {fopi.referencia} · {fila.banco} autorización {fila.autorizacion}",
+                    usuario=self.usuario,
+                )
+                fopi.estado, fopi.pagado_el = Fopi.Estado.PAGADO, fila.fecha_pago
+                fopi.save(update_fields=["estado", "pagado_el"])
+                ya_pagados.add(fopi.pk)
+                aplicados += 1
+            pago.save()
+            if progreso and (n % 500 == 0 or n == len(nuevos)):
+                progreso(n, len(nuevos))
+        resumen.creadas = len(nuevos)
+        resumen.omitidas = len(registros) - len(nuevos)
+        resumen.detalle.update({"ya cargado": resumen.omitidas, "aplicados": aplicados, "en revisión": en_revision})
