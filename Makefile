@@ -34,7 +34,12 @@ run: demo
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install-test
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE):
+	npm install --no-save --no-audit --no-fund axe-core@4 >/dev/null
+
+test: install-test $(AXE)
 	$(BIN)/python -m pytest
 
 clean:
