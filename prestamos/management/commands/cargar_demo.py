@@ -24,6 +24,13 @@ CUENTAS = {
     "ramon": "PEMR900101HDFRRS00",
 }
 CURP_PARA_REGISTRO = "LOSA820420MNLPNN07"
+BANCOS = [
+    ("BBVA México", "1234567"),
+    ("Banorte", "0987654"),
+    ("Santander", "5566778"),
+    ("HSBC", "4433221"),
+    ("Banco Azteca", "7788990"),
+]
 APPS_CAPP = ["accounts", "prestamos", "recuperacion", "fopi"]
 
 
@@ -63,6 +70,7 @@ class Command(BaseCommand):
                 # Dated from the day of the first load; a later run must not offer different terms.
                 self.stdout.write(importar_archivo(prestamos_demo(timezone.localdate())).texto())
             self._cuentas()
+            self._bancos()
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
 
     def _usuario(self, username: str, email: str, contrasena: str, **extra):
@@ -75,6 +83,12 @@ class Command(BaseCommand):
             user=usuario, email=email, defaults={"verified": True, "primary": True}
         )
         return usuario
+
+    def _bancos(self):
+        from fopi.models import Banco
+
+        for orden, (nombre, convenio) in enumerate(BANCOS):
+            Banco.objects.get_or_create(nombre=nombre, defaults={"convenio": convenio, "orden": orden})
 
     def _cuentas(self):
         for username, curp in CUENTAS.items():
