@@ -142,6 +142,7 @@ CAPP_CORREO = "capp@issste.gob.mx"
 # django-allauth: registration and login (SPEC §3).
 ACCOUNT_ADAPTER = "accounts.adapter.OficinaAccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.RegistroForm"
+ACCOUNT_FORMS = {"signup": "accounts.formularios.FormularioRegistro"}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
