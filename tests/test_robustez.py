@@ -73,7 +73,10 @@ def test_it_never_fails_on_login(client, alice, login, password):
 @given(folio=hostil)
 def test_it_never_fails_on_regularization_or_loan_urls(cliente_alice, prestamo_alice, folio):
     assert cliente_alice.post(reverse("regularizacion"), {"prestamo": folio}).status_code in (302, 404)
-    assert cliente_alice.get(f"/prestaciones/recuperacion-de-credito/prestamos/{folio[:50]}/").status_code in (200, 404)
+    from urllib.parse import quote
+
+    url = f"/prestaciones/recuperacion-de-credito/prestamos/{quote(folio[:50], safe='')}/"
+    assert cliente_alice.get(url).status_code in (200, 404)
     assert not Fopi.objects.exists()
 
 
