@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 
 from prestamos.calculo import (
     Quincena,
@@ -29,6 +29,12 @@ from prestamos.calculo import (
 
 CERO = Decimal("0.00")
 CUOTAS_PARA_COBRANZA = 4
+
+
+@cache
+def _vencimiento(quincena: Quincena) -> date:
+    # Asked for every installment of every loan in a remesa; a few hundred distinct quincenas in all.
+    return quincena.vencimiento
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,7 @@ class Cuota:
 
     @property
     def vencimiento(self) -> date:
-        return self.quincena.vencimiento
+        return _vencimiento(self.quincena)
 
     @property
     def monto(self) -> Decimal:
@@ -206,6 +212,34 @@ class Posicion:
         for aplicacion in aplicaciones:
             posicion.registrar(aplicacion)
         return posicion
+
+    # --- snapshot (a cache of the replay, stored in Prestamo.posicion) ----------------------------
+
+    def a_json(self) -> dict:
+        """The position in a compact form that `de_json` turns back into an equal position.
+
+        Compact because a remesa writes a million of them: each installment is a short list of strings
+        (see `_cuota_a_json`), its number and quincena implied by its place in the schedule.
+        """
+        return {
+            "cuotas": [_cuota_a_json(c) for c in self.cuotas],
+            "capital_pagado": str(self.capital_pagado),
+            "excedentes": str(self.excedentes),
+            "liquidacion": self.fecha_liquidacion.isoformat() if self.fecha_liquidacion else None,
+            "ultima_fecha_valor": self.ultima_fecha_valor.isoformat() if self.ultima_fecha_valor else None,
+        }
+
+    @classmethod
+    def de_json(cls, datos: dict, condiciones: Condiciones) -> Posicion:
+        primera = condiciones.primera_quincena
+        return cls(
+            condiciones=condiciones,
+            cuotas=[_cuota_de_json(n, _quincena(primera, n - 1), v) for n, v in enumerate(datos["cuotas"], 1)],
+            capital_pagado=Decimal(datos["capital_pagado"]),
+            fecha_liquidacion=_fecha(datos["liquidacion"]),
+            excedentes=Decimal(datos["excedentes"]),
+            ultima_fecha_valor=_fecha(datos["ultima_fecha_valor"]),
+        )
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -415,3 +449,42 @@ class Posicion:
             ultimo_numero=self.condiciones.plazo,
         )
         self.cuotas[inicio:] = [Cuota(r.numero, r.quincena, r.interes, r.capital) for r in cola]
+
+
+# --- snapshot helpers -------------------------------------------------------------------------------
+
+
+@cache
+def _quincena(primera: Quincena, desplazamiento: int) -> Quincena:
+    # Quincena arithmetic builds a validated frozen dataclass; a snapshot restore needs ~50 per loan.
+    return primera + desplazamiento
+
+
+def _fecha(valor: str | None) -> date | None:
+    return date.fromisoformat(valor) if valor else None
+
+
+def _cuota_a_json(c: Cuota) -> list:
+    """[interés, capital] untouched; [interés, capital, fecha] paid as scheduled; all fields otherwise."""
+    if not c.tocada and not c.moratorio_cargado and c.devengado_hasta is None:
+        return [str(c.interes), str(c.capital)]
+    hasta = c.devengado_hasta.isoformat() if c.devengado_hasta else None
+    if c.pagado_interes == c.interes and c.pagado_capital == c.capital and not c.moratorio_cargado and not c.pagado_moratorio:
+        return [str(c.interes), str(c.capital), hasta]
+    return [
+        str(c.interes), str(c.capital), str(c.pagado_moratorio), str(c.pagado_interes), str(c.pagado_capital),
+        str(c.moratorio_cargado), hasta,
+    ]
+
+
+def _cuota_de_json(numero: int, quincena: Quincena, valores: list) -> Cuota:
+    interes, capital = Decimal(valores[0]), Decimal(valores[1])
+    if len(valores) == 2:
+        return Cuota(numero, quincena, interes, capital)
+    if len(valores) == 3:
+        return Cuota(numero, quincena, interes, capital, pagado_interes=interes, pagado_capital=capital,
+                     devengado_hasta=_fecha(valores[2]))
+    pagado_moratorio, pagado_interes, pagado_capital, cargado = (Decimal(v) for v in valores[2:6])
+    return Cuota(
+        numero, quincena, interes, capital, pagado_moratorio, pagado_interes, pagado_capital, cargado, _fecha(valores[6])
+    )

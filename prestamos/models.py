@@ -88,6 +88,10 @@ class Prestamo(models.Model):
     estado = models.CharField("estado", max_length=12, choices=Estado.choices, default=Estado.VIGENTE, db_index=True)
     fecha_liquidacion = models.DateField("fecha de liquidación", null=True, blank=True)
     cargado = models.DateTimeField("cargado", auto_now_add=True)
+    # A cache of the ledger replay (cartera.Posicion.a_json) including the movements up to id
+    # `posicion_hasta`, so a remesa does not replay a million ledgers; later movements are replayed on top.
+    posicion = models.JSONField("posición (caché)", null=True, blank=True, editable=False)
+    posicion_hasta = models.BigIntegerField("posición hasta el movimiento", null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-fecha_otorgamiento", "-folio"]

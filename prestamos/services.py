@@ -4,8 +4,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 
 from prestamos import selectors
+from prestamos.cartera import Posicion
 from prestamos.models import Movimiento, Prestamo
 
 
@@ -27,7 +30,7 @@ def prestamo_aplicar_pago(
     allocate against the same position and pay the same installment twice.
     """
     prestamo = Prestamo.objects.select_for_update().get(pk=prestamo.pk)
-    posicion = selectors.posicion(prestamo)
+    posicion = posiciones_al_dia([prestamo])[prestamo.pk]
     contexto = selectors.contexto(prestamo, fecha_valor)
     aplicacion = posicion.aplicar(fecha_valor=fecha_valor, importe=importe, contexto=contexto)
     movimiento = Movimiento.objects.create(
@@ -44,6 +47,8 @@ def prestamo_aplicar_pago(
         motivo=motivo,
         registrado_por=usuario,
     )
+    anotar_posicion(prestamo, posicion, movimiento.pk)
+    prestamo.save(update_fields=["posicion", "posicion_hasta"])
     prestamo_actualizar_estado(prestamo=prestamo, posicion=posicion, hoy=hoy or date.today())
     return movimiento
 
@@ -55,3 +60,38 @@ def prestamo_actualizar_estado(*, prestamo: Prestamo, posicion, hoy: date) -> No
     if (prestamo.estado, prestamo.fecha_liquidacion) != (estado, fecha_liquidacion):
         prestamo.estado, prestamo.fecha_liquidacion = estado, fecha_liquidacion
         prestamo.save(update_fields=["estado", "fecha_liquidacion"])
+
+
+# --- position snapshot (Prestamo.posicion): a cache, the ledger replay stays the truth -------------------
+
+
+def posiciones_al_dia(prestamos: list[Prestamo]) -> dict[int, Posicion]:
+    """Positions of several loans from their snapshots plus the movements booked after them (one query).
+
+    A loan without a snapshot (loaded by prestamos.csv) replays its whole ledger, and a movement written
+    by any path that did not refresh the snapshot is still counted, so the result always equals the replay.
+    """
+    posteriores: dict[int, list[Movimiento]] = {p.pk: [] for p in prestamos}
+    nuevos = Movimiento.objects.filter(
+        prestamo_id__in=posteriores, id__gt=Coalesce(F("prestamo__posicion_hasta"), Value(0))
+    ).order_by("id")
+    for movimiento in nuevos:
+        posteriores[movimiento.prestamo_id].append(movimiento)
+    return {p.pk: _posicion_guardada(p, posteriores[p.pk]) for p in prestamos}
+
+
+def _posicion_guardada(prestamo: Prestamo, posteriores: list[Movimiento]) -> Posicion:
+    if not prestamo.posicion:
+        return selectors.posicion(prestamo, posteriores)
+    posicion = Posicion.de_json(prestamo.posicion, selectors.condiciones(prestamo))
+    for movimiento in posteriores:
+        posicion.registrar(selectors.aplicacion_de(movimiento))
+    if prestamo.fecha_liquidacion and not posicion.liquidado:
+        posicion.fecha_liquidacion = prestamo.fecha_liquidacion  # settled before it was loaded (history)
+    return posicion
+
+
+def anotar_posicion(prestamo: Prestamo, posicion: Posicion, movimiento_id: int) -> None:
+    """Set the snapshot fields (the caller saves, alone or in bulk) after booking `movimiento_id`."""
+    prestamo.posicion = posicion.a_json()
+    prestamo.posicion_hasta = movimiento_id

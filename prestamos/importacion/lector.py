@@ -20,6 +20,7 @@ IMPORTADORES = [
     "prestamos.importacion.padron.DependenciasImportador",
     "prestamos.importacion.padron.DerechohabientesImportador",
     "prestamos.importacion.prestamos.PrestamosImportador",
+    "recuperacion.importacion.DescuentosImportador",
     "fopi.importacion.PagosImportador",
 ]
 

@@ -1,0 +1,115 @@
+"""descuentos.csv: one dependencia's payroll deductions for one quincena (a remesa, SPEC §6 and §8)."""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from prestamos.calculo import Quincena
+from prestamos.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados
+from prestamos.models import Dependencia, Prestamo
+from recuperacion import services
+
+# Folios looked up per query while validating (one query per lote, never one per row).
+LOTE_CONSULTA = 5000
+
+
+@dataclass(slots=True)
+class FilaDescuento:
+    linea: int
+    clave_dependencia: str
+    quincena: str
+    folio: str
+    curp: str
+    importe: Decimal
+
+
+class DescuentosImportador(Importador):
+    tipo = "descuentos"
+    columnas = ("clave_dependencia", "quincena", "folio", "curp", "importe")
+
+    def _fila(self, linea: int, celdas: list[str]) -> FilaDescuento:
+        clave, quincena, folio, curp, importe = celdas
+        try:
+            quincena = str(Quincena.parse(quincena))
+        except ValueError as exc:
+            raise ErrorCampo(f"«quincena»: {exc}")
+        folio = folio.strip()
+        if not re.fullmatch(r"\d{11}", folio):
+            raise ErrorCampo("«folio» debe tener 11 dígitos")
+        return FilaDescuento(
+            linea=linea,
+            clave_dependencia=self.clave(clave, "clave_dependencia"),
+            quincena=quincena,
+            folio=folio,
+            curp=curp.strip().upper(),
+            importe=self.importe(importe),
+        )
+
+    def validar(self, filas):
+        registros, errores = [], []
+        for linea, celdas in filas:
+            try:
+                registros.append(self._fila(linea, celdas))
+            except ErrorCampo as exc:
+                errores.append(ErrorFila(linea, str(exc)))
+        if not registros:
+            return registros, errores
+        errores += self._una_remesa(registros)
+        errores += duplicados(((r.linea, r.folio) for r in registros), "folio")
+        errores += self._prestamos(registros)
+        return registros, errores
+
+    def _una_remesa(self, registros: list[FilaDescuento]) -> list[ErrorFila]:
+        """One file is one dependencia and one quincena: those of its first row."""
+        primera = registros[0]
+        self.quincena = Quincena.parse(primera.quincena)
+        self.dependencia = Dependencia.objects.filter(clave=primera.clave_dependencia).first()
+        errores = [
+            ErrorFila(r.linea, f"la remesa es de {primera.clave_dependencia} {primera.quincena}; "
+                               f"esta fila es de {r.clave_dependencia} {r.quincena} (un archivo por dependencia y quincena)")
+            for r in registros
+            if (r.clave_dependencia, r.quincena) != (primera.clave_dependencia, primera.quincena)
+        ]
+        if self.dependencia is None:
+            errores.insert(0, ErrorFila(primera.linea, f"la dependencia «{primera.clave_dependencia}» no existe"))
+        return errores
+
+    def _prestamos(self, registros: list[FilaDescuento]) -> list[ErrorFila]:
+        """Each folio must be a loan of that CURP, deducted by this dependencia."""
+        self.prestamo_ids: dict[str, int] = {}
+        errores = []
+        for inicio in range(0, len(registros), LOTE_CONSULTA):
+            lote = registros[inicio : inicio + LOTE_CONSULTA]
+            encontrados = {
+                folio: (pk, curp, dependencia_id)
+                for folio, pk, curp, dependencia_id in Prestamo.objects.filter(folio__in=[r.folio for r in lote])
+                .values_list("folio", "id", "derechohabiente__curp", "dependencia_id")
+            }
+            for r in lote:
+                if r.folio not in encontrados:
+                    errores.append(ErrorFila(r.linea, f"el préstamo {r.folio} no existe"))
+                    continue
+                pk, curp, dependencia_id = encontrados[r.folio]
+                if curp != r.curp:
+                    errores.append(ErrorFila(r.linea, f"el préstamo {r.folio} no es de la CURP {r.curp[:18]}"))
+                elif self.dependencia and dependencia_id != self.dependencia.pk:
+                    errores.append(
+                        ErrorFila(r.linea, f"el préstamo {r.folio} no se descuenta por {self.dependencia.clave}")
+                    )
+                self.prestamo_ids[r.folio] = pk
+        return errores
+
+    def cargar(self, registros, resumen: Resumen, progreso=None):
+        descuentos = [(self.prestamo_ids[r.folio], r.importe) for r in registros]
+        resultado = services.remesa_cargar(
+            dependencia=self.dependencia,
+            quincena=self.quincena,
+            descuentos=descuentos,
+            archivo=self.nombre_archivo,
+            usuario=self.usuario,
+            progreso=progreso,
+        )
+        resumen.creadas = resultado.aplicados
+        resumen.omitidas = resultado.ya_cargados
+        resumen.detalle["ya cargado"] = resultado.ya_cargados
+        resumen.detalle["omisiones detectadas"] = resultado.omisiones

@@ -1,0 +1,55 @@
+from django.db import models
+
+from prestamos.models import Dependencia, Movimiento, Prestamo, Remesa
+
+
+class Descuento(models.Model):
+    """One payroll deduction received in a remesa, and the ledger entry that applied it."""
+
+    remesa = models.ForeignKey(Remesa, on_delete=models.PROTECT, related_name="descuentos")
+    prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="descuentos")
+    quincena = models.CharField("quincena", max_length=8)
+    importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
+    movimiento = models.OneToOneField(Movimiento, on_delete=models.PROTECT, related_name="descuento")
+
+    class Meta:
+        ordering = ["-quincena", "id"]
+        verbose_name = "descuento"
+        verbose_name_plural = "descuentos"
+        constraints = [
+            # A folio is deducted by one dependencia, so this is SPEC's (dependencia, quincena, folio) key:
+            # the database's backstop against applying one deduction twice.
+            models.UniqueConstraint(fields=["prestamo", "quincena"], name="descuento_unico_por_quincena"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quincena} {self.importe}"
+
+
+class AvisoOmision(models.Model):
+    """A missing deduction detected for a loan and quincena; the borrower is told once (SPEC §6)."""
+
+    prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="avisos_omision")
+    quincena = models.CharField("quincena", max_length=8)
+    pendiente = models.DecimalField("importe no cubierto", max_digits=12, decimal_places=2)
+    detectada = models.DateField("detectada el")
+    correo = models.EmailField("enviado a", blank=True)
+    enviado = models.DateTimeField("enviado", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-detectada", "id"]
+        verbose_name = "aviso de descuento omitido"
+        verbose_name_plural = "avisos de descuento omitido"
+        constraints = [models.UniqueConstraint(fields=["prestamo", "quincena"], name="aviso_omision_unico")]
+
+    def __str__(self) -> str:
+        return f"{self.prestamo_id} {self.quincena}"
+
+
+class DependenciaOmisa(Dependencia):
+    """No table of its own: gives the "Dependencias omisas" report its place in the admin index."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "dependencia omisa"
+        verbose_name_plural = "dependencias omisas"

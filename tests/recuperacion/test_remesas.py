@@ -1,0 +1,279 @@
+"""descuentos.csv: remesas applied through the payment engine, all or nothing, never twice (SPEC §6, §8)."""
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from prestamos import selectors
+from prestamos.calculo import Quincena, cuota_fija
+from prestamos.cartera import Condiciones, Contexto, Posicion
+from prestamos.importacion import ArchivoRechazado, importar_archivo
+from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
+from prestamos.services import posiciones_al_dia, prestamo_aplicar_pago
+from recuperacion.models import Descuento
+from tests.conftest import CURP_ALICE, CURP_BOB, FOLIO_ALICE, FOLIO_BOB
+
+ENCABEZADO = "clave_dependencia,quincena,folio,curp,importe\n"
+CUOTA_ALICE = D("701.12")
+
+
+def remesa(*filas, dependencia="SEP", quincena="2026-Q11", usuario=None):
+    """Load a descuentos.csv whose rows are (folio, curp, importe)."""
+    texto = ENCABEZADO + "".join(f"{dependencia},{quincena},{folio},{curp},{importe}\n" for folio, curp, importe in filas)
+    return importar_archivo(texto.encode(), nombre_archivo="descuentos.csv", usuario=usuario)
+
+
+def prestamos_de(dependencia: Dependencia, n: int, *, desde: int = 0) -> list[Prestamo]:
+    """n loans of 10,000.00 at 12 % in 24 quincenas from 2026-Q11, written directly (no opening entry)."""
+    personas = Derechohabiente.objects.bulk_create(
+        Derechohabiente(curp=f"PRUE{desde + i:014d}", nombre="Persona", primer_apellido="Prueba", dependencia=dependencia)
+        for i in range(n)
+    )
+    cuota = cuota_fija(principal=D("10000.00"), tasa_anual=D("12.00"), plazo=24)
+    return Prestamo.objects.bulk_create(
+        Prestamo(
+            folio=f"3{desde + i:010d}", derechohabiente=p, dependencia=dependencia, tipo="ORDINARIO",
+            importe=D("10000.00"), tasa_anual=D("12.00"), plazo=24, cuota=cuota,
+            fecha_otorgamiento=date(2026, 5, 20), primera_quincena="2026-Q11",
+        )
+        for i, p in enumerate(personas)
+    )
+
+
+def filas_de(prestamos: list[Prestamo]):
+    return [(p.folio, p.derechohabiente.curp, p.cuota) for p in prestamos]
+
+
+def descuentos_de(prestamo: Prestamo):
+    return list(prestamo.movimientos.filter(tipo=Movimiento.Tipo.DESCUENTO))
+
+
+@pytest.fixture(autouse=True)
+def _junio(hoy):
+    hoy(date(2026, 6, 20))
+
+
+@pytest.mark.django_db
+def test_it_applies_each_deduction_as_of_the_quincena_due_date(prestamo_alice, staff):
+    resumen = remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), usuario=staff)
+
+    assert (resumen.leidas, resumen.creadas, resumen.detalle["ya cargado"]) == (1, 1, 0)
+    [movimiento] = descuentos_de(prestamo_alice)
+    assert movimiento.fecha_valor == date(2026, 6, 15) and movimiento.importe == CUOTA_ALICE
+    assert movimiento.origen == "Remesa SEP 2026-Q11" and movimiento.registrado_por == staff
+    assert (movimiento.interes, movimiento.capital) == (D("116.46"), D("584.66"))
+    posicion = selectors.posicion(prestamo_alice)
+    assert posicion.cuotas_pagadas() == 11
+    descuento = Descuento.objects.get()
+    assert (descuento.quincena, descuento.importe, descuento.movimiento) == ("2026-Q11", CUOTA_ALICE, movimiento)
+    cargada = Remesa.objects.get()
+    assert (cargada.quincena, cargada.filas, cargada.total, cargada.archivo) == ("2026-Q11", 1, CUOTA_ALICE, "descuentos.csv")
+    assert cargada.cargada_por == staff and descuento.remesa == cargada
+
+
+@pytest.mark.django_db
+def test_it_rejects_the_whole_remesa_for_one_bad_row_writing_nothing(prestamo_alice, prestamo_bob, ssa):
+    otros = prestamos_de(Dependencia.objects.get(clave="SEP"), 2)
+    buenas = filas_de(otros)
+    malas = [
+        ("2000000000", CURP_ALICE, "1.00"),  # 10 digits
+        ("99999999999", CURP_ALICE, "1.00"),  # no such loan
+        (FOLIO_ALICE, CURP_BOB, "1.00"),  # not her CURP
+        (FOLIO_BOB, CURP_BOB, "1.00"),  # deducted by SSA, not SEP
+        (FOLIO_ALICE, CURP_ALICE, "0"),
+        (FOLIO_ALICE, CURP_ALICE, "1.005"),
+    ]
+    for mala in malas:
+        with pytest.raises(ArchivoRechazado) as exc:
+            remesa(*buenas, mala)
+        assert "línea 4" in exc.value.mensaje(), mala
+    with pytest.raises(ArchivoRechazado) as exc:
+        remesa(*buenas, buenas[0])
+    assert "línea 4" in exc.value.mensaje() and "repetido" in exc.value.mensaje()
+    assert not Movimiento.objects.filter(tipo="DESCUENTO").exists()
+    assert not Remesa.objects.exists() and not Descuento.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "linea, motivo",
+    [
+        ("SSA,2026-Q11,{folio},{curp},100.00", "un archivo por dependencia y quincena"),
+        ("SEP,2026-Q12,{folio},{curp},100.00", "un archivo por dependencia y quincena"),
+        ("SEP,2026-Q25,{folio},{curp},100.00", "«quincena»"),
+        ("SEP,26-Q11,{folio},{curp},100.00", "«quincena»"),
+    ],
+)
+def test_it_refuses_rows_of_another_remesa_or_badly_formed(prestamo_alice, ssa, linea, motivo):
+    [otro] = prestamos_de(Dependencia.objects.get(clave="SEP"), 1)
+    texto = ENCABEZADO + f"SEP,2026-Q11,{FOLIO_ALICE},{CURP_ALICE},701.12\n" + linea.format(
+        folio=otro.folio, curp=otro.derechohabiente.curp
+    ) + "\n"
+    with pytest.raises(ArchivoRechazado) as exc:
+        importar_archivo(texto.encode())
+    assert "línea 3" in exc.value.mensaje() and motivo in exc.value.mensaje()
+    assert not Movimiento.objects.filter(tipo="DESCUENTO").exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_unknown_dependencia(prestamo_alice):
+    with pytest.raises(ArchivoRechazado) as exc:
+        remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), dependencia="IMSS")
+    assert "la dependencia «IMSS» no existe" in exc.value.mensaje()
+
+
+@pytest.mark.django_db
+def test_it_skips_what_was_already_loaded_and_adds_only_what_is_new(prestamo_alice):
+    otros = prestamos_de(Dependencia.objects.get(clave="SEP"), 2)
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), *filas_de(otros[:1]))
+
+    otra_vez = remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), *filas_de(otros[:1]))
+    assert (otra_vez.creadas, otra_vez.omitidas, otra_vez.detalle["ya cargado"]) == (0, 2, 2)
+    complementaria = remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), *filas_de(otros))
+    assert (complementaria.creadas, complementaria.detalle["ya cargado"]) == (1, 2)
+
+    assert Movimiento.objects.filter(tipo="DESCUENTO").count() == Descuento.objects.count() == 3
+    assert len(descuentos_de(prestamo_alice)) == 1
+    assert list(Remesa.objects.order_by("id").values_list("filas", flat=True)) == [2, 1]
+
+
+@pytest.mark.django_db
+def test_it_sends_a_late_deduction_to_the_next_installments_or_capital_losing_nothing(prestamo_alice):
+    # Alice regularized Q11 at the bank (after its due date) before her dependencia's remesa arrived.
+    prestamo_aplicar_pago(prestamo=prestamo_alice, importe=CUOTA_ALICE, fecha_valor=date(2026, 6, 18), tipo="PAGO", origen="FOPI")
+    assert selectors.posicion(prestamo_alice).cuotas_pagadas() == 11
+    capital_antes = selectors.posicion(prestamo_alice).capital_insoluto
+
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"))
+
+    [tardio] = descuentos_de(prestamo_alice)
+    assert tardio.capital == CUOTA_ALICE and tardio.moratorios == tardio.excedente == 0  # abono a capital
+    for m in prestamo_alice.movimientos.all():
+        assert m.moratorios + m.interes + m.capital + m.excedente == m.importe
+    posicion = selectors.posicion(prestamo_alice)
+    assert posicion.capital_insoluto == capital_antes - CUOTA_ALICE
+    assert posicion.cuotas_pagadas() == 11  # the cuota stays, the term shortens
+    assert posicion.cuotas[11].monto == CUOTA_ALICE and len(posicion.cuotas) < 48
+
+
+@pytest.mark.django_db
+def test_it_keeps_money_received_after_payoff_as_excedente(prestamo_alice):
+    liquidacion = selectors.posicion(prestamo_alice).liquidacion(date(2026, 6, 10), selectors.contexto(prestamo_alice, date(2026, 6, 10)))
+    prestamo_aplicar_pago(prestamo=prestamo_alice, importe=liquidacion, fecha_valor=date(2026, 6, 10), tipo="PAGO", origen="FOPI")
+
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"))
+
+    [tardio] = descuentos_de(prestamo_alice)
+    assert tardio.excedente == CUOTA_ALICE
+    prestamo_alice.refresh_from_db()
+    assert prestamo_alice.estado == "LIQUIDADO"
+
+
+@pytest.mark.django_db
+def test_its_query_count_does_not_grow_with_the_rows(django_user_model):
+    # 10 and 60 rows: both within one lote and, on SQLite, within one bulk batch (999 parameters).
+    chica, grande = (Dependencia.objects.create(clave=c, nombre=c) for c in ("CHICA", "GRANDE"))
+    pocos, muchos = prestamos_de(chica, 10), prestamos_de(grande, 60, desde=100)
+    consultas = []
+    for dependencia, prestamos in ((chica, pocos), (grande, muchos)):
+        with CaptureQueriesContext(connection) as capturadas:
+            resumen = remesa(*filas_de(prestamos), dependencia=dependencia.clave)
+        assert resumen.creadas == len(prestamos)
+        consultas.append(len(capturadas))
+    assert consultas[0] == consultas[1]
+    assert Descuento.objects.count() == 70
+
+
+@pytest.mark.django_db
+def test_its_snapshot_always_equals_the_ledger_replay(prestamo_alice):
+    def comprobar():
+        prestamo = Prestamo.objects.get(pk=prestamo_alice.pk)
+        replay = selectors.posicion(prestamo)
+        assert Posicion.de_json(prestamo.posicion, selectors.condiciones(prestamo)) == replay
+        assert posiciones_al_dia([prestamo])[prestamo.pk] == replay
+
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"))
+    comprobar()
+    prestamo_aplicar_pago(prestamo=prestamo_alice, importe=D("300.00"), fecha_valor=date(2026, 7, 20), tipo="PAGO", origen="FOPI")
+    comprobar()
+    remesa((FOLIO_ALICE, CURP_ALICE, "400.00"), quincena="2026-Q12")  # short: moratorio on the rest
+    comprobar()
+    remesa((FOLIO_ALICE, CURP_ALICE, "5000.00"), quincena="2026-Q13")  # beyond the cuota: abono a capital
+    comprobar()
+    prestamo_aplicar_pago(prestamo=prestamo_alice, importe=D("1234.56"), fecha_valor=date(2026, 8, 1), tipo="PAGO_CAPP", origen="CAPP")
+    comprobar()
+
+
+@pytest.mark.django_db
+def test_its_snapshot_counts_movements_booked_after_it(prestamo_alice):
+    """A ledger entry written without refreshing the snapshot is replayed on top of it."""
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"))
+    prestamo = Prestamo.objects.get(pk=prestamo_alice.pk)
+    posicion = selectors.posicion(prestamo)
+    a = posicion.aplicar(fecha_valor=date(2026, 6, 30), importe=CUOTA_ALICE, contexto=Contexto())
+    Movimiento.objects.create(
+        prestamo=prestamo, tipo="PAGO_CAPP", fecha_valor=a.fecha_valor, importe=a.importe, moratorios=a.moratorios,
+        interes=a.interes, capital=a.capital, excedente=a.excedente, aplicacion=a.a_json(), origen="prueba",
+    )
+    assert posiciones_al_dia([prestamo])[prestamo.pk] == selectors.posicion(prestamo) == posicion
+
+
+CONDICIONES = Condiciones(
+    principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primera_quincena=Quincena(2026, 1),
+    fecha_otorgamiento=date(2025, 12, 20),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pagadas=st.integers(min_value=0, max_value=20),
+    pagos=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=900), st.decimals(min_value=D("0.01"), max_value=D("40000"), places=2)),
+        max_size=10,
+    ),
+    con_remesas=st.booleans(),
+)
+def test_its_snapshot_format_round_trips_any_position(pagadas, pagos, con_remesas):
+    posicion = Posicion.nueva(CONDICIONES)
+    posicion.abrir(quincenas_pagadas=pagadas)
+    contexto = Contexto(remesas=frozenset(Quincena(2026, n) for n in range(1, 25)) if con_remesas else frozenset())
+    for dia, importe in pagos:
+        posicion.aplicar(fecha_valor=date(2026, 1, 1) + timedelta(days=dia), importe=importe, contexto=contexto)
+        assert Posicion.de_json(posicion.a_json(), CONDICIONES) == posicion
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_it_applies_a_remesa_once_when_two_loads_start_together():
+    sep = Dependencia.objects.create(clave="SEP", nombre="SEP")
+    prestamos = prestamos_de(sep, 30)
+    contenido = (ENCABEZADO + "".join(f"SEP,2026-Q11,{f},{c},{i}\n" for f, c, i in filas_de(prestamos))).encode()
+    salida = threading.Barrier(2)
+    resultados, errores = [], []
+
+    def cargar():
+        try:
+            salida.wait()
+            resultados.append(importar_archivo(contenido))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errores.append(exc)
+        finally:
+            connection.close()
+
+    hilos = [threading.Thread(target=cargar) for _ in range(2)]
+    for hilo in hilos:
+        hilo.start()
+    for hilo in hilos:
+        hilo.join()
+
+    assert not errores
+    assert sorted((r.creadas, r.detalle["ya cargado"]) for r in resultados) == [(0, 30), (30, 0)]
+    assert Movimiento.objects.filter(tipo="DESCUENTO").count() == Descuento.objects.count() == 30
+    assert all(len(descuentos_de(p)) == 1 for p in prestamos)
+    assert Remesa.objects.count() == 1
