@@ -31,10 +31,17 @@ CERO = Decimal("0.00")
 CUOTAS_PARA_COBRANZA = 4
 
 
-@cache
+_VENCIMIENTOS: dict[tuple[int, int], date] = {}
+
+
 def _vencimiento(quincena: Quincena) -> date:
-    # Asked for every installment of every loan in a remesa; a few hundred distinct quincenas in all.
-    return quincena.vencimiento
+    # Needed for every installment of every loan in a remesa, and there are only a few hundred distinct
+    # quincenas. Keyed by a plain tuple: hashing the dataclass itself runs Python code on every lookup.
+    clave = (quincena.anio, quincena.numero)
+    vencimiento = _VENCIMIENTOS.get(clave)
+    if vencimiento is None:
+        vencimiento = _VENCIMIENTOS[clave] = quincena.vencimiento
+    return vencimiento
 
 
 @dataclass(frozen=True)
@@ -82,10 +89,11 @@ class Cuota:
     pagado_capital: Decimal = CERO
     moratorio_cargado: Decimal = CERO
     devengado_hasta: date | None = None  # moratorio charged up to this date (None: nothing yet)
+    # Derived from the quincena once: it is read for every installment of every loan in a remesa.
+    vencimiento: date = field(init=False, repr=False, compare=False)
 
-    @property
-    def vencimiento(self) -> date:
-        return _vencimiento(self.quincena)
+    def __post_init__(self) -> None:
+        self.vencimiento = _vencimiento(self.quincena)
 
     @property
     def monto(self) -> Decimal:
@@ -231,10 +239,10 @@ class Posicion:
 
     @classmethod
     def de_json(cls, datos: dict, condiciones: Condiciones) -> Posicion:
-        primera = condiciones.primera_quincena
+        quincenas = _quincenas(condiciones.primera_quincena, len(datos["cuotas"]))
         return cls(
             condiciones=condiciones,
-            cuotas=[_cuota_de_json(n, _quincena(primera, n - 1), v) for n, v in enumerate(datos["cuotas"], 1)],
+            cuotas=[_cuota_de_json(n, q, v) for n, q, v in zip(range(1, len(quincenas) + 1), quincenas, datos["cuotas"])],
             capital_pagado=Decimal(datos["capital_pagado"]),
             fecha_liquidacion=_fecha(datos["liquidacion"]),
             excedentes=Decimal(datos["excedentes"]),
@@ -455,9 +463,9 @@ class Posicion:
 
 
 @cache
-def _quincena(primera: Quincena, desplazamiento: int) -> Quincena:
-    # Quincena arithmetic builds a validated frozen dataclass; a snapshot restore needs ~50 per loan.
-    return primera + desplazamiento
+def _quincenas(primera: Quincena, n: int) -> tuple[Quincena, ...]:
+    # Quincena arithmetic builds a validated frozen dataclass; a restore would need one per installment.
+    return tuple(primera + k for k in range(n))
 
 
 def _fecha(valor: str | None) -> date | None:
