@@ -115,12 +115,18 @@ def _aplicar_lote(
     hoy: date,
 ) -> Decimal:
     importes = dict(lote)
-    # Locked like prestamo_aplicar_pago does, so a bank payment on one of these loans waits. Fetched by id
-    # range (a 5,000-id IN list costs more to build than to run); the range's other loans are dropped.
-    rango = Prestamo.objects.select_for_update().filter(
-        dependencia_id=remesa.dependencia_id, pk__range=(lote[0][0], lote[-1][0])
-    )
-    prestamos = [p for p in rango.order_by("pk").only(*CAMPOS_PRESTAMO) if p.pk in importes]
+    # Locked like prestamo_aplicar_pago does, so a bank payment on one of these loans waits.
+    consulta = Prestamo.objects.select_for_update().filter(dependencia_id=remesa.dependencia_id)
+    menor, mayor = lote[0][0], lote[-1][0]
+    if mayor - menor < 2 * len(lote):
+        # Dense ids (a full remesa): a range, as a 5,000-id IN list costs more to build than to run.
+        consulta = consulta.filter(pk__range=(menor, mayor))
+    else:
+        consulta = consulta.filter(pk__in=importes)
+    prestamos = [p for p in consulta.order_by("pk").only(*CAMPOS_PRESTAMO) if p.pk in importes]
+    if len(prestamos) != len(importes):
+        # Validated moments ago and loans are never deleted: refuse rather than drop a deduction.
+        raise RuntimeError(f"{len(importes) - len(prestamos)} préstamo(s) de la remesa no se encontraron")
     posiciones = posiciones_al_dia(prestamos)
     fecha_valor = Quincena.parse(remesa.quincena).vencimiento
     origen = f"Remesa {remesa.dependencia.clave} {remesa.quincena}"
@@ -217,7 +223,7 @@ def _guardar_prestamos(prestamos: list[Prestamo], campos: list[str]) -> None:
 # --- missing deductions ----------------------------------------------------------------------------------
 
 
-def detectar_omisiones(*, hoy: date | None = None, dependencias=None, progreso: Progreso | None = None) -> int:
+def detectar_omisiones(*, hoy: date | None = None, dependencias=None) -> int:
     """Daily: update every active loan's estado and tell borrowers of newly missing deductions.
 
     One transaction per dependencia, holding its row lock like a remesa load does, so the two never
@@ -235,15 +241,14 @@ def detectar_omisiones(*, hoy: date | None = None, dependencias=None, progreso: 
                 Contexto(parametros=parametros_mora(hoy), remesas=remesas),
                 avisos,
                 hoy,
-                progreso,
             )
             nuevas += avisos.enviar_al_confirmar()
     return nuevas
 
 
-def _revisar_prestamos(consulta, contexto: Contexto, avisos: Avisos, hoy: date, progreso: Progreso | None = None) -> None:
+def _revisar_prestamos(consulta, contexto: Contexto, avisos: Avisos, hoy: date) -> None:
     """Walk the loans in lotes by id (keyset, so each lote is one indexed query)."""
-    ultimo, hechas = 0, 0
+    ultimo = 0
     while True:
         prestamos = list(
             consulta.select_for_update().filter(pk__gt=ultimo).order_by("pk").only(*CAMPOS_PRESTAMO)[:LOTE]
@@ -254,9 +259,7 @@ def _revisar_prestamos(consulta, contexto: Contexto, avisos: Avisos, hoy: date, 
         cambiados = [p for p in prestamos if _poner_estado(p, posiciones[p.pk], hoy)]
         avisos.revisar(prestamos, posiciones, contexto)
         _guardar_prestamos(cambiados, ["estado", "fecha_liquidacion"])
-        ultimo, hechas = prestamos[-1].pk, hechas + len(prestamos)
-        if progreso:
-            progreso(hechas, hechas)
+        ultimo = prestamos[-1].pk
 
 
 class Avisos:
