@@ -192,6 +192,12 @@ USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
 
+MEDIA_URL = "media/"
+# Uploaded data files; on several nodes this must be storage the web nodes and the worker share.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# How admin uploads run: "rq" (REDIS_URL set), "hilo" (a thread of the web process) or "sincrono".
+CARGAS_MODO = os.environ.get("CARGAS_MODO", "")
+
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -18,5 +18,6 @@ urlpatterns = [
     path("cuenta/", include("allauth.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/cargar-archivo/", admin.site.admin_view(admin_views.cargar_archivo), name="admin_cargar_archivo"),
+    path("admin/cargas/<int:pk>/", admin.site.admin_view(admin_views.carga), name="admin_carga"),
     path("admin/", admin.site.urls),
 ]

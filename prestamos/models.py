@@ -203,3 +203,36 @@ class Remesa(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dependencia.clave} {self.quincena}"
+
+
+class Carga(models.Model):
+    """A data file uploaded by CAPP staff, loaded as a background job (large remesas take minutes)."""
+
+    class Estado(models.TextChoices):
+        EN_COLA = "EN_COLA", "En cola"
+        PROCESANDO = "PROCESANDO", "Procesando"
+        TERMINADA = "TERMINADA", "Terminada"
+        RECHAZADA = "RECHAZADA", "Rechazada (no se cargó nada)"
+        FALLIDA = "FALLIDA", "Falló (no se cargó nada)"
+
+    archivo = models.FileField("archivo", upload_to="cargas/%Y/%m/")
+    nombre = models.CharField("nombre del archivo", max_length=255)
+    estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.EN_COLA)
+    resumen = models.TextField("resumen", blank=True)
+    errores = models.TextField("errores", blank=True)
+    creada_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    creada = models.DateTimeField("creada", auto_now_add=True)
+    iniciada = models.DateTimeField("iniciada", null=True, blank=True)
+    terminada = models.DateTimeField("terminada", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-creada"]
+        verbose_name = "carga de archivo"
+        verbose_name_plural = "cargas de archivos"
+
+    def __str__(self) -> str:
+        return f"{self.nombre} ({self.get_estado_display()})"
+
+    @property
+    def en_curso(self) -> bool:
+        return self.estado in (self.Estado.EN_COLA, self.Estado.PROCESANDO)

@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Count, Sum
 from django.http import Http404
 
 from prestamos import selectors as prestamos_selectors
-from prestamos.calculo import Quincena
+from prestamos.calculo import Quincena, round2
 from prestamos.cartera import CERO, Contexto, Cuota, Posicion
-from prestamos.models import Derechohabiente, Movimiento, Prestamo
+from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
+
+ACTIVOS = (Prestamo.Estado.VIGENTE, Prestamo.Estado.EN_COBRANZA)
 
 
 @dataclass(frozen=True)
@@ -204,3 +207,57 @@ def prestamo_del_derechohabiente(*, derechohabiente: Derechohabiente, folio: str
     if prestamo is None:
         raise Http404("Préstamo no encontrado")
     return vistas_prestamos([prestamo], hoy)[0]
+
+
+# --- Dependencias omisas (staff report) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilaOmisa:
+    dependencia: Dependencia
+    remesas: int
+    prestamos_esperados: int
+    descuentos_recibidos: int
+    importe_esperado: Decimal
+    importe_recibido: Decimal
+
+    @property
+    def diferencia(self) -> Decimal:
+        return self.importe_esperado - self.importe_recibido
+
+
+def dependencias_omisas(quincena: Quincena) -> list[FilaOmisa]:
+    """Dependencias that sent no remesa for `quincena`, or less than their active borrowers' cuotas.
+
+    Expected: loans VIGENTE or EN_COBRANZA whose first quincena is on or before it (codes AAAA-Qnn sort
+    as dates). Received: what that quincena's remesas applied. Three grouped queries in all.
+    """
+    codigo = str(quincena)
+    esperado = {
+        fila["dependencia_id"]: fila
+        for fila in Prestamo.objects.filter(estado__in=ACTIVOS, primera_quincena__lte=codigo)
+        .values("dependencia_id")
+        .annotate(n=Count("id"), total=Sum("cuota"))
+    }
+    recibido = {
+        fila["dependencia_id"]: fila
+        for fila in Remesa.objects.filter(quincena=codigo)
+        .values("dependencia_id")
+        .annotate(remesas=Count("id"), n=Sum("filas"), total=Sum("total"))
+    }
+    dependencias = Dependencia.objects.in_bulk(esperado.keys() | recibido.keys())
+    filas = []
+    for pk, dependencia in dependencias.items():
+        e, r = esperado.get(pk, {}), recibido.get(pk, {})
+        fila = FilaOmisa(
+            dependencia=dependencia,
+            remesas=r.get("remesas", 0),
+            prestamos_esperados=e.get("n", 0),
+            descuentos_recibidos=r.get("n") or 0,
+            # round2: SQLite sums decimals as floats (886.410000000000); PostgreSQL's are exact already.
+            importe_esperado=round2(e.get("total") or CERO),
+            importe_recibido=round2(r.get("total") or CERO),
+        )
+        if (fila.remesas == 0 and fila.prestamos_esperados) or fila.diferencia > 0:
+            filas.append(fila)
+    return sorted(filas, key=lambda f: (-f.diferencia, f.dependencia.clave))

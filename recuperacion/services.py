@@ -27,11 +27,11 @@ from prestamos.models import Dependencia, Movimiento, Prestamo, Remesa
 from prestamos.selectors import parametros_mora, quincenas_con_remesa
 from prestamos.services import anotar_posicion, posiciones_al_dia
 from recuperacion.models import AvisoOmision, Descuento
+from recuperacion.selectors import ACTIVOS
 
 logger = logging.getLogger(__name__)
 
 LOTE = 5000
-ACTIVOS = (Prestamo.Estado.VIGENTE, Prestamo.Estado.EN_COBRANZA)
 # What the engine needs of a loan, plus what the stored estado and the snapshot are compared with.
 CAMPOS_PRESTAMO = (
     "id", "dependencia_id", "importe", "tasa_anual", "plazo", "primera_quincena", "fecha_otorgamiento",

@@ -1,12 +1,27 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from recuperacion import views
+
+
+class FolioConverter:
+    """A loan folio is 11 digits; anything else is a 404 before it reaches the database."""
+
+    regex = "[0-9]{11}"
+
+    def to_python(self, valor: str) -> str:
+        return valor
+
+    def to_url(self, valor: str) -> str:
+        return valor
+
+
+register_converter(FolioConverter, "folio")
 
 urlpatterns = [
     path("", views.recuperacion, name="recuperacion"),
     path("estado-de-cuenta/", views.estado_cuenta, name="estado_cuenta"),
     path("regularizacion/", views.regularizacion, name="regularizacion"),
     path("estado-de-cuenta/pdf/", views.estado_cuenta_pdf, name="estado_cuenta_pdf"),
-    path("prestamos/<str:folio>/", views.prestamo, name="prestamo"),
-    path("prestamos/<str:folio>/carta-de-liquidacion.pdf", views.carta_liquidacion, name="carta_liquidacion"),
+    path("prestamos/<folio:folio>/", views.prestamo, name="prestamo"),
+    path("prestamos/<folio:folio>/carta-de-liquidacion.pdf", views.carta_liquidacion, name="carta_liquidacion"),
 ]

@@ -131,3 +131,10 @@ def hoy(monkeypatch):
         return fecha
 
     return fijar
+
+
+@pytest.fixture(autouse=True)
+def _cargas_sincronas(settings, tmp_path):
+    # Admin uploads run in the request in tests; the thread and RQ paths have their own tests.
+    settings.CARGAS_MODO = "sincrono"
+    settings.MEDIA_ROOT = tmp_path / "media"

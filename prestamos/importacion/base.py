@@ -4,10 +4,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from oficina.exportar import INICIO_FORMULA
+
 MAX_ERRORES_LISTADOS = 1000
-# A cell starting with one of these would run as a formula when staff open an export in a
-# spreadsheet; nothing in these files legitimately starts with them.
-INICIO_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)

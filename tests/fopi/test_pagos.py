@@ -162,14 +162,14 @@ def test_it_loads_files_from_the_admin(cliente_staff, fopi_parcial):
     respuesta = cliente_staff.post(reverse("admin_cargar_archivo"), {"archivo": archivo}, follow=True)
     assert "1 fila(s) leída(s)" in respuesta.content.decode()
     malo = SimpleUploadedFile("pagos.csv", (ENCABEZADO + "BBVA,A10,2026-06-10,12X,1.00\n").encode())
-    respuesta = cliente_staff.post(reverse("admin_cargar_archivo"), {"archivo": malo})
+    respuesta = cliente_staff.post(reverse("admin_cargar_archivo"), {"archivo": malo}, follow=True)
     html = respuesta.content.decode()
     assert "línea 2: «referencia»" in html.lower()
     assert PagoBancario.objects.count() == 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and concurrency need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_applies_the_same_payment_once_when_imported_twice_at_the_same_time(prestamo_alice):
     fopi = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("1500.00"), hoy=date(2026, 6, 5))
     contenido = (ENCABEZADO + f"BBVA,CC1,2026-06-10,{fopi.referencia},1500.00\n").encode()

@@ -76,7 +76,7 @@ def test_it_refuses_a_badly_formed_quincena(cliente_staff, quincena_11):
 @pytest.mark.django_db
 def test_it_is_for_staff_only(cliente_alice):
     assert cliente_alice.get(reverse(REPORTE)).status_code in (302, 403)
-    assert cliente_alice.get(reverse("admin:recuperacion_cargar_archivo")).status_code in (302, 403)
+    assert cliente_alice.get(reverse("admin_cargar_archivo")).status_code in (302, 403)
 
 
 @pytest.mark.django_db
@@ -99,7 +99,7 @@ def test_it_lists_and_searches_deductions_read_only(cliente_staff, quincena_11):
 @pytest.mark.django_db
 def test_it_uploads_a_file_from_the_admin(cliente_staff, staff, prestamo_alice, hoy):
     hoy(date(2026, 6, 20))
-    url = reverse("admin:recuperacion_cargar_archivo")
+    url = reverse("admin_cargar_archivo")
     assert cliente_staff.get(url).status_code == 200
     malo = SimpleUploadedFile("descuentos.csv", (ENCABEZADO + f"SEP,2026-Q11,{FOLIO_ALICE},{CURP_ALICE},-1\n").encode())
     html = cliente_staff.post(url, {"archivo": malo}, follow=True).content.decode()

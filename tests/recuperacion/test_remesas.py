@@ -249,7 +249,7 @@ def test_its_snapshot_format_round_trips_any_position(pagadas, pagos, con_remesa
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_applies_a_remesa_once_when_two_loads_start_together():
     sep = Dependencia.objects.create(clave="SEP", nombre="SEP")
     prestamos = prestamos_de(sep, 30)

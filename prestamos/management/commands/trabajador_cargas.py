@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from prestamos.cargas import COLA
+
+
+class Command(BaseCommand):
+    help = "Procesa en segundo plano los archivos cargados en el admin (cola RQ en Redis, REDIS_URL)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--burst", action="store_true", help="termina cuando la cola queda vacía")
+
+    def handle(self, *args, burst=False, **options):
+        if not settings.REDIS_URL:
+            raise CommandError("Define REDIS_URL: sin Redis las cargas se procesan dentro del servidor web.")
+        from redis import Redis
+        from rq import Queue, Worker
+
+        conexion = Redis.from_url(settings.REDIS_URL)
+        Worker([Queue(COLA, connection=conexion)], connection=conexion).work(burst=burst)
