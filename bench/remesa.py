@@ -13,7 +13,6 @@ engine and the ledger cost over merely storing the rows.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import sys

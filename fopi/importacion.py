@@ -15,7 +15,7 @@ from fopi.models import Fopi, PagoBancario
 from fopi.referencia import referencia_valida
 from oficina.bloqueos import bloqueo_transaccional
 from prestamos.calculo import formato_fecha, formato_moneda
-from prestamos.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados
+from prestamos.importacion.base import ErrorCampo, Importador, Resumen, duplicados
 from prestamos.models import Movimiento
 from prestamos.services import prestamo_aplicar_pago
 
@@ -55,7 +55,7 @@ class PagosImportador(Importador):
     tipo = "pagos bancarios"
     columnas = ("banco", "autorizacion", "fecha_pago", "referencia", "importe")
 
-    def _fila(self, linea: int, celdas: list[str]) -> FilaPago:
+    def fila(self, linea: int, celdas: list[str]) -> FilaPago:
         banco, autorizacion, fecha_pago, referencia, importe = celdas
         autorizacion = autorizacion.strip()
         if not re.fullmatch(r"[A-Za-z0-9-]{1,40}", autorizacion):
@@ -76,12 +76,7 @@ class PagosImportador(Importador):
         )
 
     def validar(self, filas):
-        registros, errores = [], []
-        for linea, celdas in filas:
-            try:
-                registros.append(self._fila(linea, celdas))
-            except ErrorCampo as exc:
-                errores.append(ErrorFila(linea, str(exc)))
+        registros, errores = self.parsear(filas)
         errores += duplicados(((r.linea, r.clave) for r in registros), "banco y autorización")
         return registros, errores
 

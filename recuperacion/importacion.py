@@ -27,7 +27,7 @@ class DescuentosImportador(Importador):
     tipo = "descuentos"
     columnas = ("clave_dependencia", "quincena", "folio", "curp", "importe")
 
-    def _fila(self, linea: int, celdas: list[str]) -> FilaDescuento:
+    def fila(self, linea: int, celdas: list[str]) -> FilaDescuento:
         clave, quincena, folio, curp, importe = celdas
         try:
             quincena = str(Quincena.parse(quincena))
@@ -46,12 +46,7 @@ class DescuentosImportador(Importador):
         )
 
     def validar(self, filas):
-        registros, errores = [], []
-        for linea, celdas in filas:
-            try:
-                registros.append(self._fila(linea, celdas))
-            except ErrorCampo as exc:
-                errores.append(ErrorFila(linea, str(exc)))
+        registros, errores = self.parsear(filas)
         if not registros:
             return registros, errores
         errores += self._una_remesa(registros)

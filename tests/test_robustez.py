@@ -1,6 +1,5 @@
 """Hostile input never gives a 500 and a refusal writes nothing (forms, uploaded files, URLs)."""
 
-from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -11,7 +10,6 @@ from fopi.models import Fopi, PagoBancario
 from prestamos.importacion import ArchivoRechazado, importar_archivo
 from prestamos.importacion.lector import importadores
 from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo
-from tests.conftest import FOLIO_ALICE
 
 AJUSTES = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

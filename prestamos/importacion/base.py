@@ -82,6 +82,20 @@ class Importador:
     def validar(self, filas: list[tuple[int, list[str]]]) -> tuple[list, list[ErrorFila]]:
         raise NotImplementedError
 
+    def fila(self, linea: int, celdas: list[str]):
+        """Parse one row into a record, or raise ErrorCampo."""
+        raise NotImplementedError
+
+    def parsear(self, filas: list[tuple[int, list[str]]]) -> tuple[list, list[ErrorFila]]:
+        """Every row through `fila`: the good records, and each bad row's line number and reason."""
+        registros, errores = [], []
+        for linea, celdas in filas:
+            try:
+                registros.append(self.fila(linea, celdas))
+            except ErrorCampo as exc:
+                errores.append(ErrorFila(linea, str(exc)))
+        return registros, errores
+
     def cargar(self, registros: list, resumen: Resumen, progreso: Progreso | None) -> None:
         raise NotImplementedError
 

@@ -68,7 +68,7 @@ class PrestamosImportador(Importador):
         "primera_quincena", "estado", "quincenas_pagadas", "fecha_liquidacion",
     )
 
-    def _fila(self, linea: int, celdas: list[str]) -> FilaPrestamo:
+    def fila(self, linea: int, celdas: list[str]) -> FilaPrestamo:
         folio, curp, tipo, importe, tasa, plazo, otorgamiento, primera, estado, pagadas, liquidacion = celdas
         folio = folio.strip()
         if not re.fullmatch(r"\d{11}", folio):
@@ -125,12 +125,7 @@ class PrestamosImportador(Importador):
         )
 
     def validar(self, filas):
-        registros, errores = [], []
-        for linea, celdas in filas:
-            try:
-                registros.append(self._fila(linea, celdas))
-            except ErrorCampo as exc:
-                errores.append(ErrorFila(linea, str(exc)))
+        registros, errores = self.parsear(filas)
         errores += duplicados(((r.linea, r.folio) for r in registros), "folio")
         self.personas = {
             d.curp: d

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from fopi.models import AccionPago, Fopi, PagoBancario
+from fopi.models import AccionPago, PagoBancario
 from fopi.services import fopi_emitir, pago_aplicar_a_prestamo, pago_marcar_devolucion
 from prestamos.importacion import ArchivoRechazado, importar_archivo
 from prestamos.models import Movimiento, Prestamo
@@ -70,7 +70,7 @@ def test_it_sends_every_unmatched_payment_to_review_with_its_reason(prestamo_ali
         f"BBVA,B5,2026-06-16,{f2.referencia},700.00",
         f"BANORTE,C1,2026-06-11,{f2.referencia},700.00",
         f"BANORTE,C2,2026-06-12,{f2.referencia},700.00",
-        f"BANORTE,C3,2026-06-12,123,700.00",
+        "BANORTE,C3,2026-06-12,123,700.00",
     )
     motivos = dict(PagoBancario.objects.values_list("autorizacion", "motivo"))
     assert "dígitos verificadores" in motivos["B1"]
