@@ -210,3 +210,8 @@ def pago_marcar_devolucion(*, pago: PagoBancario, usuario, motivo: str) -> PagoB
     pago.save(update_fields=["estado"])
     AccionPago.objects.create(pago=pago, accion=AccionPago.Accion.DEVOLVER, motivo=motivo, usuario=usuario)
     return pago
+
+
+def fopis_vencer(*, hoy: date) -> int:
+    """Daily: pending FOPIs past their vigencia become VENCIDO (pages already show them so)."""
+    return Fopi.objects.filter(estado=Fopi.Estado.PENDIENTE, vigencia__lt=hoy).update(estado=Fopi.Estado.VENCIDO)

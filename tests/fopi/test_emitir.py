@@ -107,3 +107,22 @@ def test_it_lists_the_borrowers_fopis_with_their_state(cliente_alice, prestamo_a
     hoy(date(2026, 6, 20))
     html = cliente_alice.get(reverse("fopi_lista")).content.decode()
     assert "Vencido" in html and "Liquidación" in html
+
+
+@pytest.mark.django_db
+def test_it_marks_expired_fopis_daily_and_keeps_a_late_payment_for_review(prestamo_alice, hoy):
+    from django.core.management import call_command
+
+    from fopi.services import fopi_emitir
+    from prestamos.importacion import importar_archivo
+
+    fopi = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("300.00"), hoy=date(2026, 6, 5))
+    hoy(date(2026, 6, 16))
+    call_command("vencer_fopis")
+    fopi.refresh_from_db()
+    assert fopi.estado == "VENCIDO"
+    importar_archivo(f"banco,autorizacion,fecha_pago,referencia,importe\nBBVA,V1,2026-06-16,{fopi.referencia},300.00\n".encode())
+    from fopi.models import PagoBancario
+
+    pago = PagoBancario.objects.get()
+    assert pago.estado == "EN_REVISION" and "después de la vigencia" in pago.motivo
