@@ -48,14 +48,34 @@ def prestamos_demo(hoy) -> bytes:
     vencidas = sum(1 for n in range(48) if (primera + n).vencimiento <= hoy)
     filas = [
         # maría: up to date.
-        f"20260000001,GAML850312MDFRPR02,ORDINARIO,30000.00,11.50,48,{otorgado},{primera},VIGENTE,{vencidas},",
+        f"20260000001,GAML850312MDFRPR02,ORDINARIO,30000.00,11.50,48,{otorgado},{primera},VIGENTE,{vencidas - 1},",
         # juan: a paid-off loan in his history and a current one up to date.
         "20190000007,HERJ790605HJCRMN09,ORDINARIO,18000.00,9.00,48,2019-01-08,2019-Q02,LIQUIDADO,48,2020-12-31",
-        f"20260000002,HERJ790605HJCRMN09,ESPECIAL,45000.00,12.50,72,{otorgado},{primera},VIGENTE,{vencidas},",
+        f"20260000002,HERJ790605HJCRMN09,ESPECIAL,45000.00,12.50,72,{otorgado},{primera},VIGENTE,{vencidas - 1},",
         # ramón: his dependencia stopped deducting three quincenas ago.
         f"20260000003,PEMR900101HDFRRS00,CONMEMORATIVO,25000.00,14.00,48,{otorgado},{primera},VIGENTE,{vencidas - 3},",
     ]
     return ("\n".join([ENCABEZADO_PRESTAMOS, *filas]) + "\n").encode()
+
+
+def remesas_demo(hoy) -> list[bytes]:
+    """The last quincena already due: SEP and SSA deducted María's and Juan's cuotas (the installments the
+    opening entries left unpaid); IMSS-B sent nothing for Ramón."""
+    from prestamos.models import Prestamo
+
+    quincena = Quincena.de_fecha(hoy)
+    if quincena.vencimiento > hoy:
+        quincena = quincena - 1
+    archivos = []
+    for clave, folio, curp in (
+        ("SEP", "20260000001", "GAML850312MDFRPR02"),
+        ("SSA", "20260000002", "HERJ790605HJCRMN09"),
+    ):
+        cuota = Prestamo.objects.get(folio=folio).cuota
+        archivos.append(
+            f"clave_dependencia,quincena,folio,curp,importe\n{clave},{quincena},{folio},{curp},{cuota}\n".encode()
+        )
+    return archivos
 
 
 class Command(BaseCommand):
@@ -69,6 +89,8 @@ class Command(BaseCommand):
             if not Prestamo.objects.filter(folio__startswith="2026000000").exists():
                 # Dated from the day of the first load; a later run must not offer different terms.
                 self.stdout.write(importar_archivo(prestamos_demo(timezone.localdate())).texto())
+                for remesa in remesas_demo(timezone.localdate()):
+                    self.stdout.write(importar_archivo(remesa).texto())
             self._cuentas()
             self._bancos()
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
