@@ -13,6 +13,7 @@ covers the payoff, the loan is settled and anything beyond is kept as `excedente
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -76,9 +77,12 @@ class Contexto:
     remesas: frozenset[Quincena] = frozenset()
 
 
-@dataclass
+@dataclass(slots=True)
 class Cuota:
-    """One installment of the current schedule, with what has been paid and charged on it."""
+    """One installment of the current schedule, with what has been paid and charged on it.
+
+    Slotted: a remesa builds one per installment of a million loans, and slots make that cheaper.
+    """
 
     numero: int
     quincena: Quincena
@@ -89,11 +93,13 @@ class Cuota:
     pagado_capital: Decimal = CERO
     moratorio_cargado: Decimal = CERO
     devengado_hasta: date | None = None  # moratorio charged up to this date (None: nothing yet)
-    # Derived from the quincena once: it is read for every installment of every loan in a remesa.
-    vencimiento: date = field(init=False, repr=False, compare=False)
+    # Derived from the quincena once (a snapshot restore passes it in, from a cached calendar): it is
+    # read for every installment of every loan in a remesa.
+    vencimiento: date | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.vencimiento = _vencimiento(self.quincena)
+        if self.vencimiento is None:
+            self.vencimiento = _vencimiento(self.quincena)
 
     @property
     def monto(self) -> Decimal:
@@ -109,7 +115,8 @@ class Cuota:
 
     @property
     def pendiente(self) -> Decimal:
-        return self.pendiente_interes + self.pendiente_capital
+        # Spelled out rather than through the two properties above: it is the engine's hottest read.
+        return (self.interes - self.pagado_interes) + (self.capital - self.pagado_capital)
 
     @property
     def pagado(self) -> Decimal:
@@ -239,10 +246,10 @@ class Posicion:
 
     @classmethod
     def de_json(cls, datos: dict, condiciones: Condiciones) -> Posicion:
-        quincenas = _quincenas(condiciones.primera_quincena, len(datos["cuotas"]))
+        calendario = _calendario(condiciones.primera_quincena, len(datos["cuotas"]))
         return cls(
             condiciones=condiciones,
-            cuotas=[_cuota_de_json(n, q, v) for n, q, v in zip(range(1, len(quincenas) + 1), quincenas, datos["cuotas"])],
+            cuotas=[_cuota_de_json(n, q, v, valores) for (n, q, v), valores in zip(calendario, datos["cuotas"])],
             capital_pagado=Decimal(datos["capital_pagado"]),
             fecha_liquidacion=_fecha(datos["liquidacion"]),
             excedentes=Decimal(datos["excedentes"]),
@@ -263,8 +270,14 @@ class Posicion:
         # Installment numbers are 1..n in list order; re-projection keeps them.
         return self.cuotas[numero - 1]
 
+    def vencidas(self, fecha: date) -> list[Cuota]:
+        """The installments due on or before `fecha`: a prefix, as the schedule is in due-date order."""
+        # Consecutive quincenas from the first, and re-projection keeps them, so a binary search finds
+        # the end of the prefix without reading the installments not yet due.
+        return self.cuotas[: bisect_right(self.cuotas, fecha, key=_vencimiento_de)]
+
     def vencidas_sin_pagar(self, fecha: date) -> list[Cuota]:
-        return [c for c in self.cuotas if c.vencimiento <= fecha and c.pendiente > 0]
+        return [c for c in self.vencidas(fecha) if c.pendiente > 0]
 
     def cuotas_pagadas(self) -> int:
         return sum(1 for c in self.cuotas if c.pendiente == 0)
@@ -300,10 +313,10 @@ class Posicion:
         return cuota.moratorio_cargado - cuota.pagado_moratorio + por_cargar
 
     def moratorios(self, fecha: date, contexto: Contexto) -> Decimal:
-        return sum((self.moratorio_pendiente(c, fecha, contexto) for c in self.cuotas if c.vencimiento <= fecha), CERO)
+        return sum((self.moratorio_pendiente(c, fecha, contexto) for c in self.vencidas(fecha)), CERO)
 
     def interes_vencido(self, fecha: date) -> Decimal:
-        return sum((c.pendiente_interes for c in self.cuotas if c.vencimiento <= fecha), CERO)
+        return sum((c.pendiente_interes for c in self.vencidas(fecha)), CERO)
 
     def saldo_deudor_total(self, fecha: date, contexto: Contexto) -> Decimal:
         """Capital insoluto + interest of installments due and unpaid + moratorios accrued to `fecha`."""
@@ -313,8 +326,8 @@ class Posicion:
 
     def ultimo_vencimiento(self, fecha: date) -> date:
         """The last installment due date on or before `fecha`, or the origination date."""
-        vencidas = [c.vencimiento for c in self.cuotas if c.vencimiento <= fecha]
-        return max(vencidas, default=self.condiciones.fecha_otorgamiento)
+        vencidas = self.vencidas(fecha)
+        return vencidas[-1].vencimiento if vencidas else self.condiciones.fecha_otorgamiento
 
     def _interes_al_dia(self, fecha: date) -> Decimal:
         return interes_devengado(
@@ -462,10 +475,18 @@ class Posicion:
 # --- snapshot helpers -------------------------------------------------------------------------------
 
 
+def _vencimiento_de(cuota: Cuota) -> date:
+    return cuota.vencimiento
+
+
 @cache
-def _quincenas(primera: Quincena, n: int) -> tuple[Quincena, ...]:
-    # Quincena arithmetic builds a validated frozen dataclass; a restore would need one per installment.
-    return tuple(primera + k for k in range(n))
+def _calendario(primera: Quincena, n: int) -> tuple[tuple[int, Quincena, date], ...]:
+    """(número, quincena, vencimiento) of n installments from `primera`.
+
+    Quincena arithmetic builds a validated frozen dataclass and a due date needs the month's length; a
+    restore would otherwise do both for every installment of every loan, and there are few distinct calendars.
+    """
+    return tuple((k + 1, primera + k, (primera + k).vencimiento) for k in range(n))
 
 
 def _fecha(valor: str | None) -> date | None:
@@ -485,14 +506,14 @@ def _cuota_a_json(c: Cuota) -> list:
     ]
 
 
-def _cuota_de_json(numero: int, quincena: Quincena, valores: list) -> Cuota:
+def _cuota_de_json(numero: int, quincena: Quincena, vencimiento: date, valores: list) -> Cuota:
     interes, capital = Decimal(valores[0]), Decimal(valores[1])
     if len(valores) == 2:
-        return Cuota(numero, quincena, interes, capital)
+        return Cuota(numero, quincena, interes, capital, vencimiento=vencimiento)
     if len(valores) == 3:
-        return Cuota(numero, quincena, interes, capital, pagado_interes=interes, pagado_capital=capital,
-                     devengado_hasta=_fecha(valores[2]))
+        return Cuota(numero, quincena, interes, capital, CERO, interes, capital, CERO, _fecha(valores[2]), vencimiento)
     pagado_moratorio, pagado_interes, pagado_capital, cargado = (Decimal(v) for v in valores[2:6])
     return Cuota(
-        numero, quincena, interes, capital, pagado_moratorio, pagado_interes, pagado_capital, cargado, _fecha(valores[6])
+        numero, quincena, interes, capital, pagado_moratorio, pagado_interes, pagado_capital, cargado,
+        _fecha(valores[6]), vencimiento,
     )

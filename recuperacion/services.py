@@ -6,9 +6,11 @@ Both work on a million loans in lotes: one query fetches a lote's loans with the
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -89,12 +91,13 @@ def remesa_cargar(
         aplicacion = Contexto(parametros=parametros_mora(quincena.vencimiento), remesas=remesas)
         revision = Contexto(parametros=parametros_mora(hoy), remesas=remesas)
         avisos = Avisos(hoy)
-        for inicio in range(0, len(nuevos), LOTE):
-            resultado.total += _aplicar_lote(
-                remesa, nuevos[inicio : inicio + LOTE], aplicacion, revision, avisos, usuario, hoy
-            )
-            if progreso:
-                progreso(min(inicio + LOTE, len(nuevos)), len(nuevos))
+        with sin_recolector():
+            for inicio in range(0, len(nuevos), LOTE):
+                resultado.total += _aplicar_lote(
+                    remesa, nuevos[inicio : inicio + LOTE], aplicacion, revision, avisos, usuario, hoy
+                )
+                if progreso:
+                    progreso(min(inicio + LOTE, len(nuevos)), len(nuevos))
         remesa.filas, remesa.total = len(nuevos), resultado.total
         remesa.save(update_fields=["filas", "total"])
         resultado.remesa = remesa
@@ -103,6 +106,24 @@ def remesa_cargar(
         _revisar_prestamos(resto, revision, avisos, hoy)
         resultado.omisiones = avisos.enviar_al_confirmar()
     return resultado
+
+
+@contextmanager
+def sin_recolector():
+    """Pause Python's cyclic garbage collector while lotes run.
+
+    A lote allocates hundreds of thousands of small objects (installments, Decimals), which triggers
+    collections, and each full collection walks every live object, including the whole file just parsed:
+    with a million rows in memory that was a large share of the load. The engine's objects hold no
+    reference cycles, so reference counting frees them anyway; the collector resumes afterwards.
+    """
+    activo = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if activo:
+            gc.enable()
 
 
 def _aplicar_lote(
@@ -123,38 +144,69 @@ def _aplicar_lote(
         consulta = consulta.filter(pk__range=(menor, mayor))
     else:
         consulta = consulta.filter(pk__in=importes)
-    prestamos = [p for p in consulta.order_by("pk").only(*CAMPOS_PRESTAMO) if p.pk in importes]
+    prestamos = [p for p in _filas_prestamo(consulta) if p.pk in importes]
     if len(prestamos) != len(importes):
         # Validated moments ago and loans are never deleted: refuse rather than drop a deduction.
         raise RuntimeError(f"{len(importes) - len(prestamos)} préstamo(s) de la remesa no se encontraron")
     posiciones = posiciones_al_dia(prestamos)
     fecha_valor = Quincena.parse(remesa.quincena).vencimiento
     origen = f"Remesa {remesa.dependencia.clave} {remesa.quincena}"
+    usuario_id = usuario.pk if usuario is not None else None
+    ahora = timezone.now()
     movimientos = []
     for prestamo in prestamos:
         importe = importes[prestamo.pk]
         a = posiciones[prestamo.pk].aplicar(fecha_valor=fecha_valor, importe=importe, contexto=aplicacion)
+        # Plain rows in Movimiento's column order: a model instance per row costs more than the engine.
         movimientos.append(
-            Movimiento(
-                prestamo=prestamo, tipo=Movimiento.Tipo.DESCUENTO, fecha_valor=fecha_valor, importe=importe,
-                moratorios=a.moratorios, interes=a.interes, capital=a.capital, excedente=a.excedente,
-                aplicacion=a.a_json(), origen=origen, registrado_por=usuario,
-            )
+            [None, prestamo.pk, Movimiento.Tipo.DESCUENTO.value, fecha_valor, importe, a.moratorios, a.interes,
+             a.capital, a.excedente, a.a_json(), origen, "", usuario_id, ahora]
         )
-    _insertar(Movimiento, movimientos)
+    ids = _insertar(Movimiento, COLUMNAS_MOVIMIENTO, movimientos)
     _insertar(
         Descuento,
-        [
-            Descuento(remesa=remesa, prestamo=m.prestamo, quincena=remesa.quincena, importe=m.importe, movimiento=m)
-            for m in movimientos
-        ],
+        COLUMNAS_DESCUENTO,
+        [[remesa.pk, m[1], remesa.quincena, m[4], pk] for m, pk in zip(movimientos, ids)],
+        con_id=False,
     )
-    for prestamo, movimiento in zip(prestamos, movimientos):
-        anotar_posicion(prestamo, posiciones[prestamo.pk], movimiento.pk)
+    for prestamo, movimiento_id in zip(prestamos, ids):
+        anotar_posicion(prestamo, posiciones[prestamo.pk], movimiento_id)
         _poner_estado(prestamo, posiciones[prestamo.pk], hoy)
     avisos.revisar(prestamos, posiciones, revision)
     _guardar_prestamos(prestamos, ["posicion", "posicion_hasta", "estado", "fecha_liquidacion"])
     return sum(importes.values(), CERO)
+
+
+# Movimiento's columns as _aplicar_lote fills them (the id first, given by _insertar).
+COLUMNAS_MOVIMIENTO = (
+    "id", "prestamo_id", "tipo", "fecha_valor", "importe", "moratorios", "interes", "capital", "excedente",
+    "aplicacion", "origen", "motivo", "registrado_por_id", "creado",
+)
+COLUMNAS_DESCUENTO = ("remesa_id", "prestamo_id", "quincena", "importe", "movimiento_id")
+
+
+class FilaPrestamo:
+    """What a lote needs of a loan, read without building a model instance (a million per remesa).
+
+    It has the attributes the engine's helpers read from a Prestamo (`selectors.condiciones`,
+    `posiciones_al_dia`) and the ones `_guardar_prestamos` writes back.
+    """
+
+    __slots__ = CAMPOS_PRESTAMO
+
+    def __init__(self, valores):
+        for nombre, valor in zip(CAMPOS_PRESTAMO, valores):
+            setattr(self, nombre, valor)
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def _filas_prestamo(consulta, limite: int | None = None) -> list[FilaPrestamo]:
+    """The loans of `consulta` in id order (the first `limite` of them)."""
+    filas = consulta.order_by("pk").values_list(*CAMPOS_PRESTAMO)
+    return [FilaPrestamo(v) for v in (filas[:limite] if limite else filas)]
 
 
 def _poner_estado(prestamo: Prestamo, posicion: Posicion, hoy: date) -> bool:
@@ -170,42 +222,53 @@ def _poner_estado(prestamo: Prestamo, posicion: Posicion, hoy: date) -> bool:
 # UPDATE that bulk_create and bulk_update build; other databases (SQLite in development) use those.
 
 
-def _insertar(modelo, objetos: list) -> None:
-    """Insert `objetos`, setting their pk (the caller links other rows to them)."""
+def _insertar(modelo, columnas: tuple[str, ...], filas: list[list], *, con_id: bool = True) -> list[int]:
+    """Insert rows given as value lists in `columnas` order; returns their new ids when `con_id`.
+
+    With `con_id`, the first column is the id, taken from the table's sequence and filled in here (the
+    caller links other rows to these). JSON columns hold Python values, converted here.
+    """
+    if not filas:
+        return []
+    campos = [modelo._meta.get_field(c[:-3] if c.endswith("_id") and c != "id" else c) for c in columnas]
     if connection.vendor != "postgresql":
-        modelo.objects.bulk_create(objetos)
-        return
-    ahora = timezone.now()
-    for campo in modelo._meta.concrete_fields:
-        if getattr(campo, "auto_now_add", False):
-            for objeto in objetos:
-                setattr(objeto, campo.attname, ahora)
+        instancias = modelo.objects.bulk_create(
+            [modelo(**{c.attname: v for c, v in zip(campos, fila) if c.attname != "id" or v is not None}) for fila in filas]
+        )
+        return [o.pk for o in instancias]
     tabla = modelo._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT nextval(pg_get_serial_sequence('{tabla}', 'id')) FROM generate_series(1, %s)", [len(objetos)]
-        )
-        for objeto, (pk,) in zip(objetos, cursor.fetchall()):
-            objeto.pk = pk
-        _copiar(cursor, tabla, modelo._meta.concrete_fields, objetos)
+        ids: list[int] = []
+        if con_id:
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{tabla}', 'id')) FROM generate_series(1, %s)", [len(filas)]
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+            for fila, pk in zip(filas, ids):
+                fila[0] = pk
+        _copiar(cursor, tabla, campos, filas)
+        return ids
 
 
-def _copiar(cursor, tabla: str, campos, objetos) -> None:
+def _copiar(cursor, tabla: str, campos, filas) -> None:
     # Our values are already Decimal, date, str, int or None, which psycopg writes as they are; only JSON
     # needs converting. (Field.get_db_prep_save for every cell costs more than the COPY itself.)
-    json = [isinstance(c, models.JSONField) for c in campos]
-    nombres = [c.attname for c in campos]
+    json = [i for i, c in enumerate(campos) if isinstance(c, models.JSONField)]
     with cursor.copy(f"COPY {tabla} ({', '.join(c.column for c in campos)}) FROM STDIN") as copia:
-        for objeto in objetos:
-            valores = [getattr(objeto, n) for n in nombres]
-            copia.write_row([Jsonb(v) if es and v is not None else v for v, es in zip(valores, json)])
+        for fila in filas:
+            for i in json:
+                if fila[i] is not None:
+                    fila[i] = Jsonb(fila[i])
+            copia.write_row(fila)
 
 
-def _guardar_prestamos(prestamos: list[Prestamo], campos: list[str]) -> None:
+def _guardar_prestamos(prestamos: list, campos: list[str]) -> None:
+    """Write `campos` of the loans (Prestamo instances or FilaPrestamo) back, in bulk."""
     if not prestamos:
         return
     if connection.vendor != "postgresql":
-        Prestamo.objects.bulk_update(prestamos, campos)
+        instancias = [Prestamo(id=p.pk, **{c: getattr(p, c) for c in campos}) for p in prestamos]
+        Prestamo.objects.bulk_update(instancias, campos)
         return
     tabla = Prestamo._meta.db_table
     columnas = [Prestamo._meta.pk] + [Prestamo._meta.get_field(c) for c in campos]
@@ -215,7 +278,7 @@ def _guardar_prestamos(prestamos: list[Prestamo], campos: list[str]) -> None:
             f"CREATE TEMP TABLE IF NOT EXISTS lote_prestamo ON COMMIT DROP AS SELECT * FROM {tabla} WITH NO DATA"
         )
         cursor.execute("TRUNCATE lote_prestamo")
-        _copiar(cursor, "lote_prestamo", columnas, prestamos)
+        _copiar(cursor, "lote_prestamo", columnas, [[getattr(p, c.attname) for c in columnas] for p in prestamos])
         asignaciones = ", ".join(f"{c.column} = v.{c.column}" for c in columnas[1:])
         cursor.execute(f"UPDATE {tabla} AS p SET {asignaciones} FROM lote_prestamo AS v WHERE p.id = v.id")
 
@@ -250,9 +313,7 @@ def _revisar_prestamos(consulta, contexto: Contexto, avisos: Avisos, hoy: date) 
     """Walk the loans in lotes by id (keyset, so each lote is one indexed query)."""
     ultimo = 0
     while True:
-        prestamos = list(
-            consulta.select_for_update().filter(pk__gt=ultimo).order_by("pk").only(*CAMPOS_PRESTAMO)[:LOTE]
-        )
+        prestamos = _filas_prestamo(consulta.select_for_update().filter(pk__gt=ultimo), LOTE)
         if not prestamos:
             return
         posiciones = posiciones_al_dia(prestamos)
@@ -269,7 +330,7 @@ class Avisos:
         self.hoy = hoy
         self.nuevos: list[AvisoOmision] = []
 
-    def revisar(self, prestamos: list[Prestamo], posiciones: dict[int, Posicion], contexto: Contexto) -> None:
+    def revisar(self, prestamos: list, posiciones: dict[int, Posicion], contexto: Contexto) -> None:
         omisiones = {}
         for p in prestamos:
             posicion = posiciones[p.pk]
