@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property, lru_cache
 
 CENTAVO = Decimal("0.01")
 QUINCENAS_POR_ANIO = 24
@@ -46,6 +47,12 @@ class Quincena:
     @classmethod
     def parse(cls, codigo: str) -> Quincena:
         """Read `AAAA-Qnn` strictly: codes come from employer files and must not be guessed at."""
+        if cls is Quincena and isinstance(codigo, str):
+            return _parse(codigo)  # a remesa parses the same code a million times
+        return cls._parse(codigo)
+
+    @classmethod
+    def _parse(cls, codigo: str) -> Quincena:
         coincidencia = _CODIGO_QUINCENA.fullmatch(codigo.strip()) if isinstance(codigo, str) else None
         if coincidencia is None:
             raise ValueError(f"Quincena inválida: {codigo!r}; el formato es AAAA-Qnn, p. ej. 2026-Q12.")
@@ -63,18 +70,20 @@ class Quincena:
     def _mes(self) -> int:
         return (self.numero + 1) // 2
 
-    @property
+    # Cached on the instance (a frozen dataclass's fields never change): the statement page and the
+    # engine read them for every installment, and instances are shared through the caches below.
+    @cached_property
     def inicio(self) -> date:
         return date(self.anio, self._mes, 1 if self.numero % 2 else 16)
 
-    @property
+    @cached_property
     def vencimiento(self) -> date:
         """Due date: day 15, or the last day of the month for the second quincena."""
         if self.numero % 2:
             return date(self.anio, self._mes, 15)
         return date(self.anio, self._mes, calendar.monthrange(self.anio, self._mes)[1])
 
-    @property
+    @cached_property
     def descripcion(self) -> str:
         return f"{self} ({formato_fecha(self.inicio)} – {formato_fecha(self.vencimiento)})"
 
@@ -94,6 +103,12 @@ class Quincena:
         if isinstance(otro, bool) or not isinstance(otro, int):
             return NotImplemented
         return self + (-otro)
+
+
+@lru_cache(maxsize=4096)
+def _parse(codigo: str) -> Quincena:
+    # Errors are not cached (lru_cache does not keep exceptions), so a bad code always raises.
+    return Quincena._parse(codigo)
 
 
 # --- Amortization -------------------------------------------------------------------------------------
@@ -178,6 +193,19 @@ def tabla_amortizacion(
     *, principal: Decimal, tasa_anual: Decimal, plazo: int, primera_quincena: Quincena
 ) -> list[Renglon]:
     """The schedule agreed at origination."""
+    if isinstance(principal, Decimal) and isinstance(tasa_anual, Decimal) and isinstance(plazo, int):
+        # Replaying a loan's ledger starts from its schedule, and many loans share their terms. Keyed by
+        # the amounts' text, not their value, so 30000 and 30000.00 keep their own (equal) tables.
+        return list(_tabla(str(principal), str(tasa_anual), plazo, primera_quincena))
+    return _tabla_de(principal, tasa_anual, plazo, primera_quincena)
+
+
+@lru_cache(maxsize=1024)
+def _tabla(principal: str, tasa_anual: str, plazo: int, primera_quincena: Quincena) -> tuple[Renglon, ...]:
+    return tuple(_tabla_de(Decimal(principal), Decimal(tasa_anual), plazo, primera_quincena))
+
+
+def _tabla_de(principal, tasa_anual, plazo: int, primera_quincena: Quincena) -> list[Renglon]:
     return proyectar(
         saldo=principal,
         tasa_anual=tasa_anual,

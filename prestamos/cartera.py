@@ -277,7 +277,8 @@ class Posicion:
         return self.cuotas[: bisect_right(self.cuotas, fecha, key=_vencimiento_de)]
 
     def vencidas_sin_pagar(self, fecha: date) -> list[Cuota]:
-        return [c for c in self.vencidas(fecha) if c.pendiente > 0]
+        # `pendiente` spelled out: read for every due installment of every loan in a remesa, three times.
+        return [c for c in self.vencidas(fecha) if (c.interes - c.pagado_interes) + (c.capital - c.pagado_capital) > 0]
 
     def cuotas_pagadas(self) -> int:
         return sum(1 for c in self.cuotas if c.pendiente == 0)
@@ -495,14 +496,18 @@ def _fecha(valor: str | None) -> date | None:
 
 def _cuota_a_json(c: Cuota) -> list:
     """[interés, capital] untouched; [interés, capital, fecha] paid as scheduled; all fields otherwise."""
-    if not c.tocada and not c.moratorio_cargado and c.devengado_hasta is None:
-        return [str(c.interes), str(c.capital)]
-    hasta = c.devengado_hasta.isoformat() if c.devengado_hasta else None
-    if c.pagado_interes == c.interes and c.pagado_capital == c.capital and not c.moratorio_cargado and not c.pagado_moratorio:
-        return [str(c.interes), str(c.capital), hasta]
+    # Attributes read once into locals: this runs for every installment of every loan in a remesa.
+    interes, capital, hasta = c.interes, c.capital, c.devengado_hasta
+    pagado_moratorio, pagado_interes, pagado_capital, cargado = (
+        c.pagado_moratorio, c.pagado_interes, c.pagado_capital, c.moratorio_cargado
+    )
+    if not (pagado_moratorio or pagado_interes or pagado_capital or cargado) and hasta is None:
+        return [str(interes), str(capital)]
+    hasta = hasta.isoformat() if hasta else None
+    if pagado_interes == interes and pagado_capital == capital and not cargado and not pagado_moratorio:
+        return [str(interes), str(capital), hasta]
     return [
-        str(c.interes), str(c.capital), str(c.pagado_moratorio), str(c.pagado_interes), str(c.pagado_capital),
-        str(c.moratorio_cargado), hasta,
+        str(interes), str(capital), str(pagado_moratorio), str(pagado_interes), str(pagado_capital), str(cargado), hasta,
     ]
 
 
@@ -511,7 +516,9 @@ def _cuota_de_json(numero: int, quincena: Quincena, vencimiento: date, valores: 
     if len(valores) == 2:
         return Cuota(numero, quincena, interes, capital, vencimiento=vencimiento)
     if len(valores) == 3:
-        return Cuota(numero, quincena, interes, capital, CERO, interes, capital, CERO, _fecha(valores[2]), vencimiento)
+        hasta = valores[2]
+        return Cuota(numero, quincena, interes, capital, CERO, interes, capital, CERO,
+                     date.fromisoformat(hasta) if hasta else None, vencimiento)
     pagado_moratorio, pagado_interes, pagado_capital, cargado = (Decimal(v) for v in valores[2:6])
     return Cuota(
         numero, quincena, interes, capital, pagado_moratorio, pagado_interes, pagado_capital, cargado,

@@ -80,6 +80,18 @@ def posiciones_al_dia(prestamos: list[Prestamo]) -> dict[int, Posicion]:
     return {p.pk: _posicion_guardada(p, posteriores[p.pk]) for p in prestamos}
 
 
+def posicion_de(prestamo: Prestamo, movimientos: list[Movimiento]) -> Posicion:
+    """The position from the snapshot and `movimientos`, the loan's whole ledger in id order, already read.
+
+    Equal to replaying `movimientos` (selectors.posicion), without rebuilding the schedule and re-booking
+    every movement: only those after the snapshot are booked on top of it.
+    """
+    if not prestamo.posicion:
+        return selectors.posicion(prestamo, movimientos)
+    hasta = prestamo.posicion_hasta or 0
+    return _posicion_guardada(prestamo, [m for m in movimientos if m.id > hasta])
+
+
 def _posicion_guardada(prestamo: Prestamo, posteriores: list[Movimiento]) -> Posicion:
     if not prestamo.posicion:
         return selectors.posicion(prestamo, posteriores)

@@ -14,6 +14,7 @@ from prestamos import selectors as prestamos_selectors
 from prestamos.calculo import Quincena, round2
 from prestamos.cartera import CERO, Contexto, Cuota, Posicion
 from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
+from prestamos.services import posicion_de
 
 ACTIVOS = (Prestamo.Estado.VIGENTE, Prestamo.Estado.EN_COBRANZA)
 
@@ -155,7 +156,8 @@ class EstadoCuenta:
 
 
 def _vista(prestamo: Prestamo, movimientos: list[Movimiento], contexto: Contexto, hoy: date) -> VistaPrestamo:
-    posicion = prestamos_selectors.posicion(prestamo, movimientos)
+    # From the snapshot (equal to the replay of `movimientos`, already read for the page's ledger table).
+    posicion = posicion_de(prestamo, movimientos)
     vista = VistaPrestamo(prestamo=prestamo, posicion=posicion, contexto=contexto, hoy=hoy, movimientos=movimientos)
     vista.estado = posicion.estado(hoy)
     vista.saldo_deudor = posicion.saldo_deudor_total(hoy, contexto)

@@ -1,0 +1,81 @@
+"""Server time of the statement page with the full data set, against a trivial view. Target ≤ 3×.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/oficina_bench .venv/bin/python bench/estado_cuenta.py [--n 400]
+
+In-process (Django's test client, no network, no HTTP server): GET /prestaciones/recuperacion-de-credito/
+estado-de-cuenta/ as the borrowers whose sessions bench/datos.py created (round robin, so every request
+is a different borrower and loan), and the same number of GETs of a trivial view (bench/urls.py) through
+the same middleware, and of one that also loads the borrower's session and padrón entry as every
+borrower page does (`derechohabiente_requerido`). Production profile (DEBUG off). Reports median and p95 of each, their ratio and the page's query count. Run it
+after bench/remesa.py, so every loan has 24 quincenas of deductions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from comun import SALIDA, django_listo, maquina, perfil_produccion
+
+PAGINA = "/prestaciones/recuperacion-de-credito/estado-de-cuenta/"
+TRIVIAL = "/bench/trivial/"
+TRIVIAL_SESION = "/bench/trivial-con-sesion/"
+
+
+def medir(cliente, url: str, sesiones: list[str], n: int) -> list[float]:
+    tiempos = []
+    for k in range(n):
+        cliente.cookies["sessionid"] = sesiones[k % len(sesiones)]
+        inicio = time.perf_counter()
+        respuesta = cliente.get(url)
+        tiempos.append((time.perf_counter() - inicio) * 1000)
+        if respuesta.status_code != 200:
+            raise SystemExit(f"{url} respondió {respuesta.status_code}")
+    return tiempos
+
+
+def resumen(nombre: str, tiempos: list[float]) -> tuple[float, float]:
+    mediana, p95 = statistics.median(tiempos), statistics.quantiles(tiempos, n=100)[94]
+    print(f"{nombre:<22} mediana {mediana:7.2f} ms   p95 {p95:7.2f} ms   ({len(tiempos)} peticiones)")
+    return mediana, p95
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=400, help="peticiones por medición (400)")
+    args = parser.parse_args()
+    perfil_produccion()
+    django_listo()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    sesiones = (SALIDA / "sesiones.txt").read_text().split()
+    print(maquina())
+    with override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=["testserver"]):
+        cliente = Client()
+        # Warm-up: imports, template loading, connections, the first query plans.
+        with CaptureQueriesContext(connection) as consultas:
+            medir(cliente, PAGINA, sesiones[:1], 1)
+        consultas = list(consultas.captured_queries)  # now: the next request clears the log
+        medir(cliente, PAGINA, sesiones[-20:], 20)
+        medir(cliente, TRIVIAL, sesiones[-20:], 20)
+        medir(cliente, TRIVIAL_SESION, sesiones[-20:], 20)
+        pagina = medir(cliente, PAGINA, sesiones, args.n)
+        trivial = medir(cliente, TRIVIAL, sesiones, args.n)
+        trivial_sesion = medir(cliente, TRIVIAL_SESION, sesiones, args.n)
+    print(f"DEBUG={settings.DEBUG}; sesiones en {settings.SESSION_ENGINE}")
+    mediana, p95 = resumen("estado de cuenta", pagina)
+    mediana_t, p95_t = resumen("vista trivial", trivial)
+    mediana_s, p95_s = resumen("trivial con sesión", trivial_sesion)
+    print(f"consultas por página: {len(consultas)}")
+    for consulta in consultas:
+        print(f"  {consulta['time']:>6} s  {consulta['sql'][:150]}")
+    print(f"razón contra la vista trivial: mediana {mediana / mediana_t:.1f}×, p95 {p95 / p95_t:.1f}× (objetivo ≤ 3×)")
+    print(f"razón contra la trivial con sesión: mediana {mediana / mediana_s:.1f}×, p95 {p95 / p95_s:.1f}×")
+
+
+if __name__ == "__main__":
+    main()

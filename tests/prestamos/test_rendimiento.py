@@ -1,0 +1,146 @@
+"""The shortcuts taken for speed give exactly what the plain computation gives (caches, binary search,
+snapshot instead of replay, lotes without model instances)."""
+
+import gc
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from prestamos import selectors
+from prestamos.calculo import Quincena, tabla_amortizacion
+from prestamos.cartera import Condiciones, Contexto, Posicion, _cuota_a_json
+from prestamos.models import Movimiento
+from prestamos.services import posicion_de, prestamo_aplicar_pago
+from recuperacion.services import sin_recolector
+from tests.conftest import FOLIO_ALICE
+
+EJEMPLO = Condiciones(D("30000.00"), D("11.50"), 48, Quincena(2026, 1), date(2025, 12, 20))
+REMESAS = Contexto(remesas=frozenset(Quincena(2026, n) for n in range(1, 25)))
+
+
+def test_it_parses_a_quincena_code_the_same_way_every_time():
+    assert Quincena.parse("2026-Q12") == Quincena.parse(" 2026-Q12 ") == Quincena(2026, 12)
+    for _ in range(2):  # a bad code is refused every time, not only before it is cached
+        with pytest.raises(ValueError):
+            Quincena.parse("2026-Q25")
+        with pytest.raises(ValueError):
+            Quincena.parse("2026-12")
+
+
+def test_it_gives_the_same_dates_from_a_quincena_every_time():
+    q = Quincena(2028, 4)
+    assert (q.inicio, q.vencimiento) == (date(2028, 2, 16), date(2028, 2, 29))
+    assert (q.inicio, q.vencimiento) == (date(2028, 2, 16), date(2028, 2, 29))
+    assert q.descripcion == "2028-Q04 (16/02/2028 – 29/02/2028)"
+    assert q == Quincena(2028, 4) and hash(q) == hash(Quincena(2028, 4))
+
+
+def test_it_returns_a_fresh_schedule_from_the_cache():
+    primera = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primera_quincena=Quincena(2026, 1))
+    primera.clear()
+    segunda = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primera_quincena=Quincena(2026, 1))
+    assert len(segunda) == 48 and (segunda[0].cuota, segunda[-1].cuota) == (D("701.12"), D("700.95"))
+
+
+def test_it_keeps_the_amounts_as_written_in_the_cached_schedule():
+    sin_decimales = tabla_amortizacion(principal=D("30000"), tasa_anual=D("11.5"), plazo=48, primera_quincena=Quincena(2026, 1))
+    con_decimales = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primera_quincena=Quincena(2026, 1))
+    assert sin_decimales == con_decimales
+    assert (str(sin_decimales[0].saldo_inicial), str(con_decimales[0].saldo_inicial)) == ("30000", "30000.00")
+
+
+montos = st.decimals(min_value=D("0.01"), max_value=D("8000"), places=2)
+
+
+@settings(max_examples=100, deadline=None)
+@given(pagos=st.lists(st.tuples(st.integers(0, 700), montos), max_size=10), dia=st.integers(-30, 800))
+def test_it_finds_the_due_installments_as_a_full_scan_would(pagos, dia):
+    p = Posicion.nueva(EJEMPLO)
+    for d, importe in sorted(pagos):
+        p.aplicar(fecha_valor=date(2026, 1, 1) + timedelta(days=d), importe=importe, contexto=REMESAS)
+    fecha = date(2026, 1, 1) + timedelta(days=dia)
+    assert p.vencidas(fecha) == [c for c in p.cuotas if c.vencimiento <= fecha]
+    assert p.vencidas_sin_pagar(fecha) == [c for c in p.cuotas if c.vencimiento <= fecha and c.pendiente > 0]
+    vencidas = [c.vencimiento for c in p.cuotas if c.vencimiento <= fecha]
+    assert p.ultimo_vencimiento(fecha) == max(vencidas, default=EJEMPLO.fecha_otorgamiento)
+    # And the snapshot restores the same position, with the same due dates.
+    restaurada = Posicion.de_json(p.a_json(), EJEMPLO)
+    assert restaurada == p
+    assert [c.vencimiento for c in restaurada.cuotas] == [c.vencimiento for c in p.cuotas]
+    assert [_cuota_a_json(c) for c in restaurada.cuotas] == [_cuota_a_json(c) for c in p.cuotas]
+
+
+def test_it_writes_each_installment_in_its_shortest_snapshot_form():
+    p = Posicion.nueva(EJEMPLO)
+    p.abrir(quincenas_pagadas=1)
+    p.aplicar(fecha_valor=date(2026, 2, 20), importe=D("300.00"), contexto=REMESAS)  # 2026-Q02 partly, with moratorio
+    pagada, parcial, intacta = (_cuota_a_json(c) for c in p.cuotas[:3])
+    assert pagada == ["143.75", "557.37", None]
+    assert len(parcial) == 7 and parcial[-1] == "2026-02-20"
+    assert len(intacta) == 2
+
+
+@pytest.mark.django_db
+def test_it_builds_the_statement_position_from_the_snapshot_as_the_replay_would(prestamo_alice, staff, hoy):
+    hoy(date(2026, 7, 1))
+    prestamo_aplicar_pago(prestamo=prestamo_alice, importe=D("701.12"), fecha_valor=date(2026, 6, 15), tipo="PAGO",
+                          origen="prueba", usuario=staff)
+    prestamo_aplicar_pago(prestamo=prestamo_alice, importe=D("2500.00"), fecha_valor=date(2026, 6, 20), tipo="PAGO",
+                          origen="prueba", usuario=staff)
+    prestamo_alice.refresh_from_db()
+    movimientos = list(Movimiento.objects.filter(prestamo=prestamo_alice).order_by("id"))
+    assert prestamo_alice.posicion and prestamo_alice.posicion_hasta == movimientos[-1].id
+    assert posicion_de(prestamo_alice, movimientos) == selectors.posicion(prestamo_alice)
+    # A movement booked by a path that did not refresh the snapshot is still counted.
+    prestamo_alice.posicion_hasta = movimientos[-2].id
+    prestamo_alice.posicion = Posicion.derivar(selectors.condiciones(prestamo_alice),
+                                               [selectors.aplicacion_de(m) for m in movimientos[:-1]]).a_json()
+    assert posicion_de(prestamo_alice, movimientos) == selectors.posicion(prestamo_alice)
+    # Without a snapshot (loaded by prestamos.csv), the ledger is replayed.
+    prestamo_alice.posicion = None
+    assert posicion_de(prestamo_alice, movimientos) == selectors.posicion(prestamo_alice)
+    assert FOLIO_ALICE == prestamo_alice.folio
+
+
+def test_it_pauses_the_garbage_collector_only_while_lotes_run():
+    assert gc.isenabled()
+    with sin_recolector():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), sin_recolector():
+        raise RuntimeError("un lote que falla")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with sin_recolector():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
+
+
+@pytest.mark.django_db
+def test_it_writes_a_lote_row_by_row_as_the_models_would(sep, staff, hoy):
+    from prestamos.models import Prestamo
+    from recuperacion.models import Descuento
+    from tests.recuperacion.test_remesas import filas_de, prestamos_de, remesa
+
+    hoy(date(2026, 6, 20))
+    prestamos = prestamos_de(sep, 3)
+    # Sparse ids (the IN-list fetch) and a short deduction.
+    filas = filas_de([prestamos[0], prestamos[2]])
+    filas[1] = (filas[1][0], filas[1][1], D("100.00"))
+    remesa(*filas, usuario=staff)
+    for prestamo in (prestamos[0], prestamos[2]):
+        prestamo = Prestamo.objects.get(pk=prestamo.pk)
+        [movimiento] = prestamo.movimientos.all()
+        assert (movimiento.tipo, movimiento.origen, movimiento.motivo) == ("DESCUENTO", "Remesa SEP 2026-Q11", "")
+        assert movimiento.registrado_por == staff and movimiento.creado is not None
+        assert movimiento.descuento.prestamo == prestamo and movimiento.descuento.importe == movimiento.importe
+        assert prestamo.posicion_hasta == movimiento.pk
+        assert posicion_de(prestamo, [movimiento]) == selectors.posicion(prestamo)
+    assert Descuento.objects.count() == 2
+    assert not Prestamo.objects.get(pk=prestamos[1].pk).movimientos.exists()
