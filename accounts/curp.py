@@ -9,6 +9,7 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.mx import curp as stdnum_curp
 
@@ -38,7 +39,7 @@ def _cumple_anios(nacimiento: date, hoy: date) -> int:
 
 def validar_curp(valor: str, *, hoy: date | None = None) -> str:
     """Return the normalized CURP or raise ValidationError saying which part is wrong."""
-    hoy = hoy or date.today()
+    hoy = hoy or timezone.localdate()
     curp = normalizar_curp(valor)
     if len(curp) != 18:
         raise ValidationError(

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.curp import validar_curp
 from prestamos.calculo import Quincena, cuota_fija
@@ -102,7 +103,7 @@ class PrestamosImportador(Importador):
             fecha_liquidacion = self.fecha(liquidacion, "fecha_liquidacion")
             if fecha_liquidacion < fecha_otorgamiento:
                 raise ErrorCampo("«fecha_liquidacion» es anterior a la fecha de otorgamiento")
-            if fecha_liquidacion > date.today():
+            if fecha_liquidacion > timezone.localdate():
                 raise ErrorCampo("«fecha_liquidacion» está en el futuro")
         else:
             if liquidacion.strip():
@@ -156,7 +157,7 @@ class PrestamosImportador(Importador):
 
     def cargar(self, registros, resumen: Resumen, progreso=None):
         nuevos = [r for r in registros if r.folio not in self.existentes]
-        hoy = date.today()
+        hoy = timezone.localdate()
         for inicio in range(0, len(nuevos), LOTE):
             lote = nuevos[inicio : inicio + LOTE]
             prestamos = []
