@@ -7,7 +7,7 @@ Starts gunicorn (the project's gunicorn.conf.py, 2 sync workers) bound to 127.0.
 production profile (DEBUG off, Redis cache and cached_db sessions on Redis database 15, static files
 collected) against the bench database, then runs wrk for a bounded time: each connection is one borrower
 (sessions from bench/datos.py, CSRF cookie and token made up per borrower, as Django accepts an unmasked
-secret) cycling through: statement page → POST a PARCIAL FOPI of 500.00 → the FOPI's page → its PDF.
+secret; one wrk thread per connection, so each follows its own sequence) cycling through: statement page → POST a PARCIAL FOPI of 500.00 → the FOPI's page → its PDF.
 Reports throughput, latency percentiles and errors (target: zero), then stops gunicorn.
 """
 
@@ -86,7 +86,7 @@ def main() -> int:
         else:
             print("gunicorn no arrancó; ver", SALIDA / "gunicorn.log")
             return 1
-        comando = ["wrk", "-t2", f"-c{args.conexiones}", f"-d{args.segundos}s", "--latency", "--timeout", "10s",
+        comando = ["wrk", f"-t{args.conexiones}", f"-c{args.conexiones}", f"-d{args.segundos}s", "--latency", "--timeout", "10s",
                    "-s", str(RAIZ / "bench" / "carga.lua"), f"http://127.0.0.1:{PUERTO}"]
         print("$", " ".join(comando))
         salida = subprocess.run(comando, env=dict(os.environ, BENCH_USUARIOS=str(ruta)), capture_output=True,

@@ -247,9 +247,22 @@ class Posicion:
     @classmethod
     def de_json(cls, datos: dict, condiciones: Condiciones) -> Posicion:
         calendario = _calendario(condiciones.primera_quincena, len(datos["cuotas"]))
+        # One loop with the constructors bound locally: a remesa restores ~60 installments per loan.
+        cuotas = []
+        agregar, nueva, decimal, de_iso = cuotas.append, Cuota, Decimal, date.fromisoformat
+        for (numero, quincena, vencimiento), valores in zip(calendario, datos["cuotas"]):
+            interes, capital = decimal(valores[0]), decimal(valores[1])
+            if len(valores) == 2:
+                agregar(nueva(numero, quincena, interes, capital, vencimiento=vencimiento))
+            elif len(valores) == 3:
+                hasta = valores[2]
+                agregar(nueva(numero, quincena, interes, capital, CERO, interes, capital, CERO,
+                              de_iso(hasta) if hasta else None, vencimiento))
+            else:
+                agregar(_cuota_de_json(numero, quincena, vencimiento, valores))
         return cls(
             condiciones=condiciones,
-            cuotas=[_cuota_de_json(n, q, v, valores) for (n, q, v), valores in zip(calendario, datos["cuotas"])],
+            cuotas=cuotas,
             capital_pagado=Decimal(datos["capital_pagado"]),
             fecha_liquidacion=_fecha(datos["liquidacion"]),
             excedentes=Decimal(datos["excedentes"]),

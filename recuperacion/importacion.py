@@ -11,6 +11,7 @@ from recuperacion import services
 
 # Folios looked up per query while validating (one query per lote, never one per row).
 LOTE_CONSULTA = 5000
+FOLIO = re.compile(r"\d{11}")  # compiled once: checked on every row of a million-row remesa
 
 
 @dataclass(slots=True)
@@ -34,7 +35,7 @@ class DescuentosImportador(Importador):
         except ValueError as exc:
             raise ErrorCampo(f"«quincena»: {exc}")
         folio = folio.strip()
-        if not re.fullmatch(r"\d{11}", folio):
+        if not FOLIO.fullmatch(folio):
             raise ErrorCampo("«folio» debe tener 11 dígitos")
         return FilaDescuento(
             linea=linea,
