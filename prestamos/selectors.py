@@ -19,8 +19,14 @@ def parametros_mora(fecha: date) -> ParametrosMora:
 
 def quincenas_con_remesa(dependencia_ids: Iterable[int]) -> dict[int, frozenset[Quincena]]:
     por_dependencia: dict[int, set[Quincena]] = defaultdict(set)
-    filas = Remesa.objects.filter(dependencia_id__in=set(dependencia_ids)).values_list("dependencia_id", "quincena")
-    for dependencia_id, quincena in filas.distinct():
+    # order_by(): the model's default ordering would add a join and a sort to the DISTINCT.
+    filas = (
+        Remesa.objects.filter(dependencia_id__in=set(dependencia_ids))
+        .order_by()
+        .values_list("dependencia_id", "quincena")
+        .distinct()
+    )
+    for dependencia_id, quincena in filas:
         por_dependencia[dependencia_id].add(Quincena.parse(quincena))
     return {k: frozenset(v) for k, v in por_dependencia.items()}
 
