@@ -138,3 +138,32 @@ def _cargas_sincronas(settings, tmp_path):
     # Admin uploads run in the request in tests; the thread and RQ paths have their own tests.
     settings.CARGAS_MODO = "sincrono"
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def a_la_vez(funcion, veces: int = 2) -> tuple[list, list[Exception]]:
+    """Run `funcion` in `veces` threads released together (each with its own DB connection).
+
+    Returns the results and the exceptions raised, for concurrency tests on PostgreSQL.
+    """
+    import threading
+
+    from django.db import connection
+
+    salida = threading.Barrier(veces)
+    resultados, errores = [], []
+
+    def correr():
+        try:
+            salida.wait()
+            resultados.append(funcion())
+        except Exception as exc:  # noqa: BLE001 - returned to the test, which asserts on it
+            errores.append(exc)
+        finally:
+            connection.close()
+
+    hilos = [threading.Thread(target=correr) for _ in range(veces)]
+    for hilo in hilos:
+        hilo.start()
+    for hilo in hilos:
+        hilo.join()
+    return resultados, errores

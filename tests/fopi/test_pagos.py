@@ -1,4 +1,3 @@
-import threading
 from datetime import date
 from decimal import Decimal as D
 
@@ -10,7 +9,7 @@ from fopi.models import AccionPago, PagoBancario
 from fopi.services import fopi_emitir, pago_aplicar_a_prestamo, pago_marcar_devolucion
 from prestamos.importacion import ArchivoRechazado, importar_archivo
 from prestamos.models import Movimiento, Prestamo
-from tests.conftest import FOLIO_ALICE
+from tests.conftest import FOLIO_ALICE, a_la_vez
 
 ENCABEZADO = "banco,autorizacion,fecha_pago,referencia,importe\n"
 
@@ -173,24 +172,7 @@ def test_it_loads_files_from_the_admin(cliente_staff, fopi_parcial):
 def test_it_applies_the_same_payment_once_when_imported_twice_at_the_same_time(prestamo_alice):
     fopi = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("1500.00"), hoy=date(2026, 6, 5))
     contenido = (ENCABEZADO + f"BBVA,CC1,2026-06-10,{fopi.referencia},1500.00\n").encode()
-    barrera, errores = threading.Barrier(2), []
-
-    def importar():
-        from django.db import connection as conexion
-
-        try:
-            barrera.wait()
-            importar_archivo(contenido)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errores.append(exc)
-        finally:
-            conexion.close()
-
-    hilos = [threading.Thread(target=importar) for _ in range(2)]
-    for h in hilos:
-        h.start()
-    for h in hilos:
-        h.join()
+    _, errores = a_la_vez(lambda: importar_archivo(contenido))
     assert not errores
     assert PagoBancario.objects.count() == 1
     assert Movimiento.objects.filter(tipo="PAGO").count() == 1

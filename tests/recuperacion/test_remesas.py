@@ -1,6 +1,5 @@
 """descuentos.csv: remesas applied through the payment engine, all or nothing, never twice (SPEC §6, §8)."""
 
-import threading
 from datetime import date, timedelta
 from decimal import Decimal as D
 
@@ -17,7 +16,7 @@ from prestamos.importacion import ArchivoRechazado, importar_archivo
 from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
 from prestamos.services import posiciones_al_dia, prestamo_aplicar_pago
 from recuperacion.models import Descuento
-from tests.conftest import CURP_ALICE, CURP_BOB, FOLIO_ALICE, FOLIO_BOB
+from tests.conftest import CURP_ALICE, CURP_BOB, FOLIO_ALICE, FOLIO_BOB, a_la_vez
 
 ENCABEZADO = "clave_dependencia,quincena,folio,curp,importe\n"
 CUOTA_ALICE = D("701.12")
@@ -254,23 +253,7 @@ def test_it_applies_a_remesa_once_when_two_loads_start_together():
     sep = Dependencia.objects.create(clave="SEP", nombre="SEP")
     prestamos = prestamos_de(sep, 30)
     contenido = (ENCABEZADO + "".join(f"SEP,2026-Q11,{f},{c},{i}\n" for f, c, i in filas_de(prestamos))).encode()
-    salida = threading.Barrier(2)
-    resultados, errores = [], []
-
-    def cargar():
-        try:
-            salida.wait()
-            resultados.append(importar_archivo(contenido))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errores.append(exc)
-        finally:
-            connection.close()
-
-    hilos = [threading.Thread(target=cargar) for _ in range(2)]
-    for hilo in hilos:
-        hilo.start()
-    for hilo in hilos:
-        hilo.join()
+    resultados, errores = a_la_vez(lambda: importar_archivo(contenido))
 
     assert not errores
     assert sorted((r.creadas, r.detalle["ya cargado"]) for r in resultados) == [(0, 30), (30, 0)]
