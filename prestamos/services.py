@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from prestamos import selectors
 from prestamos.cartera import Posicion
@@ -47,7 +48,7 @@ def prestamo_aplicar_pago(
     )
     anotar_posicion(prestamo, posicion, movimiento.pk)
     prestamo.save(update_fields=["posicion", "posicion_hasta"])
-    prestamo_actualizar_estado(prestamo=prestamo, posicion=posicion, hoy=hoy or date.today())
+    prestamo_actualizar_estado(prestamo=prestamo, posicion=posicion, hoy=hoy or timezone.localdate())
     return movimiento
 
 
