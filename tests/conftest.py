@@ -167,3 +167,19 @@ def a_la_vez(funcion, veces: int = 2) -> tuple[list, list[Exception]]:
     for hilo in hilos:
         hilo.join()
     return resultados, errores
+
+
+def texto(pdf: bytes, *opciones: str) -> str:
+    """The text of a PDF as a reader sees it (poppler's pdftotext)."""
+    import subprocess
+
+    return subprocess.run(
+        ["pdftotext", *opciones, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def paginas(pdf: bytes) -> int:
+    import subprocess
+
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return int(next(linea.split()[-1] for linea in info.splitlines() if linea.startswith("Pages:")))

@@ -11,6 +11,7 @@ from decimal import Decimal
 from reportlab.graphics.barcode.code128 import _patterns as PATRONES_CODE128
 
 from fopi.pdf import AVISO_COPIAS, Banco, DatosFopi, referencia_agrupada, render_fopi
+from tests.conftest import paginas, texto
 
 REFERENCIA = "2000000000100150209224"  # SPEC §7 worked example: folio 20000000001, 30/06/2026, 1,234.56
 
@@ -39,15 +40,6 @@ def fopi(**cambios) -> DatosFopi:
     return DatosFopi(**datos)
 
 
-def texto(pdf: bytes, *opciones: str) -> str:
-    return subprocess.run(
-        ["pdftotext", *opciones, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
-
-
-def paginas(pdf: bytes) -> int:
-    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    return int(next(linea.split()[-1] for linea in info.splitlines() if linea.startswith("Pages:")))
 
 
 def fuentes(pdf: bytes, carpeta) -> list[list[str]]:

@@ -1,7 +1,6 @@
 """Estado de cuenta and carta de liquidación PDFs (prestamos/pdf.py), read back with poppler."""
 
 import re
-import subprocess
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,21 +14,13 @@ from prestamos.pdf import (
     render_carta_liquidacion,
     render_estado_cuenta,
 )
+from tests.conftest import paginas, texto
 
 D = Decimal
 NOMBRE = "María Núñez Ibáñez"
 CURP = "NUIM850312MDFXBR05"
 
 
-def texto(pdf: bytes, *opciones: str) -> str:
-    return subprocess.run(
-        ["pdftotext", *opciones, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
-
-
-def paginas(pdf: bytes) -> int:
-    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    return int(next(linea.split()[-1] for linea in info.splitlines() if linea.startswith("Pages:")))
 
 
 def prestamo(*, folio="20000000001", tipo="Ordinario", estado="Vigente", importe="30000.00", tasa="11.50",
