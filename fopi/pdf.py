@@ -21,15 +21,15 @@ from oficina.pdf import (
     ALTO_PIE,
     ANCHO_PAGINA,
     DORADO,
-    FUENTE,
-    FUENTE_NEGRITA,
     GRIS_FONDO,
     GRIS_LINEA,
     GRIS_TEXTO,
     GUINDA,
     MARGEN,
+    Fuentes,
     dibujar_encabezado,
     dibujar_pie,
+    fuentes_para,
     nuevo_canvas,
 )
 from prestamos.calculo import formato_fecha, formato_moneda
@@ -72,20 +72,24 @@ def referencia_agrupada(referencia: str) -> str:
 
 
 def render_fopi(datos: DatosFopi) -> bytes:
+    # Only the data can fall outside the base-14 fonts' encoding: the fixed texts are all WinAnsi.
+    fuentes = fuentes_para(datos.nombre, datos.curp, datos.folio, datos.tipo_texto,
+                           *(texto for banco in datos.bancos for texto in (banco.nombre, banco.convenio)))
     buffer = io.BytesIO()
     canvas = nuevo_canvas(
         buffer,
         titulo=f"FOPI {datos.referencia}",
         asunto=f"{TITULO} — préstamo {datos.folio}",
+        fuentes=fuentes,
     )
-    y = dibujar_encabezado(canvas)
-    y = _titulo(canvas, datos, y - 11 * mm)
-    y = _datos_acreditado(canvas, datos, y - 7 * mm)
-    y = _importe_y_vigencia(canvas, datos, y - 5 * mm)
-    y = _referencia(canvas, datos, y - 8 * mm)
-    y = _bancos(canvas, datos.bancos, y - 8 * mm)
-    _avisos(canvas, datos, y - 6 * mm)
-    dibujar_pie(canvas, pagina=1, total=1)
+    y = dibujar_encabezado(canvas, fuentes=fuentes)
+    y = _titulo(canvas, fuentes, datos, y - 11 * mm)
+    y = _datos_acreditado(canvas, fuentes, datos, y - 7 * mm)
+    y = _importe_y_vigencia(canvas, fuentes, datos, y - 5 * mm)
+    y = _referencia(canvas, fuentes, datos, y - 8 * mm)
+    y = _bancos(canvas, fuentes, datos.bancos, y - 8 * mm)
+    _avisos(canvas, fuentes, datos, y - 6 * mm)
+    dibujar_pie(canvas, pagina=1, total=1, fuentes=fuentes)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
@@ -112,19 +116,19 @@ def _texto_ajustado(canvas: Canvas, x: float, y: float, texto: str, fuente: str,
         canvas.drawString(x, y, texto)
 
 
-def _titulo(canvas: Canvas, datos: DatosFopi, y: float) -> float:
+def _titulo(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
     canvas.setFillColor(GUINDA)
-    canvas.setFont(FUENTE_NEGRITA, 16)
+    canvas.setFont(fuentes.negrita, 16)
     canvas.drawString(MARGEN, y, TITULO)
     canvas.setFillColor(GRIS_TEXTO)
-    canvas.setFont(FUENTE, 8.5)
+    canvas.setFont(fuentes.normal, 8.5)
     derecha = ANCHO_PAGINA - MARGEN
     canvas.drawRightString(derecha, y + 6, f"Emitido el {formato_fecha(datos.emitido)}")
     canvas.drawRightString(derecha, y - 5, f"Formato núm. {datos.secuencia:03d}")
     return y - 5
 
 
-def _datos_acreditado(canvas: Canvas, datos: DatosFopi, y: float) -> float:
+def _datos_acreditado(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
     renglones = (
         ("Nombre", datos.nombre),
         ("CURP", datos.curp),
@@ -134,15 +138,15 @@ def _datos_acreditado(canvas: Canvas, datos: DatosFopi, y: float) -> float:
     x_valor = MARGEN + 38 * mm
     for etiqueta, valor in renglones:
         canvas.setFillColor(GRIS_TEXTO)
-        canvas.setFont(FUENTE, 9)
+        canvas.setFont(fuentes.normal, 9)
         canvas.drawString(MARGEN, y, etiqueta)
         canvas.setFillColor(black)
-        _texto_ajustado(canvas, x_valor, y, valor, FUENTE_NEGRITA, 10.5, ANCHO_PAGINA - MARGEN - x_valor)
+        _texto_ajustado(canvas, x_valor, y, valor, fuentes.negrita, 10.5, ANCHO_PAGINA - MARGEN - x_valor)
         y -= 15
     return y + 15 - 4
 
 
-def _importe_y_vigencia(canvas: Canvas, datos: DatosFopi, y: float) -> float:
+def _importe_y_vigencia(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
     alto = 19 * mm
     base = y - alto
     mitad = MARGEN + ANCHO_UTIL / 2
@@ -153,26 +157,26 @@ def _importe_y_vigencia(canvas: Canvas, datos: DatosFopi, y: float) -> float:
     canvas.line(mitad, base + 3 * mm, mitad, y - 3 * mm)
 
     canvas.setFillColor(GRIS_TEXTO)
-    canvas.setFont(FUENTE, 9)
+    canvas.setFont(fuentes.normal, 9)
     canvas.drawString(MARGEN + 5 * mm, y - 6 * mm, "Importe a pagar")
     canvas.drawString(mitad + 5 * mm, y - 6 * mm, "Vigencia")
     canvas.setFillColor(GUINDA)
-    _texto_ajustado(canvas, MARGEN + 5 * mm, base + 4.5 * mm, formato_moneda(datos.importe), FUENTE_NEGRITA, 20,
+    _texto_ajustado(canvas, MARGEN + 5 * mm, base + 4.5 * mm, formato_moneda(datos.importe), fuentes.negrita, 20,
                     ANCHO_UTIL / 2 - 10 * mm)
     canvas.setFillColor(black)
-    canvas.setFont(FUENTE_NEGRITA, 12)
+    canvas.setFont(fuentes.negrita, 12)
     canvas.drawString(mitad + 5 * mm, base + 5.5 * mm, f"Pagar a más tardar el {formato_fecha(datos.vigencia)}")
     return base
 
 
-def _referencia(canvas: Canvas, datos: DatosFopi, y: float) -> float:
+def _referencia(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
     centro = ANCHO_PAGINA / 2
     canvas.setFillColor(GRIS_TEXTO)
-    canvas.setFont(FUENTE, 9)
+    canvas.setFont(fuentes.normal, 9)
     canvas.drawCentredString(centro, y, "Referencia bancaria (captúrala completa)")
     y -= 7 * mm
     canvas.setFillColor(black)
-    canvas.setFont(FUENTE_NEGRITA, 17)
+    canvas.setFont(fuentes.negrita, 17)
     canvas.drawCentredString(centro, y, referencia_agrupada(datos.referencia))
 
     barras = Code128(datos.referencia, barHeight=ALTO_BARRAS, barWidth=ANCHO_BARRA, humanReadable=False)
@@ -181,19 +185,19 @@ def _referencia(canvas: Canvas, datos: DatosFopi, y: float) -> float:
 
     # The unbroken digits as well: what a bank clerk types, and what text search in the PDF finds.
     y -= 4 * mm
-    canvas.setFont(FUENTE, 9)
+    canvas.setFont(fuentes.normal, 9)
     canvas.drawCentredString(centro, y, datos.referencia)
     return y - 2
 
 
-def _bancos(canvas: Canvas, bancos: tuple[Banco, ...], y: float) -> float:
+def _bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[Banco, ...], y: float) -> float:
     canvas.setFillColor(GUINDA)
-    canvas.setFont(FUENTE_NEGRITA, 11)
+    canvas.setFont(fuentes.negrita, 11)
     canvas.drawString(MARGEN, y, "Bancos autorizados")
     y -= 3 * mm
     if not bancos:
         canvas.setFillColor(GRIS_TEXTO)
-        canvas.setFont(FUENTE, 9)
+        canvas.setFont(fuentes.normal, 9)
         canvas.drawString(MARGEN, y - 10, "Consulta los bancos autorizados con el CAPP.")
         return y - 14
 
@@ -210,11 +214,11 @@ def _bancos(canvas: Canvas, bancos: tuple[Banco, ...], y: float) -> float:
     for c in range(columnas):
         x = MARGEN + c * (ancho + separacion)
         grupo = bancos[c * por_columna : (c + 1) * por_columna]
-        fondo = min(fondo, _tabla_bancos(canvas, grupo, x, y, ancho, alto))
+        fondo = min(fondo, _tabla_bancos(canvas, fuentes, grupo, x, y, ancho, alto))
     return fondo
 
 
-def _tabla_bancos(canvas: Canvas, bancos: tuple[Banco, ...], x: float, y: float, ancho: float,
+def _tabla_bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[Banco, ...], x: float, y: float, ancho: float,
                   alto: float) -> float:
     tamanio = min(9.0, alto * 0.6)
     base = alto * 0.3  # baseline above the row's bottom edge
@@ -222,15 +226,15 @@ def _tabla_bancos(canvas: Canvas, bancos: tuple[Banco, ...], x: float, y: float,
     encabezado = "Número de convenio" if ancho > ANCHO_UTIL * 0.75 else "Convenio"
     ancho_convenio = min(
         ancho * 0.45,
-        max(stringWidth(t, FUENTE_NEGRITA, tamanio) for t in (encabezado, *(b.convenio for b in bancos))) + 4 * mm,
+        max(stringWidth(t, fuentes.negrita, tamanio) for t in (encabezado, *(b.convenio for b in bancos))) + 4 * mm,
     )
     x_convenio = x + ancho - ancho_convenio
     canvas.setFillColor(GUINDA)
     canvas.rect(x, y - alto, ancho, alto, stroke=0, fill=1)
     canvas.setFillColor(white)
-    canvas.setFont(FUENTE_NEGRITA, tamanio)
+    canvas.setFont(fuentes.negrita, tamanio)
     canvas.drawString(x + 2 * mm, y - alto + base, "Banco")
-    _texto_ajustado(canvas, x_convenio, y - alto + base, encabezado, FUENTE_NEGRITA, tamanio, ancho_convenio - 2 * mm)
+    _texto_ajustado(canvas, x_convenio, y - alto + base, encabezado, fuentes.negrita, tamanio, ancho_convenio - 2 * mm)
     y -= alto
     canvas.setStrokeColor(GRIS_LINEA)
     canvas.setLineWidth(0.5)
@@ -239,8 +243,8 @@ def _tabla_bancos(canvas: Canvas, bancos: tuple[Banco, ...], x: float, y: float,
             canvas.setFillColor(GRIS_FONDO)
             canvas.rect(x, y - alto, ancho, alto, stroke=0, fill=1)
         canvas.setFillColor(black)
-        _texto_ajustado(canvas, x + 2 * mm, y - alto + base, banco.nombre, FUENTE, tamanio, x_convenio - x - 4 * mm)
-        _texto_ajustado(canvas, x_convenio, y - alto + base, banco.convenio, FUENTE_NEGRITA, tamanio,
+        _texto_ajustado(canvas, x + 2 * mm, y - alto + base, banco.nombre, fuentes.normal, tamanio, x_convenio - x - 4 * mm)
+        _texto_ajustado(canvas, x_convenio, y - alto + base, banco.convenio, fuentes.negrita, tamanio,
                         ancho_convenio - 2 * mm)
         y -= alto
     canvas.line(x, y, x + ancho, y)
@@ -250,7 +254,7 @@ def _tabla_bancos(canvas: Canvas, bancos: tuple[Banco, ...], x: float, y: float,
 _ALTO_AVISOS = 27 * mm
 
 
-def _avisos(canvas: Canvas, datos: DatosFopi, y: float) -> None:
+def _avisos(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> None:
     base = y - _ALTO_AVISOS
     canvas.setStrokeColor(DORADO)
     canvas.setLineWidth(1)
@@ -258,7 +262,7 @@ def _avisos(canvas: Canvas, datos: DatosFopi, y: float) -> None:
     x = MARGEN + 4 * mm
     ancho = ANCHO_UTIL - 8 * mm
     canvas.setFillColor(GUINDA)
-    _texto_ajustado(canvas, x, y - 6 * mm, AVISO_COPIAS, FUENTE_NEGRITA, 11, ancho)
+    _texto_ajustado(canvas, x, y - 6 * mm, AVISO_COPIAS, fuentes.negrita, 11, ancho)
     canvas.setFillColor(black)
     lineas = (
         f"Este formato es de un solo uso y solo es válido hasta el {formato_fecha(datos.vigencia)}.",
@@ -267,5 +271,5 @@ def _avisos(canvas: Canvas, datos: DatosFopi, y: float) -> None:
     )
     y -= 11.5 * mm
     for linea in lineas:
-        _texto_ajustado(canvas, x, y, linea, FUENTE, 8.5, ancho)
+        _texto_ajustado(canvas, x, y, linea, fuentes.normal, 8.5, ancho)
         y -= 4.6 * mm

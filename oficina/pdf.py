@@ -8,6 +8,7 @@ database.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import reportlab
 from reportlab import rl_config
@@ -48,8 +49,8 @@ _DIRECTORIO_FUENTES = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
 def registrar_fuentes() -> None:
     """Register the bundled Bitstream Vera TrueType fonts once per process.
 
-    The PDF base-14 fonts are not embedded and their encoding cannot show every character a Mexican name
-    has, so we embed a TrueType subset: ñ and accents print the same on any viewer or printer.
+    Multi-page documents (statement, carta) embed a TrueType subset so they print the same anywhere; the
+    FOPI uses them only when a text falls outside what the base-14 fonts can encode (`fuentes_para`).
     """
     registradas = pdfmetrics.getRegisteredFontNames()
     for nombre, archivo in ((FUENTE, "Vera.ttf"), (FUENTE_NEGRITA, "VeraBd.ttf")):
@@ -61,17 +62,44 @@ def registrar_fuentes() -> None:
 
 registrar_fuentes()
 
+
+@dataclass(frozen=True)
+class Fuentes:
+    normal: str
+    negrita: str
+
+
+INCRUSTADAS = Fuentes(FUENTE, FUENTE_NEGRITA)
+# PDF base-14 fonts: every viewer and printer has them, so nothing is embedded and a one-page form is
+# built in a third of the time. reportlab writes them with WinAnsiEncoding, which holds every Spanish
+# letter (á é í ó ú ü ñ, capitals too), "—", "…", "·" and "$".
+ESTANDAR = Fuentes("Helvetica", "Helvetica-Bold")
+
+
+def fuentes_para(*textos: str) -> Fuentes:
+    """The base-14 fonts when WinAnsi can encode every text; the embedded TrueType ones otherwise.
+
+    The portal's fixed texts are all WinAnsi; the check is for what comes from data (a name, a bank).
+    Python's cp1252 is WinAnsiEncoding, and it refuses the five code points WinAnsi leaves undefined.
+    """
+    try:
+        for texto in textos:
+            texto.encode("cp1252")
+    except UnicodeEncodeError:
+        return INCRUSTADAS
+    return ESTANDAR
+
 # Streams go out zlib-compressed and binary: reportlab's default also wraps them in ASCII85, which makes
 # every PDF a quarter larger and costs ~1.5 ms per FOPI in pure Python, for 7-bit-safe transport that
 # an HTTP download does not need. Process-wide setting; this module is where the portal's PDFs start.
 rl_config.useA85 = 0
 
 
-def nuevo_canvas(destino, *, titulo: str, asunto: str = "", **kwargs) -> Canvas:
+def nuevo_canvas(destino, *, titulo: str, asunto: str = "", fuentes: Fuentes = INCRUSTADAS, **kwargs) -> Canvas:
     """A letter-size canvas with the document metadata every portal PDF carries."""
     # The initial font goes into every page's resources: leaving reportlab's default would add a
-    # non-embedded Helvetica to each PDF.
-    canvas = Canvas(destino, pagesize=PAGINA, initialFontName=FUENTE, **kwargs)
+    # non-embedded Helvetica to a PDF whose fonts are embedded.
+    canvas = Canvas(destino, pagesize=PAGINA, initialFontName=fuentes.normal, **kwargs)
     _metadatos(canvas, titulo=titulo, asunto=asunto)
     return canvas
 
@@ -84,7 +112,8 @@ def _metadatos(canvas: Canvas, *, titulo: str, asunto: str) -> None:
         canvas.setSubject(asunto)
 
 
-def dibujar_encabezado(canvas: Canvas, *, ancho: float = ANCHO_PAGINA, alto: float = ALTO_PAGINA) -> float:
+def dibujar_encabezado(canvas: Canvas, *, ancho: float = ANCHO_PAGINA, alto: float = ALTO_PAGINA,
+                       fuentes: Fuentes = INCRUSTADAS) -> float:
     """Guinda band with the institution and the portal, over a gold rule. Returns the y below the rule."""
     canvas.saveState()
     base_banda = alto - ALTO_BANDA
@@ -94,15 +123,16 @@ def dibujar_encabezado(canvas: Canvas, *, ancho: float = ANCHO_PAGINA, alto: flo
     canvas.rect(0, base_banda - GROSOR_REGLA, ancho, GROSOR_REGLA, stroke=0, fill=1)
 
     canvas.setFillColor(white)
-    canvas.setFont(FUENTE_NEGRITA, 20)
+    canvas.setFont(fuentes.negrita, 20)
     canvas.drawString(MARGEN, base_banda + 6.2 * mm, INSTITUCION)
-    canvas.setFont(FUENTE, 10)
+    canvas.setFont(fuentes.normal, 10)
     canvas.drawRightString(ancho - MARGEN, base_banda + 7 * mm, PORTAL)
     canvas.restoreState()
     return base_banda - GROSOR_REGLA
 
 
-def dibujar_pie(canvas: Canvas, *, pagina: int, total: int | None = None, ancho: float = ANCHO_PAGINA) -> None:
+def dibujar_pie(canvas: Canvas, *, pagina: int, total: int | None = None, ancho: float = ANCHO_PAGINA,
+                fuentes: Fuentes = INCRUSTADAS) -> None:
     """CAPP contact (the help line the institution prints on every document) and the page number."""
     canvas.saveState()
     y_linea = ALTO_PIE - 4 * mm
@@ -110,7 +140,7 @@ def dibujar_pie(canvas: Canvas, *, pagina: int, total: int | None = None, ancho:
     canvas.setLineWidth(0.8)
     canvas.line(MARGEN, y_linea, ancho - MARGEN, y_linea)
     canvas.setFillColor(GRIS_TEXTO)
-    canvas.setFont(FUENTE, 7.5)
+    canvas.setFont(fuentes.normal, 7.5)
     canvas.drawString(MARGEN, y_linea - 4.2 * mm, CONTACTO_CAPP)
     numero = f"Página {pagina} de {total}" if total else f"Página {pagina}"
     canvas.drawRightString(ancho - MARGEN, y_linea - 8.2 * mm, numero)

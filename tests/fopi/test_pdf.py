@@ -11,6 +11,7 @@ from decimal import Decimal
 from reportlab.graphics.barcode.code128 import _patterns as PATRONES_CODE128
 
 from fopi.pdf import AVISO_COPIAS, Banco, DatosFopi, referencia_agrupada, render_fopi
+from oficina.pdf import ESTANDAR, INCRUSTADAS, fuentes_para
 from tests.conftest import paginas, texto
 
 REFERENCIA = "2000000000100150209224"  # SPEC §7 worked example: folio 20000000001, 30/06/2026, 1,234.56
@@ -57,15 +58,33 @@ def test_it_is_a_one_page_pdf():
     assert paginas(pdf) == 1
 
 
-def test_it_embeds_every_font_it_uses(tmp_path):
+def test_spanish_texts_print_in_the_base_14_fonts_with_winansi_encoding(tmp_path):
     pdf = render_fopi(fopi())
 
-    assert b"FontFile2" in pdf
     filas = fuentes(pdf, tmp_path)
-    assert filas
-    # A non-embedded font (reportlab's default Helvetica) would print accents as the viewer pleases.
-    assert all(fila[-5] == "yes" for fila in filas), filas
-    assert all("BitstreamVera" in fila[0] for fila in filas), filas
+    # Nothing embedded: every viewer and printer has Helvetica, and WinAnsi holds ñ and the accents.
+    assert sorted(fila[0] for fila in filas) == ["Helvetica", "Helvetica-Bold"], filas
+    assert all("WinAnsi" in fila for fila in filas), filas
+    assert b"FontFile2" not in pdf
+    assert "María Núñez Ibáñez" in texto(pdf)
+
+
+def test_a_text_outside_winansi_embeds_the_truetype_fonts(tmp_path):
+    # A bank name typed by staff (or a name from another source) with a letter WinAnsi lacks.
+    pdf = render_fopi(fopi(bancos=(*BANCOS, Banco(nombre="Banco Łukasz", convenio="1212121"))))
+
+    filas = fuentes(pdf, tmp_path)
+    assert b"FontFile2" in pdf
+    assert all(fila[-5] == "yes" and "BitstreamVera" in fila[0] for fila in filas), filas
+    contenido = texto(pdf)
+    assert "Banco Łukasz" in contenido
+    assert "María Núñez Ibáñez" in contenido
+
+
+def test_fuentes_para_checks_every_text():
+    assert fuentes_para("Ñandú", "Begoña — “Ibáñez” …") == ESTANDAR
+    assert fuentes_para("María", "Ōsaka") == INCRUSTADAS
+    assert fuentes_para() == ESTANDAR
 
 
 def test_it_shows_the_borrower_and_the_loan():
