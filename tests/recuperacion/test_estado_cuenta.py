@@ -103,3 +103,54 @@ def test_it_makes_a_fixed_number_of_queries_however_many_loans(cliente_alice, dj
     with django_assert_max_num_queries(9):
         respuesta = cliente_alice.get(URL)
     assert respuesta.status_code == 200
+
+
+def _fila(html: str, numero: int) -> str:
+    """The amortization table's row of installment `numero`."""
+    import re
+
+    tabla = html[html.index("<caption>Tabla de amortización") :]
+    return re.search(rf'<tr class="[^"]*"><td>{numero}</td>.*?</tr>', tabla).group(0)
+
+
+@pytest.mark.django_db
+def test_it_marks_each_installment_row_by_its_state(cliente_alice, prestamo_alice, hoy):
+    hoy(date(2026, 7, 10))  # 1–10 paid at the load; Q11 overdue and unpaid; Q12 due 30/06, unpaid; Q13 ahead
+    prestamo_aplicar_pago(
+        prestamo=prestamo_alice, importe=D("300.00"), fecha_valor=date(2026, 6, 20),
+        tipo=Movimiento.Tipo.PAGO, origen="prueba", hoy=date(2026, 6, 20),
+    )
+    html = cliente_alice.get(URL).content.decode()
+    fila = TABLA[0]
+    assert _fila(html, 1) == (
+        f'<tr class="fila--pagada"><td>1</td><td>{fila.quincena.descripcion}</td><td class="num">$701.12</td>'
+        f'<td class="num">${fila.interes:,.2f}</td><td class="num">${fila.capital:,.2f}</td>'
+        f'<td class="num">${fila.saldo_final:,.2f}</td><td>Pagada</td></tr>'
+    )
+    assert _fila(html, 11).startswith('<tr class="fila--vencida">') and "<td>Parcial</td>" in _fila(html, 11)
+    assert _fila(html, 12).startswith('<tr class="fila--vencida">') and "<td>Vencida</td>" in _fila(html, 12)
+    assert _fila(html, 13).startswith('<tr class=""><td>13</td>') and "<td>Por vencer</td>" in _fila(html, 13)
+
+
+@pytest.mark.django_db
+def test_it_shows_each_movement_with_its_allocation_and_any_excess(cliente_alice, prestamo_alice, hoy):
+    hoy(date(2026, 6, 20))
+    prestamo_aplicar_pago(  # far more than the payoff: the rest is kept to refund
+        prestamo=prestamo_alice, importe=D("40000.00"), fecha_valor=date(2026, 6, 16),
+        tipo=Movimiento.Tipo.PAGO, origen="Pago <b>BBVA</b> & referencia", hoy=date(2026, 6, 20),
+    )
+    movimiento = Movimiento.objects.filter(prestamo=prestamo_alice).latest("id")
+    html = cliente_alice.get(reverse("prestamo", args=[FOLIO_ALICE])).content.decode()
+    assert "<small>Pago &lt;b&gt;BBVA&lt;/b&gt; &amp; referencia</small>" in html  # escaped, never markup
+    assert f"Excedente por devolver: ${movimiento.excedente:,.2f}" in html
+    assert '<td class="num" data-etiqueta="Importe">$40,000.00</td>' in html
+    assert f'<td class="num" data-etiqueta="Capital">${movimiento.capital:,.2f}</td>' in html
+    assert '<td data-etiqueta="Fecha">16/06/2026</td>' in html
+
+
+@pytest.mark.django_db
+def test_a_loan_without_movements_says_so(cliente_alice, alice):
+    cargar_prestamos(f"{FOLIO_ALICE},{CURP_ALICE},ORDINARIO,30000.00,11.50,48,2026-06-20,2026-Q14,VIGENTE,0,")
+    html = cliente_alice.get(URL).content.decode()
+    assert '<tr><td colspan="6">Aún no hay movimientos registrados.</td></tr>' in html
+    assert "<td>48</td>" in html
