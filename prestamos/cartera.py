@@ -209,6 +209,11 @@ class Posicion:
     fecha_liquidacion: date | None = None
     excedentes: Decimal = CERO
     ultima_fecha_valor: date | None = None
+    # A position restored with `de_json(..., hasta=)` holds as Cuota only the installments due on or before
+    # `restaurada_hasta`; the rest stay in `cola` exactly as stored, until something needs them
+    # (`completar`). Every method that reads beyond that date completes the schedule first.
+    cola: list | None = field(default=None, repr=False, compare=False)
+    restaurada_hasta: date | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def nueva(cls, condiciones: Condiciones) -> Posicion:
@@ -236,8 +241,11 @@ class Posicion:
         Compact because a remesa writes a million of them: each installment is a short list of strings
         (see `_cuota_a_json`), its number and quincena implied by its place in the schedule.
         """
+        cuotas = [_cuota_a_json(c) for c in self.cuotas]
+        if self.cola:
+            cuotas += self.cola  # never restored, so never changed: written back as they were read
         return {
-            "cuotas": [_cuota_a_json(c) for c in self.cuotas],
+            "cuotas": cuotas,
             "capital_pagado": str(self.capital_pagado),
             "excedentes": str(self.excedentes),
             "liquidacion": self.fecha_liquidacion.isoformat() if self.fecha_liquidacion else None,
@@ -245,19 +253,30 @@ class Posicion:
         }
 
     @classmethod
-    def de_json(cls, datos: dict, condiciones: Condiciones) -> Posicion:
-        calendario = _calendario(condiciones.primera_quincena, len(datos["cuotas"]))
+    def de_json(cls, datos: dict, condiciones: Condiciones, *, hasta: date | None = None) -> Posicion:
+        """The position `a_json` wrote; with `hasta`, restoring only the installments due by that date.
+
+        A remesa's deduction reaches only installments already due, so the rest of the schedule (on
+        average most of it) need not become objects and be encoded again: see `cola`.
+        """
+        valores_cuotas = datos["cuotas"]
+        calendario = _calendario(condiciones.primera_quincena, len(valores_cuotas))
+        cola = None
+        if hasta is not None:
+            n = bisect_right(calendario, hasta, key=_vencimiento_calendario)
+            if n < len(valores_cuotas):
+                calendario, valores_cuotas, cola = calendario[:n], valores_cuotas[:n], valores_cuotas[n:]
         # One loop with the constructors bound locally: a remesa restores ~60 installments per loan.
         cuotas = []
         agregar, nueva, decimal, de_iso = cuotas.append, Cuota, Decimal, date.fromisoformat
-        for (numero, quincena, vencimiento), valores in zip(calendario, datos["cuotas"]):
+        for (numero, quincena, vencimiento), valores in zip(calendario, valores_cuotas):
             interes, capital = decimal(valores[0]), decimal(valores[1])
             if len(valores) == 2:
                 agregar(nueva(numero, quincena, interes, capital, vencimiento=vencimiento))
             elif len(valores) == 3:
-                hasta = valores[2]
+                devengado = valores[2]
                 agregar(nueva(numero, quincena, interes, capital, CERO, interes, capital, CERO,
-                              de_iso(hasta) if hasta else None, vencimiento))
+                              de_iso(devengado) if devengado else None, vencimiento))
             else:
                 agregar(_cuota_de_json(numero, quincena, vencimiento, valores))
         return cls(
@@ -267,7 +286,18 @@ class Posicion:
             fecha_liquidacion=_fecha(datos["liquidacion"]),
             excedentes=Decimal(datos["excedentes"]),
             ultima_fecha_valor=_fecha(datos["ultima_fecha_valor"]),
+            cola=cola,
+            restaurada_hasta=hasta if cola else None,
         )
+
+    def completar(self) -> None:
+        """Restore the installments `de_json(..., hasta=)` left as stored; a no-op on a whole position."""
+        if self.cola is None:
+            return
+        cola, self.cola, self.restaurada_hasta = self.cola, None, None
+        inicio = len(self.cuotas)
+        calendario = _calendario(self.condiciones.primera_quincena, inicio + len(cola))[inicio:]
+        self.cuotas.extend(_cuota_de_json(n, q, v, valores) for (n, q, v), valores in zip(calendario, cola))
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -281,12 +311,16 @@ class Posicion:
 
     def cuota_por_numero(self, numero: int) -> Cuota:
         # Installment numbers are 1..n in list order; re-projection keeps them.
+        if numero > len(self.cuotas):
+            self.completar()
         return self.cuotas[numero - 1]
 
     def vencidas(self, fecha: date) -> list[Cuota]:
         """The installments due on or before `fecha`: a prefix, as the schedule is in due-date order."""
         # Consecutive quincenas from the first, and re-projection keeps them, so a binary search finds
         # the end of the prefix without reading the installments not yet due.
+        if self.cola is not None and fecha > self.restaurada_hasta:
+            self.completar()
         return self.cuotas[: bisect_right(self.cuotas, fecha, key=_vencimiento_de)]
 
     def vencidas_sin_pagar(self, fecha: date) -> list[Cuota]:
@@ -294,12 +328,15 @@ class Posicion:
         return [c for c in self.vencidas(fecha) if (c.interes - c.pagado_interes) + (c.capital - c.pagado_capital) > 0]
 
     def cuotas_pagadas(self) -> int:
+        self.completar()
         return sum(1 for c in self.cuotas if c.pendiente == 0)
 
     def cuotas_por_pagar(self) -> int:
+        self.completar()
         return sum(1 for c in self.cuotas if c.pendiente > 0)
 
     def fecha_termino(self) -> date | None:
+        self.completar()
         return self.cuotas[-1].vencimiento if self.cuotas else None
 
     def es_omitida(self, cuota: Cuota, fecha: date, contexto: Contexto) -> bool:
@@ -433,6 +470,7 @@ class Posicion:
         """The opening entry of a loaded loan: its first installments, paid in full before the load."""
         if quincenas_pagadas <= 0:
             return None
+        self.completar()
         pagadas = self.cuotas[:quincenas_pagadas]
         partes = tuple(AplicacionCuota(c.numero, CERO, CERO, c.interes, c.capital, None) for c in pagadas)
         aplicacion = Aplicacion(
@@ -469,6 +507,7 @@ class Posicion:
         Money only ever reaches installments already due, oldest first, so the touched installments are
         a prefix of the schedule and the untouched tail can be projected again from what remains.
         """
+        self.completar()
         inicio = next((i for i, c in enumerate(self.cuotas) if not c.tocada), len(self.cuotas))
         pendiente_previo = sum((c.pendiente_capital for c in self.cuotas[:inicio]), CERO)
         saldo = self.capital_insoluto - pendiente_previo
@@ -491,6 +530,10 @@ class Posicion:
 
 def _vencimiento_de(cuota: Cuota) -> date:
     return cuota.vencimiento
+
+
+def _vencimiento_calendario(entrada: tuple[int, Quincena, date]) -> date:
+    return entrada[2]
 
 
 @cache

@@ -64,18 +64,19 @@ def prestamo_actualizar_estado(*, prestamo: Prestamo, posicion, hoy: date) -> No
 # --- position snapshot (Prestamo.posicion): a cache, the ledger replay stays the truth -------------------
 
 
-def posiciones_al_dia(prestamos: list[Prestamo]) -> dict[int, Posicion]:
+def posiciones_al_dia(prestamos: list[Prestamo], *, hasta: date | None = None) -> dict[int, Posicion]:
     """Positions of several loans from their snapshots plus the movements booked after them (one query).
 
     A loan without a snapshot (loaded by prestamos.csv) replays its whole ledger, and a movement written
     by any path that did not refresh the snapshot is still counted, so the result always equals the replay.
     "After" is relative to the `posicion_hasta` read with the snapshot itself, so the pair is consistent.
+    With `hasta`, snapshots restore only the installments due by then (`Posicion.de_json`).
     """
     posteriores: dict[int, list[Movimiento]] = {p.pk: [] for p in prestamos}
     desde = {p.pk: p.posicion_hasta or 0 for p in prestamos}
     for movimiento in _movimientos_despues(desde):
         posteriores[movimiento.prestamo_id].append(movimiento)
-    return {p.pk: _posicion_guardada(p, posteriores[p.pk]) for p in prestamos}
+    return {p.pk: _posicion_guardada(p, posteriores[p.pk], hasta) for p in prestamos}
 
 
 def _movimientos_despues(desde: dict[int, int]):
@@ -111,10 +112,10 @@ def posicion_de(prestamo: Prestamo, movimientos: list[Movimiento]) -> Posicion:
     return _posicion_guardada(prestamo, [m for m in movimientos if m.id > hasta])
 
 
-def _posicion_guardada(prestamo: Prestamo, posteriores: list[Movimiento]) -> Posicion:
+def _posicion_guardada(prestamo: Prestamo, posteriores: list[Movimiento], hasta: date | None = None) -> Posicion:
     if not prestamo.posicion:
         return selectors.posicion(prestamo, posteriores)
-    posicion = Posicion.de_json(prestamo.posicion, selectors.condiciones(prestamo))
+    posicion = Posicion.de_json(prestamo.posicion, selectors.condiciones(prestamo), hasta=hasta)
     for movimiento in posteriores:
         posicion.registrar(selectors.aplicacion_de(movimiento))
     if prestamo.fecha_liquidacion and not posicion.liquidado:

@@ -148,8 +148,10 @@ def _aplicar_lote(
     if len(prestamos) != len(importes):
         # Validated moments ago and loans are never deleted: refuse rather than drop a deduction.
         raise RuntimeError(f"{len(importes) - len(prestamos)} préstamo(s) de la remesa no se encontraron")
-    posiciones = posiciones_al_dia(prestamos)
     fecha_valor = Quincena.parse(remesa.quincena).vencimiento
+    # Only the installments due by the later of the value date and today are read or changed here
+    # (allocation, estado, missing deductions); the rest of each schedule is written back as stored.
+    posiciones = posiciones_al_dia(prestamos, hasta=max(fecha_valor, hoy))
     origen = f"Remesa {remesa.dependencia.clave} {remesa.quincena}"
     usuario_id = usuario.pk if usuario is not None else None
     ahora = timezone.now()

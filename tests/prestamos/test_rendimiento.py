@@ -73,6 +73,55 @@ def test_it_finds_the_due_installments_as_a_full_scan_would(pagos, dia):
     assert [_cuota_a_json(c) for c in restaurada.cuotas] == [_cuota_a_json(c) for c in p.cuotas]
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    pagos=st.lists(st.tuples(st.integers(0, 700), montos), max_size=8),
+    dia_hasta=st.integers(-30, 800),
+    dia_pago=st.integers(-30, 800),
+    importe=montos,
+    sin_remesa=st.booleans(),
+)
+def test_a_partly_restored_position_applies_money_as_the_whole_one(pagos, dia_hasta, dia_pago, importe, sin_remesa):
+    """`de_json(hasta=)` (the remesa's restore) gives the same allocation, estado, omissions and snapshot."""
+    p = Posicion.nueva(EJEMPLO)
+    for d, monto in sorted(pagos):
+        p.aplicar(fecha_valor=date(2026, 1, 1) + timedelta(days=d), importe=monto, contexto=REMESAS)
+    contexto = Contexto() if sin_remesa else REMESAS
+    hasta = date(2026, 1, 1) + timedelta(days=dia_hasta)
+    # What a lote does: apply at a value date, then read estado and missing deductions at "today"; both
+    # within `hasta`, or beyond it (where the partial position must complete itself first).
+    fecha_valor = date(2026, 1, 1) + timedelta(days=dia_pago)
+    entera, parcial = Posicion.de_json(p.a_json(), EJEMPLO), Posicion.de_json(p.a_json(), EJEMPLO, hasta=hasta)
+
+    resultados = []
+    for posicion in (entera, parcial):
+        aplicacion = posicion.aplicar(fecha_valor=fecha_valor, importe=importe, contexto=contexto)
+        resultados.append((
+            aplicacion,
+            posicion.estado(hasta),
+            [c.numero for c in posicion.vencidas_sin_pagar(hasta) if posicion.es_omitida(c, hasta, contexto)],
+            posicion.saldo_deudor_total(hasta, contexto),
+            posicion.a_json(),
+        ))
+    assert resultados[0] == resultados[1]
+    parcial.completar()
+    assert parcial == entera
+    assert parcial.cuotas_por_pagar() == entera.cuotas_por_pagar()
+    assert parcial.fecha_termino() == entera.fecha_termino()
+
+
+def test_a_partly_restored_position_keeps_the_rest_as_stored():
+    p = Posicion.nueva(EJEMPLO)
+    p.abrir(quincenas_pagadas=10)
+    guardada = p.a_json()
+    parcial = Posicion.de_json(guardada, EJEMPLO, hasta=date(2026, 6, 5))  # 2026-Q10 due 31/05
+    assert len(parcial.cuotas) == 10 and len(parcial.cola) == 38
+    assert parcial.cola == guardada["cuotas"][10:]
+    assert parcial.a_json() == guardada
+    assert parcial.cuotas_por_pagar() == 38 and parcial.cola is None  # a whole-schedule read completes it
+    assert Posicion.de_json(guardada, EJEMPLO, hasta=date(2030, 1, 1)).cola is None  # nothing left to defer
+
+
 def test_it_writes_each_installment_in_its_shortest_snapshot_form():
     p = Posicion.nueva(EJEMPLO)
     p.abrir(quincenas_pagadas=1)
