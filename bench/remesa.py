@@ -11,7 +11,8 @@ payment engine on every loan, the ledger, the snapshots, missing-deduction detec
 As a floor it times PostgreSQL's own COPY of the same CSV into a plain table, in the same run on the same
 machine: the ratio says what validation, the engine and the ledger cost over merely storing the rows.
 A second load of the same file must apply nothing ("ya cargado"). The load leaves the data set with 24
-quincenas of deductions, as bench/estado_cuenta.py and bench/carga.py expect.
+quincenas of deductions, as bench/estado_cuenta.py and bench/carga.py expect. With `--deshacer` the load
+is rolled back instead (and the re-load skipped), so it can be measured again on the same data set.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def copia_piso(ruta_csv) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--generar", type=int, metavar="N", help="generar antes el juego de datos con N préstamos")
+    parser.add_argument("--deshacer", action="store_true", help="deshacer la carga al terminar (medición repetible)")
     args = parser.parse_args()
     if args.generar:
         subprocess.run([sys.executable, str(RAIZ / "bench" / "datos.py"), "--prestamos", str(args.generar)], check=True)
@@ -61,8 +63,13 @@ def main() -> None:
             print(f"  {hechas:,}/{total:,} filas aplicadas ({time.perf_counter() - inicio:.0f} s, carga {carga_promedio()})",
                   flush=True)
 
-    resumen = importar_archivo(ruta, progreso=progreso)
-    carga = time.perf_counter() - inicio
+    from django.db import transaction
+
+    with transaction.atomic():
+        resumen = importar_archivo(ruta, progreso=progreso)
+        carga = time.perf_counter() - inicio
+        if args.deshacer:
+            transaction.set_rollback(True)
     print(resumen.texto())
     filas = resumen.leidas
     print(f"importar descuentos.csv: {filas:,} filas en {carga:.1f} s = {filas / carga:,.0f} filas/s "
@@ -72,6 +79,9 @@ def main() -> None:
     print(f"razón carga / COPY: {carga / piso:.0f}× (objetivo ≤ 10×)")
     print(f"Movimientos: {Movimiento.objects.count():,}; remesas: {Remesa.objects.count():,}; "
           f"avisos de omisión: {AvisoOmision.objects.count():,}")
+    if args.deshacer:
+        print("carga deshecha (--deshacer): el juego de datos quedó como estaba")
+        return
     inicio = time.perf_counter()
     resumen = importar_archivo(ruta)
     print(f"recarga del mismo archivo: {resumen.detalle['ya cargado']:,} ya cargadas, {resumen.creadas} aplicadas, "

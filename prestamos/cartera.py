@@ -214,6 +214,10 @@ class Posicion:
     # (`completar`). Every method that reads beyond that date completes the schedule first.
     cola: list | None = field(default=None, repr=False, compare=False)
     restaurada_hasta: date | None = field(default=None, repr=False, compare=False)
+    # How many installments at the start of the schedule are known to be paid in full, so that
+    # `vencidas_sin_pagar` need not check them again. Sound because what is paid on an installment only
+    # grows (the ledger has no reversals) and re-projection, which replaces installments, lowers it.
+    pagadas_al_inicio: int = field(default=0, repr=False, compare=False)
 
     @classmethod
     def nueva(cls, condiciones: Condiciones) -> Posicion:
@@ -268,6 +272,7 @@ class Posicion:
                 calendario, valores_cuotas, cola = calendario[:n], valores_cuotas[:n], valores_cuotas[n:]
         # One loop with the constructors bound locally: a remesa restores ~60 installments per loan.
         cuotas = []
+        pagadas = 0  # leading installments in the "paid as scheduled" form
         agregar, nueva, decimal, de_iso = cuotas.append, Cuota, Decimal, date.fromisoformat
         for (numero, quincena, vencimiento), valores in zip(calendario, valores_cuotas):
             interes, capital = decimal(valores[0]), decimal(valores[1])
@@ -277,6 +282,8 @@ class Posicion:
                 devengado = valores[2]
                 agregar(nueva(numero, quincena, interes, capital, CERO, interes, capital, CERO,
                               de_iso(devengado) if devengado else None, vencimiento))
+                if pagadas == numero - 1:
+                    pagadas = numero
             else:
                 agregar(_cuota_de_json(numero, quincena, vencimiento, valores))
         return cls(
@@ -288,6 +295,7 @@ class Posicion:
             ultima_fecha_valor=_fecha(datos["ultima_fecha_valor"]),
             cola=cola,
             restaurada_hasta=hasta if cola else None,
+            pagadas_al_inicio=pagadas,
         )
 
     def completar(self) -> None:
@@ -324,8 +332,14 @@ class Posicion:
         return self.cuotas[: bisect_right(self.cuotas, fecha, key=_vencimiento_de)]
 
     def vencidas_sin_pagar(self, fecha: date) -> list[Cuota]:
-        # `pendiente` spelled out: read for every due installment of every loan in a remesa, three times.
-        return [c for c in self.vencidas(fecha) if (c.interes - c.pagado_interes) + (c.capital - c.pagado_capital) > 0]
+        # Read for every loan of a remesa three times: the installments known paid are skipped, and
+        # `pendiente` is spelled out.
+        vencidas = self.vencidas(fecha)
+        k, n = self.pagadas_al_inicio, len(vencidas)
+        while k < n and (c := vencidas[k]).interes == c.pagado_interes and c.capital == c.pagado_capital:
+            k += 1
+        self.pagadas_al_inicio = k
+        return [c for c in vencidas[k:] if (c.interes - c.pagado_interes) + (c.capital - c.pagado_capital) > 0]
 
     def cuotas_pagadas(self) -> int:
         self.completar()
@@ -509,6 +523,7 @@ class Posicion:
         """
         self.completar()
         inicio = next((i for i, c in enumerate(self.cuotas) if not c.tocada), len(self.cuotas))
+        self.pagadas_al_inicio = min(self.pagadas_al_inicio, inicio)
         pendiente_previo = sum((c.pendiente_capital for c in self.cuotas[:inicio]), CERO)
         saldo = self.capital_insoluto - pendiente_previo
         if inicio == len(self.cuotas):

@@ -143,6 +143,25 @@ def test_it_skips_what_was_already_loaded_and_adds_only_what_is_new(prestamo_ali
 
 
 @pytest.mark.django_db
+def test_a_complementary_remesa_examines_only_the_loans_still_without_a_deduction(prestamo_alice, monkeypatch):
+    from recuperacion import services
+
+    otros = prestamos_de(Dependencia.objects.get(clave="SEP"), 3)
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), *filas_de(otros[:1]))
+    examinados = []
+    revisar = services._revisar_prestamos
+
+    def espiar(consulta, *args, **kwargs):
+        examinados.extend(consulta.values_list("pk", flat=True))
+        return revisar(consulta, *args, **kwargs)
+
+    monkeypatch.setattr(services, "_revisar_prestamos", espiar)
+    remesa(*filas_de(otros[1:2]))
+    # Alice and otros[0] were paid by the first remesa, otros[1] by this one: only otros[2] is missing.
+    assert examinados == [otros[2].pk]
+
+
+@pytest.mark.django_db
 def test_it_sends_a_late_deduction_to_the_next_installments_or_capital_losing_nothing(prestamo_alice):
     # Alice regularized Q11 at the bank (after its due date) before her dependencia's remesa arrived.
     prestamo_aplicar_pago(prestamo=prestamo_alice, importe=CUOTA_ALICE, fecha_valor=date(2026, 6, 18), tipo="PAGO", origen="FOPI")
