@@ -2,13 +2,14 @@
 
 A 96-installment schedule is ~700 cells; through template variables and filters each cell costs several
 microseconds, and together they were over half of the statement page's server time. Here each row is one
-`format_html` call (which escapes every value, like the template did) with the same markup and the same
-formatting helpers as the filters.
+f-string with the same markup and the same formatting helpers as the filters, and every value goes
+through `html.escape`, which is what Django's `escape` does, without its per-call lazy-string checks.
 """
 
+from html import escape
+
 from django import template
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from prestamos.calculo import formato_fecha, formato_moneda
 
@@ -19,36 +20,31 @@ _CLASE_FILA = {"Pagada": "fila--pagada", "Vencida": "fila--vencida", "Parcial": 
 
 @register.simple_tag
 def filas_amortizacion(vista) -> SafeString:
-    return format_html_join(
-        "\n",
-        '<tr class="{}"><td>{}</td><td>{}</td><td class="num">{}</td><td class="num">{}</td>'
-        '<td class="num">{}</td><td class="num">{}</td><td>{}</td></tr>',
-        (
-            (
-                _CLASE_FILA.get(f.estado, ""), f.numero, f.quincena.descripcion, formato_moneda(f.cuota),
-                formato_moneda(f.interes), formato_moneda(f.capital), formato_moneda(f.saldo), f.estado,
-            )
-            for f in vista.tabla()
-        ),
-    )
+    return mark_safe("\n".join(
+        f'<tr class="{_CLASE_FILA.get(f.estado, "")}"><td>{f.numero:d}</td><td>{escape(f.quincena.descripcion)}</td>'
+        f'<td class="num">{escape(formato_moneda(f.cuota))}</td><td class="num">{escape(formato_moneda(f.interes))}</td>'
+        f'<td class="num">{escape(formato_moneda(f.capital))}</td><td class="num">{escape(formato_moneda(f.saldo))}</td>'
+        f"<td>{escape(f.estado)}</td></tr>"
+        for f in vista.tabla()
+    ))
 
 
 @register.simple_tag
 def filas_movimientos(vista) -> SafeString:
     if not vista.movimientos:
-        return format_html('<tr><td colspan="6">{}</td></tr>', "Aún no hay movimientos registrados.")
-    return format_html_join("\n", "{}", ((_fila_movimiento(m),) for m in vista.movimientos))
+        return mark_safe('<tr><td colspan="6">Aún no hay movimientos registrados.</td></tr>')
+    return mark_safe("\n".join(_fila_movimiento(m) for m in vista.movimientos))
 
 
-def _fila_movimiento(m) -> SafeString:
+def _fila_movimiento(m) -> str:
     excedente = (
-        format_html("<br><small>Excedente por devolver: {}</small>", formato_moneda(m.excedente)) if m.excedente else ""
+        f"<br><small>Excedente por devolver: {escape(formato_moneda(m.excedente))}</small>" if m.excedente else ""
     )
-    return format_html(
-        '<tr><td data-etiqueta="Fecha">{}</td>'
-        '<td data-etiqueta="Concepto">{}<br><small>{}</small>{}</td>'
-        '<td class="num" data-etiqueta="Importe">{}</td><td class="num" data-etiqueta="Moratorios">{}</td>'
-        '<td class="num" data-etiqueta="Interés">{}</td><td class="num" data-etiqueta="Capital">{}</td></tr>',
-        formato_fecha(m.fecha_valor), m.get_tipo_display(), m.origen, excedente, formato_moneda(m.importe),
-        formato_moneda(m.moratorios), formato_moneda(m.interes), formato_moneda(m.capital),
+    return (
+        f'<tr><td data-etiqueta="Fecha">{escape(formato_fecha(m.fecha_valor))}</td>'
+        f'<td data-etiqueta="Concepto">{escape(m.get_tipo_display())}<br><small>{escape(m.origen)}</small>{excedente}</td>'
+        f'<td class="num" data-etiqueta="Importe">{escape(formato_moneda(m.importe))}</td>'
+        f'<td class="num" data-etiqueta="Moratorios">{escape(formato_moneda(m.moratorios))}</td>'
+        f'<td class="num" data-etiqueta="Interés">{escape(formato_moneda(m.interes))}</td>'
+        f'<td class="num" data-etiqueta="Capital">{escape(formato_moneda(m.capital))}</td></tr>'
     )
