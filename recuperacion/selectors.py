@@ -13,7 +13,7 @@ from django.http import Http404
 from prestamos import selectors as prestamos_selectors
 from prestamos.calculo import Quincena, round2
 from prestamos.cartera import CERO, Contexto, Cuota, Posicion
-from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
+from prestamos.models import COLUMNAS_ESTADO_CUENTA, Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
 from prestamos.services import posicion_de
 
 ACTIVOS = (Prestamo.Estado.VIGENTE, Prestamo.Estado.EN_COBRANZA)
@@ -171,12 +171,21 @@ def _vista(prestamo: Prestamo, movimientos: list[Movimiento], contexto: Contexto
 
 
 def vistas_prestamos(prestamos: list[Prestamo], hoy: date) -> list[VistaPrestamo]:
-    """Positions of several loans: one query for their movements, one for remesas, one for parameters."""
+    """Positions of several loans: one query for their movements, one for remesas, one for parameters.
+
+    The movements are read with only the columns the pages show, which the ledger index carries
+    (an index-only scan on PostgreSQL). The recorded allocation is needed only for the movements the
+    position must replay — those after a loan's snapshot, or all of a loan without one — and those are
+    normally none: when there are, one more query reads it for all of them.
+    """
     if not prestamos:
         return []
     movimientos: dict[int, list[Movimiento]] = defaultdict(list)
-    for m in Movimiento.objects.filter(prestamo__in=prestamos).order_by("id"):
+    for m in Movimiento.objects.filter(prestamo__in=prestamos).only("prestamo_id", *COLUMNAS_ESTADO_CUENTA).order_by("id"):
         movimientos[m.prestamo_id].append(m)
+    _leer_aplicaciones(
+        [m for p in prestamos for m in movimientos[p.id] if not p.posicion or m.id > (p.posicion_hasta or 0)]
+    )
     remesas = prestamos_selectors.quincenas_con_remesa(p.dependencia_id for p in prestamos)
     parametros = prestamos_selectors.parametros_mora(hoy)
     return [
@@ -188,6 +197,13 @@ def vistas_prestamos(prestamos: list[Prestamo], hoy: date) -> list[VistaPrestamo
         )
         for p in prestamos
     ]
+
+
+def _leer_aplicaciones(movimientos: list[Movimiento]) -> None:
+    if movimientos:
+        aplicaciones = dict(Movimiento.objects.filter(id__in=[m.id for m in movimientos]).values_list("id", "aplicacion"))
+        for m in movimientos:
+            m.aplicacion = aplicaciones[m.id]
 
 
 def estado_de_cuenta(*, derechohabiente: Derechohabiente, hoy: date) -> EstadoCuenta:
