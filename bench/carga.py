@@ -23,7 +23,7 @@ import sys
 import time
 import urllib.request
 
-from comun import RAIZ, SALIDA, carga_promedio, django_listo, maquina, perfil_produccion
+from comun import RAIZ, SALIDA, carga_promedio, django_listo, maquina, perfil_produccion, vaciar_cache_bench
 
 PUERTO = 8097
 
@@ -64,9 +64,11 @@ def main() -> int:
             archivo.write(f"{sesion} {secrets.token_hex(16)} {folio}\n")
     print(f"{len(usuarios)} derechohabientes con sesión y préstamo vigente")
 
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    vaciar_cache_bench(redis_url)
     entorno = dict(
         os.environ,
-        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        REDIS_URL=redis_url,
         GUNICORN_BIND=f"127.0.0.1:{PUERTO}",
         GUNICORN_WORKERS="2",
     )

@@ -86,3 +86,11 @@ def maquina() -> str:
 
 def carga_promedio() -> str:
     return " ".join(open("/proc/loadavg").read().split()[:3])
+
+
+def vaciar_cache_bench(url: str) -> None:
+    """Empty the bench's Redis database: bench/datos.py writes remesas by COPY, without the signals that
+    clear the pages' cached remesas, so entries from an earlier data set must not survive into a run."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()

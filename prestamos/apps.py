@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PrestamosConfig(AppConfig):
     name = "prestamos"
     verbose_name = "Padrón y préstamos"
+
+    def ready(self) -> None:
+        from prestamos import signals  # noqa: F401 — connects the cache-clearing receivers

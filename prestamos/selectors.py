@@ -4,6 +4,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
+from django.core.cache import cache
+
 from prestamos.calculo import Quincena
 from prestamos.cartera import Aplicacion, Condiciones, Contexto, ParametrosMora, Posicion
 from prestamos.models import Movimiento, ParametroMora, Prestamo, Remesa
@@ -15,6 +17,44 @@ def parametros_mora(fecha: date) -> ParametrosMora:
     if fila is None:
         return ParametrosMora()
     return ParametrosMora(dias_gracia=fila.dias_gracia, factor=fila.factor)
+
+
+# --- the same two reads for pages, from the shared cache ---------------------------------------------------
+#
+# Every borrower page needs which quincenas each dependencia's remesas covered and the moratorio
+# parameters: two small tables that change a few times per quincena, read on every statement. Pages read
+# them from the cache (Redis in production, shared by every node); a write of either table clears them
+# once committed (prestamos/signals.py), and entries also expire after a few minutes in case a reader
+# stored what it read just before such a commit. Services that apply money never use this: they read
+# the tables themselves, inside their transaction.
+
+CACHE_SEGUNDOS = 300
+CLAVE_PARAMETROS = "prestamos:parametros-mora"
+
+
+def clave_remesas(dependencia_id: int) -> str:
+    return f"prestamos:remesas:{dependencia_id}"
+
+
+def contexto_para_paginas(dependencia_ids: Iterable[int], fecha: date) -> tuple[dict[int, frozenset[Quincena]], ParametrosMora]:
+    """`quincenas_con_remesa` and `parametros_mora(fecha)` as pages need them: one cache round trip."""
+    claves = {clave_remesas(d): d for d in set(dependencia_ids)}
+    guardado = cache.get_many([*claves, CLAVE_PARAMETROS])
+    remesas = {claves[k]: frozenset(Quincena.parse(q) for q in v) for k, v in guardado.items() if k in claves}
+    faltan = [d for k, d in claves.items() if k not in guardado]
+    if faltan:
+        leidas = quincenas_con_remesa(faltan)
+        remesas.update(leidas)
+        cache.set_many(
+            {clave_remesas(d): sorted(str(q) for q in leidas.get(d, ())) for d in faltan}, CACHE_SEGUNDOS
+        )
+    filas = guardado.get(CLAVE_PARAMETROS)
+    if filas is None:
+        filas = [(f.vigente_desde, f.dias_gracia, f.factor) for f in ParametroMora.objects.order_by("vigente_desde")]
+        cache.set(CLAVE_PARAMETROS, filas, CACHE_SEGUNDOS)
+    vigentes = [f for f in filas if f[0] <= fecha]
+    parametros = ParametrosMora(dias_gracia=vigentes[-1][1], factor=vigentes[-1][2]) if vigentes else ParametrosMora()
+    return remesas, parametros
 
 
 def quincenas_con_remesa(dependencia_ids: Iterable[int]) -> dict[int, frozenset[Quincena]]:

@@ -171,7 +171,7 @@ def _vista(prestamo: Prestamo, movimientos: list[Movimiento], contexto: Contexto
 
 
 def vistas_prestamos(prestamos: list[Prestamo], hoy: date) -> list[VistaPrestamo]:
-    """Positions of several loans: one query for their movements, one for remesas, one for parameters.
+    """Positions of several loans: one query for their movements; remesas and parameters from the cache.
 
     The movements are read with only the columns the pages show, which the ledger index carries
     (an index-only scan on PostgreSQL). The recorded allocation is needed only for the movements the
@@ -186,8 +186,7 @@ def vistas_prestamos(prestamos: list[Prestamo], hoy: date) -> list[VistaPrestamo
     _leer_aplicaciones(
         [m for p in prestamos for m in movimientos[p.id] if not p.posicion or m.id > (p.posicion_hasta or 0)]
     )
-    remesas = prestamos_selectors.quincenas_con_remesa(p.dependencia_id for p in prestamos)
-    parametros = prestamos_selectors.parametros_mora(hoy)
+    remesas, parametros = prestamos_selectors.contexto_para_paginas((p.dependencia_id for p in prestamos), hoy)
     return [
         _vista(
             p,
