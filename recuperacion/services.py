@@ -106,11 +106,15 @@ def remesa_cargar(
         resultado.remesa = remesa
         # The loans this quincena's remesas left out: a missing deduction is detected now, not at the next
         # daily run. Not "left out of this file": a complementary remesa of a few rows would otherwise
-        # re-examine every loan its dependencia's first remesa already paid.
-        resto = Prestamo.objects.filter(dependencia=dependencia, estado__in=ACTIVOS).exclude(
-            descuentos__quincena=str(quincena)
-        )
-        _revisar_prestamos(resto, revision, avisos, hoy)
+        # re-examine every loan its dependencia's first remesa already paid. Told apart here, from the ids
+        # already in memory: as a NOT EXISTS on the deductions, PostgreSQL (whose statistics have not yet
+        # seen this quincena) walked the whole deductions index for every lote.
+        con_descuento = cargados.union(pk for pk, _ in nuevos)
+        activos = Prestamo.objects.filter(dependencia=dependencia, estado__in=ACTIVOS)
+        faltan = sorted(pk for pk in activos.values_list("pk", flat=True).iterator(chunk_size=LOTE * 10)
+                        if pk not in con_descuento)
+        for inicio in range(0, len(faltan), LOTE):
+            _revisar_prestamos(activos.filter(pk__in=faltan[inicio : inicio + LOTE]), revision, avisos, hoy)
         resultado.omisiones = avisos.enviar_al_confirmar()
     return resultado
 
