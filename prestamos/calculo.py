@@ -20,6 +20,8 @@ DIAS_POR_ANIO = 360  # interest between dates counts actual days / 360 (SPEC §4
 
 def round2(valor: Decimal) -> Decimal:
     """Round to centavos, half up: the only rounding rule for money in the project."""
+    if type(valor) is Decimal:  # nearly every call, and pages format hundreds of amounts
+        return valor.quantize(CENTAVO, rounding=ROUND_HALF_UP)
     # A float has already lost centavos (0.1 + 0.2 != 0.3), so it is refused rather than "fixed".
     if isinstance(valor, float) or isinstance(valor, bool) or not isinstance(valor, (Decimal, int)):
         raise TypeError(f"round2 requiere Decimal, no {type(valor).__name__}")
