@@ -8,8 +8,13 @@ so a production ledger stays writable meanwhile; the new one is in place before 
 
 from django.db import migrations, models
 
-from prestamos.models import LIBRO_POR_PRESTAMO
-
+# As declared in prestamos.models (LIBRO_POR_PRESTAMO) when this migration was written; spelled out here so
+# a later change to the model makes a new migration instead of rewriting this one.
+LIBRO_POR_PRESTAMO = models.Index(
+    fields=["prestamo", "id"],
+    include=["tipo", "fecha_valor", "importe", "moratorios", "interes", "capital", "excedente", "origen"],
+    name="movimiento_libro_prestamo",
+)
 ANTERIOR = "prestamos_movimiento_prestamo_id_id"  # created by 0006 with raw SQL
 
 
