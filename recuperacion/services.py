@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import orjson
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-import orjson
 from django.db import connection, models, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
