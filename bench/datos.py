@@ -72,6 +72,7 @@ def comportamiento(i: int) -> str:
 
 def calcular_patrones(q_actual, historia: int, hoy) -> dict:
     """Run the engine once per (shape, behaviour) over the whole history."""
+    from prestamos import instantanea, libro
     from prestamos.cartera import Condiciones, Contexto, Posicion
 
     primera = q_actual + (-(historia + PAGADAS_AL_CARGAR))
@@ -86,8 +87,9 @@ def calcular_patrones(q_actual, historia: int, hoy) -> dict:
             pasos: list = [[] for _ in range(historia + 1)]
 
             def fila(a, tipo, origen):
-                return (f"{tipo}\t{a.fecha_valor}\t{a.importe}\t{a.moratorios}\t{a.interes}\t{a.capital}\t"
-                        f"{a.excedente}\t{json.dumps(a.a_json())}\t{origen}\t\t\\N\t{ahora}")
+                # The ledger's one row builder; here written as COPY text after "id\tprestamo_id\t".
+                asiento = libro.asiento(prestamo_id=0, tipo=tipo, aplicacion=a, origen=origen, creado=ahora)
+                return "\t".join(_texto_copia(asiento[c]) for c in COLUMNAS_ASIENTO)
 
             apertura = posicion.abrir(quincenas_pagadas=PAGADAS_AL_CARGAR)
             pasos[0].append((fila(apertura, "APERTURA", f"Carga inicial: {PAGADAS_AL_CARGAR} quincena(s) pagada(s) "
@@ -106,9 +108,24 @@ def calcular_patrones(q_actual, historia: int, hoy) -> dict:
                     monto = PAGO_BANCO if nombre == "pago" else posicion.liquidacion(fecha, contexto)
                     a = posicion.aplicar(fecha_valor=fecha, importe=monto, contexto=contexto)
                     pasos[k].append((fila(a, "PAGO", "Pago en banco (benchmark)"), "PAGO", None, a.importe))
-            patrones[(f, nombre)] = Patron(forma, pasos, json.dumps(posicion.a_json()), posicion.estado(hoy),
+            patrones[(f, nombre)] = Patron(forma, pasos, json.dumps(instantanea.guardar(posicion)), posicion.estado(hoy),
                                            posicion.fecha_liquidacion, posicion.condiciones.cuota)
     return patrones, quincenas, primera, otorgamiento
+
+
+# The ledger row's columns after (id, prestamo_id), in the order `fila` writes them.
+COLUMNAS_ASIENTO = (
+    "tipo", "fecha_valor", "importe", "moratorios", "interes", "capital", "excedente", "aplicacion", "origen",
+    "motivo", "registrado_por_id", "creado",
+)
+
+
+def _texto_copia(valor) -> str:
+    if valor is None:
+        return "\\N"
+    if isinstance(valor, dict):
+        return json.dumps(valor)
+    return str(valor)
 
 
 def _copiar_texto(cursor, sql: str, lineas) -> None:
@@ -233,8 +250,7 @@ def generar(n: int, historia: int, usuarios: int) -> dict:
         with ruta_descuentos.open("w") as descuentos:
             _copiar_texto(
                 cursor,
-                f"COPY {Movimiento._meta.db_table} (id, prestamo_id, tipo, fecha_valor, importe, moratorios, interes, "
-                "capital, excedente, aplicacion, origen, motivo, registrado_por_id, creado) FROM STDIN",
+                f"COPY {Movimiento._meta.db_table} (id, prestamo_id, {', '.join(COLUMNAS_ASIENTO)}) FROM STDIN",
                 movimientos(),
             )
         with cursor.copy(f"COPY {Descuento._meta.db_table} (id, remesa_id, prestamo_id, quincena, importe, "
@@ -286,17 +302,16 @@ def verificar(muestra: int = 400) -> int:
     """Snapshot == ledger replay and stored estado == derived estado, for loans of every behaviour."""
     from django.utils import timezone
 
-    from prestamos import selectors
+    from prestamos import posiciones
     from prestamos.models import Prestamo
-    from prestamos.services import posiciones_al_dia
 
     hoy = timezone.localdate()
     total = Prestamo.objects.count()
     ids = sorted({1 + (k * 7919) % total for k in range(muestra)} | {13, 7, 21, total})
     prestamos = list(Prestamo.objects.filter(pk__in=ids))
-    guardadas = posiciones_al_dia(prestamos)
+    guardadas = posiciones.posiciones(prestamos)
     for p in prestamos:
-        replay = selectors.posicion(p)
+        replay = posiciones.posicion(p, reproducir=True)
         if guardadas[p.pk] != replay or replay.estado(hoy) != p.estado:
             raise SystemExit(f"Inconsistencia en el préstamo {p.pk}: la instantánea o el estado no coinciden con el libro")
     return len(prestamos)

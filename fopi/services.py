@@ -13,7 +13,7 @@ from django.db.models import Max
 
 from fopi.models import AccionPago, Fopi, PagoBancario
 from fopi.referencia import construir_referencia, vigencia_para
-from prestamos import selectors as prestamos_selectors
+from prestamos import posiciones
 from prestamos.calculo import formato_fecha, formato_moneda
 from prestamos.cartera import CERO, Contexto, Posicion
 from prestamos.models import Movimiento, Prestamo
@@ -150,8 +150,8 @@ def fopi_emitir(*, prestamo: Prestamo, tipo: str, importe: Decimal | None = None
     The loan row is locked so two clicks cannot take the same sequence number or both survive as pending.
     """
     prestamo = Prestamo.objects.select_for_update().get(pk=prestamo.pk)
-    posicion = prestamos_selectors.posicion(prestamo)
-    contexto = prestamos_selectors.contexto(prestamo, hoy)
+    posicion = posiciones.posicion(prestamo)
+    contexto = posiciones.contexto(prestamo, hoy)
     monto, detalle = importe_para(tipo=tipo, posicion=posicion, contexto=contexto, hoy=hoy, importe=importe)
     vigencia = vigencia_para(hoy)
     secuencia = (prestamo.fopis.aggregate(m=Max("secuencia"))["m"] or 0) + 1

@@ -8,7 +8,7 @@ from fopi.models import Fopi
 from fopi.referencia import vigencia_para
 from prestamos.models import Prestamo
 from recuperacion.acceso import derechohabiente_requerido, respuesta_pdf
-from recuperacion.selectors import vistas_prestamos
+from prestamos.selectors import vistas_prestamos
 
 
 def _fopi_propio(request, pk: int) -> Fopi:

@@ -85,7 +85,7 @@ class PrestamoAdmin(SoloLecturaMixin, admin.ModelAdmin):
 
     def _vista(self, obj):
         if not hasattr(obj, "_vista_cache"):
-            from recuperacion.selectors import vistas_prestamos
+            from prestamos.selectors import vistas_prestamos
 
             obj._vista_cache = vistas_prestamos([obj], timezone.localdate())[0]
         return obj._vista_cache

@@ -17,7 +17,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cache, cached_property
+from functools import cached_property
 
 from prestamos.calculo import (
     Quincena,
@@ -204,16 +204,18 @@ class Posicion:
     """The state of one loan: its current schedule and what was paid on each installment."""
 
     condiciones: Condiciones
-    cuotas: list[Cuota] = field(default_factory=list)
+    # Private: a partly restored position holds here only the installments due by `_restaurada_hasta`.
+    # Readers use `cuotas`, which completes the schedule first.
+    _cuotas: list[Cuota] = field(default_factory=list)
     capital_pagado: Decimal = CERO
     fecha_liquidacion: date | None = None
     excedentes: Decimal = CERO
     ultima_fecha_valor: date | None = None
-    # A position restored with `de_json(..., hasta=)` holds as Cuota only the installments due on or before
-    # `restaurada_hasta`; the rest stay in `cola` exactly as stored, until something needs them
-    # (`completar`). Every method that reads beyond that date completes the schedule first.
-    cola: list | None = field(default=None, repr=False, compare=False)
-    restaurada_hasta: date | None = field(default=None, repr=False, compare=False)
+    # A position restored with `instantanea.restaurar(..., corte=)` holds as Cuota only the installments
+    # due on or before `_restaurada_hasta`; the rest stay in `_por_restaurar` exactly as stored, until
+    # something needs them (`completar`). Every method that reads beyond that date completes it first.
+    _por_restaurar: list | None = field(default=None, repr=False, compare=False)
+    _restaurada_hasta: date | None = field(default=None, repr=False, compare=False)
     # How many installments at the start of the schedule are known to be paid in full, so that
     # `vencidas_sin_pagar` need not check them again. Sound because what is paid on an installment only
     # grows (the ledger has no reversals) and re-projection, which replaces installments, lowers it.
@@ -237,75 +239,23 @@ class Posicion:
             posicion.registrar(aplicacion)
         return posicion
 
-    # --- snapshot (a cache of the replay, stored in Prestamo.posicion) ----------------------------
+    # --- the lazy tail left by a partial restore (prestamos/instantanea.py) ------------------------
 
-    def a_json(self) -> dict:
-        """The position in a compact form that `de_json` turns back into an equal position.
-
-        Compact because a remesa writes a million of them: each installment is a short list of strings
-        (see `_cuota_a_json`), its number and quincena implied by its place in the schedule.
-        """
-        cuotas = [_cuota_a_json(c) for c in self.cuotas]
-        if self.cola:
-            cuotas += self.cola  # never restored, so never changed: written back as they were read
-        return {
-            "cuotas": cuotas,
-            "capital_pagado": str(self.capital_pagado),
-            "excedentes": str(self.excedentes),
-            "liquidacion": self.fecha_liquidacion.isoformat() if self.fecha_liquidacion else None,
-            "ultima_fecha_valor": self.ultima_fecha_valor.isoformat() if self.ultima_fecha_valor else None,
-        }
-
-    @classmethod
-    def de_json(cls, datos: dict, condiciones: Condiciones, *, hasta: date | None = None) -> Posicion:
-        """The position `a_json` wrote; with `hasta`, restoring only the installments due by that date.
-
-        A remesa's deduction reaches only installments already due, so the rest of the schedule (on
-        average most of it) need not become objects and be encoded again: see `cola`.
-        """
-        valores_cuotas = datos["cuotas"]
-        calendario = _calendario(condiciones.primera_quincena, len(valores_cuotas))
-        cola = None
-        if hasta is not None:
-            n = bisect_right(calendario, hasta, key=_vencimiento_calendario)
-            if n < len(valores_cuotas):
-                calendario, valores_cuotas, cola = calendario[:n], valores_cuotas[:n], valores_cuotas[n:]
-        # One loop with the constructors bound locally: a remesa restores ~60 installments per loan.
-        cuotas = []
-        pagadas = 0  # leading installments in the "paid as scheduled" form
-        agregar, nueva, decimal, de_iso = cuotas.append, Cuota, Decimal, date.fromisoformat
-        for (numero, quincena, vencimiento), valores in zip(calendario, valores_cuotas):
-            interes, capital = decimal(valores[0]), decimal(valores[1])
-            if len(valores) == 2:
-                agregar(nueva(numero, quincena, interes, capital, vencimiento=vencimiento))
-            elif len(valores) == 3:
-                devengado = valores[2]
-                agregar(nueva(numero, quincena, interes, capital, CERO, interes, capital, CERO,
-                              de_iso(devengado) if devengado else None, vencimiento))
-                if pagadas == numero - 1:
-                    pagadas = numero
-            else:
-                agregar(_cuota_de_json(numero, quincena, vencimiento, valores))
-        return cls(
-            condiciones=condiciones,
-            cuotas=cuotas,
-            capital_pagado=Decimal(datos["capital_pagado"]),
-            fecha_liquidacion=_fecha(datos["liquidacion"]),
-            excedentes=Decimal(datos["excedentes"]),
-            ultima_fecha_valor=_fecha(datos["ultima_fecha_valor"]),
-            cola=cola,
-            restaurada_hasta=hasta if cola else None,
-            pagadas_al_inicio=pagadas,
-        )
+    @property
+    def cuotas(self) -> list[Cuota]:
+        """The whole current schedule. Completes a partly restored position first, so a reader never
+        sees only the installments that were due when it was restored."""
+        self.completar()
+        return self._cuotas
 
     def completar(self) -> None:
-        """Restore the installments `de_json(..., hasta=)` left as stored; a no-op on a whole position."""
-        if self.cola is None:
+        """Restore the installments a partial restore left as stored; a no-op on a whole position."""
+        if self._por_restaurar is None:
             return
-        cola, self.cola, self.restaurada_hasta = self.cola, None, None
-        inicio = len(self.cuotas)
-        calendario = _calendario(self.condiciones.primera_quincena, inicio + len(cola))[inicio:]
-        self.cuotas.extend(_cuota_de_json(n, q, v, valores) for (n, q, v), valores in zip(calendario, cola))
+        from prestamos.instantanea import restaurar_cuotas  # the codec imports this module
+
+        por_restaurar, self._por_restaurar, self._restaurada_hasta = self._por_restaurar, None, None
+        self._cuotas.extend(restaurar_cuotas(self.condiciones.primera_quincena, len(self._cuotas), por_restaurar))
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -319,17 +269,17 @@ class Posicion:
 
     def cuota_por_numero(self, numero: int) -> Cuota:
         # Installment numbers are 1..n in list order; re-projection keeps them.
-        if numero > len(self.cuotas):
+        if numero > len(self._cuotas):
             self.completar()
-        return self.cuotas[numero - 1]
+        return self._cuotas[numero - 1]
 
     def vencidas(self, fecha: date) -> list[Cuota]:
         """The installments due on or before `fecha`: a prefix, as the schedule is in due-date order."""
         # Consecutive quincenas from the first, and re-projection keeps them, so a binary search finds
         # the end of the prefix without reading the installments not yet due.
-        if self.cola is not None and fecha > self.restaurada_hasta:
+        if self._por_restaurar is not None and fecha > self._restaurada_hasta:
             self.completar()
-        return self.cuotas[: bisect_right(self.cuotas, fecha, key=_vencimiento_de)]
+        return self._cuotas[: bisect_right(self._cuotas, fecha, key=_vencimiento_de)]
 
     def vencidas_sin_pagar(self, fecha: date) -> list[Cuota]:
         # Read for every loan of a remesa three times: the installments known paid are skipped, and
@@ -529,7 +479,7 @@ class Posicion:
         if inicio == len(self.cuotas):
             return
         primera = self.cuotas[inicio]
-        cola = proyectar(
+        resto = proyectar(
             saldo=saldo,
             tasa_anual=self.condiciones.tasa_anual,
             cuota=self.condiciones.cuota,
@@ -537,61 +487,8 @@ class Posicion:
             primer_numero=primera.numero,
             ultimo_numero=self.condiciones.plazo,
         )
-        self.cuotas[inicio:] = [Cuota(r.numero, r.quincena, r.interes, r.capital) for r in cola]
-
-
-# --- snapshot helpers -------------------------------------------------------------------------------
+        self._cuotas[inicio:] = [Cuota(r.numero, r.quincena, r.interes, r.capital) for r in resto]
 
 
 def _vencimiento_de(cuota: Cuota) -> date:
     return cuota.vencimiento
-
-
-def _vencimiento_calendario(entrada: tuple[int, Quincena, date]) -> date:
-    return entrada[2]
-
-
-@cache
-def _calendario(primera: Quincena, n: int) -> tuple[tuple[int, Quincena, date], ...]:
-    """(número, quincena, vencimiento) of n installments from `primera`.
-
-    Quincena arithmetic builds a validated frozen dataclass and a due date needs the month's length; a
-    restore would otherwise do both for every installment of every loan, and there are few distinct calendars.
-    """
-    return tuple((k + 1, primera + k, (primera + k).vencimiento) for k in range(n))
-
-
-def _fecha(valor: str | None) -> date | None:
-    return date.fromisoformat(valor) if valor else None
-
-
-def _cuota_a_json(c: Cuota) -> list:
-    """[interés, capital] untouched; [interés, capital, fecha] paid as scheduled; all fields otherwise."""
-    # Attributes read once into locals: this runs for every installment of every loan in a remesa.
-    interes, capital, hasta = c.interes, c.capital, c.devengado_hasta
-    pagado_moratorio, pagado_interes, pagado_capital, cargado = (
-        c.pagado_moratorio, c.pagado_interes, c.pagado_capital, c.moratorio_cargado
-    )
-    if not (pagado_moratorio or pagado_interes or pagado_capital or cargado) and hasta is None:
-        return [str(interes), str(capital)]
-    hasta = hasta.isoformat() if hasta else None
-    if pagado_interes == interes and pagado_capital == capital and not cargado and not pagado_moratorio:
-        return [str(interes), str(capital), hasta]
-    return [
-        str(interes), str(capital), str(pagado_moratorio), str(pagado_interes), str(pagado_capital), str(cargado), hasta,
-    ]
-
-
-def _cuota_de_json(numero: int, quincena: Quincena, vencimiento: date, valores: list) -> Cuota:
-    interes, capital = Decimal(valores[0]), Decimal(valores[1])
-    if len(valores) == 2:
-        return Cuota(numero, quincena, interes, capital, vencimiento=vencimiento)
-    if len(valores) == 3:
-        hasta = valores[2]
-        return Cuota(numero, quincena, interes, capital, CERO, interes, capital, CERO,
-                     date.fromisoformat(hasta) if hasta else None, vencimiento)
-    pagado_moratorio, pagado_interes, pagado_capital, cargado = (Decimal(v) for v in valores[2:6])
-    return Cuota(
-        numero, quincena, interes, capital, pagado_moratorio, pagado_interes, pagado_capital, cargado,
-        _fecha(valores[6]), vencimiento,
-    )

@@ -52,7 +52,8 @@ class RenglonTabla:
     interes: Decimal
     capital: Decimal
     saldo: Decimal
-    estado: str  # "Pagada", "Vencida", "Por vencer", "Parcial"
+    estado: str  # the label to print ("Pagada", "Vencida", "Por vencer", "Parcial")
+    vencida: bool = False  # printed in bold red: what the borrower must see first
 
 
 @dataclass(frozen=True)
@@ -296,8 +297,7 @@ def _detalle(prestamo: PrestamoPdf) -> list:
                 str(r.numero), r.quincena, formato_fecha(r.vencimiento), formato_moneda(r.cuota),
                 formato_moneda(r.interes), formato_moneda(r.capital), formato_moneda(r.saldo), r.estado,
             ])
-            if r.estado == "Vencida":
-                # An unpaid installment is what the borrower must see first.
+            if r.vencida:
                 extra += [("TEXTCOLOR", (7, k), (7, k), GUINDA), ("FONT", (7, k), (7, k), FUENTE_NEGRITA)]
         anchos = _escalar([10 * mm, 49 * mm, 18 * mm, 18 * mm, 17 * mm, 18 * mm, 20 * mm, 18 * mm])
         partes.append(_tabla(["Núm.", "Quincena", "Vencimiento", "Cuota", "Interés", "Capital", "Saldo", "Estado"],

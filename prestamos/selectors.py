@@ -1,101 +1,189 @@
-"""Reads that build what pages and services need, in a fixed number of queries."""
+"""What pages, PDFs and the admin show of a loan, built in a fixed number of queries however many
+loans and movements: its position (read through prestamos/posiciones.py), its amortization table, its
+missing deductions."""
 
+from __future__ import annotations
+
+import enum
 from collections import defaultdict
-from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
-from django.core.cache import cache
-
+from prestamos import posiciones
 from prestamos.calculo import Quincena
-from prestamos.cartera import Aplicacion, Condiciones, Contexto, ParametrosMora, Posicion
-from prestamos.models import Movimiento, ParametroMora, Prestamo, Remesa
+from prestamos.cartera import CERO, Contexto, Cuota, Posicion
+from prestamos.models import COLUMNAS_ESTADO_CUENTA, Movimiento, Prestamo
+
+ACTIVOS = (Prestamo.Estado.VIGENTE, Prestamo.Estado.EN_COBRANZA)
 
 
-def parametros_mora(fecha: date) -> ParametrosMora:
-    """The parameters in force on `fecha` (the latest row that started on or before it)."""
-    fila = ParametroMora.objects.filter(vigente_desde__lte=fecha).order_by("-vigente_desde").first()
-    if fila is None:
-        return ParametrosMora()
-    return ParametrosMora(dias_gracia=fila.dias_gracia, factor=fila.factor)
+class EstadoCuota(enum.Enum):
+    """An installment's state as the amortization table shows it: its label and its row's CSS class."""
+
+    PAGADA = ("Pagada", "fila--pagada")
+    PARCIAL = ("Parcial", "fila--vencida")
+    VENCIDA = ("Vencida", "fila--vencida")
+    POR_VENCER = ("Por vencer", "")
+
+    def __init__(self, etiqueta: str, clase: str):
+        self.etiqueta = etiqueta
+        self.clase = clase
+
+    @property
+    def atrasada(self) -> bool:
+        return self in (EstadoCuota.VENCIDA, EstadoCuota.PARCIAL)
 
 
-# --- the same two reads for pages, from the shared cache ---------------------------------------------------
-#
-# Every borrower page needs which quincenas each dependencia's remesas covered and the moratorio
-# parameters: two small tables that change a few times per quincena, read on every statement. Pages read
-# them from the cache (Redis in production, shared by every node); a write of either table clears them
-# once committed (prestamos/signals.py), and entries also expire after a few minutes in case a reader
-# stored what it read just before such a commit. Services that apply money never use this: they read
-# the tables themselves, inside their transaction.
+@dataclass(frozen=True)
+class FilaTabla:
+    numero: int
+    quincena: Quincena
+    cuota: Decimal
+    interes: Decimal
+    capital: Decimal
+    saldo: Decimal
+    pagado: Decimal
+    estado: EstadoCuota
 
-CACHE_SEGUNDOS = 300
-CLAVE_PARAMETROS = "prestamos:parametros-mora"
-
-
-def clave_remesas(dependencia_id: int) -> str:
-    return f"prestamos:remesas:{dependencia_id}"
-
-
-def contexto_para_paginas(dependencia_ids: Iterable[int], fecha: date) -> tuple[dict[int, frozenset[Quincena]], ParametrosMora]:
-    """`quincenas_con_remesa` and `parametros_mora(fecha)` as pages need them: one cache round trip."""
-    claves = {clave_remesas(d): d for d in set(dependencia_ids)}
-    guardado = cache.get_many([*claves, CLAVE_PARAMETROS])
-    remesas = {claves[k]: frozenset(Quincena.parse(q) for q in v) for k, v in guardado.items() if k in claves}
-    faltan = [d for k, d in claves.items() if k not in guardado]
-    if faltan:
-        leidas = quincenas_con_remesa(faltan)
-        remesas.update(leidas)
-        cache.set_many(
-            {clave_remesas(d): sorted(str(q) for q in leidas.get(d, ())) for d in faltan}, CACHE_SEGUNDOS
-        )
-    filas = guardado.get(CLAVE_PARAMETROS)
-    if filas is None:
-        filas = [(f.vigente_desde, f.dias_gracia, f.factor) for f in ParametroMora.objects.order_by("vigente_desde")]
-        cache.set(CLAVE_PARAMETROS, filas, CACHE_SEGUNDOS)
-    vigentes = [f for f in filas if f[0] <= fecha]
-    parametros = ParametrosMora(dias_gracia=vigentes[-1][1], factor=vigentes[-1][2]) if vigentes else ParametrosMora()
-    return remesas, parametros
+    @property
+    def vencimiento(self) -> date:
+        return self.quincena.vencimiento
 
 
-def quincenas_con_remesa(dependencia_ids: Iterable[int]) -> dict[int, frozenset[Quincena]]:
-    por_dependencia: dict[int, set[Quincena]] = defaultdict(set)
-    # order_by(): the model's default ordering would add a join and a sort to the DISTINCT.
-    filas = (
-        Remesa.objects.filter(dependencia_id__in=set(dependencia_ids))
-        .order_by()
-        .values_list("dependencia_id", "quincena")
-        .distinct()
+@dataclass(frozen=True)
+class Omision:
+    """An installment whose payroll deduction is missing (SPEC §6)."""
+
+    numero: int
+    quincena: Quincena
+    pendiente: Decimal
+    moratorio: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.pendiente + self.moratorio
+
+
+@dataclass
+class VistaPrestamo:
+    prestamo: Prestamo
+    posicion: Posicion
+    contexto: Contexto
+    hoy: date
+    movimientos: list[Movimiento]
+    saldo_deudor: Decimal = CERO
+    estado: str = ""
+    omisiones: list[Omision] = field(default_factory=list)
+
+    @property
+    def cuotas_pagadas(self) -> int:
+        return self.posicion.cuotas_pagadas()
+
+    @property
+    def cuotas_por_pagar(self) -> int:
+        return self.posicion.cuotas_por_pagar()
+
+    @property
+    def fecha_termino(self) -> date | None:
+        return None if self.posicion.liquidado else self.posicion.fecha_termino()
+
+    @property
+    def liquidado(self) -> bool:
+        return self.posicion.liquidado
+
+    @property
+    def en_cobranza(self) -> bool:
+        return self.estado == Prestamo.Estado.EN_COBRANZA
+
+    @property
+    def estado_texto(self) -> str:
+        return Prestamo.Estado(self.estado).label
+
+    @property
+    def capital_insoluto(self) -> Decimal:
+        return CERO if self.liquidado else self.posicion.capital_insoluto
+
+    @property
+    def moratorios(self) -> Decimal:
+        return CERO if self.liquidado else self.posicion.moratorios(self.hoy, self.contexto)
+
+    @property
+    def interes_vencido(self) -> Decimal:
+        return CERO if self.liquidado else self.posicion.interes_vencido(self.hoy)
+
+    def tabla(self) -> list[FilaTabla]:
+        filas, restante = [], sum((c.capital for c in self.posicion.cuotas), CERO)
+        for cuota in self.posicion.cuotas:
+            restante -= cuota.capital
+            filas.append(
+                FilaTabla(
+                    numero=cuota.numero,
+                    quincena=cuota.quincena,
+                    cuota=cuota.monto,
+                    interes=cuota.interes,
+                    capital=cuota.capital,
+                    saldo=restante,
+                    pagado=cuota.pagado,
+                    estado=_estado_cuota(cuota, self.hoy),
+                )
+            )
+        return filas
+
+    def serie_saldo(self) -> list[tuple[date, Decimal]]:
+        """Capital owed over time: at origination, after each movement, then as scheduled."""
+        puntos = [(self.prestamo.fecha_otorgamiento, self.prestamo.importe)]
+        saldo = self.prestamo.importe
+        for movimiento in self.movimientos:
+            saldo -= movimiento.capital
+            puntos.append((movimiento.fecha_valor, saldo))
+        return sorted(puntos, key=lambda p: p[0])
+
+
+def _estado_cuota(cuota: Cuota, hoy: date) -> EstadoCuota:
+    if cuota.pendiente == 0:
+        return EstadoCuota.PAGADA
+    if cuota.vencimiento > hoy:
+        return EstadoCuota.POR_VENCER
+    return EstadoCuota.PARCIAL if cuota.pagado else EstadoCuota.VENCIDA
+
+
+def _vista(prestamo: Prestamo, posicion: Posicion, movimientos: list[Movimiento], contexto: Contexto, hoy: date) -> VistaPrestamo:
+    vista = VistaPrestamo(prestamo=prestamo, posicion=posicion, contexto=contexto, hoy=hoy, movimientos=movimientos)
+    vista.estado = posicion.estado(hoy)
+    vista.saldo_deudor = posicion.saldo_deudor_total(hoy, contexto)
+    if not posicion.liquidado:
+        vista.omisiones = [
+            Omision(c.numero, c.quincena, c.pendiente, posicion.moratorio_pendiente(c, hoy, contexto))
+            for c in posicion.cuotas
+            if posicion.es_omitida(c, hoy, contexto)
+        ]
+    return vista
+
+
+def vistas_prestamos(prestamos: list[Prestamo], hoy: date) -> list[VistaPrestamo]:
+    """Views of several loans: one query for their movements; remesas and parameters from the cache.
+
+    The movements are read with only the columns the pages show, which the ledger index carries
+    (an index-only scan on PostgreSQL). The recorded allocation is needed only for the movements the
+    position must replay — those after a loan's snapshot, or all of a loan without one — and those are
+    normally none: when there are, one more query reads it for all of them.
+    """
+    if not prestamos:
+        return []
+    movimientos: dict[int, list[Movimiento]] = defaultdict(list)
+    for m in Movimiento.objects.filter(prestamo__in=prestamos).only("prestamo_id", *COLUMNAS_ESTADO_CUENTA).order_by("id"):
+        movimientos[m.prestamo_id].append(m)
+    _leer_aplicaciones(
+        [m for p in prestamos for m in movimientos[p.id] if not p.posicion or m.id > (p.posicion_hasta or 0)]
     )
-    for dependencia_id, quincena in filas:
-        por_dependencia[dependencia_id].add(Quincena.parse(quincena))
-    return {k: frozenset(v) for k, v in por_dependencia.items()}
+    leidas = posiciones.posiciones(prestamos, movimientos=movimientos)
+    contextos = posiciones.contextos((p.dependencia_id for p in prestamos), hoy, cache=True)
+    return [_vista(p, leidas[p.pk], movimientos[p.pk], contextos[p.dependencia_id], hoy) for p in prestamos]
 
 
-def condiciones(prestamo: Prestamo) -> Condiciones:
-    return Condiciones(
-        principal=prestamo.importe,
-        tasa_anual=prestamo.tasa_anual,
-        plazo=prestamo.plazo,
-        primera_quincena=Quincena.parse(prestamo.primera_quincena),
-        fecha_otorgamiento=prestamo.fecha_otorgamiento,
-    )
-
-
-def aplicacion_de(movimiento: Movimiento) -> Aplicacion:
-    return Aplicacion.de_json(movimiento.aplicacion, fecha_valor=movimiento.fecha_valor, importe=movimiento.importe)
-
-
-def posicion(prestamo: Prestamo, movimientos: Iterable[Movimiento] | None = None) -> Posicion:
-    """The loan's position, replayed from its ledger (pass `movimientos` already fetched to save a query)."""
-    if movimientos is None:
-        movimientos = prestamo.movimientos.order_by("id")
-    posicion = Posicion.derivar(condiciones(prestamo), (aplicacion_de(m) for m in movimientos))
-    if prestamo.fecha_liquidacion and not posicion.liquidado:
-        # Loaded as LIQUIDADO from the institution's history: no ledger of its payoff here.
-        posicion.fecha_liquidacion = prestamo.fecha_liquidacion
-    return posicion
-
-
-def contexto(prestamo: Prestamo, fecha: date) -> Contexto:
-    remesas = quincenas_con_remesa([prestamo.dependencia_id]).get(prestamo.dependencia_id, frozenset())
-    return Contexto(parametros=parametros_mora(fecha), remesas=remesas)
+def _leer_aplicaciones(movimientos: list[Movimiento]) -> None:
+    if movimientos:
+        aplicaciones = dict(Movimiento.objects.filter(id__in=[m.id for m in movimientos]).values_list("id", "aplicacion"))
+        for m in movimientos:
+            m.aplicacion = aplicaciones[m.id]

@@ -1,4 +1,4 @@
-"""Clear the pages' cached remesas and moratorio parameters (prestamos.selectors) when either changes.
+"""Clear the pages' cached remesas and moratorio parameters (prestamos/posiciones.py) when either changes.
 
 After commit: a reader that came in between would otherwise cache the rows of a transaction that then
 rolled back, or miss the clearing of one that had not yet committed.
@@ -10,7 +10,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from prestamos.models import ParametroMora, Remesa
-from prestamos.selectors import CLAVE_PARAMETROS, clave_remesas
+from prestamos.posiciones import CLAVE_PARAMETROS, clave_remesas
 
 
 @receiver([post_save, post_delete], sender=Remesa, dispatch_uid="prestamos_remesas_en_cache")

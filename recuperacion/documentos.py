@@ -3,7 +3,8 @@
 from datetime import date
 
 from prestamos import pdf
-from recuperacion.selectors import EstadoCuenta, VistaPrestamo
+from prestamos.selectors import EstadoCuota, VistaPrestamo
+from recuperacion.selectors import EstadoCuenta
 
 
 def _prestamo_pdf(vista: VistaPrestamo) -> pdf.PrestamoPdf:
@@ -42,7 +43,8 @@ def _prestamo_pdf(vista: VistaPrestamo) -> pdf.PrestamoPdf:
                 interes=f.interes,
                 capital=f.capital,
                 saldo=f.saldo,
-                estado=f.estado,
+                estado=f.estado.etiqueta,
+                vencida=f.estado is EstadoCuota.VENCIDA,
             )
             for f in vista.tabla()
         ),

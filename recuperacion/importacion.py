@@ -7,7 +7,7 @@ from decimal import Decimal
 from prestamos.calculo import Quincena
 from prestamos.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados
 from prestamos.models import Dependencia, Prestamo
-from recuperacion import services
+from recuperacion import remesas
 
 # Folios looked up per query while validating (one query per lote, never one per row).
 LOTE_CONSULTA = 5000
@@ -97,7 +97,7 @@ class DescuentosImportador(Importador):
 
     def cargar(self, registros, resumen: Resumen, progreso=None):
         descuentos = [(self.prestamo_ids[r.folio], r.importe) for r in registros]
-        resultado = services.remesa_cargar(
+        resultado = remesas.remesa_cargar(
             dependencia=self.dependencia,
             quincena=self.quincena,
             descuentos=descuentos,

@@ -14,7 +14,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from fopi.models import Fopi, PagoBancario
 from fopi.services import fopi_emitir, pago_aplicar_a_prestamo, pago_marcar_devolucion
-from prestamos import selectors
+from prestamos import instantanea, posiciones
 from prestamos.calculo import Quincena
 from prestamos.importacion import ArchivoRechazado, importar_archivo
 from prestamos.models import Movimiento, Prestamo
@@ -125,8 +125,8 @@ class Cartera(RuleBasedStateMachine):
     def ningun_saldo_negativo(self):
         if not hasattr(self, "prestamo"):
             return
-        posicion = selectors.posicion(self.prestamo)
-        contexto = selectors.contexto(self.prestamo, self.hoy)
+        posicion = posiciones.posicion(self.prestamo, reproducir=True)
+        contexto = posiciones.contexto(self.prestamo, self.hoy)
         assert posicion.capital_insoluto >= 0
         assert posicion.saldo_deudor_total(self.hoy, contexto) >= 0
         assert all(c.pendiente >= 0 for c in posicion.cuotas)

@@ -11,7 +11,8 @@ from prestamos.calculo import Quincena, cuota_fija
 from prestamos.cartera import Posicion
 from prestamos.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados
 from prestamos.models import Derechohabiente, Movimiento, Prestamo
-from prestamos.selectors import condiciones
+from prestamos import escritura, libro
+from prestamos.posiciones import condiciones, liquidacion_historica
 
 LOTE = 2000
 PLAZO_MAXIMO = 480
@@ -181,29 +182,25 @@ class PrestamosImportador(Importador):
                         fecha_liquidacion=r.fecha_liquidacion,
                     )
                 )
-            movimientos = []
+            aperturas = []
             for prestamo, r in zip(prestamos, lote):
                 posicion = Posicion.nueva(condiciones(prestamo))
-                apertura = posicion.abrir(quincenas_pagadas=r.quincenas_pagadas)
-                if r.estado == "VIGENTE":
-                    prestamo.estado = posicion.estado(hoy)
-                if apertura is not None:
-                    movimientos.append(
-                        Movimiento(
-                            prestamo=prestamo,
-                            tipo=Movimiento.Tipo.APERTURA,
-                            fecha_valor=apertura.fecha_valor,
-                            importe=apertura.importe,
-                            moratorios=apertura.moratorios,
-                            interes=apertura.interes,
-                            capital=apertura.capital,
-                            excedente=apertura.excedente,
-                            aplicacion=apertura.a_json(),
-                            origen=f"Carga inicial: {r.quincenas_pagadas} quincena(s) pagada(s) antes de la carga",
-                        )
-                    )
+                aperturas.append(posicion.abrir(quincenas_pagadas=r.quincenas_pagadas))
+                liquidacion_historica(prestamo, posicion)
+                libro.poner_estado(prestamo, posicion, hoy)
             Prestamo.objects.bulk_create(prestamos, batch_size=LOTE)
-            Movimiento.objects.bulk_create(movimientos, batch_size=LOTE)
+            ahora = timezone.now()
+            escritura.insertar(Movimiento, [
+                libro.asiento(
+                    prestamo_id=prestamo.pk,
+                    tipo=Movimiento.Tipo.APERTURA,
+                    aplicacion=apertura,
+                    origen=f"Carga inicial: {r.quincenas_pagadas} quincena(s) pagada(s) antes de la carga",
+                    creado=ahora,
+                )
+                for prestamo, r, apertura in zip(prestamos, lote, aperturas)
+                if apertura is not None
+            ])
             if progreso:
                 progreso(min(inicio + LOTE, len(nuevos)), len(nuevos))
         resumen.creadas = len(nuevos)

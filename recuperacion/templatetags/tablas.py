@@ -4,8 +4,8 @@ A 96-installment schedule is ~700 cells; through template variables and filters 
 microseconds, and together they were over half of the statement page's server time. Here each row is one
 f-string with the same markup and the same formatting helpers as the filters. Text goes through
 `html.escape`, which is what Django's `escape` does without its per-call lazy-string checks; amounts,
-dates and numbers come from `formato_moneda`, `formato_fecha` and `int`, whose characters ($ digits , . - /)
-need no escaping (tests/recuperacion/test_estado_cuenta.py checks the markup).
+dates and numbers come from `formato_moneda`, `formato_fecha` and `int`, and states from `EstadoCuota`,
+whose characters ($ digits , . - / and the states' fixed Spanish words) need no escaping (tests/recuperacion/test_estado_cuenta.py checks the markup).
 """
 
 from html import escape
@@ -17,16 +17,13 @@ from prestamos.calculo import formato_fecha, formato_moneda
 
 register = template.Library()
 
-_CLASE_FILA = {"Pagada": "fila--pagada", "Vencida": "fila--vencida", "Parcial": "fila--vencida"}
-
-
 @register.simple_tag
 def filas_amortizacion(vista) -> SafeString:
     return mark_safe("\n".join(
-        f'<tr class="{_CLASE_FILA.get(f.estado, "")}"><td>{f.numero:d}</td><td>{escape(f.quincena.descripcion)}</td>'
+        f'<tr class="{f.estado.clase}"><td>{f.numero:d}</td><td>{escape(f.quincena.descripcion)}</td>'
         f'<td class="num">{formato_moneda(f.cuota)}</td><td class="num">{formato_moneda(f.interes)}</td>'
         f'<td class="num">{formato_moneda(f.capital)}</td><td class="num">{formato_moneda(f.saldo)}</td>'
-        f"<td>{escape(f.estado)}</td></tr>"
+        f"<td>{f.estado.etiqueta}</td></tr>"
         for f in vista.tabla()
     ))
 

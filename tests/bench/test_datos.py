@@ -14,6 +14,7 @@ import comun  # noqa: E402
 import datos  # noqa: E402
 
 from prestamos.calculo import Quincena  # noqa: E402
+from prestamos import instantanea  # noqa: E402
 from prestamos.cartera import Aplicacion, Condiciones, Posicion  # noqa: E402
 
 
@@ -49,7 +50,7 @@ def test_its_ledgers_replay_to_its_snapshots():
                 libro.append(Aplicacion.de_json(json.loads(campos[7]), fecha_valor=date.fromisoformat(campos[1]),
                                                 importe=D(campos[2])))
         replay = Posicion.derivar(condiciones, libro)
-        assert replay == Posicion.de_json(json.loads(patron.posicion), condiciones)
+        assert replay == instantanea.restaurar(json.loads(patron.posicion), condiciones)
         assert replay.estado(hoy) == patron.estado
         estados.add(patron.estado)
     assert estados == {"VIGENTE", "LIQUIDADO"}

@@ -35,13 +35,13 @@ def test_it_takes_the_next_quincena_when_less_than_three_days_remain(cliente_ali
 
 @pytest.mark.django_db
 def test_it_issues_a_payoff_fopi_for_the_liquidacion_at_the_vigencia(cliente_alice, prestamo_alice, hoy):
-    from prestamos import selectors
+    from prestamos import instantanea, posiciones
 
     hoy(date(2026, 6, 5))
     cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "LIQUIDACION"})
     fopi = Fopi.objects.get()
-    posicion = selectors.posicion(prestamo_alice)
-    assert fopi.importe == posicion.liquidacion(date(2026, 6, 15), selectors.contexto(prestamo_alice, date(2026, 6, 5)))
+    posicion = posiciones.posicion(prestamo_alice, reproducir=True)
+    assert fopi.importe == posicion.liquidacion(date(2026, 6, 15), posiciones.contexto(prestamo_alice, date(2026, 6, 5)))
     # On the due date itself the payoff is capital + that installment's interest.
     assert fopi.importe == posicion.capital_insoluto + posicion.cuotas[10].interes
 

@@ -9,12 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prestamos import selectors
+from prestamos import instantanea, posiciones
 from prestamos.calculo import Quincena, tabla_amortizacion
-from prestamos.cartera import Condiciones, Contexto, Posicion, _cuota_a_json
+from prestamos.cartera import Condiciones, Contexto, Posicion
+from prestamos.instantanea import _cuota_a_json
 from prestamos.models import Movimiento
-from prestamos.services import posicion_de, prestamo_aplicar_pago
-from recuperacion.services import sin_recolector
+from prestamos.services import prestamo_aplicar_pago
+from recuperacion.lotes import sin_recolector
 from tests.conftest import FOLIO_ALICE
 
 EJEMPLO = Condiciones(D("30000.00"), D("11.50"), 48, Quincena(2026, 1), date(2025, 12, 20))
@@ -67,7 +68,7 @@ def test_it_finds_the_due_installments_as_a_full_scan_would(pagos, dia):
     vencidas = [c.vencimiento for c in p.cuotas if c.vencimiento <= fecha]
     assert p.ultimo_vencimiento(fecha) == max(vencidas, default=EJEMPLO.fecha_otorgamiento)
     # And the snapshot restores the same position, with the same due dates.
-    restaurada = Posicion.de_json(p.a_json(), EJEMPLO)
+    restaurada = instantanea.restaurar(instantanea.guardar(p), EJEMPLO)
     assert restaurada == p
     assert [c.vencimiento for c in restaurada.cuotas] == [c.vencimiento for c in p.cuotas]
     assert [_cuota_a_json(c) for c in restaurada.cuotas] == [_cuota_a_json(c) for c in p.cuotas]
@@ -91,7 +92,7 @@ def test_a_partly_restored_position_applies_money_as_the_whole_one(pagos, dia_ha
     # What a lote does: apply at a value date, then read estado and missing deductions at "today"; both
     # within `hasta`, or beyond it (where the partial position must complete itself first).
     fecha_valor = date(2026, 1, 1) + timedelta(days=dia_pago)
-    entera, parcial = Posicion.de_json(p.a_json(), EJEMPLO), Posicion.de_json(p.a_json(), EJEMPLO, hasta=hasta)
+    entera, parcial = instantanea.restaurar(instantanea.guardar(p), EJEMPLO), instantanea.restaurar(instantanea.guardar(p), EJEMPLO, corte=hasta)
 
     resultados = []
     for posicion in (entera, parcial):
@@ -101,7 +102,7 @@ def test_a_partly_restored_position_applies_money_as_the_whole_one(pagos, dia_ha
             posicion.estado(hasta),
             [c.numero for c in posicion.vencidas_sin_pagar(hasta) if posicion.es_omitida(c, hasta, contexto)],
             posicion.saldo_deudor_total(hasta, contexto),
-            posicion.a_json(),
+            instantanea.guardar(posicion),
         ))
     assert resultados[0] == resultados[1]
     parcial.completar()
@@ -110,16 +111,28 @@ def test_a_partly_restored_position_applies_money_as_the_whole_one(pagos, dia_ha
     assert parcial.fecha_termino() == entera.fecha_termino()
 
 
+def test_a_reader_of_a_partly_restored_position_sees_the_whole_schedule():
+    """The lazy tail does not leak: `cuotas` completes first (a FOPI's interest saved read 0.00 once)."""
+    from fopi.services import _interes_por_vencer
+
+    p = Posicion.nueva(EJEMPLO)
+    p.abrir(quincenas_pagadas=10)
+    entera = instantanea.restaurar(instantanea.guardar(p), EJEMPLO)
+    parcial = instantanea.restaurar(instantanea.guardar(p), EJEMPLO, corte=date(2026, 6, 5))
+    assert _interes_por_vencer(parcial, date(2026, 6, 5)) == _interes_por_vencer(entera, date(2026, 6, 5)) > D("2000")
+    assert parcial.cuotas == entera.cuotas
+
+
 def test_a_partly_restored_position_keeps_the_rest_as_stored():
     p = Posicion.nueva(EJEMPLO)
     p.abrir(quincenas_pagadas=10)
-    guardada = p.a_json()
-    parcial = Posicion.de_json(guardada, EJEMPLO, hasta=date(2026, 6, 5))  # 2026-Q10 due 31/05
-    assert len(parcial.cuotas) == 10 and len(parcial.cola) == 38
-    assert parcial.cola == guardada["cuotas"][10:]
-    assert parcial.a_json() == guardada
-    assert parcial.cuotas_por_pagar() == 38 and parcial.cola is None  # a whole-schedule read completes it
-    assert Posicion.de_json(guardada, EJEMPLO, hasta=date(2030, 1, 1)).cola is None  # nothing left to defer
+    guardada = instantanea.guardar(p)
+    parcial = instantanea.restaurar(guardada, EJEMPLO, corte=date(2026, 6, 5))  # 2026-Q10 due 31/05
+    assert len(parcial._cuotas) == 10 and len(parcial._por_restaurar) == 38
+    assert parcial._por_restaurar == guardada["cuotas"][10:]
+    assert instantanea.guardar(parcial) == guardada
+    assert parcial.cuotas_por_pagar() == 38 and parcial._por_restaurar is None  # a whole-schedule read completes it
+    assert instantanea.restaurar(guardada, EJEMPLO, corte=date(2030, 1, 1))._por_restaurar is None  # nothing left to defer
 
 
 def test_it_writes_each_installment_in_its_shortest_snapshot_form():
@@ -142,15 +155,15 @@ def test_it_builds_the_statement_position_from_the_snapshot_as_the_replay_would(
     prestamo_alice.refresh_from_db()
     movimientos = list(Movimiento.objects.filter(prestamo=prestamo_alice).order_by("id"))
     assert prestamo_alice.posicion and prestamo_alice.posicion_hasta == movimientos[-1].id
-    assert posicion_de(prestamo_alice, movimientos) == selectors.posicion(prestamo_alice)
+    assert posiciones.posiciones([prestamo_alice], movimientos={prestamo_alice.pk: movimientos})[prestamo_alice.pk] == posiciones.posicion(prestamo_alice, reproducir=True)
     # A movement booked by a path that did not refresh the snapshot is still counted.
     prestamo_alice.posicion_hasta = movimientos[-2].id
-    prestamo_alice.posicion = Posicion.derivar(selectors.condiciones(prestamo_alice),
-                                               [selectors.aplicacion_de(m) for m in movimientos[:-1]]).a_json()
-    assert posicion_de(prestamo_alice, movimientos) == selectors.posicion(prestamo_alice)
+    prestamo_alice.posicion = instantanea.guardar(Posicion.derivar(posiciones.condiciones(prestamo_alice),
+                                                                   [posiciones.aplicacion_de(m) for m in movimientos[:-1]]))
+    assert posiciones.posiciones([prestamo_alice], movimientos={prestamo_alice.pk: movimientos})[prestamo_alice.pk] == posiciones.posicion(prestamo_alice, reproducir=True)
     # Without a snapshot (loaded by prestamos.csv), the ledger is replayed.
     prestamo_alice.posicion = None
-    assert posicion_de(prestamo_alice, movimientos) == selectors.posicion(prestamo_alice)
+    assert posiciones.posiciones([prestamo_alice], movimientos={prestamo_alice.pk: movimientos})[prestamo_alice.pk] == posiciones.posicion(prestamo_alice, reproducir=True)
     assert FOLIO_ALICE == prestamo_alice.folio
 
 
@@ -190,6 +203,6 @@ def test_it_writes_a_lote_row_by_row_as_the_models_would(sep, staff, hoy):
         assert movimiento.registrado_por == staff and movimiento.creado is not None
         assert movimiento.descuento.prestamo == prestamo and movimiento.descuento.importe == movimiento.importe
         assert prestamo.posicion_hasta == movimiento.pk
-        assert posicion_de(prestamo, [movimiento]) == selectors.posicion(prestamo)
+        assert posiciones.posiciones([prestamo], movimientos={prestamo.pk: [movimiento]})[prestamo.pk] == posiciones.posicion(prestamo, reproducir=True)
     assert Descuento.objects.count() == 2
     assert not Prestamo.objects.get(pk=prestamos[1].pk).movimientos.exists()

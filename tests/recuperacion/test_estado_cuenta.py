@@ -160,7 +160,7 @@ def test_a_loan_without_movements_says_so(cliente_alice, alice):
 def test_it_counts_movements_booked_after_the_snapshot_in_one_more_query(
     cliente_alice, prestamo_alice, hoy, django_assert_num_queries
 ):
-    from prestamos import selectors as prestamos_selectors
+    from prestamos import posiciones
 
     hoy(date(2026, 6, 20))
     # As loaded by prestamos.csv the loan has no snapshot: its opening entry is replayed, with its
@@ -177,10 +177,10 @@ def test_it_counts_movements_booked_after_the_snapshot_in_one_more_query(
         cliente_alice.get(URL)
     # Movements written by a path that did not refresh the snapshot: the page replays them on top of it,
     # reading their recorded allocations in one query, not one per movement.
-    replay = prestamos_selectors.posicion(prestamo_alice)
+    replay = posiciones.posicion(prestamo_alice, reproducir=True)
     for dia in (16, 17, 18):
         fecha = date(2026, 6, dia)
-        a = replay.aplicar(fecha_valor=fecha, importe=D("100.00"), contexto=prestamos_selectors.contexto(prestamo_alice, fecha))
+        a = replay.aplicar(fecha_valor=fecha, importe=D("100.00"), contexto=posiciones.contexto(prestamo_alice, fecha))
         Movimiento.objects.create(
             prestamo=prestamo_alice, tipo=Movimiento.Tipo.PAGO, fecha_valor=fecha, importe=D("100.00"),
             moratorios=a.moratorios, interes=a.interes, capital=a.capital, excedente=a.excedente,
@@ -188,7 +188,7 @@ def test_it_counts_movements_booked_after_the_snapshot_in_one_more_query(
         )
     with django_assert_num_queries(6):
         html = cliente_alice.get(URL).content.decode()
-    contexto = prestamos_selectors.contexto(prestamo_alice, date(2026, 6, 20))
+    contexto = posiciones.contexto(prestamo_alice, date(2026, 6, 20))
     assert primer_importe_despues(html, "Saldo deudor total") == f"${replay.saldo_deudor_total(date(2026, 6, 20), contexto):,.2f}"
     assert html.count("sin instantánea") == 3
 

@@ -9,12 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prestamos import selectors
+from prestamos import instantanea, posiciones
 from prestamos.calculo import Quincena, cuota_fija
 from prestamos.cartera import Condiciones, Contexto, Posicion
 from prestamos.importacion import ArchivoRechazado, importar_archivo
 from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
-from prestamos.services import posiciones_al_dia, prestamo_aplicar_pago
+from prestamos.services import prestamo_aplicar_pago
 from recuperacion.models import Descuento
 from tests.conftest import CURP_ALICE, CURP_BOB, FOLIO_ALICE, FOLIO_BOB, a_la_vez
 
@@ -67,7 +67,7 @@ def test_it_applies_each_deduction_as_of_the_quincena_due_date(prestamo_alice, s
     assert movimiento.fecha_valor == date(2026, 6, 15) and movimiento.importe == CUOTA_ALICE
     assert movimiento.origen == "Remesa SEP 2026-Q11" and movimiento.registrado_por == staff
     assert (movimiento.interes, movimiento.capital) == (D("116.46"), D("584.66"))
-    posicion = selectors.posicion(prestamo_alice)
+    posicion = posiciones.posicion(prestamo_alice, reproducir=True)
     assert posicion.cuotas_pagadas() == 11
     descuento = Descuento.objects.get()
     assert (descuento.quincena, descuento.importe, descuento.movimiento) == ("2026-Q11", CUOTA_ALICE, movimiento)
@@ -144,18 +144,18 @@ def test_it_skips_what_was_already_loaded_and_adds_only_what_is_new(prestamo_ali
 
 @pytest.mark.django_db
 def test_a_complementary_remesa_examines_only_the_loans_still_without_a_deduction(prestamo_alice, monkeypatch):
-    from recuperacion import services
+    from recuperacion import remesas
 
     otros = prestamos_de(Dependencia.objects.get(clave="SEP"), 3)
     remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), *filas_de(otros[:1]))
     examinados = []
-    revisar = services._revisar_prestamos
+    revisar = remesas.revisar_prestamos
 
     def espiar(consulta, *args, **kwargs):
         examinados.extend(consulta.values_list("pk", flat=True))
         return revisar(consulta, *args, **kwargs)
 
-    monkeypatch.setattr(services, "_revisar_prestamos", espiar)
+    monkeypatch.setattr(remesas, "revisar_prestamos", espiar)
     remesa(*filas_de(otros[1:2]))
     # Alice and otros[0] were paid by the first remesa, otros[1] by this one: only otros[2] is missing.
     assert examinados == [otros[2].pk]
@@ -165,8 +165,8 @@ def test_a_complementary_remesa_examines_only_the_loans_still_without_a_deductio
 def test_it_sends_a_late_deduction_to_the_next_installments_or_capital_losing_nothing(prestamo_alice):
     # Alice regularized Q11 at the bank (after its due date) before her dependencia's remesa arrived.
     prestamo_aplicar_pago(prestamo=prestamo_alice, importe=CUOTA_ALICE, fecha_valor=date(2026, 6, 18), tipo="PAGO", origen="FOPI")
-    assert selectors.posicion(prestamo_alice).cuotas_pagadas() == 11
-    capital_antes = selectors.posicion(prestamo_alice).capital_insoluto
+    assert posiciones.posicion(prestamo_alice, reproducir=True).cuotas_pagadas() == 11
+    capital_antes = posiciones.posicion(prestamo_alice, reproducir=True).capital_insoluto
 
     remesa((FOLIO_ALICE, CURP_ALICE, "701.12"))
 
@@ -174,7 +174,7 @@ def test_it_sends_a_late_deduction_to_the_next_installments_or_capital_losing_no
     assert tardio.capital == CUOTA_ALICE and tardio.moratorios == tardio.excedente == 0  # abono a capital
     for m in prestamo_alice.movimientos.all():
         assert m.moratorios + m.interes + m.capital + m.excedente == m.importe
-    posicion = selectors.posicion(prestamo_alice)
+    posicion = posiciones.posicion(prestamo_alice, reproducir=True)
     assert posicion.capital_insoluto == capital_antes - CUOTA_ALICE
     assert posicion.cuotas_pagadas() == 11  # the cuota stays, the term shortens
     assert posicion.cuotas[11].monto == CUOTA_ALICE and len(posicion.cuotas) < 48
@@ -182,7 +182,7 @@ def test_it_sends_a_late_deduction_to_the_next_installments_or_capital_losing_no
 
 @pytest.mark.django_db
 def test_it_keeps_money_received_after_payoff_as_excedente(prestamo_alice):
-    liquidacion = selectors.posicion(prestamo_alice).liquidacion(date(2026, 6, 10), selectors.contexto(prestamo_alice, date(2026, 6, 10)))
+    liquidacion = posiciones.posicion(prestamo_alice, reproducir=True).liquidacion(date(2026, 6, 10), posiciones.contexto(prestamo_alice, date(2026, 6, 10)))
     prestamo_aplicar_pago(prestamo=prestamo_alice, importe=liquidacion, fecha_valor=date(2026, 6, 10), tipo="PAGO", origen="FOPI")
 
     remesa((FOLIO_ALICE, CURP_ALICE, "701.12"))
@@ -212,9 +212,9 @@ def test_its_query_count_does_not_grow_with_the_rows(django_user_model):
 def test_its_snapshot_always_equals_the_ledger_replay(prestamo_alice):
     def comprobar():
         prestamo = Prestamo.objects.get(pk=prestamo_alice.pk)
-        replay = selectors.posicion(prestamo)
-        assert Posicion.de_json(prestamo.posicion, selectors.condiciones(prestamo)) == replay
-        assert posiciones_al_dia([prestamo])[prestamo.pk] == replay
+        replay = posiciones.posicion(prestamo, reproducir=True)
+        assert instantanea.restaurar(prestamo.posicion, posiciones.condiciones(prestamo)) == replay
+        assert posiciones.posiciones([prestamo])[prestamo.pk] == replay
 
     remesa((FOLIO_ALICE, CURP_ALICE, "701.12"))
     comprobar()
@@ -233,13 +233,13 @@ def test_its_snapshot_counts_movements_booked_after_it(prestamo_alice):
     """A ledger entry written without refreshing the snapshot is replayed on top of it."""
     remesa((FOLIO_ALICE, CURP_ALICE, "701.12"))
     prestamo = Prestamo.objects.get(pk=prestamo_alice.pk)
-    posicion = selectors.posicion(prestamo)
+    posicion = posiciones.posicion(prestamo, reproducir=True)
     a = posicion.aplicar(fecha_valor=date(2026, 6, 30), importe=CUOTA_ALICE, contexto=Contexto())
     Movimiento.objects.create(
         prestamo=prestamo, tipo="PAGO_CAPP", fecha_valor=a.fecha_valor, importe=a.importe, moratorios=a.moratorios,
         interes=a.interes, capital=a.capital, excedente=a.excedente, aplicacion=a.a_json(), origen="prueba",
     )
-    assert posiciones_al_dia([prestamo])[prestamo.pk] == selectors.posicion(prestamo) == posicion
+    assert posiciones.posiciones([prestamo])[prestamo.pk] == posiciones.posicion(prestamo, reproducir=True) == posicion
 
 
 CONDICIONES = Condiciones(
@@ -263,7 +263,7 @@ def test_its_snapshot_format_round_trips_any_position(pagadas, pagos, con_remesa
     contexto = Contexto(remesas=frozenset(Quincena(2026, n) for n in range(1, 25)) if con_remesas else frozenset())
     for dia, importe in pagos:
         posicion.aplicar(fecha_valor=date(2026, 1, 1) + timedelta(days=dia), importe=importe, contexto=contexto)
-        assert Posicion.de_json(posicion.a_json(), CONDICIONES) == posicion
+        assert instantanea.restaurar(instantanea.guardar(posicion), CONDICIONES) == posicion
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")

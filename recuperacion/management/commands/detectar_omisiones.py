@@ -3,7 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from recuperacion.services import detectar_omisiones
+from recuperacion.omisiones import detectar_omisiones
 
 
 class Command(BaseCommand):

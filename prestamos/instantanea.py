@@ -1,0 +1,129 @@
+"""The position snapshot codec: `Posicion` to the compact JSON kept in `Prestamo.posicion` and back.
+
+The snapshot is a cache of the ledger replay (docs/reglas.md, "Posición"); `prestamos/posiciones.py`
+is its only reader. Compact because a remesa writes a million of them: each installment is a short list
+of strings (`_cuota_a_json`), its number and quincena implied by its place in the schedule.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from datetime import date
+from decimal import Decimal
+from functools import cache
+
+from prestamos.calculo import Quincena
+from prestamos.cartera import CERO, Condiciones, Cuota, Posicion
+
+
+def guardar(posicion: Posicion) -> dict:
+    """The snapshot of `posicion`, which `restaurar` turns back into an equal position."""
+    cuotas = [_cuota_a_json(c) for c in posicion._cuotas]
+    if posicion._por_restaurar:
+        cuotas += posicion._por_restaurar  # never restored, so never changed: written back as they were read
+    return {
+        "cuotas": cuotas,
+        "capital_pagado": str(posicion.capital_pagado),
+        "excedentes": str(posicion.excedentes),
+        "liquidacion": posicion.fecha_liquidacion.isoformat() if posicion.fecha_liquidacion else None,
+        "ultima_fecha_valor": posicion.ultima_fecha_valor.isoformat() if posicion.ultima_fecha_valor else None,
+    }
+
+
+def restaurar(datos: dict, condiciones: Condiciones, *, corte: date | None = None) -> Posicion:
+    """The position `guardar` wrote; with `corte`, building only the installments due by that date.
+
+    A remesa's deduction reaches only installments already due, so the rest of the schedule (on average
+    most of it) need not become objects and be encoded again: the position keeps it as stored and
+    restores it the first time anything reads beyond `corte` (`Posicion.completar`).
+    """
+    valores_cuotas = datos["cuotas"]
+    calendario = _calendario(condiciones.primera_quincena, len(valores_cuotas))
+    resto = None
+    if corte is not None:
+        n = bisect_right(calendario, corte, key=_vencimiento_calendario)
+        if n < len(valores_cuotas):
+            calendario, valores_cuotas, resto = calendario[:n], valores_cuotas[:n], valores_cuotas[n:]
+    # One loop with the constructors bound locally: a remesa restores ~60 installments per loan.
+    cuotas = []
+    pagadas = 0  # leading installments in the "paid as scheduled" form
+    agregar, nueva, decimal, de_iso = cuotas.append, Cuota, Decimal, date.fromisoformat
+    for (numero, quincena, vencimiento), valores in zip(calendario, valores_cuotas):
+        interes, capital = decimal(valores[0]), decimal(valores[1])
+        if len(valores) == 2:
+            agregar(nueva(numero, quincena, interes, capital, vencimiento=vencimiento))
+        elif len(valores) == 3:
+            devengado = valores[2]
+            agregar(nueva(numero, quincena, interes, capital, CERO, interes, capital, CERO,
+                          de_iso(devengado) if devengado else None, vencimiento))
+            if pagadas == numero - 1:
+                pagadas = numero
+        else:
+            agregar(_cuota_de_json(numero, quincena, vencimiento, valores))
+    return Posicion(
+        condiciones=condiciones,
+        _cuotas=cuotas,
+        capital_pagado=Decimal(datos["capital_pagado"]),
+        fecha_liquidacion=_fecha(datos["liquidacion"]),
+        excedentes=Decimal(datos["excedentes"]),
+        ultima_fecha_valor=_fecha(datos["ultima_fecha_valor"]),
+        _por_restaurar=resto,
+        _restaurada_hasta=corte if resto else None,
+        pagadas_al_inicio=pagadas,
+    )
+
+
+def restaurar_cuotas(primera: Quincena, inicio: int, valores: list) -> list[Cuota]:
+    """Installments inicio+1… of a schedule from `primera`, from their stored values."""
+    calendario = _calendario(primera, inicio + len(valores))[inicio:]
+    return [_cuota_de_json(n, q, v, guardadas) for (n, q, v), guardadas in zip(calendario, valores)]
+
+
+def _vencimiento_calendario(entrada: tuple[int, Quincena, date]) -> date:
+    return entrada[2]
+
+
+@cache
+def _calendario(primera: Quincena, n: int) -> tuple[tuple[int, Quincena, date], ...]:
+    """(número, quincena, vencimiento) of n installments from `primera`.
+
+    Quincena arithmetic builds a validated frozen dataclass and a due date needs the month's length; a
+    restore would otherwise do both for every installment of every loan, and there are few distinct calendars.
+    """
+    return tuple((k + 1, primera + k, (primera + k).vencimiento) for k in range(n))
+
+
+def _fecha(valor: str | None) -> date | None:
+    return date.fromisoformat(valor) if valor else None
+
+
+def _cuota_a_json(c: Cuota) -> list:
+    """[interés, capital] untouched; [interés, capital, fecha] paid as scheduled; all fields otherwise."""
+    # Attributes read once into locals: this runs for every installment of every loan in a remesa.
+    interes, capital, hasta = c.interes, c.capital, c.devengado_hasta
+    pagado_moratorio, pagado_interes, pagado_capital, cargado = (
+        c.pagado_moratorio, c.pagado_interes, c.pagado_capital, c.moratorio_cargado
+    )
+    if not (pagado_moratorio or pagado_interes or pagado_capital or cargado) and hasta is None:
+        return [str(interes), str(capital)]
+    hasta = hasta.isoformat() if hasta else None
+    if pagado_interes == interes and pagado_capital == capital and not cargado and not pagado_moratorio:
+        return [str(interes), str(capital), hasta]
+    return [
+        str(interes), str(capital), str(pagado_moratorio), str(pagado_interes), str(pagado_capital), str(cargado), hasta,
+    ]
+
+
+def _cuota_de_json(numero: int, quincena: Quincena, vencimiento: date, valores: list) -> Cuota:
+    interes, capital = Decimal(valores[0]), Decimal(valores[1])
+    if len(valores) == 2:
+        return Cuota(numero, quincena, interes, capital, vencimiento=vencimiento)
+    if len(valores) == 3:
+        hasta = valores[2]
+        return Cuota(numero, quincena, interes, capital, CERO, interes, capital, CERO,
+                     date.fromisoformat(hasta) if hasta else None, vencimiento)
+    pagado_moratorio, pagado_interes, pagado_capital, cargado = (Decimal(v) for v in valores[2:6])
+    return Cuota(
+        numero, quincena, interes, capital, pagado_moratorio, pagado_interes, pagado_capital, cargado,
+        _fecha(valores[6]), vencimiento,
+    )

@@ -1,0 +1,187 @@
+"""The one way to read a loan's position and the context it is read in (docs/reglas.md, "Posición").
+
+The ledger is the truth and `Prestamo.posicion` a cache of its replay: every reader here gives the
+position the replay would give (tests/prestamos/test_posiciones.py proves it for each path). Services
+that write money, pages, PDFs and the admin all read through this module; none builds a `Posicion`,
+a `Contexto` or the moratorio parameters by hand.
+
+- `posiciones(prestamos)`: from each loan's snapshot plus the movements booked after it, in one query;
+  `movimientos=` when the caller already read the ledger (pages), `corte=` to restore only the
+  installments due by that date (a remesa lote), `reproducir=True` to replay the whole ledger instead.
+- `contextos(dependencia_ids, fecha)`: which quincenas each dependencia's remesas covered and the
+  moratorio parameters in force on `fecha`. Services read the tables inside their transaction; pages
+  pass `cache=True` and read them from the shared cache (cleared on commit by prestamos/signals.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.cache import cache as cache_compartida
+from django.db import connection
+
+from prestamos import instantanea
+from prestamos.calculo import Quincena
+from prestamos.cartera import Aplicacion, Condiciones, Contexto, ParametrosMora, Posicion
+from prestamos.models import Movimiento, ParametroMora, Prestamo, Remesa
+
+# --- terms and recorded allocations -----------------------------------------------------------------------
+
+
+def condiciones(prestamo) -> Condiciones:
+    """The terms of a `Prestamo` (or of a lote row with the same attributes, recuperacion.remesas)."""
+    return Condiciones(
+        principal=prestamo.importe,
+        tasa_anual=prestamo.tasa_anual,
+        plazo=prestamo.plazo,
+        primera_quincena=Quincena.parse(str(prestamo.primera_quincena)),
+        fecha_otorgamiento=prestamo.fecha_otorgamiento,
+    )
+
+
+def aplicacion_de(movimiento: Movimiento) -> Aplicacion:
+    return Aplicacion.de_json(movimiento.aplicacion, fecha_valor=movimiento.fecha_valor, importe=movimiento.importe)
+
+
+# --- context: remesas arrived and moratorio parameters ----------------------------------------------------
+
+CACHE_SEGUNDOS = 300
+CLAVE_PARAMETROS = "prestamos:parametros-mora"
+
+
+def clave_remesas(dependencia_id: int) -> str:
+    return f"prestamos:remesas:{dependencia_id}"
+
+
+def parametros_en(filas: Iterable[tuple[date, int, object]], fecha: date) -> ParametrosMora:
+    """The parameters in force on `fecha`: the latest (vigente_desde, días, factor) row started by then."""
+    vigentes = [f for f in filas if f[0] <= fecha]
+    if not vigentes:
+        return ParametrosMora()
+    _, dias_gracia, factor = max(vigentes, key=lambda f: f[0])
+    return ParametrosMora(dias_gracia=dias_gracia, factor=factor)
+
+
+def _filas_parametros(*, cache: bool) -> list[tuple[date, int, object]]:
+    filas = cache_compartida.get(CLAVE_PARAMETROS) if cache else None
+    if filas is None:
+        filas = list(ParametroMora.objects.order_by("vigente_desde").values_list("vigente_desde", "dias_gracia", "factor"))
+        if cache:
+            cache_compartida.set(CLAVE_PARAMETROS, filas, CACHE_SEGUNDOS)
+    return filas
+
+
+def parametros_mora(fecha: date) -> ParametrosMora:
+    return parametros_en(_filas_parametros(cache=False), fecha)
+
+
+def quincenas_con_remesa(dependencia_ids: Iterable[int], *, cache: bool = False) -> dict[int, frozenset[Quincena]]:
+    """Per dependencia, the quincenas for which a remesa of it has been loaded (absent: none)."""
+    ids = set(dependencia_ids)
+    resultado: dict[int, frozenset[Quincena]] = {}
+    if cache and ids:
+        claves = {clave_remesas(d): d for d in ids}
+        for clave, codigos in cache_compartida.get_many(list(claves)).items():
+            resultado[claves[clave]] = frozenset(Quincena.parse(q) for q in codigos)
+        ids -= resultado.keys()
+    if not ids:
+        return resultado
+    por_dependencia: dict[int, set[Quincena]] = defaultdict(set)
+    # order_by(): the model's default ordering would add a join and a sort to the DISTINCT.
+    filas = Remesa.objects.filter(dependencia_id__in=ids).order_by().values_list("dependencia_id", "quincena").distinct()
+    for dependencia_id, quincena in filas:
+        por_dependencia[dependencia_id].add(Quincena.parse(quincena))
+    leidas = {d: frozenset(por_dependencia.get(d, ())) for d in ids}
+    if cache:
+        cache_compartida.set_many({clave_remesas(d): sorted(str(q) for q in v) for d, v in leidas.items()}, CACHE_SEGUNDOS)
+    resultado.update({d: v for d, v in leidas.items() if v})
+    return resultado
+
+
+def contextos(
+    dependencia_ids: Iterable[int], fecha: date, *, cache: bool = False, mas: Iterable[Quincena] = ()
+) -> dict[int, Contexto]:
+    """The `Contexto` of each dependencia's loans on `fecha`; `mas`: quincenas to count as arrived too
+    (the remesa being loaded, before it is committed)."""
+    ids = set(dependencia_ids)
+    remesas = quincenas_con_remesa(ids, cache=cache)
+    parametros = parametros_en(_filas_parametros(cache=cache), fecha)
+    extra = frozenset(mas)
+    return {d: Contexto(parametros=parametros, remesas=remesas.get(d, frozenset()) | extra) for d in ids}
+
+
+def contexto(prestamo: Prestamo, fecha: date, *, cache: bool = False) -> Contexto:
+    return contextos([prestamo.dependencia_id], fecha, cache=cache)[prestamo.dependencia_id]
+
+
+# --- positions -------------------------------------------------------------------------------------------
+
+
+def posiciones(
+    prestamos: list,
+    *,
+    movimientos: dict[int, list[Movimiento]] | None = None,
+    corte: date | None = None,
+    reproducir: bool = False,
+) -> dict[int, Posicion]:
+    """The positions of `prestamos` (model instances or lote rows), keyed by loan id.
+
+    From the snapshot plus the movements booked after it (`posicion_hasta`, read together with the
+    snapshot, so the pair is consistent): a loan without a snapshot, or any path that booked without
+    refreshing it, still gives the replay. `movimientos`: each loan's whole ledger in id order, already
+    read (one query is saved). `corte`: restore only the installments due by that date (the rest stay
+    as stored until read, `Posicion.cuotas`). `reproducir`: ignore the snapshots and replay everything.
+    """
+    if movimientos is None:
+        desde = {p.pk: 0 if reproducir or not p.posicion else (p.posicion_hasta or 0) for p in prestamos}
+        movimientos = {p.pk: [] for p in prestamos}
+        for movimiento in _movimientos_despues(desde):
+            movimientos[movimiento.prestamo_id].append(movimiento)
+    resultado = {}
+    for prestamo in prestamos:
+        propios = movimientos.get(prestamo.pk, [])
+        if reproducir or not prestamo.posicion:
+            posicion = Posicion.derivar(condiciones(prestamo), (aplicacion_de(m) for m in propios))
+        else:
+            posicion = instantanea.restaurar(prestamo.posicion, condiciones(prestamo), corte=corte)
+            hasta = prestamo.posicion_hasta or 0
+            for movimiento in propios:
+                if movimiento.id > hasta:
+                    posicion.registrar(aplicacion_de(movimiento))
+        resultado[prestamo.pk] = liquidacion_historica(prestamo, posicion)
+    return resultado
+
+
+def liquidacion_historica(prestamo, posicion: Posicion) -> Posicion:
+    """A loan loaded as LIQUIDADO from the institution's history has no ledger of its payoff here: its
+    position takes the payoff date the file gave."""
+    if prestamo.fecha_liquidacion and not posicion.liquidado:
+        posicion.fecha_liquidacion = prestamo.fecha_liquidacion
+    return posicion
+
+
+def posicion(prestamo: Prestamo, *, reproducir: bool = False) -> Posicion:
+    return posiciones([prestamo], reproducir=reproducir)[prestamo.pk]
+
+
+def _movimientos_despues(desde: dict[int, int]):
+    """Movements of each loan with id greater than desde[loan], in id order."""
+    if not desde:
+        return []
+    if connection.vendor == "postgresql":
+        # One (loan, id) range per loan on the (prestamo_id, id) index. Joining the loans table instead
+        # (as the ORM would for prestamo__posicion_hasta) made PostgreSQL hash-join a sequential scan of
+        # a million loans for every lote of a remesa: seconds per lote.
+        tabla = Movimiento._meta.db_table
+        return Movimiento.objects.raw(
+            f"SELECT m.* FROM unnest(%s::bigint[], %s::bigint[]) AS v(prestamo_id, hasta) "
+            f"JOIN {tabla} AS m ON m.prestamo_id = v.prestamo_id AND m.id > v.hasta ORDER BY m.id",
+            [list(desde), list(desde.values())],
+        )
+    minimo = min(desde.values())
+    return [
+        m for m in Movimiento.objects.filter(prestamo_id__in=desde, id__gt=minimo).order_by("id")
+        if m.id > desde[m.prestamo_id]
+    ]

@@ -1,0 +1,147 @@
+"""Missing payroll deductions (docs/reglas.md, "Descuentos omitidos"): the daily detection, the notices
+recorded once per (loan, quincena) and the e-mails that tell borrowers."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from prestamos import escritura, libro, posiciones
+from prestamos.calculo import Quincena, formato_moneda
+from prestamos.cartera import CERO, Contexto, Posicion
+from prestamos.models import Dependencia, Prestamo
+from prestamos.selectors import ACTIVOS
+from recuperacion.lotes import LOTE, prestamos_en_lote
+from recuperacion.models import AvisoOmision
+
+logger = logging.getLogger(__name__)
+
+
+def detectar_omisiones(*, hoy: date | None = None, dependencias=None) -> int:
+    """Daily: update every active loan's estado and tell borrowers of newly missing deductions.
+
+    One transaction per dependencia, holding its row lock like a remesa load does, so the two never
+    examine the same loans at once. Returns how many (loan, quincena) omissions were new.
+    """
+    hoy = hoy or timezone.localdate()
+    nuevas = 0
+    for dependencia in dependencias if dependencias is not None else Dependencia.objects.order_by("pk"):
+        with transaction.atomic():
+            Dependencia.objects.select_for_update().get(pk=dependencia.pk)
+            avisos = Avisos(hoy)
+            revisar_prestamos(
+                Prestamo.objects.filter(dependencia=dependencia, estado__in=ACTIVOS),
+                posiciones.contextos([dependencia.pk], hoy)[dependencia.pk],
+                avisos,
+                hoy,
+            )
+            nuevas += avisos.enviar_al_confirmar()
+    return nuevas
+
+
+def revisar_prestamos(consulta, contexto: Contexto, avisos: Avisos, hoy: date) -> None:
+    """Walk the loans in lotes by id (keyset, so each lote is one indexed query)."""
+    ultimo = 0
+    while True:
+        prestamos = prestamos_en_lote(consulta.select_for_update().filter(pk__gt=ultimo), LOTE)
+        if not prestamos:
+            return
+        leidas = posiciones.posiciones(prestamos)
+        cambiados = [p for p in prestamos if libro.poner_estado(p, leidas[p.pk], hoy)]
+        avisos.revisar(prestamos, leidas, contexto)
+        escritura.actualizar(Prestamo, cambiados, ["estado", "fecha_liquidacion"])
+        ultimo = prestamos[-1].pk
+
+
+class Avisos:
+    """Records each (loan, quincena) missing deduction once and e-mails the borrower after commit."""
+
+    def __init__(self, hoy: date):
+        self.hoy = hoy
+        self.nuevos: list[AvisoOmision] = []
+
+    def revisar(self, prestamos: list, leidas: dict[int, Posicion], contexto: Contexto) -> None:
+        omisiones = {}
+        for p in prestamos:
+            posicion = leidas[p.pk]
+            if posicion.liquidado:
+                continue
+            vencidas = posicion.vencidas_sin_pagar(self.hoy)  # usually none: checked first, it is cheaper
+            lista = [(c.quincena, c.pendiente) for c in vencidas if posicion.es_omitida(c, self.hoy, contexto)]
+            if lista:
+                omisiones[p.pk] = lista
+        if not omisiones:
+            return
+        avisados = set(
+            AvisoOmision.objects.filter(prestamo_id__in=omisiones).values_list("prestamo_id", "quincena")
+        )
+        nuevos = [
+            AvisoOmision(prestamo_id=pk, quincena=str(q), pendiente=pendiente, detectada=self.hoy)
+            for pk, lista in omisiones.items()
+            for q, pendiente in lista
+            if (pk, str(q)) not in avisados
+        ]
+        correos = dict(
+            Prestamo.objects.filter(pk__in={a.prestamo_id for a in nuevos}, derechohabiente__usuario__is_active=True)
+            .exclude(derechohabiente__usuario__email="")
+            .values_list("pk", "derechohabiente__usuario__email")
+        )
+        for aviso in nuevos:
+            aviso.correo = correos.get(aviso.prestamo_id, "")
+        AvisoOmision.objects.bulk_create(nuevos)
+        self.nuevos += nuevos
+
+    def enviar_al_confirmar(self) -> int:
+        """E-mails go out only once the detection is committed, never for one that rolled back."""
+        por_enviar = [a for a in self.nuevos if a.correo]
+        if por_enviar:
+            transaction.on_commit(lambda: enviar_avisos(por_enviar))
+        return len(self.nuevos)
+
+
+def enviar_avisos(avisos: list[AvisoOmision]) -> None:
+    """One e-mail per loan listing its newly missing quincenas; a failed send is logged, not retried."""
+    por_prestamo: dict[int, list[AvisoOmision]] = defaultdict(list)
+    for aviso in avisos:
+        por_prestamo[aviso.prestamo_id].append(aviso)
+    prestamos = Prestamo.objects.select_related("derechohabiente").in_bulk(por_prestamo)
+    enlace = settings.PORTAL_URL.rstrip("/") + reverse("regularizacion")
+    enviados = []
+    with get_connection() as conexion:
+        for pk, grupo in por_prestamo.items():
+            mensaje = _mensaje_omision(prestamos[pk], grupo, enlace)
+            mensaje.connection = conexion
+            try:
+                mensaje.send()
+            except Exception:
+                logger.exception("No se pudo enviar el aviso de omisión del préstamo %s", prestamos[pk].folio)
+                continue
+            enviados += [a.pk for a in grupo]
+    AvisoOmision.objects.filter(pk__in=enviados).update(enviado=timezone.now())
+
+
+def _mensaje_omision(prestamo: Prestamo, avisos: list[AvisoOmision], enlace: str) -> EmailMessage:
+    contexto = {
+        "portal": settings.PORTAL_NOMBRE,
+        "nombre": prestamo.derechohabiente.nombre,
+        "folio": prestamo.folio,
+        "omisiones": [
+            {"quincena": Quincena.parse(a.quincena).descripcion, "pendiente": formato_moneda(a.pendiente)}
+            for a in sorted(avisos, key=lambda a: a.quincena)
+        ],
+        "total": formato_moneda(sum((a.pendiente for a in avisos), CERO)),
+        "enlace": enlace,
+        "telefono": settings.CAPP_TELEFONO,
+        "correo_capp": settings.CAPP_CORREO,
+    }
+    asunto = render_to_string("recuperacion/email/omision_asunto.txt", contexto).strip()
+    cuerpo = render_to_string("recuperacion/email/omision_mensaje.txt", contexto)
+    return EmailMessage(asunto, cuerpo, to=[avisos[0].correo])

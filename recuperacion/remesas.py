@@ -1,0 +1,158 @@
+"""Applying a remesa: a dependencia's payroll deductions for one quincena (docs/reglas.md, "Remesas").
+
+Works on a million loans in lotes: one query fetches a lote's loans with their position snapshots
+(Prestamo.posicion), the engine runs in memory, and the writes go back in bulk (prestamos/escritura.py)
+as rows built by the ledger's one writer (prestamos/libro.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from prestamos import escritura, libro, posiciones
+from prestamos.calculo import Quincena
+from prestamos.cartera import CERO, Contexto
+from prestamos.models import Dependencia, Movimiento, Prestamo, Remesa
+from prestamos.selectors import ACTIVOS
+from recuperacion.models import Descuento
+from recuperacion.lotes import LOTE, prestamos_en_lote, sin_recolector
+from recuperacion.omisiones import Avisos, revisar_prestamos
+
+Progreso = Callable[[int, int], None]  # (rows done, rows in all)
+
+
+@dataclass
+class ResultadoRemesa:
+    aplicados: int = 0
+    ya_cargados: int = 0
+    total: Decimal = CERO
+    omisiones: int = 0
+    remesa: Remesa | None = None
+
+
+# --- remesas -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def remesa_cargar(
+    *,
+    dependencia: Dependencia,
+    quincena: Quincena,
+    descuentos: list[tuple[int, Decimal]],
+    archivo: str = "",
+    usuario=None,
+    progreso: Progreso | None = None,
+    hoy: date | None = None,
+) -> ResultadoRemesa:
+    """Apply a remesa's deductions `(prestamo_id, importe)` as of the quincena's due date.
+
+    The dependencia row is locked first and the loaded keys are read after the lock: a second load of
+    the same remesa started at the same time waits here and then finds every deduction already loaded.
+    The unique (prestamo, quincena) constraint on Descuento is the backstop.
+    """
+    hoy = hoy or timezone.localdate()
+    Dependencia.objects.select_for_update().get(pk=dependencia.pk)
+    cargados = set(
+        Descuento.objects.filter(remesa__dependencia=dependencia, quincena=str(quincena)).values_list(
+            "prestamo_id", flat=True
+        )
+    )
+    # In id order, so each lote is one index range of the loans table.
+    nuevos = sorted((pk, importe) for pk, importe in descuentos if pk not in cargados)
+    resultado = ResultadoRemesa(aplicados=len(nuevos), ya_cargados=len(descuentos) - len(nuevos))
+    if nuevos:
+        remesa = Remesa.objects.create(
+            dependencia=dependencia, quincena=str(quincena), archivo=archivo[:255], cargada_por=usuario
+        )
+        # The remesa being loaded counts as arrived: an installment it leaves unpaid is missing at once.
+        # Money is applied in the context of its value date; missing deductions are reviewed as of today.
+        al_vencimiento = posiciones.contextos([dependencia.pk], quincena.vencimiento, mas=[quincena])[dependencia.pk]
+        al_dia = posiciones.contextos([dependencia.pk], hoy, mas=[quincena])[dependencia.pk]
+        avisos = Avisos(hoy)
+        with sin_recolector():
+            for inicio in range(0, len(nuevos), LOTE):
+                resultado.total += _aplicar_lote(
+                    remesa, nuevos[inicio : inicio + LOTE], al_vencimiento, al_dia, avisos, usuario, hoy
+                )
+                if progreso:
+                    progreso(min(inicio + LOTE, len(nuevos)), len(nuevos))
+        remesa.filas, remesa.total = len(nuevos), resultado.total
+        remesa.save(update_fields=["filas", "total"])
+        resultado.remesa = remesa
+        # The loans this quincena's remesas left out: a missing deduction is detected now, not at the next
+        # daily run. Not "left out of this file": a complementary remesa of a few rows would otherwise
+        # re-examine every loan its dependencia's first remesa already paid. Told apart here, from the ids
+        # already in memory: as a NOT EXISTS on the deductions, PostgreSQL (whose statistics have not yet
+        # seen this quincena) walked the whole deductions index for every lote.
+        con_descuento = cargados.union(pk for pk, _ in nuevos)
+        activos = Prestamo.objects.filter(dependencia=dependencia, estado__in=ACTIVOS)
+        faltan = sorted(pk for pk in activos.values_list("pk", flat=True).iterator(chunk_size=LOTE * 10)
+                        if pk not in con_descuento)
+        for inicio in range(0, len(faltan), LOTE):
+            revisar_prestamos(activos.filter(pk__in=faltan[inicio : inicio + LOTE]), al_dia, avisos, hoy)
+        resultado.omisiones = avisos.enviar_al_confirmar()
+    return resultado
+
+
+def _aplicar_lote(
+    remesa: Remesa,
+    lote: list[tuple[int, Decimal]],
+    al_vencimiento: Contexto,
+    al_dia: Contexto,
+    avisos: Avisos,
+    usuario,
+    hoy: date,
+) -> Decimal:
+    importes = dict(lote)
+    # Locked like prestamo_aplicar_pago does, so a bank payment on one of these loans waits.
+    consulta = Prestamo.objects.select_for_update().filter(dependencia_id=remesa.dependencia_id)
+    menor, mayor = lote[0][0], lote[-1][0]
+    if mayor - menor < 2 * len(lote):
+        # Dense ids (a full remesa): a range, as a 5,000-id IN list costs more to build than to run.
+        consulta = consulta.filter(pk__range=(menor, mayor))
+    else:
+        consulta = consulta.filter(pk__in=importes)
+    prestamos = [p for p in prestamos_en_lote(consulta) if p.pk in importes]
+    if len(prestamos) != len(importes):
+        # Validated moments ago and loans are never deleted: refuse rather than drop a deduction.
+        raise RuntimeError(f"{len(importes) - len(prestamos)} préstamo(s) de la remesa no se encontraron")
+    fecha_valor = Quincena.parse(remesa.quincena).vencimiento
+    # Only the installments due by the later of the value date and today are read or changed here
+    # (allocation, estado, missing deductions); the rest of each schedule is written back as stored.
+    leidas = posiciones.posiciones(prestamos, corte=max(fecha_valor, hoy))
+    origen = f"Remesa {remesa.dependencia.clave} {remesa.quincena}"
+    usuario_id = usuario.pk if usuario is not None else None
+    ahora = timezone.now()
+    asientos = [
+        libro.asiento(
+            prestamo_id=p.pk,
+            tipo=Movimiento.Tipo.DESCUENTO.value,
+            aplicacion=leidas[p.pk].aplicar(fecha_valor=fecha_valor, importe=importes[p.pk], contexto=al_vencimiento),
+            origen=origen,
+            usuario_id=usuario_id,
+            creado=ahora,
+        )
+        for p in prestamos
+    ]
+    ids = escritura.insertar(Movimiento, asientos)
+    escritura.insertar(
+        Descuento,
+        [
+            {"remesa_id": remesa.pk, "prestamo_id": a["prestamo_id"], "quincena": remesa.quincena,
+             "importe": a["importe"], "movimiento_id": pk}
+            for a, pk in zip(asientos, ids)
+        ],
+        con_id=False,
+    )
+    for prestamo, movimiento_id in zip(prestamos, ids):
+        libro.anotar_posicion(prestamo, leidas[prestamo.pk], movimiento_id)
+        libro.poner_estado(prestamo, leidas[prestamo.pk], hoy)
+    avisos.revisar(prestamos, leidas, al_dia)
+    escritura.actualizar(Prestamo, prestamos, ["posicion", "posicion_hasta", "estado", "fecha_liquidacion"])
+    return sum(importes.values(), CERO)
