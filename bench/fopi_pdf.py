@@ -27,7 +27,7 @@ from reportlab.lib.pagesizes import letter  # noqa: E402
 from reportlab.lib.units import mm  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
-from fopi.pdf import AVISO_COPIAS, TITULO, Banco, DatosFopi, referencia_agrupada, render_fopi  # noqa: E402
+from fopi.pdf import AVISO_COPIAS, TITULO, BancoPdf, DatosFopi, referencia_agrupada, render_fopi  # noqa: E402
 from fopi.referencia import construir_referencia, vigencia_para  # noqa: E402
 from oficina.pdf import CONTACTO_CAPP, INSTITUCION, PORTAL  # noqa: E402
 from prestamos.calculo import formato_fecha, formato_moneda  # noqa: E402
@@ -39,12 +39,12 @@ NOMBRES = ("María", "José Luis", "Guadalupe", "Juan Pablo", "Ana Sofía", "Ram
 APELLIDOS = ("Núñez", "Hernández", "Ibáñez", "Peña", "Gómez", "Martínez", "Muñoz", "López", "Ordóñez", "Cañas")
 TIPOS = (("PARCIAL", "Pago parcial"), ("LIQUIDACION", "Liquidación"), ("REGULARIZACION", "Regularización"))
 BANCOS = (
-    Banco(nombre="BBVA México", convenio="1234567"),
-    Banco(nombre="Banorte", convenio="0987654"),
-    Banco(nombre="Santander", convenio="5566778"),
-    Banco(nombre="HSBC", convenio="4433221"),
-    Banco(nombre="Banco Azteca", convenio="7788990"),
-    Banco(nombre="Telecomm (Telégrafos)", convenio="1100223"),
+    BancoPdf(nombre="BBVA México", convenio="1234567"),
+    BancoPdf(nombre="Banorte", convenio="0987654"),
+    BancoPdf(nombre="Santander", convenio="5566778"),
+    BancoPdf(nombre="HSBC", convenio="4433221"),
+    BancoPdf(nombre="Banco Azteca", convenio="7788990"),
+    BancoPdf(nombre="Telecomm (Telégrafos)", convenio="1100223"),
 )
 
 

@@ -48,7 +48,7 @@ def main() -> None:
         subprocess.run([sys.executable, str(RAIZ / "bench" / "datos.py"), "--prestamos", str(args.generar)], check=True)
     django_listo()
 
-    from prestamos.importacion import importar_archivo
+    from oficina.importacion import importar_archivo
     from prestamos.models import Movimiento, Remesa
     from recuperacion.models import AvisoOmision
 

@@ -8,7 +8,7 @@ session, the user and the padrón entry, as every borrower page does before its 
 from django.http import HttpResponse
 from django.urls import include, path
 
-from recuperacion.acceso import derechohabiente_requerido
+from prestamos.acceso import derechohabiente_requerido
 
 
 def trivial(request):

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from fopi import services
 from fopi.models import AccionPago, Banco, Fopi, PagoBancario
-from prestamos.admin import SoloLecturaMixin
+from oficina.admin_base import SoloLecturaMixin
 from prestamos.models import Prestamo
 
 

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class FopiConfig(AppConfig):
     name = "fopi"
     verbose_name = "FOPI y pagos bancarios"
+
+    def ready(self) -> None:
+        from fopi import importacion  # noqa: F401 — registers its file kind

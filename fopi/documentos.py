@@ -4,7 +4,7 @@ from fopi.models import Banco, Fopi
 
 def fopi_pdf(fopi: Fopi) -> bytes:
     derechohabiente = fopi.prestamo.derechohabiente
-    bancos = tuple(pdf.Banco(b.nombre, b.convenio) for b in Banco.objects.filter(activo=True))
+    bancos = tuple(pdf.BancoPdf(b.nombre, b.convenio) for b in Banco.objects.filter(activo=True))
     return pdf.render_fopi(
         pdf.DatosFopi(
             nombre=derechohabiente.nombre_completo,

@@ -15,7 +15,7 @@ from fopi.models import Fopi, PagoBancario
 from fopi.referencia import referencia_valida
 from oficina.bloqueos import bloqueo_transaccional
 from prestamos.calculo import formato_fecha, formato_moneda
-from prestamos.importacion.base import ErrorCampo, Importador, Resumen, duplicados
+from oficina.importacion.base import ErrorCampo, Importador, Resumen, duplicados, registrar
 from prestamos.models import Movimiento
 from prestamos.services import prestamo_aplicar_pago
 
@@ -51,6 +51,7 @@ def motivo_de_revision(fila: FilaPago, fopi: Fopi | None, ya_pagados: set[int]) 
     return ""
 
 
+@registrar
 class PagosImportador(Importador):
     tipo = "pagos bancarios"
     columnas = ("banco", "autorizacion", "fecha_pago", "referencia", "importe")

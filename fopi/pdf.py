@@ -46,7 +46,7 @@ ALTO_RENGLON_BANCO = 15.0
 
 
 @dataclass(frozen=True)
-class Banco:
+class BancoPdf:
     nombre: str
     convenio: str
 
@@ -63,7 +63,7 @@ class DatosFopi:
     referencia: str  # 22 digits
     secuencia: int
     emitido: date
-    bancos: tuple[Banco, ...]
+    bancos: tuple[BancoPdf, ...]
 
 
 def referencia_agrupada(referencia: str) -> str:
@@ -190,7 +190,7 @@ def _referencia(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) ->
     return y - 2
 
 
-def _bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[Banco, ...], y: float) -> float:
+def _bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...], y: float) -> float:
     canvas.setFillColor(GUINDA)
     canvas.setFont(fuentes.negrita, 11)
     canvas.drawString(MARGEN, y, "Bancos autorizados")
@@ -218,7 +218,7 @@ def _bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[Banco, ...], y: floa
     return fondo
 
 
-def _tabla_bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[Banco, ...], x: float, y: float, ancho: float,
+def _tabla_bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...], x: float, y: float, ancho: float,
                   alto: float) -> float:
     tamanio = min(9.0, alto * 0.6)
     base = alto * 0.3  # baseline above the row's bottom edge

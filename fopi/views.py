@@ -7,7 +7,7 @@ from fopi.forms import FopiForm
 from fopi.models import Fopi
 from fopi.referencia import vigencia_para
 from prestamos.models import Prestamo
-from recuperacion.acceso import derechohabiente_requerido, respuesta_pdf
+from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
 from prestamos.selectors import vistas_prestamos
 
 

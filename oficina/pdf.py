@@ -1,6 +1,6 @@
 """Shared PDF look: fonts, institution header and CAPP footer for every document the portal prints.
 
-Renderers (`fopi/pdf.py`, `prestamos/pdf.py`) take plain dataclasses and return bytes; this module only
+Renderers (`fopi/pdf.py`, `recuperacion/pdf.py`) take plain dataclasses and return bytes; this module only
 knows how a page of the institution looks. No Django imports, so PDFs can be built and tested without a
 database.
 """

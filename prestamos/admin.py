@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from oficina.admin_base import SoloLecturaMixin
 from prestamos.calculo import formato_moneda
 from prestamos.models import Dependencia, Derechohabiente, Movimiento, ParametroMora, Prestamo, Remesa
 
@@ -39,19 +40,6 @@ class DerechohabienteAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="cuenta")
     def tiene_cuenta(self, obj):
         return obj.usuario_id is not None
-
-
-class SoloLecturaMixin:
-    """The ledger and loan terms are never edited in the admin: corrections are new, audited entries."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MovimientoInline(SoloLecturaMixin, admin.TabularInline):

@@ -7,3 +7,4 @@ class PrestamosConfig(AppConfig):
 
     def ready(self) -> None:
         from prestamos import signals  # noqa: F401 — connects the cache-clearing receivers
+        from prestamos.importacion import padron, prestamos  # noqa: F401 — registers their file kinds

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from prestamos.importacion import ArchivoRechazado, importar_archivo
+from oficina.importacion import ArchivoRechazado, importar_archivo
 from prestamos.models import Carga
 
 logger = logging.getLogger(__name__)

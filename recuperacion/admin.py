@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oficina.exportar import respuesta_csv
-from prestamos.admin import SoloLecturaMixin
+from oficina.admin_base import SoloLecturaMixin
 from prestamos.calculo import Quincena
 from prestamos.cartera import CERO
 from recuperacion.models import AvisoOmision, Descuento, DependenciaOmisa

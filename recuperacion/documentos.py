@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from prestamos import pdf
+from recuperacion import pdf
 from prestamos.selectors import EstadoCuota, VistaPrestamo
 from recuperacion.selectors import EstadoCuenta
 

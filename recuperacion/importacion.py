@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from prestamos.calculo import Quincena
-from prestamos.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados
+from oficina.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
 from prestamos.models import Dependencia, Prestamo
 from recuperacion import remesas
 
@@ -24,6 +24,7 @@ class FilaDescuento:
     importe: Decimal
 
 
+@registrar
 class DescuentosImportador(Importador):
     tipo = "descuentos"
     columnas = ("clave_dependencia", "quincena", "folio", "curp", "importe")

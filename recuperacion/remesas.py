@@ -7,7 +7,6 @@ as rows built by the ledger's one writer (prestamos/libro.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from oficina.importacion.base import Progreso
 from prestamos import escritura, libro, posiciones
 from prestamos.calculo import Quincena
 from prestamos.cartera import CERO, Contexto
@@ -23,8 +23,6 @@ from prestamos.selectors import ACTIVOS
 from recuperacion.models import Descuento
 from recuperacion.lotes import LOTE, prestamos_en_lote, sin_recolector
 from recuperacion.omisiones import Avisos, revisar_prestamos
-
-Progreso = Callable[[int, int], None]  # (rows done, rows in all)
 
 
 @dataclass

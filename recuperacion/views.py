@@ -8,7 +8,7 @@ from fopi import services as fopi_services
 from fopi.models import Fopi
 
 from recuperacion import documentos, selectors
-from recuperacion.acceso import derechohabiente_requerido, respuesta_pdf
+from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
 from recuperacion.grafica import grafica_saldo
 
 

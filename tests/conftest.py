@@ -99,7 +99,7 @@ ENCABEZADO_PRESTAMOS = (
 
 def cargar_prestamos(*filas: str):
     """Load loans through the real importer (prestamos.csv rows without the header)."""
-    from prestamos.importacion import importar_archivo
+    from oficina.importacion import importar_archivo
 
     return importar_archivo((ENCABEZADO_PRESTAMOS + "\n".join(filas) + "\n").encode())
 

@@ -16,7 +16,7 @@ from fopi.models import Fopi, PagoBancario
 from fopi.services import fopi_emitir, pago_aplicar_a_prestamo, pago_marcar_devolucion
 from prestamos import instantanea, posiciones
 from prestamos.calculo import Quincena
-from prestamos.importacion import ArchivoRechazado, importar_archivo
+from oficina.importacion import ArchivoRechazado, importar_archivo
 from prestamos.models import Movimiento, Prestamo
 from tests.conftest import CURP_ALICE, FOLIO_ALICE, cargar_prestamos
 

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fopi.models import Fopi, PagoBancario
-from prestamos.importacion import ArchivoRechazado, importar_archivo
-from prestamos.importacion.lector import importadores
+from oficina.importacion import ArchivoRechazado, importar_archivo
+from oficina.importacion import importadores
 from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo
 
 AJUSTES = settings(

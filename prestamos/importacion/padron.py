@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from accounts.curp import validar_curp
-from prestamos.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados
+from oficina.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
 from prestamos.models import Dependencia, Derechohabiente
 
 LOTE = 2000
 
 
+@registrar
 class DependenciasImportador(Importador):
     tipo = "dependencias"
     columnas = ("clave", "nombre")
@@ -57,6 +58,7 @@ CAMPOS_DERECHOHABIENTE = ("nombre", "primer_apellido", "segundo_apellido", "rfc"
 NOMBRE_PROPIO = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ.' -]+")
 
 
+@registrar
 class DerechohabientesImportador(Importador):
     tipo = "derechohabientes"
     columnas = ("curp", "nombre", "primer_apellido", "segundo_apellido", "rfc", "clave_dependencia")

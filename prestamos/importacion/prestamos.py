@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.curp import validar_curp
 from prestamos.calculo import Quincena, cuota_fija
 from prestamos.cartera import Posicion
-from prestamos.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados
+from oficina.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
 from prestamos.models import Derechohabiente, Movimiento, Prestamo
 from prestamos import escritura, libro
 from prestamos.posiciones import condiciones, liquidacion_historica
@@ -61,6 +61,7 @@ class FilaPrestamo:
         return [campo for campo in cargado if cargado[campo] != fila[campo]]
 
 
+@registrar
 class PrestamosImportador(Importador):
     """prestamos.csv: new loans are created with their opening entry; loaded ones never change."""
 

@@ -114,7 +114,7 @@ def test_it_marks_expired_fopis_daily_and_keeps_a_late_payment_for_review(presta
     from django.core.management import call_command
 
     from fopi.services import fopi_emitir
-    from prestamos.importacion import importar_archivo
+    from oficina.importacion import importar_archivo
 
     fopi = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("300.00"), hoy=date(2026, 6, 5))
     hoy(date(2026, 6, 16))

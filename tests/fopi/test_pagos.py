@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from fopi.models import AccionPago, PagoBancario
 from fopi.services import fopi_emitir, pago_aplicar_a_prestamo, pago_marcar_devolucion
-from prestamos.importacion import ArchivoRechazado, importar_archivo
+from oficina.importacion import ArchivoRechazado, importar_archivo
 from prestamos.models import Movimiento, Prestamo
 from tests.conftest import FOLIO_ALICE, a_la_vez
 

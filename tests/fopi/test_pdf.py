@@ -10,16 +10,16 @@ from decimal import Decimal
 
 from reportlab.graphics.barcode.code128 import _patterns as PATRONES_CODE128
 
-from fopi.pdf import AVISO_COPIAS, Banco, DatosFopi, referencia_agrupada, render_fopi
+from fopi.pdf import AVISO_COPIAS, BancoPdf, DatosFopi, referencia_agrupada, render_fopi
 from oficina.pdf import ESTANDAR, INCRUSTADAS, fuentes_para
 from tests.conftest import paginas, texto
 
 REFERENCIA = "2000000000100150209224"  # SPEC §7 worked example: folio 20000000001, 30/06/2026, 1,234.56
 
 BANCOS = (
-    Banco(nombre="BBVA México", convenio="1234567"),
-    Banco(nombre="Banorte", convenio="0987654"),
-    Banco(nombre="Santander", convenio="5566778"),
+    BancoPdf(nombre="BBVA México", convenio="1234567"),
+    BancoPdf(nombre="Banorte", convenio="0987654"),
+    BancoPdf(nombre="Santander", convenio="5566778"),
 )
 
 
@@ -71,7 +71,7 @@ def test_spanish_texts_print_in_the_base_14_fonts_with_winansi_encoding(tmp_path
 
 def test_a_text_outside_winansi_embeds_the_truetype_fonts(tmp_path):
     # A bank name typed by staff (or a name from another source) with a letter WinAnsi lacks.
-    pdf = render_fopi(fopi(bancos=(*BANCOS, Banco(nombre="Banco Łukasz", convenio="1212121"))))
+    pdf = render_fopi(fopi(bancos=(*BANCOS, BancoPdf(nombre="Banco Łukasz", convenio="1212121"))))
 
     filas = fuentes(pdf, tmp_path)
     assert b"FontFile2" in pdf
@@ -150,7 +150,7 @@ def test_it_prints_the_barcode_of_each_reference():
 
 
 def test_it_keeps_a_long_bank_list_on_one_page():
-    bancos = tuple(Banco(nombre=f"Banco Número {k:02d} de México", convenio=f"{k:07d}") for k in range(1, 25))
+    bancos = tuple(BancoPdf(nombre=f"Banco Número {k:02d} de México", convenio=f"{k:07d}") for k in range(1, 25))
 
     pdf = render_fopi(fopi(bancos=bancos))
 

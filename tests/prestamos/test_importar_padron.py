@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from prestamos.importacion import ArchivoRechazado, importar_archivo
+from oficina.importacion import ArchivoRechazado, importar_archivo
 from prestamos.models import Dependencia, Derechohabiente
 
 DEPENDENCIAS = "clave,nombre\nSEP,Secretaría de Educación Pública\nSSA,Secretaría de Salud\n"

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.management import CommandError, call_command
 
-from prestamos.importacion import ArchivoRechazado
+from oficina.importacion import ArchivoRechazado
 from prestamos.models import Movimiento, Prestamo
 from tests.conftest import CURP_ALICE, CURP_BOB, FOLIO_ALICE, cargar_prestamos
 

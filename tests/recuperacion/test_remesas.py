@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from prestamos import instantanea, posiciones
 from prestamos.calculo import Quincena, cuota_fija
 from prestamos.cartera import Condiciones, Contexto, Posicion
-from prestamos.importacion import ArchivoRechazado, importar_archivo
+from oficina.importacion import ArchivoRechazado, importar_archivo
 from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
 from prestamos.services import prestamo_aplicar_pago
 from recuperacion.models import Descuento

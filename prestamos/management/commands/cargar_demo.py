@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from prestamos.calculo import Quincena
-from prestamos.importacion import importar_archivo
+from oficina.importacion import importar_archivo
 from prestamos.models import Derechohabiente, Prestamo
 
 DEMO = Path(settings.BASE_DIR) / "demo"

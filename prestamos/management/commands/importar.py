@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from prestamos.importacion import ArchivoRechazado, importar_archivo
+from oficina.importacion import ArchivoRechazado, importar_archivo
 
 
 class Command(BaseCommand):

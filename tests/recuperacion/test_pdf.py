@@ -1,11 +1,11 @@
-"""Estado de cuenta and carta de liquidación PDFs (prestamos/pdf.py), read back with poppler."""
+"""Estado de cuenta and carta de liquidación PDFs (recuperacion/pdf.py), read back with poppler."""
 
 import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 from prestamos.calculo import Quincena, tabla_amortizacion
-from prestamos.pdf import (
+from recuperacion.pdf import (
     CartaLiquidacion,
     EstadoCuentaPdf,
     MovimientoPdf,

@@ -4,9 +4,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.db import transaction
-from django.utils.module_loading import import_string
 
-from prestamos.importacion.base import (
+from oficina.importacion.base import (
+    IMPORTADORES,
     MAX_ERRORES_LISTADOS,
     ArchivoRechazado,
     ErrorFila,
@@ -15,18 +15,9 @@ from prestamos.importacion.base import (
     Resumen,
 )
 
-# Every kind of file, recognised by its header row (SPEC §8).
-IMPORTADORES = [
-    "prestamos.importacion.padron.DependenciasImportador",
-    "prestamos.importacion.padron.DerechohabientesImportador",
-    "prestamos.importacion.prestamos.PrestamosImportador",
-    "recuperacion.importacion.DescuentosImportador",
-    "fopi.importacion.PagosImportador",
-]
-
-
 def importadores() -> list[type[Importador]]:
-    return [import_string(ruta) for ruta in IMPORTADORES]
+    """Every kind of file, recognised by its header row (docs/reglas.md, "Archivos")."""
+    return list(IMPORTADORES)
 
 
 def _decodificar(contenido: bytes) -> str:

@@ -64,6 +64,17 @@ class Resumen:
 Progreso = Callable[[int, int], None]
 
 
+# Filled by `registrar` as each app imports its importers (their AppConfig.ready).
+IMPORTADORES: list[type["Importador"]] = []
+
+
+def registrar(importador: type["Importador"]) -> type["Importador"]:
+    """Class decorator: make a file kind known to `importar_archivo`."""
+    if importador not in IMPORTADORES:
+        IMPORTADORES.append(importador)
+    return importador
+
+
 class Importador:
     """Base for one kind of file. Subclasses define `tipo`, `columnas`, `validar` and `cargar`.
 
