@@ -11,10 +11,34 @@ from django.core.cache import cache
 
 from prestamos.models import Dependencia, Derechohabiente
 
-CURP_ANA = "LOSA820420MNLPNN07"
-CURP_ALICE = "GAML850312MDFRPR02"
-CURP_BOB = "HERJ790605HJCRMN09"
-CONTRASENA = "Prestamo2026!"
+from tests.fabricas import (
+    CONTRASENA,
+    CURP_ALICE,
+    CURP_ANA,
+    CURP_BOB,
+    FOLIO_ALICE,
+    FOLIO_BOB,
+    cargar_prestamos,
+)
+
+
+def pytest_configure(config):
+    # Argon2 (production's hasher) costs ~50 ms per password on purpose; tests create hundreds of users.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """`@pytest.mark.postgres`: row locks, concurrency and plans; skipped on the embedded SQLite."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    saltar = pytest.mark.skip(reason="necesita PostgreSQL (DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(saltar)
 
 
 @pytest.fixture(autouse=True)
@@ -89,21 +113,6 @@ def cliente_staff(client, staff):
     return client
 
 
-FOLIO_ALICE = "20000000001"
-FOLIO_BOB = "20000000002"
-ENCABEZADO_PRESTAMOS = (
-    "folio,curp,tipo,importe,tasa_anual,plazo_quincenas,fecha_otorgamiento,primera_quincena,estado,"
-    "quincenas_pagadas,fecha_liquidacion\n"
-)
-
-
-def cargar_prestamos(*filas: str):
-    """Load loans through the real importer (prestamos.csv rows without the header)."""
-    from oficina.importacion import importar_archivo
-
-    return importar_archivo((ENCABEZADO_PRESTAMOS + "\n".join(filas) + "\n").encode())
-
-
 @pytest.fixture
 def prestamo_alice(alice):
     """SPEC's worked example: 30,000.00 at 11.50 % in 48 quincenas from 2026-Q01, 10 already paid."""
@@ -138,48 +147,3 @@ def _cargas_sincronas(settings, tmp_path):
     # Admin uploads run in the request in tests; the thread and RQ paths have their own tests.
     settings.CARGAS_MODO = "sincrono"
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def a_la_vez(funcion, veces: int = 2) -> tuple[list, list[Exception]]:
-    """Run `funcion` in `veces` threads released together (each with its own DB connection).
-
-    Returns the results and the exceptions raised, for concurrency tests on PostgreSQL.
-    """
-    import threading
-
-    from django.db import connection
-
-    salida = threading.Barrier(veces)
-    resultados, errores = [], []
-
-    def correr():
-        try:
-            salida.wait()
-            resultados.append(funcion())
-        except Exception as exc:  # noqa: BLE001 - returned to the test, which asserts on it
-            errores.append(exc)
-        finally:
-            connection.close()
-
-    hilos = [threading.Thread(target=correr) for _ in range(veces)]
-    for hilo in hilos:
-        hilo.start()
-    for hilo in hilos:
-        hilo.join()
-    return resultados, errores
-
-
-def texto(pdf: bytes, *opciones: str) -> str:
-    """The text of a PDF as a reader sees it (poppler's pdftotext)."""
-    import subprocess
-
-    return subprocess.run(
-        ["pdftotext", *opciones, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
-
-
-def paginas(pdf: bytes) -> int:
-    import subprocess
-
-    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    return int(next(linea.split()[-1] for linea in info.splitlines() if linea.startswith("Pages:")))

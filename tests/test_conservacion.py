@@ -18,7 +18,7 @@ from prestamos import instantanea, posiciones
 from prestamos.calculo import Quincena
 from oficina.importacion import ArchivoRechazado, importar_archivo
 from prestamos.models import Movimiento, Prestamo
-from tests.conftest import CURP_ALICE, FOLIO_ALICE, cargar_prestamos
+from tests.fabricas import CURP_ALICE, FOLIO_ALICE, cargar_prestamos
 
 SUMA_CERO = D("0.00")
 

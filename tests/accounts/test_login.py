@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import CONTRASENA
+from tests.fabricas import CONTRASENA
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from prestamos.models import Derechohabiente
-from tests.conftest import CURP_ALICE, CURP_ANA
+from tests.fabricas import CURP_ALICE, CURP_ANA
 
 User = get_user_model()
 

@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import fopi_pdf  # noqa: E402
 
 from fopi.pdf import render_fopi  # noqa: E402
-from tests.conftest import texto  # noqa: E402
+from tests.fabricas import texto  # noqa: E402
 
 
 def palabras(pdf: bytes) -> Counter:

@@ -57,7 +57,7 @@ def paginas_principales(prestamo_alice, hoy):
 
     from fopi.services import fopi_emitir
     from prestamos.models import Remesa
-    from tests.conftest import FOLIO_ALICE
+    from tests.fabricas import FOLIO_ALICE
     from tests.e2e.navegador import Pagina, enviar_registro_con_error
 
     for n in (11, 12):

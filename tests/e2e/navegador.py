@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from tests.conftest import CONTRASENA
+from tests.fabricas import CONTRASENA
 
 RAIZ = Path(__file__).resolve().parents[2]
 AXE = str(RAIZ / "node_modules" / "axe-core" / "axe.min.js")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from fopi.models import Fopi
 from prestamos.calculo import Quincena, tabla_amortizacion
-from tests.conftest import CURP_ANA, cargar_prestamos
+from tests.fabricas import CURP_ANA, cargar_prestamos
 from tests.e2e.navegador import descargar, primer_importe_despues
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -7,7 +7,7 @@ import pytest
 
 from fopi.models import Fopi
 from prestamos.models import Remesa
-from tests.conftest import CONTRASENA, FOLIO_ALICE
+from tests.fabricas import CONTRASENA, FOLIO_ALICE
 from tests.e2e.navegador import iniciar_sesion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from fopi.models import Fopi
 from fopi.referencia import coincide, referencia_valida
-from tests.conftest import FOLIO_ALICE
+from tests.fabricas import FOLIO_ALICE
 
 URL = reverse("fopi_nuevo")
 

@@ -9,7 +9,7 @@ from fopi.models import AccionPago, PagoBancario
 from fopi.services import fopi_emitir, pago_aplicar_a_prestamo, pago_marcar_devolucion
 from oficina.importacion import ArchivoRechazado, importar_archivo
 from prestamos.models import Movimiento, Prestamo
-from tests.conftest import FOLIO_ALICE, a_la_vez
+from tests.fabricas import FOLIO_ALICE, a_la_vez
 
 ENCABEZADO = "banco,autorizacion,fecha_pago,referencia,importe\n"
 
@@ -167,7 +167,7 @@ def test_it_loads_files_from_the_admin(cliente_staff, fopi_parcial):
     assert PagoBancario.objects.count() == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and concurrency need PostgreSQL")
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_applies_the_same_payment_once_when_imported_twice_at_the_same_time(prestamo_alice):
     fopi = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("1500.00"), hoy=date(2026, 6, 5))

@@ -12,7 +12,7 @@ from reportlab.graphics.barcode.code128 import _patterns as PATRONES_CODE128
 
 from fopi.pdf import AVISO_COPIAS, BancoPdf, DatosFopi, referencia_agrupada, render_fopi
 from oficina.pdf import ESTANDAR, INCRUSTADAS, fuentes_para
-from tests.conftest import paginas, texto
+from tests.fabricas import paginas, texto
 
 REFERENCIA = "2000000000100150209224"  # SPEC §7 worked example: folio 20000000001, 30/06/2026, 1,234.56
 

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from oficina.importacion import ArchivoRechazado
 from prestamos.models import Movimiento, Prestamo
-from tests.conftest import CURP_ALICE, CURP_BOB, FOLIO_ALICE, cargar_prestamos
+from tests.fabricas import CURP_ALICE, CURP_BOB, FOLIO_ALICE, cargar_prestamos
 
 FILA = f"{FOLIO_ALICE},{CURP_ALICE},ORDINARIO,30000.00,11.50,48,2025-12-20,2026-Q01,VIGENTE,10,"
 
@@ -67,7 +67,7 @@ def test_it_rejects_bad_rows_writing_nothing(alice, fila, motivo):
 
 @pytest.mark.django_db
 def test_it_fails_the_command_with_every_bad_line(alice, tmp_path):
-    from tests.conftest import ENCABEZADO_PRESTAMOS
+    from tests.fabricas import ENCABEZADO_PRESTAMOS
 
     ruta = tmp_path / "prestamos.csv"
     ruta.write_text(ENCABEZADO_PRESTAMOS + FILA.replace("11.50", "x") + "\n" + FILA.replace("48", "999") + "\n")

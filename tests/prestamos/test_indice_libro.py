@@ -8,7 +8,7 @@ from django.db import connection
 from prestamos.models import Movimiento
 from recuperacion.selectors import estado_de_cuenta
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="INCLUDE columns and plans are PostgreSQL's")
+pytestmark = pytest.mark.postgres  # INCLUDE columns and plans are PostgreSQL's
 
 
 def _indices() -> dict[str, str]:

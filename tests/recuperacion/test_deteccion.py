@@ -13,8 +13,8 @@ from prestamos.calculo import moratorio
 from prestamos.models import Dependencia, Prestamo
 from recuperacion.models import AvisoOmision
 from recuperacion.selectors import estado_de_cuenta
-from tests.conftest import CURP_ALICE, FOLIO_ALICE
-from tests.recuperacion.test_remesas import filas_de, prestamos_de, remesa
+from tests.fabricas import CURP_ALICE, FOLIO_ALICE
+from tests.fabricas import filas_de, prestamos_de, remesa
 
 CUOTA_ALICE = D("701.12")
 
@@ -74,7 +74,7 @@ def test_it_tells_once_per_loan_and_quincena_listing_several_in_one_email(presta
 
 @pytest.mark.django_db
 def test_it_records_the_omission_of_a_borrower_without_account_without_email(ana, django_capture_on_commit_callbacks):
-    from tests.conftest import CURP_ANA, cargar_prestamos
+    from tests.fabricas import CURP_ANA, cargar_prestamos
 
     cargar_prestamos(f"20000000033,{CURP_ANA},ORDINARIO,10000.00,12.00,24,2026-05-20,2026-Q11,VIGENTE,0,")
     detectar("2026-07-06", django_capture_on_commit_callbacks)

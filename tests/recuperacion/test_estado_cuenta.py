@@ -7,7 +7,7 @@ from django.urls import reverse
 from prestamos.calculo import tabla_amortizacion, Quincena
 from prestamos.models import Movimiento, Prestamo
 from prestamos.services import prestamo_aplicar_pago
-from tests.conftest import CURP_ALICE, FOLIO_ALICE, cargar_prestamos
+from tests.fabricas import CURP_ALICE, FOLIO_ALICE, cargar_prestamos
 
 URL = "/prestaciones/recuperacion-de-credito/estado-de-cuenta/"
 TABLA = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primera_quincena=Quincena(2026, 1))
@@ -198,7 +198,7 @@ def test_it_shows_a_remesa_loaded_after_the_page_cached_the_remesas(
     cliente_alice, prestamo_alice, hoy, django_capture_on_commit_callbacks
 ):
     from prestamos.models import Dependencia
-    from tests.recuperacion.test_remesas import filas_de, prestamos_de, remesa
+    from tests.fabricas import filas_de, prestamos_de, remesa
 
     hoy(date(2026, 6, 20))  # Q11 due 15/06, unpaid, within the grace days: not missing yet
     antes = cliente_alice.get(URL).content.decode()

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from prestamos.models import Dependencia, Movimiento
 from recuperacion.models import Descuento
-from tests.conftest import CURP_ALICE, FOLIO_ALICE
-from tests.recuperacion.test_remesas import ENCABEZADO, filas_de, prestamos_de, remesa
+from tests.fabricas import CURP_ALICE, FOLIO_ALICE
+from tests.fabricas import ENCABEZADO, filas_de, prestamos_de, remesa
 
 REPORTE = "admin:recuperacion_dependenciaomisa_changelist"
 

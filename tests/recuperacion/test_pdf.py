@@ -14,7 +14,7 @@ from recuperacion.pdf import (
     render_carta_liquidacion,
     render_estado_cuenta,
 )
-from tests.conftest import paginas, texto
+from tests.fabricas import paginas, texto
 
 D = Decimal
 NOMBRE = "María Núñez Ibáñez"

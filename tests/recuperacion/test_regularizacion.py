@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from fopi.models import Fopi
 from prestamos.models import Remesa
-from tests.conftest import FOLIO_ALICE
+from tests.fabricas import FOLIO_ALICE
 
 URL = reverse("regularizacion")
 SECCION = reverse("recuperacion")

@@ -16,37 +16,9 @@ from oficina.importacion import ArchivoRechazado, importar_archivo
 from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
 from prestamos.services import prestamo_aplicar_pago
 from recuperacion.models import Descuento
-from tests.conftest import CURP_ALICE, CURP_BOB, FOLIO_ALICE, FOLIO_BOB, a_la_vez
+from tests.fabricas import CURP_ALICE, CURP_BOB, ENCABEZADO, FOLIO_ALICE, FOLIO_BOB, a_la_vez, filas_de, prestamos_de, remesa
 
-ENCABEZADO = "clave_dependencia,quincena,folio,curp,importe\n"
 CUOTA_ALICE = D("701.12")
-
-
-def remesa(*filas, dependencia="SEP", quincena="2026-Q11", usuario=None):
-    """Load a descuentos.csv whose rows are (folio, curp, importe)."""
-    texto = ENCABEZADO + "".join(f"{dependencia},{quincena},{folio},{curp},{importe}\n" for folio, curp, importe in filas)
-    return importar_archivo(texto.encode(), nombre_archivo="descuentos.csv", usuario=usuario)
-
-
-def prestamos_de(dependencia: Dependencia, n: int, *, desde: int = 0) -> list[Prestamo]:
-    """n loans of 10,000.00 at 12 % in 24 quincenas from 2026-Q11, written directly (no opening entry)."""
-    personas = Derechohabiente.objects.bulk_create(
-        Derechohabiente(curp=f"PRUE{desde + i:014d}", nombre="Persona", primer_apellido="Prueba", dependencia=dependencia)
-        for i in range(n)
-    )
-    cuota = cuota_fija(principal=D("10000.00"), tasa_anual=D("12.00"), plazo=24)
-    return Prestamo.objects.bulk_create(
-        Prestamo(
-            folio=f"3{desde + i:010d}", derechohabiente=p, dependencia=dependencia, tipo="ORDINARIO",
-            importe=D("10000.00"), tasa_anual=D("12.00"), plazo=24, cuota=cuota,
-            fecha_otorgamiento=date(2026, 5, 20), primera_quincena="2026-Q11",
-        )
-        for i, p in enumerate(personas)
-    )
-
-
-def filas_de(prestamos: list[Prestamo]):
-    return [(p.folio, p.derechohabiente.curp, p.cuota) for p in prestamos]
 
 
 def descuentos_de(prestamo: Prestamo):
@@ -266,7 +238,7 @@ def test_its_snapshot_format_round_trips_any_position(pagadas, pagos, con_remesa
         assert instantanea.restaurar(instantanea.guardar(posicion), CONDICIONES) == posicion
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_applies_a_remesa_once_when_two_loads_start_together():
     sep = Dependencia.objects.create(clave="SEP", nombre="SEP")
