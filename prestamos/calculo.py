@@ -47,8 +47,10 @@ class Quincena:
             raise ValueError(f"Año de quincena fuera de rango: {self.anio}.")
 
     @classmethod
-    def parse(cls, codigo: str) -> Quincena:
+    def parse(cls, codigo: str | Quincena) -> Quincena:
         """Read `AAAA-Qnn` strictly: codes come from employer files and must not be guessed at."""
+        if isinstance(codigo, cls):
+            return codigo  # already read (a model field gives Quincena values)
         if cls is Quincena and isinstance(codigo, str):
             return _parse(codigo)  # a remesa parses the same code a million times
         return cls._parse(codigo)
@@ -105,6 +107,11 @@ class Quincena:
         if isinstance(otro, bool) or not isinstance(otro, int):
             return NotImplemented
         return self + (-otro)
+
+
+def periodo(codigo) -> Quincena:
+    """The payroll period a code names (`AAAA-Qnn`), strictly; ValueError with a Spanish message otherwise."""
+    return Quincena.parse(codigo)
 
 
 @lru_cache(maxsize=4096)

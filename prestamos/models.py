@@ -3,6 +3,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from prestamos.campos import PeriodoField
+
 
 class Dependencia(models.Model):
     """An employer that deducts loan installments from its workers' pay."""
@@ -81,7 +83,7 @@ class Prestamo(models.Model):
     plazo = models.PositiveSmallIntegerField("plazo (quincenas)")
     cuota = models.DecimalField("descuento quincenal", max_digits=12, decimal_places=2)
     fecha_otorgamiento = models.DateField("fecha de otorgamiento")
-    primera_quincena = models.CharField("primera quincena", max_length=8)
+    primera_quincena = PeriodoField("primera quincena")
     quincenas_pagadas_inicial = models.PositiveSmallIntegerField("quincenas pagadas al cargar", default=0)
     estado_inicial = models.CharField("estado al cargar", max_length=12, default="VIGENTE")
     # Kept current by the services that book money and by the daily detection; the ledger is the truth.
@@ -199,7 +201,7 @@ class Remesa(models.Model):
     """One load of a dependencia's payroll deductions for one quincena (a complementary one adds another)."""
 
     dependencia = models.ForeignKey(Dependencia, on_delete=models.PROTECT, related_name="remesas")
-    quincena = models.CharField("quincena", max_length=8)
+    quincena = PeriodoField("quincena")
     filas = models.PositiveIntegerField("filas aplicadas", default=0)
     total = models.DecimalField("total aplicado", max_digits=14, decimal_places=2, default=Decimal("0.00"))
     archivo = models.CharField("archivo", max_length=255, blank=True)

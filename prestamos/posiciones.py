@@ -36,7 +36,7 @@ def condiciones(prestamo) -> Condiciones:
         principal=prestamo.importe,
         tasa_anual=prestamo.tasa_anual,
         plazo=prestamo.plazo,
-        primera_quincena=Quincena.parse(str(prestamo.primera_quincena)),
+        primera_quincena=Quincena.parse(prestamo.primera_quincena),
         fecha_otorgamiento=prestamo.fecha_otorgamiento,
     )
 

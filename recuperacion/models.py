@@ -1,5 +1,6 @@
 from django.db import models
 
+from prestamos.campos import PeriodoField
 from prestamos.models import Dependencia, Movimiento, Prestamo, Remesa
 
 
@@ -8,7 +9,7 @@ class Descuento(models.Model):
 
     remesa = models.ForeignKey(Remesa, on_delete=models.PROTECT, related_name="descuentos")
     prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="descuentos")
-    quincena = models.CharField("quincena", max_length=8)
+    quincena = PeriodoField("quincena")
     importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
     movimiento = models.OneToOneField(Movimiento, on_delete=models.PROTECT, related_name="descuento")
 
@@ -30,7 +31,7 @@ class AvisoOmision(models.Model):
     """A missing deduction detected for a loan and quincena; the borrower is told once (SPEC §6)."""
 
     prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="avisos_omision")
-    quincena = models.CharField("quincena", max_length=8)
+    quincena = PeriodoField("quincena")
     pendiente = models.DecimalField("importe no cubierto", max_digits=12, decimal_places=2)
     detectada = models.DateField("detectada el")
     correo = models.EmailField("enviado a", blank=True)

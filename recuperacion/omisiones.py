@@ -84,10 +84,10 @@ class Avisos:
             AvisoOmision.objects.filter(prestamo_id__in=omisiones).values_list("prestamo_id", "quincena")
         )
         nuevos = [
-            AvisoOmision(prestamo_id=pk, quincena=str(q), pendiente=pendiente, detectada=self.hoy)
+            AvisoOmision(prestamo_id=pk, quincena=q, pendiente=pendiente, detectada=self.hoy)
             for pk, lista in omisiones.items()
             for q, pendiente in lista
-            if (pk, str(q)) not in avisados
+            if (pk, q) not in avisados
         ]
         correos = dict(
             Prestamo.objects.filter(pk__in={a.prestamo_id for a in nuevos}, derechohabiente__usuario__is_active=True)
@@ -134,7 +134,7 @@ def _mensaje_omision(prestamo: Prestamo, avisos: list[AvisoOmision], enlace: str
         "nombre": prestamo.derechohabiente.nombre,
         "folio": prestamo.folio,
         "omisiones": [
-            {"quincena": Quincena.parse(a.quincena).descripcion, "pendiente": formato_moneda(a.pendiente)}
+            {"quincena": a.quincena.descripcion, "pendiente": formato_moneda(a.pendiente)}
             for a in sorted(avisos, key=lambda a: a.quincena)
         ],
         "total": formato_moneda(sum((a.pendiente for a in avisos), CERO)),

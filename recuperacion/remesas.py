@@ -57,7 +57,7 @@ def remesa_cargar(
     hoy = hoy or timezone.localdate()
     Dependencia.objects.select_for_update().get(pk=dependencia.pk)
     cargados = set(
-        Descuento.objects.filter(remesa__dependencia=dependencia, quincena=str(quincena)).values_list(
+        Descuento.objects.filter(remesa__dependencia=dependencia, quincena=quincena).values_list(
             "prestamo_id", flat=True
         )
     )
@@ -142,7 +142,7 @@ def _aplicar_lote(
     escritura.insertar(
         Descuento,
         [
-            {"remesa_id": remesa.pk, "prestamo_id": a["prestamo_id"], "quincena": remesa.quincena,
+            {"remesa_id": remesa.pk, "prestamo_id": a["prestamo_id"], "quincena": str(remesa.quincena),
              "importe": a["importe"], "movimiento_id": pk}
             for a, pk in zip(asientos, ids)
         ],

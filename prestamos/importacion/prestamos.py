@@ -43,7 +43,7 @@ class FilaPrestamo:
             "tasa_anual": prestamo.tasa_anual,
             "plazo_quincenas": prestamo.plazo,
             "fecha_otorgamiento": prestamo.fecha_otorgamiento,
-            "primera_quincena": prestamo.primera_quincena,
+            "primera_quincena": str(prestamo.primera_quincena),
             "estado": prestamo.estado_inicial,
             "quincenas_pagadas": prestamo.quincenas_pagadas_inicial,
         }

@@ -204,3 +204,15 @@ def test_it_writes_a_lote_row_by_row_as_the_models_would(sep, staff, hoy):
         assert posiciones.posiciones([prestamo], movimientos={prestamo.pk: [movimiento]})[prestamo.pk] == posiciones.posicion(prestamo, reproducir=True)
     assert Descuento.objects.count() == 2
     assert not Prestamo.objects.get(pk=prestamos[1].pk).movimientos.exists()
+
+
+@pytest.mark.django_db
+def test_periods_come_back_from_the_database_as_objects(prestamo_alice):
+    from prestamos.calculo import Quincena
+    from prestamos.models import Prestamo
+
+    leido = Prestamo.objects.get(pk=prestamo_alice.pk)
+    assert leido.primera_quincena == Quincena(2026, 1)
+    assert Prestamo.objects.filter(primera_quincena__lte="2026-Q02").count() == 1
+    assert Prestamo.objects.filter(primera_quincena=Quincena(2026, 1)).count() == 1
+    assert list(Prestamo.objects.values_list("primera_quincena", flat=True)) == [Quincena(2026, 1)]

@@ -35,7 +35,7 @@ def test_it_detects_a_deduction_missing_from_a_loaded_remesa_and_tells_the_borro
 
     assert resumen.detalle["omisiones detectadas"] == 1
     aviso = AvisoOmision.objects.get()
-    assert (aviso.prestamo, aviso.quincena, aviso.pendiente) == (prestamo_alice, "2026-Q11", CUOTA_ALICE)
+    assert (aviso.prestamo, str(aviso.quincena), aviso.pendiente) == (prestamo_alice, "2026-Q11", CUOTA_ALICE)
     assert aviso.correo == "alice@ejemplo.mx" and aviso.enviado is not None
     [correo] = mail.outbox
     assert correo.to == ["alice@ejemplo.mx"]
@@ -55,11 +55,11 @@ def test_it_waits_for_the_grace_period_when_no_remesa_arrived(prestamo_alice, dj
 
     detectar("2026-07-06", django_capture_on_commit_callbacks)
     detectar("2026-07-06", django_capture_on_commit_callbacks)  # the daily run again: nothing new
-    assert list(AvisoOmision.objects.values_list("quincena", flat=True)) == ["2026-Q11"]
+    assert [str(q) for q in AvisoOmision.objects.values_list("quincena", flat=True)] == ["2026-Q11"]
     assert len(mail.outbox) == 1
 
     detectar("2026-07-21", django_capture_on_commit_callbacks)  # Q12 (due 30/06) is now missing too
-    assert sorted(AvisoOmision.objects.values_list("quincena", flat=True)) == ["2026-Q11", "2026-Q12"]
+    assert sorted(str(q) for q in AvisoOmision.objects.values_list("quincena", flat=True)) == ["2026-Q11", "2026-Q12"]
     assert len(mail.outbox) == 2
     assert "2026-Q12" in mail.outbox[1].body and "2026-Q11" not in mail.outbox[1].body
 

@@ -42,9 +42,9 @@ def test_it_applies_each_deduction_as_of_the_quincena_due_date(prestamo_alice, s
     posicion = posiciones.posicion(prestamo_alice, reproducir=True)
     assert posicion.cuotas_pagadas() == 11
     descuento = Descuento.objects.get()
-    assert (descuento.quincena, descuento.importe, descuento.movimiento) == ("2026-Q11", CUOTA_ALICE, movimiento)
+    assert (str(descuento.quincena), descuento.importe, descuento.movimiento) == ("2026-Q11", CUOTA_ALICE, movimiento)
     cargada = Remesa.objects.get()
-    assert (cargada.quincena, cargada.filas, cargada.total, cargada.archivo) == ("2026-Q11", 1, CUOTA_ALICE, "descuentos.csv")
+    assert (str(cargada.quincena), cargada.filas, cargada.total, cargada.archivo) == ("2026-Q11", 1, CUOTA_ALICE, "descuentos.csv")
     assert cargada.cargada_por == staff and descuento.remesa == cargada
 
 
