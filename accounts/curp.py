@@ -1,4 +1,4 @@
-"""CURP validation with a Spanish message for each part that can be wrong (SPEC §3).
+"""CURP validation with a Spanish message for each part that can be wrong (docs/reglas.md §3).
 
 python-stdnum's `stdnum.mx.curp` has the authoritative structure, state list and check digit, but its
 errors are English and coarse, so each part is checked here first to tell the borrower exactly what

@@ -9,7 +9,7 @@ from prestamos.models import Derechohabiente
 
 
 class RegistroForm(forms.Form):
-    """Extra registration fields (SPEC §3): allauth adds user name, e-mail and the password twice."""
+    """Extra registration fields (docs/reglas.md §3): allauth adds user name, e-mail and the password twice."""
 
     field_order = ["curp", "username", "email", "password1", "password2", "captcha"]
 

@@ -1,4 +1,4 @@
-"""How fast does a remesa load? Target: 1,000,000 deductions in minutes (SPEC §8), within 10× of COPY.
+"""How fast does a remesa load? Target: 1,000,000 deductions in minutes (docs/reglas.md §8), within 10× of COPY.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/oficina_bench .venv/bin/python bench/remesa.py [--generar N]
 

@@ -6,7 +6,7 @@ from fopi.models import Fopi
 
 
 class FopiForm(forms.Form):
-    """SPEC §2: posts `prestamo` (folio), `tipo` and, for PARCIAL, `importe`."""
+    """docs/reglas.md §2: posts `prestamo` (folio), `tipo` and, for PARCIAL, `importe`."""
 
     prestamo = forms.ChoiceField(label="Préstamo (folio)")
     tipo = forms.ChoiceField(label="Tipo de pago", choices=Fopi.Tipo.choices, widget=forms.RadioSelect)

@@ -1,4 +1,4 @@
-"""pagos.csv: the banks' payments, matched to FOPIs by reference (SPEC §7).
+"""pagos.csv: the banks' payments, matched to FOPIs by reference (docs/reglas.md §7).
 
 Every row is kept with a state and a reason: matched payments are applied to their loan; anything else
 waits in the review queue for CAPP staff. A (banco, autorizacion) already loaded is skipped.

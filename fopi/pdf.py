@@ -1,4 +1,4 @@
-"""The FOPI as a printable PDF (SPEC §7): what the borrower takes to the bank counter.
+"""The FOPI as a printable PDF (docs/reglas.md §7): what the borrower takes to the bank counter.
 
 Built from a frozen dataclass, never from models, so the layout can be tested and benchmarked without a
 database. Drawn on the canvas directly (no platypus): a FOPI is one fixed page and is issued often.

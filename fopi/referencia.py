@@ -1,4 +1,4 @@
-"""Bank reference of a FOPI: "base 97 con fecha e importe condensados" (SPEC §7).
+"""Bank reference of a FOPI: "base 97 con fecha e importe condensados" (docs/reglas.md §7).
 
 Layout, 22 digits: BASE (11-digit loan folio + 3-digit FOPI sequence), FFFF (condensed vigencia),
 I (amount digit), the constant 2, DD (check digits). The bank validates DD at the counter; we validate

@@ -1,4 +1,4 @@
-"""Issuing FOPIs (SPEC §7): amounts, vigencia, single use, the sequence per loan, the bank reference."""
+"""Issuing FOPIs (docs/reglas.md §7): amounts, vigencia, single use, the sequence per loan, the bank reference."""
 
 from __future__ import annotations
 

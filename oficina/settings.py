@@ -146,7 +146,7 @@ PORTAL_NOMBRE = "Oficina Virtual"
 CAPP_TELEFONO = "55 4000 1000, opción 5 (CAPP)"
 CAPP_CORREO = "capp@issste.gob.mx"
 
-# django-allauth: registration and login (SPEC §3).
+# django-allauth: registration and login (docs/reglas.md §3).
 ACCOUNT_ADAPTER = "accounts.adapter.OficinaAccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.RegistroForm"
 ACCOUNT_FORMS = {"signup": "accounts.formularios.FormularioRegistro"}

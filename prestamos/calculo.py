@@ -1,4 +1,4 @@
-"""Loan mathematics: quincena calendar, amortization, moratorios, formatting (SPEC §4–§6).
+"""Loan mathematics: quincena calendar, amortization, moratorios, formatting (docs/reglas.md §4–§6).
 
 Pure functions of Decimal and date, with no Django imports, so every rule of money lives in one place
 that can be tested on its own. Money is Decimal and is rounded only through `round2`.
@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 
 CENTAVO = Decimal("0.01")
 QUINCENAS_POR_ANIO = 24
-DIAS_POR_ANIO = 360  # interest between dates counts actual days / 360 (SPEC §4)
+DIAS_POR_ANIO = 360  # interest between dates counts actual days / 360 (docs/reglas.md §4)
 
 
 def round2(valor: Decimal) -> Decimal:
@@ -165,7 +165,7 @@ def proyectar(
 ) -> list[Renglon]:
     """Remaining installments from `primer_numero` on, for a saldo that may have had extra capital paid.
 
-    The cuota stays and the term shortens (SPEC §5); the last row absorbs all rounding so the capital
+    The cuota stays and the term shortens (docs/reglas.md §5); the last row absorbs all rounding so the capital
     column always adds up to the saldo exactly.
     """
     if saldo < 0:
@@ -237,7 +237,7 @@ def moratorio(*, importe_vencido: Decimal, tasa_anual: Decimal, factor: Decimal,
 
 
 def interes_devengado(*, capital: Decimal, tasa_anual: Decimal, desde: date, hasta: date) -> Decimal:
-    """Ordinary interest accrued between two dates, for a payoff between due dates (SPEC §5)."""
+    """Ordinary interest accrued between two dates, for a payoff between due dates (docs/reglas.md §5)."""
     dias = (hasta - desde).days
     if dias <= 0:
         return round2(Decimal(0))

@@ -1,4 +1,4 @@
-"""A loan's position and how money is applied to it (SPEC §5, §6). Pure: Decimal and date in, values out.
+"""A loan's position and how money is applied to it (docs/reglas.md §5, §6). Pure: Decimal and date in, values out.
 
 The position is never stored as truth: it is rebuilt from the loan's terms and its ledger, replaying each
 movement's recorded application in the order they were booked (`Posicion.derivar`). A new payment is
@@ -70,7 +70,7 @@ class ParametrosMora:
 
 @dataclass(frozen=True)
 class Contexto:
-    """What decides whether an unpaid installment is a missing deduction (SPEC §6)."""
+    """What decides whether an unpaid installment is a missing deduction (docs/reglas.md §6)."""
 
     parametros: ParametrosMora = ParametrosMora()
     # Quincenas whose remesa from the loan's dependencia has been loaded.

@@ -178,7 +178,7 @@ class Movimiento(models.Model):
 
 
 class ParametroMora(models.Model):
-    """Missing-deduction parameters (SPEC §6); each value holds from `vigente_desde` on."""
+    """Missing-deduction parameters (docs/reglas.md §6); each value holds from `vigente_desde` on."""
 
     vigente_desde = models.DateField("vigente desde", unique=True)
     dias_gracia = models.PositiveSmallIntegerField("días de gracia", default=20)

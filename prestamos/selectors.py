@@ -53,7 +53,7 @@ class FilaTabla:
 
 @dataclass(frozen=True)
 class Omision:
-    """An installment whose payroll deduction is missing (SPEC §6)."""
+    """An installment whose payroll deduction is missing (docs/reglas.md §6)."""
 
     numero: int
     quincena: Quincena

@@ -1,4 +1,4 @@
-"""descuentos.csv: one dependencia's payroll deductions for one quincena (a remesa, SPEC §6 and §8)."""
+"""descuentos.csv: one dependencia's payroll deductions for one quincena (a remesa, docs/reglas.md §6 and §8)."""
 
 import re
 from dataclasses import dataclass

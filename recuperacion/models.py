@@ -28,7 +28,7 @@ class Descuento(models.Model):
 
 
 class AvisoOmision(models.Model):
-    """A missing deduction detected for a loan and quincena; the borrower is told once (SPEC §6)."""
+    """A missing deduction detected for a loan and quincena; the borrower is told once (docs/reglas.md §6)."""
 
     prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="avisos_omision")
     quincena = PeriodoField("quincena")

@@ -1,4 +1,4 @@
-"""Printable estado de cuenta and carta de liquidación (SPEC §2, §5).
+"""Printable estado de cuenta and carta de liquidación (docs/reglas.md §2, §5).
 
 Renderers take frozen dataclasses that a selector fills, never models, so the PDFs can be tested without
 a database and a view only has to hand the bytes over. The statement can run to several pages (a loan

@@ -57,7 +57,7 @@ def carta_liquidacion(request, folio: str):
 
 @derechohabiente_requerido
 def regularizacion(request):
-    """Missing deductions per quincena and one button that issues the REGULARIZACION FOPI (SPEC §6)."""
+    """Missing deductions per quincena and one button that issues the REGULARIZACION FOPI (docs/reglas.md §6)."""
     hoy = timezone.localdate()
     estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=hoy)
     if request.method == "POST":

@@ -1,4 +1,4 @@
-"""One entry point for every data file (SPEC §8): the kind is known from the header row.
+"""One entry point for every data file (docs/reglas.md §8): the kind is known from the header row.
 
 Each kind has its own importer class (parser + validator + loader) in the app that owns its data,
 marked `@registrar`; each app imports its importers when it starts (`AppConfig.ready`), so this shared

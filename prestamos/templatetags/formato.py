@@ -1,4 +1,4 @@
-"""Template filters for money and dates in the es-MX form of SPEC §2 ($30,000.00, 30/06/2026)."""
+"""Template filters for money and dates in the es-MX form of docs/reglas.md §2 ($30,000.00, 30/06/2026)."""
 
 from datetime import date, datetime
 from decimal import Decimal

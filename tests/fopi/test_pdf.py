@@ -1,4 +1,4 @@
-"""The FOPI PDF (fopi/pdf.py): what the borrower prints and takes to the bank (SPEC §7).
+"""The FOPI PDF (fopi/pdf.py): what the borrower prints and takes to the bank (docs/reglas.md §7).
 
 Checked the way a bank and a borrower meet it: the text poppler extracts, the fonts embedded, and the
 barcode decoded from the rendered page as a scanner would. No database needed.
@@ -14,7 +14,7 @@ from fopi.pdf import AVISO_COPIAS, BancoPdf, DatosFopi, referencia_agrupada, ren
 from oficina.pdf import ESTANDAR, INCRUSTADAS, fuentes_para
 from tests.fabricas import paginas, texto
 
-REFERENCIA = "2000000000100150209224"  # SPEC §7 worked example: folio 20000000001, 30/06/2026, 1,234.56
+REFERENCIA = "2000000000100150209224"  # docs/reglas.md §7 worked example: folio 20000000001, 30/06/2026, 1,234.56
 
 BANCOS = (
     BancoPdf(nombre="BBVA México", convenio="1234567"),

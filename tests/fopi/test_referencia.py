@@ -1,4 +1,4 @@
-"""FOPI bank reference (fopi/referencia.py): SPEC §7 "base 97 con fecha e importe condensados"."""
+"""FOPI bank reference (fopi/referencia.py): docs/reglas.md §7 "base 97 con fecha e importe condensados"."""
 
 from datetime import date
 from decimal import Decimal
@@ -207,7 +207,7 @@ def test_it_notices_an_amount_with_one_digit_different(importe, posicion, despla
 
 def test_it_cannot_tell_apart_amounts_with_the_same_digit():
     # One digit mod 10: the amount check is a guard against typos, not proof of the amount;
-    # the import still compares the paid amount with the FOPI's stored amount (SPEC §7).
+    # the import still compares the paid amount with the FOPI's stored amount (docs/reglas.md §7).
     assert digito_importe(D("1234.56")) == digito_importe(D("1237.46"))
     assert coincide(referencia=EJEMPLO, vigencia=date(2026, 6, 30), importe=D("1237.46"))
     assert not coincide(referencia=EJEMPLO, vigencia=date(2026, 6, 30), importe=D("1234.57"))

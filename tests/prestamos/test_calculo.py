@@ -1,4 +1,4 @@
-"""Loan mathematics (prestamos/calculo.py): SPEC §4–§6 worked examples, quincenas, properties."""
+"""Loan mathematics (prestamos/calculo.py): docs/reglas.md §4–§6 worked examples, quincenas, properties."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -285,7 +285,7 @@ def test_it_projects_nothing_for_a_paid_loan():
 @pytest.mark.parametrize(
     ("importe", "dias", "esperado"),
     [
-        (D("1402.24"), 20, D("13.44")),  # SPEC §6 worked example: two cuotas of 701.12
+        (D("1402.24"), 20, D("13.44")),  # docs/reglas.md §6 worked example: two cuotas of 701.12
         (D("701.12"), 20, D("6.72")),
         (D("1402.24"), 0, D("0.00")),
         (D("1402.24"), -5, D("0.00")),

@@ -1,4 +1,4 @@
-"""The payment engine: allocation order, moratorios, abono a capital, payoff, replay (SPEC §5, §6)."""
+"""The payment engine: allocation order, moratorios, abono a capital, payoff, replay (docs/reglas.md §5, §6)."""
 
 from datetime import date, timedelta
 from decimal import Decimal as D

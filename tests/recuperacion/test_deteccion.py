@@ -1,4 +1,4 @@
-"""Missing payroll deductions: detection, stored estado, moratorios and one e-mail per loan and quincena (SPEC §6)."""
+"""Missing payroll deductions: detection, stored estado, moratorios and one e-mail per loan and quincena (docs/reglas.md §6)."""
 
 from datetime import date
 from decimal import Decimal as D

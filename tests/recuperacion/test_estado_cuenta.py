@@ -203,7 +203,7 @@ def test_it_shows_a_remesa_loaded_after_the_page_cached_the_remesas(
     hoy(date(2026, 6, 20))  # Q11 due 15/06, unpaid, within the grace days: not missing yet
     antes = cliente_alice.get(URL).content.decode()
     assert primer_importe_despues(antes, "Saldo deudor total") == f"${TABLA[9].saldo_final + TABLA[10].interes:,.2f}"
-    # SEP's Q11 remesa arrives without Alice: her deduction is missing now (SPEC §6), with moratorios.
+    # SEP's Q11 remesa arrives without Alice: her deduction is missing now (docs/reglas.md §6), with moratorios.
     [companero] = prestamos_de(Dependencia.objects.get(clave="SEP"), 1)
     with django_capture_on_commit_callbacks(execute=True):
         remesa(*filas_de([companero]), quincena="2026-Q11")

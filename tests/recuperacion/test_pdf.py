@@ -98,7 +98,7 @@ def test_it_shows_the_conditions_of_the_vigente_loan():
         ("Importe otorgado", "$30,000.00"),
         ("Tasa", "11.50 % anual"),
         ("Plazo", "48 quincenas"),
-        ("Descuento quincenal", "$701.12"),  # SPEC §5 worked example
+        ("Descuento quincenal", "$701.12"),  # docs/reglas.md §5 worked example
         ("Fecha de otorgamiento", "22/12/2025"),
         ("Quincenas pagadas / por pagar", "11 / 37"),
         ("Fecha estimada de término", "31/12/2027"),
@@ -127,7 +127,7 @@ def test_it_lists_the_movements_and_the_schedule_with_quincena_dates():
     renglon_12 = next(linea for linea in contenido.splitlines() if "2026-Q12 (16/06/2026 – 30/06/2026)" in linea)
     assert "Vencida" in renglon_12
     renglon_1 = next(linea for linea in contenido.splitlines() if "2026-Q01 (01/01/2026 – 15/01/2026)" in linea)
-    # SPEC §5 worked example, row 1: cuota 701.12, interés 143.75, capital 557.37, saldo 29,442.63.
+    # docs/reglas.md §5 worked example, row 1: cuota 701.12, interés 143.75, capital 557.37, saldo 29,442.63.
     assert re.findall(r"\$[\d,]+\.\d\d", renglon_1) == ["$701.12", "$143.75", "$557.37", "$29,442.63"]
 
 

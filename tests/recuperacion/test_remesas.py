@@ -1,4 +1,4 @@
-"""descuentos.csv: remesas applied through the payment engine, all or nothing, never twice (SPEC §6, §8)."""
+"""descuentos.csv: remesas applied through the payment engine, all or nothing, never twice (docs/reglas.md §6, §8)."""
 
 from datetime import date, timedelta
 from decimal import Decimal as D

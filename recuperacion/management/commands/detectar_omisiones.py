@@ -8,7 +8,7 @@ from recuperacion.omisiones import detectar_omisiones
 
 class Command(BaseCommand):
     help = (
-        "Detecta descuentos de nómina omitidos (SPEC §6): actualiza el estado de cada préstamo activo y avisa "
+        "Detecta descuentos de nómina omitidos (docs/reglas.md §6): actualiza el estado de cada préstamo activo y avisa "
         "por correo al derechohabiente la primera vez que se detecta cada quincena omitida. Se ejecuta a diario."
     )
 
