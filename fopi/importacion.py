@@ -14,8 +14,8 @@ from django.utils import timezone
 from fopi.models import Fopi, PagoBancario
 from fopi.referencia import referencia_valida
 from oficina.bloqueos import bloqueo_transaccional
-from prestamos.calculo import formato_fecha, formato_moneda
 from oficina.importacion.base import ErrorCampo, Importador, Resumen, duplicados, registrar
+from prestamos.calculo import formato_fecha, formato_moneda
 from prestamos.models import Movimiento
 from prestamos.services import prestamo_aplicar_pago
 

@@ -6,8 +6,8 @@ from fopi import documentos, services
 from fopi.forms import FopiForm
 from fopi.models import Fopi
 from fopi.referencia import vigencia_para
-from prestamos.models import Prestamo
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
+from prestamos.models import Prestamo
 from prestamos.selectors import vistas_prestamos
 
 

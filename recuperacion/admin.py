@@ -5,11 +5,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from oficina.exportar import respuesta_csv
 from oficina.admin_base import SoloLecturaMixin
+from oficina.exportar import respuesta_csv
 from prestamos.calculo import Quincena
 from prestamos.cartera import CERO
-from recuperacion.models import AvisoOmision, Descuento, DependenciaOmisa
+from recuperacion.models import AvisoOmision, DependenciaOmisa, Descuento
 from recuperacion.selectors import FilaOmisa, dependencias_omisas
 
 

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from recuperacion import pdf
 from prestamos.selectors import EstadoCuota, VistaPrestamo
+from recuperacion import pdf
 from recuperacion.selectors import EstadoCuenta
 
 

@@ -4,8 +4,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from prestamos.calculo import Quincena
 from oficina.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
+from prestamos.calculo import Quincena
 from prestamos.models import Dependencia, Prestamo
 from recuperacion import remesas
 

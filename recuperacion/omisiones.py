@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from prestamos import escritura, libro, posiciones
-from prestamos.calculo import Quincena, formato_moneda
+from prestamos.calculo import formato_moneda
 from prestamos.cartera import CERO, Contexto, Posicion
 from prestamos.models import Dependencia, Prestamo
 from prestamos.selectors import ACTIVOS

@@ -20,8 +20,8 @@ from prestamos.calculo import Quincena
 from prestamos.cartera import CERO, Contexto
 from prestamos.models import Dependencia, Movimiento, Prestamo, Remesa
 from prestamos.selectors import ACTIVOS
-from recuperacion.models import Descuento
 from recuperacion.lotes import LOTE, prestamos_en_lote, sin_recolector
+from recuperacion.models import Descuento
 from recuperacion.omisiones import Avisos, revisar_prestamos
 
 

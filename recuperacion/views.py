@@ -6,9 +6,8 @@ from django.utils import timezone
 
 from fopi import services as fopi_services
 from fopi.models import Fopi
-
-from recuperacion import documentos, selectors
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
+from recuperacion import documentos, selectors
 from recuperacion.grafica import grafica_saldo
 
 

@@ -10,7 +10,6 @@ from allauth.account.models import EmailAddress
 from django.core.cache import cache
 
 from prestamos.models import Dependencia, Derechohabiente
-
 from tests.fabricas import (
     CONTRASENA,
     CURP_ALICE,

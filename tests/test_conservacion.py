@@ -10,13 +10,20 @@ from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from fopi.models import Fopi, PagoBancario
 from fopi.services import fopi_emitir, pago_aplicar_a_prestamo, pago_marcar_devolucion
-from prestamos import instantanea, posiciones
-from prestamos.calculo import Quincena
 from oficina.importacion import ArchivoRechazado, importar_archivo
+from prestamos import posiciones
+from prestamos.calculo import Quincena
 from prestamos.models import Movimiento, Prestamo
 from tests.fabricas import CURP_ALICE, FOLIO_ALICE, cargar_prestamos
 

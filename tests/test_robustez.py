@@ -7,8 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fopi.models import Fopi, PagoBancario
-from oficina.importacion import ArchivoRechazado, importar_archivo
-from oficina.importacion import importadores
+from oficina.importacion import ArchivoRechazado, importadores, importar_archivo
 from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo
 
 AJUSTES = settings(

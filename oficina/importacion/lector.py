@@ -15,6 +15,7 @@ from oficina.importacion.base import (
     Resumen,
 )
 
+
 def importadores() -> list[type[Importador]]:
     """Every kind of file, recognised by its header row (docs/reglas.md, "Archivos")."""
     return list(IMPORTADORES)

@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.curp import validar_curp
+from oficina.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
+from prestamos import escritura, libro
 from prestamos.calculo import Quincena, cuota_fija
 from prestamos.cartera import Posicion
-from oficina.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
 from prestamos.models import Derechohabiente, Movimiento, Prestamo
-from prestamos import escritura, libro
 from prestamos.posiciones import condiciones, liquidacion_historica
 
 LOTE = 2000

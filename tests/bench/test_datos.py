@@ -12,9 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 import comun  # noqa: E402
 import datos  # noqa: E402
-
-from prestamos.calculo import Quincena  # noqa: E402
 from prestamos import instantanea  # noqa: E402
+from prestamos.calculo import Quincena  # noqa: E402
 from prestamos.cartera import Aplicacion, Condiciones, Posicion  # noqa: E402
 
 

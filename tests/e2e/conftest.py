@@ -57,8 +57,8 @@ def paginas_principales(prestamo_alice, hoy):
 
     from fopi.services import fopi_emitir
     from prestamos.models import Remesa
-    from tests.fabricas import FOLIO_ALICE
     from tests.e2e.navegador import Pagina, enviar_registro_con_error
+    from tests.fabricas import FOLIO_ALICE
 
     for n in (11, 12):
         Remesa.objects.create(dependencia=prestamo_alice.dependencia, quincena=f"2026-Q{n}")

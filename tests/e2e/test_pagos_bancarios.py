@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from fopi.services import fopi_emitir
-from tests.fabricas import CONTRASENA, FOLIO_ALICE
 from tests.e2e.navegador import cerrar_sesion, descargar, iniciar_sesion
+from tests.fabricas import CONTRASENA, FOLIO_ALICE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from fopi.models import Fopi
 from prestamos.calculo import Quincena, tabla_amortizacion
-from tests.fabricas import CURP_ANA, cargar_prestamos
 from tests.e2e.navegador import descargar, primer_importe_despues
+from tests.fabricas import CURP_ANA, cargar_prestamos
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -7,8 +7,8 @@ import pytest
 
 from fopi.models import Fopi
 from prestamos.models import Remesa
-from tests.fabricas import CONTRASENA, FOLIO_ALICE
 from tests.e2e.navegador import iniciar_sesion
+from tests.fabricas import CONTRASENA, FOLIO_ALICE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

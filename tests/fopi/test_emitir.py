@@ -35,7 +35,7 @@ def test_it_takes_the_next_quincena_when_less_than_three_days_remain(cliente_ali
 
 @pytest.mark.django_db
 def test_it_issues_a_payoff_fopi_for_the_liquidacion_at_the_vigencia(cliente_alice, prestamo_alice, hoy):
-    from prestamos import instantanea, posiciones
+    from prestamos import posiciones
 
     hoy(date(2026, 6, 5))
     cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "LIQUIDACION"})

@@ -2,7 +2,6 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from fopi.models import AccionPago, PagoBancario

@@ -82,7 +82,7 @@ def test_it_finds_the_due_installments_as_a_full_scan_would(pagos, dia):
     sin_remesa=st.booleans(),
 )
 def test_a_partly_restored_position_applies_money_as_the_whole_one(pagos, dia_hasta, dia_pago, importe, sin_remesa):
-    """`de_json(hasta=)` (the remesa's restore) gives the same allocation, estado, omissions and snapshot."""
+    """`instantanea.restaurar(corte=)` (the remesa's restore) gives the same allocation, estado, omissions and snapshot."""
     p = Posicion.nueva(EJEMPLO)
     for d, monto in sorted(pagos):
         p.aplicar(fecha_valor=date(2026, 1, 1) + timedelta(days=d), importe=monto, contexto=REMESAS)

@@ -13,8 +13,7 @@ from prestamos.calculo import moratorio
 from prestamos.models import Dependencia, Prestamo
 from recuperacion.models import AvisoOmision
 from recuperacion.selectors import estado_de_cuenta
-from tests.fabricas import CURP_ALICE, FOLIO_ALICE
-from tests.fabricas import filas_de, prestamos_de, remesa
+from tests.fabricas import CURP_ALICE, FOLIO_ALICE, filas_de, prestamos_de, remesa
 
 CUOTA_ALICE = D("701.12")
 

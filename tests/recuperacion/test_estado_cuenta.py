@@ -4,7 +4,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from prestamos.calculo import tabla_amortizacion, Quincena
+from prestamos.calculo import Quincena, tabla_amortizacion
 from prestamos.models import Movimiento, Prestamo
 from prestamos.services import prestamo_aplicar_pago
 from tests.fabricas import CURP_ALICE, FOLIO_ALICE, cargar_prestamos

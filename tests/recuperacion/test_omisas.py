@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from prestamos.models import Dependencia, Movimiento
 from recuperacion.models import Descuento
-from tests.fabricas import CURP_ALICE, FOLIO_ALICE
-from tests.fabricas import ENCABEZADO, filas_de, prestamos_de, remesa
+from tests.fabricas import CURP_ALICE, ENCABEZADO, FOLIO_ALICE, filas_de, prestamos_de, remesa
 
 REPORTE = "admin:recuperacion_dependenciaomisa_changelist"
 

@@ -9,14 +9,24 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prestamos import instantanea, posiciones
-from prestamos.calculo import Quincena, cuota_fija
-from prestamos.cartera import Condiciones, Contexto, Posicion
 from oficina.importacion import ArchivoRechazado, importar_archivo
-from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
+from prestamos import instantanea, posiciones
+from prestamos.calculo import Quincena
+from prestamos.cartera import Condiciones, Contexto, Posicion
+from prestamos.models import Dependencia, Movimiento, Prestamo, Remesa
 from prestamos.services import prestamo_aplicar_pago
 from recuperacion.models import Descuento
-from tests.fabricas import CURP_ALICE, CURP_BOB, ENCABEZADO, FOLIO_ALICE, FOLIO_BOB, a_la_vez, filas_de, prestamos_de, remesa
+from tests.fabricas import (
+    CURP_ALICE,
+    CURP_BOB,
+    ENCABEZADO,
+    FOLIO_ALICE,
+    FOLIO_BOB,
+    a_la_vez,
+    filas_de,
+    prestamos_de,
+    remesa,
+)
 
 CUOTA_ALICE = D("701.12")
 

@@ -6,11 +6,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
-
 from django.utils import timezone
 
-from prestamos.calculo import Quincena
 from oficina.importacion import importar_archivo
+from prestamos.calculo import Quincena
 from prestamos.models import Derechohabiente, Prestamo
 
 DEMO = Path(settings.BASE_DIR) / "demo"
