@@ -116,7 +116,7 @@ def calcular_patrones(q_actual, historia: int, hoy) -> dict:
 # The ledger row's columns after (id, prestamo_id), in the order `fila` writes them.
 COLUMNAS_ASIENTO = (
     "tipo", "fecha_valor", "importe", "moratorios", "interes", "capital", "excedente", "aplicacion", "origen",
-    "motivo", "registrado_por_id", "creado",
+    "motivo", "registrado_por_id", "creado", "revierte_id", "reaplica_id",
 )
 
 

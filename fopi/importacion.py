@@ -14,9 +14,10 @@ from django.utils import timezone
 from fopi.models import Fopi, PagoBancario
 from fopi.referencia import referencia_valida
 from oficina.bloqueos import bloqueo_transaccional
-from oficina.importacion.base import ErrorCampo, Importador, Resumen, duplicados, registrar
+from oficina.importacion.base import ArchivoRechazado, ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
 from prestamos.calculo import formato_fecha, formato_moneda
-from prestamos.models import Movimiento
+from prestamos.correcciones import revertir_movimientos
+from prestamos.models import ArchivoAplicado, Movimiento
 from prestamos.services import prestamo_aplicar_pago
 
 
@@ -62,7 +63,7 @@ class PagosImportador(Importador):
         if not re.fullmatch(r"[A-Za-z0-9-]{1,40}", autorizacion):
             raise ErrorCampo("«autorizacion» debe tener de 1 a 40 letras o números")
         referencia = referencia.strip()
-        if not re.fullmatch(r"\d{1,40}", referencia):
+        if not re.fullmatch(r"[0-9]{1,40}", referencia):
             raise ErrorCampo("«referencia» debe contener sólo dígitos")
         fecha = self.fecha(fecha_pago, "fecha_pago")
         if fecha > timezone.localdate():
@@ -79,17 +80,53 @@ class PagosImportador(Importador):
     def validar(self, filas):
         registros, errores = self.parsear(filas)
         errores += duplicados(((r.linea, r.clave) for r in registros), "banco y autorización")
+        errores += self._reenviados(registros)
         return registros, errores
+
+    @staticmethod
+    def _reenviados(registros: list[FilaPago]) -> list[ErrorFila]:
+        """A payment already loaded must come again exactly as it was (docs/reglas.md §9): same date,
+        reference and amount; otherwise the file is refused rather than the difference ignored."""
+        cargados = {
+            (banco, autorizacion): (fecha, referencia, importe)
+            for banco, autorizacion, fecha, referencia, importe in PagoBancario.objects.filter(
+                autorizacion__in={r.autorizacion for r in registros}
+            ).exclude(estado=PagoBancario.Estado.REVERTIDO).values_list(
+                "banco", "autorizacion", "fecha_pago", "referencia", "importe"
+            )
+        }
+        errores = []
+        for r in registros:
+            previo = cargados.get(r.clave)
+            if previo is None or previo == (r.fecha_pago, r.referencia, r.importe):
+                continue
+            fecha, referencia, importe = previo
+            diferencias = [
+                f"{campo} {antes}" for campo, antes, ahora in (
+                    ("fecha_pago", fecha.isoformat(), r.fecha_pago.isoformat()),
+                    ("referencia", referencia, r.referencia),
+                    ("importe", importe, r.importe),
+                ) if str(antes) != str(ahora)
+            ]
+            errores.append(ErrorFila(
+                r.linea, f"el pago {r.banco} {r.autorizacion} ya cargado con otro {', '.join(diferencias)}"
+            ))
+        return errores
 
     def cargar(self, registros: list[FilaPago], resumen: Resumen, progreso=None):
         # Two imports of the same bank file at once: the second waits here, then finds the keys loaded.
         bloqueo_transaccional("importacion-pagos")
         cargados = set(
-            PagoBancario.objects.filter(autorizacion__in={r.autorizacion for r in registros}).values_list(
-                "banco", "autorizacion"
-            )
+            PagoBancario.objects.filter(autorizacion__in={r.autorizacion for r in registros})
+            .exclude(estado=PagoBancario.Estado.REVERTIDO)
+            .values_list("banco", "autorizacion")
         )
         nuevos = [r for r in registros if r.clave not in cargados]
+        aplicado = None
+        if nuevos:
+            aplicado = ArchivoAplicado.objects.create(
+                sha256=self.sha256, nombre=self.nombre_archivo[:255], tipo=self.tipo, cargado_por=self.usuario
+            )
         fopis = {
             f.referencia: f
             for f in Fopi.objects.filter(referencia__in={r.referencia for r in nuevos}).select_related("prestamo")
@@ -107,6 +144,7 @@ class PagosImportador(Importador):
                 importe=fila.importe,
                 fopi=fopi,
                 archivo=self.nombre_archivo[:255],
+                archivo_aplicado=aplicado,
                 cargado_por=self.usuario,
             )
             if motivo:
@@ -132,3 +170,41 @@ class PagosImportador(Importador):
         resumen.creadas = len(nuevos)
         resumen.omitidas = len(registros) - len(nuevos)
         resumen.detalle.update({"ya cargado": resumen.omitidas, "aplicados": aplicados, "en revisión": en_revision})
+
+    def revertir(self, resumen: Resumen, motivo: str) -> None:
+        """Reverse what this file's payments applied; its rows stop counting as loaded and the FOPIs they
+        paid are payable again (docs/reglas.md §9)."""
+        bloqueo_transaccional("importacion-pagos")
+        archivo = ArchivoAplicado.objects.select_for_update().filter(
+            sha256=self.sha256, tipo=self.tipo, revertido__isnull=True
+        ).order_by("pk").first()
+        if archivo is None:
+            raise ArchivoRechazado(
+                [ErrorFila(0, "Este archivo no está cargado (nunca se cargó o ya se revirtió); no hay nada que revertir.")],
+                tipo=self.tipo,
+            )
+        pagos = list(archivo.pagos.select_for_update().exclude(estado=PagoBancario.Estado.REVERTIDO).select_related("fopi"))
+        devueltos = [p for p in pagos if p.estado == PagoBancario.Estado.DEVOLUCION]
+        if devueltos:
+            raise ArchivoRechazado(
+                [ErrorFila(0, f"El pago {p.banco} {p.autorizacion} ya se marcó para devolución; resuélvelo antes de "
+                              "revertir el archivo.") for p in devueltos],
+                tipo=self.tipo,
+            )
+        resultado = revertir_movimientos(
+            movimiento_ids=[p.movimiento_id for p in pagos if p.movimiento_id], motivo=motivo, usuario=self.usuario
+        )
+        for pago in pagos:
+            if pago.fopi is not None and pago.fopi.estado == Fopi.Estado.PAGADO and pago.movimiento_id:
+                pago.fopi.estado, pago.fopi.pagado_el = Fopi.Estado.PENDIENTE, None
+                pago.fopi.save(update_fields=["estado", "pagado_el"])
+            pago.estado = PagoBancario.Estado.REVERTIDO
+            pago.save(update_fields=["estado"])
+        archivo.revertido, archivo.revertido_por, archivo.motivo_reversion = timezone.now(), self.usuario, motivo
+        archivo.save(update_fields=["revertido", "revertido_por", "motivo_reversion"])
+        resumen.detalle.update({
+            "pagos revertidos": len(pagos),
+            "movimientos revertidos": resultado.revertidos,
+            "movimientos posteriores vueltos a aplicar": resultado.reaplicados,
+            "importe revertido": formato_moneda(resultado.importe),
+        })

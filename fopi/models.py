@@ -75,6 +75,7 @@ class PagoBancario(models.Model):
         EN_REVISION = "EN_REVISION", "En revisión"
         APLICADO_CAPP = "APLICADO_CAPP", "Aplicado por el CAPP"
         DEVOLUCION = "DEVOLUCION", "Marcado para devolución"
+        REVERTIDO = "REVERTIDO", "Revertido (su archivo se revirtió)"
 
     banco = models.CharField("banco", max_length=100)
     autorizacion = models.CharField("autorización", max_length=40)
@@ -87,6 +88,9 @@ class PagoBancario(models.Model):
     prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, null=True, blank=True, related_name="pagos_bancarios")
     movimiento = models.OneToOneField(Movimiento, on_delete=models.PROTECT, null=True, blank=True, related_name="pago_bancario")
     archivo = models.CharField("archivo", max_length=255, blank=True)
+    archivo_aplicado = models.ForeignKey(
+        "prestamos.ArchivoAplicado", on_delete=models.PROTECT, null=True, blank=True, related_name="pagos"
+    )
     cargado = models.DateTimeField("cargado", auto_now_add=True)
     cargado_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
 
@@ -96,7 +100,12 @@ class PagoBancario(models.Model):
         verbose_name_plural = "pagos bancarios"
         constraints = [
             # A bank's cumulative file or a second import of the same payment must not apply it twice.
-            models.UniqueConstraint(fields=["banco", "autorizacion"], name="pago_unico_por_autorizacion"),
+            # A reversed payment no longer counts as loaded: the corrected file loads it again.
+            models.UniqueConstraint(
+                fields=["banco", "autorizacion"],
+                condition=~models.Q(estado="REVERTIDO"),
+                name="pago_unico_por_autorizacion",
+            ),
             models.CheckConstraint(condition=models.Q(importe__gt=0), name="pago_importe_positivo"),
         ]
 

@@ -30,7 +30,7 @@ def round2(valor: Decimal) -> Decimal:
 
 # --- Quincenas ----------------------------------------------------------------------------------------
 
-_CODIGO_QUINCENA = re.compile(r"(\d{4})-Q(\d{2})")
+_CODIGO_QUINCENA = re.compile(r"([0-9]{4})-Q([0-9]{2})")
 
 
 @dataclass(frozen=True, order=True)

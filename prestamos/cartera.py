@@ -148,8 +148,9 @@ class Aplicacion:
     cuotas: tuple[AplicacionCuota, ...] = ()
     abono_capital: Decimal = CERO
     interes_devengado: Decimal = CERO  # payoff only: ordinary interest since the last due date
-    excedente: Decimal = CERO  # beyond the payoff, or received after settlement: to refund
+    excedente: Decimal = CERO  # beyond the payoff, or received after settlement: saldo a favor
     liquida: bool = False
+    devuelto: Decimal = CERO  # saldo a favor paid back to the borrower (a DEVOLUCION, docs/reglas.md §9)
 
     @property
     def moratorios(self) -> Decimal:
@@ -174,6 +175,7 @@ class Aplicacion:
             "interes_devengado": str(self.interes_devengado),
             "excedente": str(self.excedente),
             "liquida": self.liquida,
+            **({"devuelto": str(self.devuelto)} if self.devuelto else {}),
         }
 
     @classmethod
@@ -196,6 +198,7 @@ class Aplicacion:
             interes_devengado=Decimal(datos["interes_devengado"]),
             excedente=Decimal(datos["excedente"]),
             liquida=datos["liquida"],
+            devuelto=Decimal(datos.get("devuelto", "0.00")),
         )
 
 
@@ -209,8 +212,11 @@ class Posicion:
     _cuotas: list[Cuota] = field(default_factory=list)
     capital_pagado: Decimal = CERO
     fecha_liquidacion: date | None = None
-    excedentes: Decimal = CERO
+    excedentes: Decimal = CERO  # saldo a favor: received beyond what was owed, less what was paid back
     ultima_fecha_valor: date | None = None
+    # Each abono a capital (value date, amount), so the table can show due installments' balances as they
+    # stood when they fell due (docs/reglas.md §9).
+    abonos: list[tuple[date, Decimal]] = field(default_factory=list)
     # A position restored with `instantanea.restaurar(..., corte=)` holds as Cuota only the installments
     # due on or before `_restaurada_hasta`; the rest stay in `_por_restaurar` exactly as stored, until
     # something needs them (`completar`). Every method that reads beyond that date completes it first.
@@ -430,6 +436,32 @@ class Posicion:
         self.registrar(aplicacion)
         return aplicacion
 
+    def condonar(self, *, fecha: date, contexto: Contexto) -> Aplicacion | None:
+        """Waive every moratorio owed at `fecha` (docs/reglas.md §9): recorded like a payment of them,
+        but no money came in. Moratorios on what stays unpaid accrue again from `fecha`."""
+        partes = []
+        for cuota in self.vencidas_sin_pagar(fecha):
+            cargado = self._moratorio_por_cargar(cuota, fecha, contexto)
+            pendiente = cuota.moratorio_cargado + cargado - cuota.pagado_moratorio
+            if pendiente > 0:
+                hasta = fecha if self.es_omitida(cuota, fecha, contexto) else cuota.devengado_hasta
+                partes.append(AplicacionCuota(cuota.numero, cargado, pendiente, CERO, CERO, devengado_hasta=hasta))
+        if not partes:
+            return None
+        aplicacion = Aplicacion(
+            fecha_valor=fecha, importe=sum((p.moratorio for p in partes), CERO), cuotas=tuple(partes)
+        )
+        self.registrar(aplicacion)
+        return aplicacion
+
+    def devolver(self, *, fecha: date, importe: Decimal) -> Aplicacion:
+        """Pay saldo a favor back to the borrower (a refund by SPEI, docs/reglas.md §9)."""
+        if not 0 < importe <= self.excedentes:
+            raise ValueError("Sólo se devuelve el saldo a favor que existe.")
+        aplicacion = Aplicacion(fecha_valor=fecha, importe=importe, devuelto=importe)
+        self.registrar(aplicacion)
+        return aplicacion
+
     def abrir(self, *, quincenas_pagadas: int) -> Aplicacion | None:
         """The opening entry of a loaded loan: its first installments, paid in full before the load."""
         if quincenas_pagadas <= 0:
@@ -456,11 +488,14 @@ class Posicion:
             self.capital_pagado += parte.capital
             if parte.devengado_hasta and (cuota.devengado_hasta is None or parte.devengado_hasta > cuota.devengado_hasta):
                 cuota.devengado_hasta = parte.devengado_hasta
-        self.excedentes += aplicacion.excedente
+        self.excedentes += aplicacion.excedente - aplicacion.devuelto
+        if aplicacion.devuelto:
+            return  # money sent back out: nothing of the schedule changes, nor the last value date
         if self.ultima_fecha_valor is None or aplicacion.fecha_valor > self.ultima_fecha_valor:
             self.ultima_fecha_valor = aplicacion.fecha_valor
         if aplicacion.abono_capital:
             self.capital_pagado += aplicacion.abono_capital
+            self.abonos.append((aplicacion.fecha_valor, aplicacion.abono_capital))
             self._reproyectar()
         if aplicacion.liquida:
             self.fecha_liquidacion = aplicacion.fecha_valor

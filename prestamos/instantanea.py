@@ -27,6 +27,7 @@ def guardar(posicion: Posicion) -> dict:
         "excedentes": str(posicion.excedentes),
         "liquidacion": posicion.fecha_liquidacion.isoformat() if posicion.fecha_liquidacion else None,
         "ultima_fecha_valor": posicion.ultima_fecha_valor.isoformat() if posicion.ultima_fecha_valor else None,
+        **({"abonos": [[f.isoformat(), str(i)] for f, i in posicion.abonos]} if posicion.abonos else {}),
     }
 
 
@@ -67,6 +68,7 @@ def restaurar(datos: dict, condiciones: Condiciones, *, corte: date | None = Non
         fecha_liquidacion=_fecha(datos["liquidacion"]),
         excedentes=Decimal(datos["excedentes"]),
         ultima_fecha_valor=_fecha(datos["ultima_fecha_valor"]),
+        abonos=[(date.fromisoformat(f), Decimal(i)) for f, i in datos.get("abonos", ())],
         _por_restaurar=resto,
         _restaurada_hasta=corte if resto else None,
         pagadas_al_inicio=pagadas,

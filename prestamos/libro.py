@@ -25,8 +25,14 @@ def asiento(
     creado: datetime,
     motivo: str = "",
     usuario_id: int | None = None,
+    revierte_id: int | None = None,
+    reaplica_id: int | None = None,
 ) -> dict:
-    """The ledger row of `aplicacion`, keyed by Movimiento's attribute names."""
+    """The ledger row of `aplicacion`, keyed by Movimiento's attribute names.
+
+    A REVERSION carries the allocation of the movement it cancels (`revierte_id`); a movement booked
+    again after a reversal names the one it replaces (`reaplica_id`).
+    """
     return {
         "prestamo_id": prestamo_id,
         "tipo": tipo,
@@ -41,6 +47,8 @@ def asiento(
         "motivo": motivo,
         "registrado_por_id": usuario_id,
         "creado": creado,
+        "revierte_id": revierte_id,
+        "reaplica_id": reaplica_id,
     }
 
 

@@ -109,10 +109,14 @@ class MovimientoQuerySet(models.QuerySet):
     """The ledger is append-only: corrections are new entries, never edits or deletions."""
 
     def update(self, **kwargs):
-        raise PermissionError("Los movimientos no se modifican; registra un movimiento de corrección.")
+        raise PermissionError("Los movimientos no se modifican; una corrección es una reversión (docs/reglas.md §9).")
 
     def delete(self):
-        raise PermissionError("Los movimientos no se eliminan; registra un movimiento de corrección.")
+        raise PermissionError("Los movimientos no se eliminan; una corrección es una reversión (docs/reglas.md §9).")
+
+    def recibidos(self):
+        """Money that came in (payroll, bank, SPEI, CAPP), as opposed to entries that move none or send it out."""
+        return self.filter(tipo__in=Movimiento.RECIBIDOS)
 
 
 # A loan's ledger in booking order, the way both of its readers ask for it: a remesa's "movements of
@@ -132,6 +136,12 @@ class Movimiento(models.Model):
         DESCUENTO = "DESCUENTO", "Descuento vía nómina"
         PAGO = "PAGO", "Pago en banco (FOPI)"
         PAGO_CAPP = "PAGO_CAPP", "Pago aplicado por el CAPP"
+        # Corrections (docs/reglas.md §9): none of these is money received.
+        REVERSION = "REVERSION", "Reversión"
+        CONDONACION = "CONDONACION", "Condonación de moratorios"
+        DEVOLUCION = "DEVOLUCION", "Devolución de saldo a favor"
+
+    RECIBIDOS = (Tipo.APERTURA, Tipo.DESCUENTO, Tipo.PAGO, Tipo.PAGO_CAPP)
 
     # Indexed by LIBRO_POR_PRESTAMO below, whose first column serves the foreign key too.
     prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="movimientos", db_index=False)
@@ -145,6 +155,15 @@ class Movimiento(models.Model):
     aplicacion = models.JSONField("aplicación por cuota")
     origen = models.CharField("origen", max_length=200)
     motivo = models.TextField("motivo", blank=True)
+    # A REVERSION names the movement it cancels; each movement is reversed at most once (docs/reglas.md §9).
+    revierte = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversion", verbose_name="revierte a"
+    )
+    # A movement booked again after a reversal re-decided it names the one it replaces; the deduction or
+    # bank payment that brought the money keeps pointing at the original.
+    reaplica = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reaplicacion", verbose_name="reaplica a"
+    )
     registrado_por = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -170,11 +189,11 @@ class Movimiento(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise PermissionError("Los movimientos no se modifican; registra un movimiento de corrección.")
+            raise PermissionError("Los movimientos no se modifican; una corrección es una reversión (docs/reglas.md §9).")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise PermissionError("Los movimientos no se eliminan; registra un movimiento de corrección.")
+        raise PermissionError("Los movimientos no se eliminan; una corrección es una reversión (docs/reglas.md §9).")
 
 
 class ParametroMora(models.Model):
@@ -197,10 +216,45 @@ class ParametroMora(models.Model):
         return f"Desde {self.vigente_desde:%d/%m/%Y}: {self.dias_gracia} días de gracia, factor {self.factor}"
 
 
+class ArchivoAplicado(models.Model):
+    """A file that moved money (a remesa, a bank's payments), so that it can be reversed as a whole.
+
+    Known by the SHA-256 of its bytes: `importar --revertir FILE` finds what that very file applied.
+    """
+
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    nombre = models.CharField("archivo", max_length=255, blank=True)
+    tipo = models.CharField("tipo", max_length=30)
+    cargado = models.DateTimeField("cargado", auto_now_add=True)
+    cargado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revertido = models.DateTimeField("revertido", null=True, blank=True)
+    revertido_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    motivo_reversion = models.TextField("motivo de la reversión", blank=True)
+
+    class Meta:
+        ordering = ["-cargado"]
+        verbose_name = "archivo aplicado"
+        verbose_name_plural = "archivos aplicados"
+
+    def __str__(self) -> str:
+        return f"{self.nombre or self.sha256[:12]} ({self.tipo})"
+
+
 class Remesa(models.Model):
-    """One load of a dependencia's payroll deductions for one quincena (a complementary one adds another)."""
+    """One load of a dependencia's payroll deductions for one quincena (a complementary one adds another).
+
+    A reversed remesa (its file reversed, docs/reglas.md §9) counts as never loaded.
+    """
 
     dependencia = models.ForeignKey(Dependencia, on_delete=models.PROTECT, related_name="remesas")
+    archivo_aplicado = models.ForeignKey(
+        ArchivoAplicado, on_delete=models.PROTECT, null=True, blank=True, related_name="remesas"
+    )
+    revertida = models.BooleanField("revertida", default=False)
     quincena = PeriodoField("quincena")
     filas = models.PositiveIntegerField("filas aplicadas", default=0)
     total = models.DecimalField("total aplicado", max_digits=14, decimal_places=2, default=Decimal("0.00"))

@@ -90,7 +90,10 @@ def quincenas_con_remesa(dependencia_ids: Iterable[int], *, cache: bool = False)
         return resultado
     por_dependencia: dict[int, set[Quincena]] = defaultdict(set)
     # order_by(): the model's default ordering would add a join and a sort to the DISTINCT.
-    filas = Remesa.objects.filter(dependencia_id__in=ids).order_by().values_list("dependencia_id", "quincena").distinct()
+    filas = (
+        Remesa.objects.filter(dependencia_id__in=ids, revertida=False)  # a reversed remesa never arrived
+        .order_by().values_list("dependencia_id", "quincena").distinct()
+    )
     for dependencia_id, quincena in filas:
         por_dependencia[dependencia_id].add(Quincena.parse(quincena))
     leidas = {d: frozenset(por_dependencia.get(d, ())) for d in ids}
@@ -139,14 +142,21 @@ def posiciones(
         movimientos = {p.pk: [] for p in prestamos}
         for movimiento in _movimientos_despues(desde):
             movimientos[movimiento.prestamo_id].append(movimiento)
+        # A reversal booked after a snapshot re-decides what came before it: replay those loans whole.
+        completos = [p for p in prestamos if desde[p.pk] and any(_es_reversion(m) for m in movimientos[p.pk])]
+        if completos:
+            for p in completos:
+                movimientos[p.pk] = []
+            for movimiento in _movimientos_despues({p.pk: 0 for p in completos}):
+                movimientos[movimiento.prestamo_id].append(movimiento)
     resultado = {}
     for prestamo in prestamos:
         propios = movimientos.get(prestamo.pk, [])
-        if reproducir or not prestamo.posicion:
-            posicion = Posicion.derivar(condiciones(prestamo), (aplicacion_de(m) for m in propios))
+        hasta = prestamo.posicion_hasta or 0
+        if reproducir or not prestamo.posicion or any(_es_reversion(m) for m in propios if m.id > hasta):
+            posicion = Posicion.derivar(condiciones(prestamo), (aplicacion_de(m) for m in vigentes(propios)))
         else:
             posicion = instantanea.restaurar(prestamo.posicion, condiciones(prestamo), corte=corte)
-            hasta = prestamo.posicion_hasta or 0
             for movimiento in propios:
                 if movimiento.id > hasta:
                     posicion.registrar(aplicacion_de(movimiento))
@@ -154,12 +164,31 @@ def posiciones(
     return resultado
 
 
+def libros(prestamos: list) -> dict[int, list[Movimiento]]:
+    """Each loan's whole ledger in booking order, in one query."""
+    resultado: dict[int, list[Movimiento]] = {p.pk: [] for p in prestamos}
+    for movimiento in _movimientos_despues({p.pk: 0 for p in prestamos}):
+        resultado[movimiento.prestamo_id].append(movimiento)
+    return resultado
+
+
 def liquidacion_historica(prestamo, posicion: Posicion) -> Posicion:
     """A loan loaded as LIQUIDADO from the institution's history has no ledger of its payoff here: its
-    position takes the payoff date the file gave."""
-    if prestamo.fecha_liquidacion and not posicion.liquidado:
+    position takes the payoff date the file gave. (A payoff booked here lives in the ledger: reversing it
+    must un-settle the loan, so the stored date is not used for those.)"""
+    if prestamo.estado_inicial == Prestamo.Estado.LIQUIDADO and prestamo.fecha_liquidacion and not posicion.liquidado:
         posicion.fecha_liquidacion = prestamo.fecha_liquidacion
     return posicion
+
+
+def vigentes(movimientos: list[Movimiento]) -> list[Movimiento]:
+    """The movements a replay books: not reversal entries, nor the movements they reversed."""
+    revertidos = {m.revierte_id for m in movimientos if m.revierte_id}
+    return [m for m in movimientos if m.tipo != Movimiento.Tipo.REVERSION and m.id not in revertidos]
+
+
+def _es_reversion(movimiento: Movimiento) -> bool:
+    return movimiento.tipo == Movimiento.Tipo.REVERSION
 
 
 def posicion(prestamo: Prestamo, *, reproducir: bool = False) -> Posicion:

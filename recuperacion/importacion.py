@@ -4,14 +4,18 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from oficina.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
-from prestamos.calculo import Quincena
+from django.utils import timezone
+
+from oficina.importacion.base import ArchivoRechazado, ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
+from prestamos.calculo import Quincena, formato_moneda
 from prestamos.models import Dependencia, Prestamo
 from recuperacion import remesas
+from recuperacion.models import Descuento
 
 # Folios looked up per query while validating (one query per lote, never one per row).
 LOTE_CONSULTA = 5000
-FOLIO = re.compile(r"\d{11}")  # compiled once: checked on every row of a million-row remesa
+FOLIO = re.compile(r"[0-9]{11}")  # compiled once: checked on every row of a million-row remesa
+IMPORTE_MAXIMO_EN_CUOTAS = 10  # a deduction above 10 cuotas is a typo, not a payroll deduction
 
 
 @dataclass(slots=True)
@@ -72,28 +76,48 @@ class DescuentosImportador(Importador):
         return errores
 
     def _prestamos(self, registros: list[FilaDescuento]) -> list[ErrorFila]:
-        """Each folio must be a loan of that CURP, deducted by this dependencia."""
+        """Each folio must be a loan of that CURP, deducted by this dependencia, in its life, for a sane
+        amount; a row already loaded must be the same row (docs/reglas.md §9)."""
         self.prestamo_ids: dict[str, int] = {}
         errores = []
+        actual = Quincena.de_fecha(timezone.localdate())
         for inicio in range(0, len(registros), LOTE_CONSULTA):
             lote = registros[inicio : inicio + LOTE_CONSULTA]
             encontrados = {
-                folio: (pk, curp, dependencia_id)
-                for folio, pk, curp, dependencia_id in Prestamo.objects.filter(folio__in=[r.folio for r in lote])
-                .values_list("folio", "id", "derechohabiente__curp", "dependencia_id")
+                fila[0]: fila[1:]
+                for fila in Prestamo.objects.filter(folio__in=[r.folio for r in lote]).values_list(
+                    "folio", "id", "derechohabiente__curp", "dependencia_id", "primera_quincena", "cuota"
+                )
             }
+            cargados = dict(
+                Descuento.objects.filter(
+                    prestamo_id__in=[v[0] for v in encontrados.values()], quincena=self.quincena, revertido=False
+                ).values_list("prestamo_id", "importe")
+            )
             for r in lote:
                 if r.folio not in encontrados:
                     errores.append(ErrorFila(r.linea, f"el préstamo {r.folio} no existe"))
                     continue
-                pk, curp, dependencia_id = encontrados[r.folio]
+                pk, curp, dependencia_id, primera, cuota = encontrados[r.folio]
+                self.prestamo_ids[r.folio] = pk
                 if curp != r.curp:
                     errores.append(ErrorFila(r.linea, f"el préstamo {r.folio} no es de la CURP {r.curp[:18]}"))
                 elif self.dependencia and dependencia_id != self.dependencia.pk:
                     errores.append(
                         ErrorFila(r.linea, f"el préstamo {r.folio} no se descuenta por {self.dependencia.clave}")
                     )
-                self.prestamo_ids[r.folio] = pk
+                elif self.quincena < primera:
+                    errores.append(ErrorFila(r.linea, f"la quincena {self.quincena} es anterior al inicio del "
+                                                      f"préstamo {r.folio} ({primera})"))
+                elif self.quincena > actual:
+                    errores.append(ErrorFila(r.linea, f"la quincena {self.quincena} todavía no transcurre "
+                                                      f"(la quincena actual es {actual})"))
+                elif r.importe > IMPORTE_MAXIMO_EN_CUOTAS * cuota:
+                    errores.append(ErrorFila(r.linea, f"el importe {r.importe} excede {IMPORTE_MAXIMO_EN_CUOTAS} veces "
+                                                      f"el descuento del préstamo {r.folio} ({cuota})"))
+                elif pk in cargados and cargados[pk] != r.importe:
+                    errores.append(ErrorFila(r.linea, f"el préstamo {r.folio} ya cargado con otro importe: "
+                                                      f"{cargados[pk]} (este archivo dice {r.importe})"))
         return errores
 
     def cargar(self, registros, resumen: Resumen, progreso=None):
@@ -103,6 +127,7 @@ class DescuentosImportador(Importador):
             quincena=self.quincena,
             descuentos=descuentos,
             archivo=self.nombre_archivo,
+            sha256=self.sha256,
             usuario=self.usuario,
             progreso=progreso,
         )
@@ -110,3 +135,16 @@ class DescuentosImportador(Importador):
         resumen.omitidas = resultado.ya_cargados
         resumen.detalle["ya cargado"] = resultado.ya_cargados
         resumen.detalle["omisiones detectadas"] = resultado.omisiones
+
+    def revertir(self, resumen: Resumen, motivo: str) -> None:
+        resultado = remesas.remesa_revertir(sha256=self.sha256, motivo=motivo, usuario=self.usuario)
+        if resultado is None:
+            raise ArchivoRechazado(
+                [ErrorFila(0, "Este archivo no está cargado (nunca se cargó o ya se revirtió); no hay nada que revertir.")],
+                tipo=self.tipo,
+            )
+        resumen.detalle.update({
+            "descuentos revertidos": resultado.revertidos,
+            "movimientos posteriores vueltos a aplicar": resultado.reaplicados,
+            "importe revertido": formato_moneda(resultado.importe),
+        })

@@ -12,6 +12,8 @@ class Descuento(models.Model):
     quincena = PeriodoField("quincena")
     importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
     movimiento = models.OneToOneField(Movimiento, on_delete=models.PROTECT, related_name="descuento")
+    # Its file was reversed (docs/reglas.md §9): no longer counts as loaded, so the corrected row can be.
+    revertido = models.BooleanField("revertido", default=False)
 
     class Meta:
         ordering = ["-quincena", "id"]
@@ -20,7 +22,9 @@ class Descuento(models.Model):
         constraints = [
             # A folio is deducted by one dependencia, so this is SPEC's (dependencia, quincena, folio) key:
             # the database's backstop against applying one deduction twice.
-            models.UniqueConstraint(fields=["prestamo", "quincena"], name="descuento_unico_por_quincena"),
+            models.UniqueConstraint(
+                fields=["prestamo", "quincena"], condition=models.Q(revertido=False), name="descuento_unico_por_quincena"
+            ),
         ]
 
     def __str__(self) -> str:

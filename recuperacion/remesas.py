@@ -18,11 +18,15 @@ from oficina.importacion.base import Progreso
 from prestamos import escritura, libro, posiciones
 from prestamos.calculo import Quincena
 from prestamos.cartera import CERO, Contexto
-from prestamos.models import Dependencia, Movimiento, Prestamo, Remesa
+from prestamos.correcciones import ResultadoReversion, revertir_movimientos
+from prestamos.models import ArchivoAplicado, Dependencia, Movimiento, Prestamo, Remesa
 from prestamos.selectors import ACTIVOS
 from recuperacion.lotes import LOTE, prestamos_en_lote, sin_recolector
 from recuperacion.models import Descuento
 from recuperacion.omisiones import Avisos, revisar_prestamos
+
+
+TIPO_ARCHIVO = "descuentos"
 
 
 @dataclass
@@ -44,6 +48,7 @@ def remesa_cargar(
     quincena: Quincena,
     descuentos: list[tuple[int, Decimal]],
     archivo: str = "",
+    sha256: str = "",
     usuario=None,
     progreso: Progreso | None = None,
     hoy: date | None = None,
@@ -57,7 +62,7 @@ def remesa_cargar(
     hoy = hoy or timezone.localdate()
     Dependencia.objects.select_for_update().get(pk=dependencia.pk)
     cargados = set(
-        Descuento.objects.filter(remesa__dependencia=dependencia, quincena=quincena).values_list(
+        Descuento.objects.filter(remesa__dependencia=dependencia, quincena=quincena, revertido=False).values_list(
             "prestamo_id", flat=True
         )
     )
@@ -65,8 +70,12 @@ def remesa_cargar(
     nuevos = sorted((pk, importe) for pk, importe in descuentos if pk not in cargados)
     resultado = ResultadoRemesa(aplicados=len(nuevos), ya_cargados=len(descuentos) - len(nuevos))
     if nuevos:
+        aplicado = ArchivoAplicado.objects.create(
+            sha256=sha256, nombre=archivo[:255], tipo=TIPO_ARCHIVO, cargado_por=usuario
+        )
         remesa = Remesa.objects.create(
-            dependencia=dependencia, quincena=str(quincena), archivo=archivo[:255], cargada_por=usuario
+            dependencia=dependencia, quincena=str(quincena), archivo=archivo[:255], cargada_por=usuario,
+            archivo_aplicado=aplicado,
         )
         # The remesa being loaded counts as arrived: an installment it leaves unpaid is missing at once.
         # Money is applied in the context of its value date; missing deductions are reviewed as of today.
@@ -154,3 +163,39 @@ def _aplicar_lote(
     avisos.revisar(prestamos, leidas, al_dia)
     escritura.actualizar(Prestamo, prestamos, ["posicion", "posicion_hasta", "estado", "fecha_liquidacion"])
     return sum(importes.values(), CERO)
+
+
+# --- reversal (docs/reglas.md §9) --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def remesa_revertir(*, sha256: str, motivo: str, usuario=None, hoy: date | None = None) -> ResultadoReversion | None:
+    """Reverse every deduction the file with these bytes applied; None when it is not loaded (never, or
+    already reversed). Its rows stop counting as loaded and its quincena, if no other remesa of the
+    dependencia covers it, is again awaiting its remesa: missing deductions are detected again."""
+    hoy = hoy or timezone.localdate()
+    archivo = ArchivoAplicado.objects.select_for_update().filter(
+        sha256=sha256, tipo=TIPO_ARCHIVO, revertido__isnull=True
+    ).order_by("pk").first()
+    if archivo is None:
+        return None
+    remesas = list(archivo.remesas.select_related("dependencia"))
+    # The dependencia's lock, as a load takes it: a remesa of it loading now waits for the reversal.
+    for remesa in sorted(remesas, key=lambda r: r.dependencia_id):
+        Dependencia.objects.select_for_update().get(pk=remesa.dependencia_id)
+    descuentos = Descuento.objects.filter(remesa__in=remesas, revertido=False)
+    resultado = revertir_movimientos(
+        movimiento_ids=list(descuentos.values_list("movimiento_id", flat=True)), motivo=motivo, usuario=usuario, hoy=hoy
+    )
+    descuentos.update(revertido=True)
+    for remesa in remesas:
+        remesa.revertida = True
+        remesa.save(update_fields=["revertida"])  # post_save clears the pages' cached remesas on commit
+    archivo.revertido, archivo.revertido_por, archivo.motivo_reversion = timezone.now(), usuario, motivo
+    archivo.save(update_fields=["revertido", "revertido_por", "motivo_reversion"])
+    for dependencia_id in {r.dependencia_id for r in remesas}:
+        avisos = Avisos(hoy)
+        contexto = posiciones.contextos([dependencia_id], hoy)[dependencia_id]
+        revisar_prestamos(Prestamo.objects.filter(dependencia_id=dependencia_id, estado__in=ACTIVOS), contexto, avisos, hoy)
+        avisos.enviar_al_confirmar()
+    return resultado

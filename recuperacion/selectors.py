@@ -91,7 +91,7 @@ def dependencias_omisas(quincena: Quincena) -> list[FilaOmisa]:
     }
     recibido = {
         fila["dependencia_id"]: fila
-        for fila in Remesa.objects.filter(quincena=codigo)
+        for fila in Remesa.objects.filter(quincena=codigo, revertida=False)
         .values("dependencia_id")
         .annotate(remesas=Count("id"), n=Sum("filas"), total=Sum("total"))
     }

@@ -86,9 +86,14 @@ class Importador:
     tipo: str = ""
     columnas: tuple[str, ...] = ()
 
-    def __init__(self, *, usuario=None, nombre_archivo: str = ""):
+    def __init__(self, *, usuario=None, nombre_archivo: str = "", sha256: str = ""):
         self.usuario = usuario
         self.nombre_archivo = nombre_archivo
+        self.sha256 = sha256  # of the file's bytes: what a reversal of "this file" finds it by
+
+    # Kinds that move money also define `revertir(resumen, motivo)`: undo what this very file applied
+    # (docs/reglas.md §9), or raise ArchivoRechazado saying why not.
+    revertir = None
 
     def validar(self, filas: list[tuple[int, list[str]]]) -> tuple[list, list[ErrorFila]]:
         raise NotImplementedError
@@ -137,7 +142,7 @@ class Importador:
     @staticmethod
     def importe(valor: str, campo: str = "importe", *, maximo: Decimal = Decimal("99999999.99")) -> Decimal:
         valor = valor.strip()
-        if not re.fullmatch(r"\d{1,10}(\.\d{1,2})?", valor):
+        if not re.fullmatch(r"[0-9]{1,10}(\.[0-9]{1,2})?", valor):
             raise ErrorCampo(f"«{campo}» debe ser un importe con punto decimal y hasta dos decimales (p. ej. 1234.56)")
         try:
             cantidad = Decimal(valor)
@@ -152,7 +157,7 @@ class Importador:
     @staticmethod
     def fecha(valor: str, campo: str) -> date:
         valor = valor.strip()
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", valor):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", valor):
             raise ErrorCampo(f"«{campo}» debe tener el formato AAAA-MM-DD")
         try:
             d = date.fromisoformat(valor)
@@ -167,7 +172,7 @@ class Importador:
         valor = valor.strip()
         if not valor and defecto is not None:
             return defecto
-        if not re.fullmatch(r"\d{1,6}", valor):
+        if not re.fullmatch(r"[0-9]{1,6}", valor):
             raise ErrorCampo(f"«{campo}» debe ser un número entero")
         numero = int(valor)
         if not minimo <= numero <= maximo:

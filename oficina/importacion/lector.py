@@ -1,4 +1,5 @@
 import csv
+import hashlib
 import io
 from pathlib import Path
 from typing import BinaryIO
@@ -55,6 +56,14 @@ def leer_filas(texto: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return encabezado, filas
 
 
+def _leer(origen, nombre_archivo: str) -> tuple[bytes, str]:
+    if isinstance(origen, bytes):
+        return origen, nombre_archivo
+    if isinstance(origen, (str, Path)):
+        return Path(origen).read_bytes(), nombre_archivo or Path(origen).name
+    return origen.read(), nombre_archivo
+
+
 def importar_archivo(
     origen: str | Path | BinaryIO | bytes,
     *,
@@ -63,16 +72,10 @@ def importar_archivo(
     progreso: Progreso | None = None,
 ) -> Resumen:
     """Validate and load one data file, all or nothing. Raises ArchivoRechazado with every bad row."""
-    if isinstance(origen, bytes):
-        contenido = origen
-    elif isinstance(origen, (str, Path)):
-        contenido = Path(origen).read_bytes()
-        nombre_archivo = nombre_archivo or Path(origen).name
-    else:
-        contenido = origen.read()
+    contenido, nombre_archivo = _leer(origen, nombre_archivo)
     encabezado, filas = leer_filas(_decodificar(contenido))
     clase = _elegir_importador(encabezado)
-    importador = clase(usuario=usuario, nombre_archivo=nombre_archivo)
+    importador = clase(usuario=usuario, nombre_archivo=nombre_archivo, sha256=hashlib.sha256(contenido).hexdigest())
 
     errores = [
         ErrorFila(linea, f"se esperaban {len(clase.columnas)} columnas y hay {len(fila)}")
@@ -92,4 +95,25 @@ def importar_archivo(
     resumen = Resumen(tipo=clase.tipo, leidas=len(filas))
     with transaction.atomic():
         importador.cargar(registros, resumen, progreso)
+    return resumen
+
+
+def revertir_archivo(
+    origen: str | Path | BinaryIO | bytes, *, motivo: str, usuario=None, nombre_archivo: str = ""
+) -> Resumen:
+    """Undo everything this very file (the same bytes) applied, all or nothing (docs/reglas.md §9)."""
+    contenido, nombre_archivo = _leer(origen, nombre_archivo)
+    encabezado, _ = leer_filas(_decodificar(contenido))
+    clase = _elegir_importador(encabezado)
+    if clase.revertir is None:
+        raise ArchivoRechazado(
+            [ErrorFila(1, f"Un archivo de {clase.tipo} no mueve dinero: sólo se revierten remesas y archivos de pagos.")],
+            tipo=clase.tipo,
+        )
+    if not motivo.strip():
+        raise ArchivoRechazado([ErrorFila(0, "Escribe el motivo de la reversión (--motivo).")], tipo=clase.tipo)
+    importador = clase(usuario=usuario, nombre_archivo=nombre_archivo, sha256=hashlib.sha256(contenido).hexdigest())
+    resumen = Resumen(tipo=clase.tipo, leidas=0)
+    with transaction.atomic():
+        importador.revertir(resumen, motivo.strip())
     return resumen

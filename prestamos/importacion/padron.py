@@ -71,7 +71,7 @@ class DerechohabientesImportador(Importador):
 
     def _rfc(self, valor: str) -> str:
         valor = valor.strip().upper()
-        if valor and not re.fullmatch(r"[A-Z&Ñ]{4}\d{6}([A-Z0-9]{3})?", valor):
+        if valor and not re.fullmatch(r"[A-Z&Ñ]{4}[0-9]{6}([A-Z0-9]{3})?", valor):
             raise ErrorCampo("«rfc» no tiene la estructura de un RFC de persona física")
         return valor
 

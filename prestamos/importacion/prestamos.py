@@ -74,7 +74,7 @@ class PrestamosImportador(Importador):
     def fila(self, linea: int, celdas: list[str]) -> FilaPrestamo:
         folio, curp, tipo, importe, tasa, plazo, otorgamiento, primera, estado, pagadas, liquidacion = celdas
         folio = folio.strip()
-        if not re.fullmatch(r"\d{11}", folio):
+        if not re.fullmatch(r"[0-9]{11}", folio):
             raise ErrorCampo("«folio» debe tener 11 dígitos")
         try:
             curp = validar_curp(curp)
@@ -84,7 +84,7 @@ class PrestamosImportador(Importador):
         if tipo not in Prestamo.Tipo.values:
             raise ErrorCampo(f"«tipo» debe ser uno de {', '.join(Prestamo.Tipo.values)}")
         tasa = tasa.strip()
-        if not re.fullmatch(r"\d{1,2}(\.\d{1,2})?", tasa) or Decimal(tasa) > TASA_MAXIMA:
+        if not re.fullmatch(r"[0-9]{1,2}(\.[0-9]{1,2})?", tasa) or Decimal(tasa) > TASA_MAXIMA:
             raise ErrorCampo("«tasa_anual» debe ser un porcentaje anual con punto decimal (p. ej. 11.50)")
         plazo_n = self.entero(plazo, "plazo_quincenas", minimo=1, maximo=PLAZO_MAXIMO)
         fecha_otorgamiento = self.fecha(otorgamiento, "fecha_otorgamiento")

@@ -3,19 +3,24 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from oficina.importacion import ArchivoRechazado, importar_archivo
+from django.core.exceptions import ValidationError
+
+from oficina.importacion import ArchivoRechazado, importar_archivo, revertir_archivo
 
 
 class Command(BaseCommand):
     help = (
         "Carga un archivo de datos (dependencias, derechohabientes, préstamos, descuentos o pagos); "
-        "el tipo se reconoce por el encabezado. Todo o nada."
+        "el tipo se reconoce por el encabezado. Todo o nada. Con --revertir y --motivo, revierte lo que ese "
+        "mismo archivo aplicó (remesas y pagos)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("archivo", help="ruta del archivo CSV (UTF-8, con encabezado)")
+        parser.add_argument("--revertir", action="store_true", help="revertir lo que este archivo aplicó")
+        parser.add_argument("--motivo", default="", help="por qué se revierte (obligatorio con --revertir)")
 
-    def handle(self, *args, archivo, **options):
+    def handle(self, *args, archivo, revertir=False, motivo="", **options):
         inicio = time.monotonic()
         mostrar = sys.stderr.isatty() or options.get("verbosity", 1) > 1
         ultimo = [0.0]
@@ -34,7 +39,12 @@ class Command(BaseCommand):
                 self.stderr.write("")
 
         try:
-            resumen = importar_archivo(archivo, progreso=progreso)
+            if revertir:
+                resumen = revertir_archivo(archivo, motivo=motivo)
+            else:
+                resumen = importar_archivo(archivo, progreso=progreso)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages))
         except FileNotFoundError:
             raise CommandError(f"No existe el archivo {archivo}")
         except IsADirectoryError:
