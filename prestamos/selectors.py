@@ -113,9 +113,21 @@ class VistaPrestamo:
         return CERO if self.liquidado else self.posicion.interes_vencido(self.hoy)
 
     def tabla(self) -> list[FilaTabla]:
-        filas, restante = [], sum((c.capital for c in self.posicion.cuotas), CERO)
+        """The schedule with each row's balance after it (docs/reglas.md §9): an installment already due
+        keeps the balance it had when it fell due (abonos a capital made later do not rewrite it); the
+        rows still to come follow the re-projected schedule, down to zero."""
+        abonos = sorted(self.posicion.abonos)
+        total_abonos = sum((importe for _, importe in abonos), CERO)
+        filas, capital_pagado, k, abonado = [], CERO, 0, CERO
         for cuota in self.posicion.cuotas:
-            restante -= cuota.capital
+            capital_pagado += cuota.capital
+            if cuota.vencimiento <= self.hoy:
+                while k < len(abonos) and abonos[k][0] <= cuota.vencimiento:
+                    abonado += abonos[k][1]
+                    k += 1
+                restante = self.prestamo.importe - capital_pagado - abonado
+            else:
+                restante = self.prestamo.importe - capital_pagado - total_abonos
             filas.append(
                 FilaTabla(
                     numero=cuota.numero,

@@ -112,12 +112,12 @@ class DescuentosImportador(Importador):
                 elif self.quincena > actual:
                     errores.append(ErrorFila(r.linea, f"la quincena {self.quincena} todavía no transcurre "
                                                       f"(la quincena actual es {actual})"))
-                elif r.importe > IMPORTE_MAXIMO_EN_CUOTAS * cuota:
-                    errores.append(ErrorFila(r.linea, f"el importe {r.importe} excede {IMPORTE_MAXIMO_EN_CUOTAS} veces "
-                                                      f"el descuento del préstamo {r.folio} ({cuota})"))
                 elif pk in cargados and cargados[pk] != r.importe:
                     errores.append(ErrorFila(r.linea, f"el préstamo {r.folio} ya cargado con otro importe: "
                                                       f"{cargados[pk]} (este archivo dice {r.importe})"))
+                elif r.importe > IMPORTE_MAXIMO_EN_CUOTAS * cuota:
+                    errores.append(ErrorFila(r.linea, f"el importe {r.importe} excede {IMPORTE_MAXIMO_EN_CUOTAS} veces "
+                                                      f"el descuento del préstamo {r.folio} ({cuota})"))
         return errores
 
     def cargar(self, registros, resumen: Resumen, progreso=None):
