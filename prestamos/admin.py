@@ -1,10 +1,12 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from oficina.admin_base import SoloLecturaMixin
+from oficina.admin_base import SoloLecturaMixin, pedir_motivo
+from prestamos import correcciones
 from prestamos.calculo import formato_moneda
-from prestamos.models import Dependencia, Derechohabiente, Movimiento, ParametroMora, Prestamo, Remesa
+from prestamos.models import ArchivoAplicado, Dependencia, Derechohabiente, Movimiento, ParametroMora, Prestamo, Remesa
 
 
 @admin.register(Dependencia)
@@ -59,6 +61,7 @@ class PrestamoAdmin(SoloLecturaMixin, admin.ModelAdmin):
     list_select_related = ("derechohabiente", "dependencia")
     show_full_result_count = False
     inlines = [MovimientoInline]
+    actions = ["condonar_moratorios"]
     readonly_fields = ("situacion", "tabla_amortizacion")
     fieldsets = (
         (None, {"fields": ("folio", "derechohabiente", "dependencia", "tipo", "estado", "fecha_liquidacion")}),
@@ -78,6 +81,19 @@ class PrestamoAdmin(SoloLecturaMixin, admin.ModelAdmin):
             obj._vista_cache = vistas_prestamos([obj], timezone.localdate())[0]
         return obj._vista_cache
 
+    @admin.action(description="Condonar moratorios (Supervisión)", permissions=["condonar"])
+    def condonar_moratorios(self, request, queryset):
+        """A ledger entry per loan waives every moratorio it owes today, with the reason typed (audited)."""
+
+        def condonar(prestamo, motivo):
+            correcciones.condonar_moratorios(prestamo=prestamo, motivo=motivo, usuario=request.user)
+
+        return pedir_motivo(self, request, queryset, titulo="Condonar moratorios", accion="condonar_moratorios",
+                            aplicar=condonar, hecho="Moratorios condonados")
+
+    def has_condonar_permission(self, request):
+        return request.user.has_perm("prestamos.condonar_moratorios")
+
     @admin.display(description="situación")
     def situacion(self, obj):
         v = self._vista(obj)
@@ -96,7 +112,7 @@ class PrestamoAdmin(SoloLecturaMixin, admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (f.numero, f.quincena.descripcion, formato_moneda(f.cuota), formato_moneda(f.interes),
-                 formato_moneda(f.capital), formato_moneda(f.saldo), f.estado)
+                 formato_moneda(f.capital), formato_moneda(f.saldo), f.estado.etiqueta)
                 for f in self._vista(obj).tabla()
             ),
         )
@@ -143,3 +159,29 @@ class RemesaAdmin(SoloLecturaMixin, admin.ModelAdmin):
     list_filter = ("quincena", "dependencia")
     search_fields = ("=quincena", "dependencia__clave", "dependencia__nombre")
     list_select_related = ("dependencia", "cargada_por")
+
+
+@admin.register(ArchivoAplicado)
+class ArchivoAplicadoAdmin(SoloLecturaMixin, admin.ModelAdmin):
+    """Files that moved money; Supervisión reverses one here (the same as `importar --revertir`)."""
+
+    list_display = ("nombre", "tipo", "cargado", "cargado_por", "revertido", "revertido_por", "motivo_reversion")
+    list_filter = ("tipo", ("revertido", admin.EmptyFieldListFilter))
+    search_fields = ("nombre", "=sha256")
+    actions = ["revertir"]
+
+    @admin.action(description="Revertir lo que aplicó este archivo (Supervisión)", permissions=["revertir"])
+    def revertir(self, request, queryset):
+        from oficina.importacion import ArchivoRechazado, revertir_aplicado
+
+        def aplicar(archivo, motivo):
+            try:
+                revertir_aplicado(archivo, motivo=motivo, usuario=request.user)
+            except ArchivoRechazado as exc:
+                raise ValidationError([e.motivo for e in exc.errores])
+
+        return pedir_motivo(self, request, queryset, titulo="Revertir archivos", accion="revertir", aplicar=aplicar,
+                            hecho="Archivo revertido")
+
+    def has_revertir_permission(self, request):
+        return request.user.has_perm("prestamos.revertir_archivoaplicado")

@@ -99,6 +99,7 @@ class Prestamo(models.Model):
         ordering = ["-fecha_otorgamiento", "-folio"]
         verbose_name = "préstamo"
         verbose_name_plural = "préstamos"
+        permissions = [("condonar_moratorios", "Puede condonar moratorios")]
         indexes = [models.Index(fields=["dependencia", "estado"])]
 
     def __str__(self) -> str:
@@ -239,6 +240,7 @@ class ArchivoAplicado(models.Model):
         ordering = ["-cargado"]
         verbose_name = "archivo aplicado"
         verbose_name_plural = "archivos aplicados"
+        permissions = [("revertir_archivoaplicado", "Puede revertir lo que aplicó un archivo")]
 
     def __str__(self) -> str:
         return f"{self.nombre or self.sha256[:12]} ({self.tipo})"

@@ -109,6 +109,11 @@ class VistaPrestamo:
         return CERO if self.liquidado else self.posicion.moratorios(self.hoy, self.contexto)
 
     @property
+    def saldo_a_favor(self) -> Decimal:
+        """Received beyond what the loan owed, not yet paid back (docs/reglas.md §9)."""
+        return self.posicion.excedentes
+
+    @property
     def interes_vencido(self) -> Decimal:
         return CERO if self.liquidado else self.posicion.interes_vencido(self.hoy)
 

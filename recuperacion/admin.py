@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -9,7 +10,8 @@ from oficina.admin_base import SoloLecturaMixin
 from oficina.exportar import respuesta_csv
 from prestamos.calculo import Quincena
 from prestamos.cartera import CERO
-from recuperacion.models import AvisoOmision, DependenciaOmisa, Descuento
+from recuperacion import devoluciones
+from recuperacion.models import AvisoOmision, DependenciaOmisa, Descuento, SolicitudDevolucion
 from recuperacion.selectors import FilaOmisa, dependencias_omisas
 
 
@@ -97,3 +99,53 @@ class DependenciaOmisaAdmin(SoloLecturaMixin, admin.ModelAdmin):
             },
         }
         return TemplateResponse(request, "admin/recuperacion/dependencias_omisas.html", contexto)
+
+
+# --- Saldo a favor: refunds (docs/reglas.md §9) ----------------------------------------------------------
+
+
+@admin.register(SolicitudDevolucion)
+class SolicitudDevolucionAdmin(admin.ModelAdmin):
+    """Operación's queue: export the pending refunds for the bank, then record each SPEI tracking key
+    (typing it and saving marks the refund paid, books it in the ledger and e-mails the borrower)."""
+
+    list_display = ("prestamo", "titular", "clabe", "importe", "estado", "solicitada", "clave_rastreo", "pagada")
+    list_filter = ("estado",)
+    search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp", "=clave_rastreo")
+    list_select_related = ("prestamo",)
+    readonly_fields = ("prestamo", "importe", "clabe", "titular", "estado", "solicitada", "pagada", "pagada_por", "movimiento")
+    fields = ("prestamo", "importe", "clabe", "titular", "estado", "solicitada", "clave_rastreo", "pagada", "pagada_por", "movimiento")
+    actions = ["exportar_pendientes"]
+
+    def has_add_permission(self, request):
+        return False  # the borrower asks from the portal
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.estado != SolicitudDevolucion.Estado.PENDIENTE:
+            return self.fields
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if "clave_rastreo" in form.changed_data and obj.clave_rastreo:
+            try:
+                devoluciones.devolucion_pagar(solicitud=obj, clave_rastreo=obj.clave_rastreo, usuario=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return
+        # Nothing else of a request is edited here.
+
+    @admin.action(description="Exportar las pendientes (CSV para el banco)")
+    def exportar_pendientes(self, request, queryset):
+        pendientes = queryset.filter(estado=SolicitudDevolucion.Estado.PENDIENTE).select_related("prestamo__derechohabiente")
+        return respuesta_csv(
+            nombre=f"devoluciones-pendientes-{timezone.localdate():%Y%m%d}.csv",
+            encabezado=("folio", "curp", "titular", "clabe", "importe", "solicitada"),
+            filas=(
+                (s.prestamo.folio, s.prestamo.derechohabiente.curp, s.titular, s.clabe, s.importe,
+                 timezone.localtime(s.solicitada).date().isoformat())
+                for s in pendientes
+            ),
+        )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from prestamos.campos import PeriodoField
@@ -58,3 +59,37 @@ class DependenciaOmisa(Dependencia):
         proxy = True
         verbose_name = "dependencia omisa"
         verbose_name_plural = "dependencias omisas"
+
+
+class SolicitudDevolucion(models.Model):
+    """A borrower asks for their saldo a favor back by SPEI (docs/reglas.md §9); Operación pays it and
+    records the tracking key, which books a DEVOLUCION in the ledger."""
+
+    class Estado(models.TextChoices):
+        PENDIENTE = "PENDIENTE", "Pendiente de pago"
+        PAGADA = "PAGADA", "Pagada"
+
+    prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="devoluciones")
+    importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
+    clabe = models.CharField("CLABE", max_length=18)
+    titular = models.CharField("titular de la cuenta", max_length=120)
+    estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE, db_index=True)
+    solicitada = models.DateTimeField("solicitada", auto_now_add=True)
+    clave_rastreo = models.CharField("clave de rastreo SPEI", max_length=30, blank=True)
+    pagada = models.DateTimeField("pagada", null=True, blank=True)
+    pagada_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    movimiento = models.OneToOneField(Movimiento, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["estado", "solicitada"]
+        verbose_name = "devolución de saldo a favor"
+        verbose_name_plural = "devoluciones de saldo a favor"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prestamo"], condition=models.Q(estado="PENDIENTE"), name="una_devolucion_pendiente_por_prestamo"
+            ),
+            models.CheckConstraint(condition=models.Q(importe__gt=0), name="devolucion_importe_positivo"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Devolución {self.prestamo_id} {self.importe} ({self.get_estado_display()})"

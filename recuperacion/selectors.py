@@ -26,6 +26,14 @@ class EstadoCuenta:
         return sum((v.saldo_deudor for v in self.prestamos), CERO)
 
     @property
+    def saldo_a_favor(self) -> Decimal:
+        return sum((v.saldo_a_favor for v in self.prestamos), CERO)
+
+    @property
+    def con_saldo_a_favor(self) -> list[VistaPrestamo]:
+        return [v for v in self.prestamos if v.saldo_a_favor > 0]
+
+    @property
     def vigente(self) -> VistaPrestamo | None:
         return next((v for v in self.prestamos if not v.liquidado), None)
 

@@ -7,8 +7,10 @@ from django.utils import timezone
 from fopi import services as fopi_services
 from fopi.models import Fopi
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
-from recuperacion import documentos, selectors
+from recuperacion import devoluciones, documentos, selectors
+from recuperacion.formularios import SolicitudDevolucionForm
 from recuperacion.grafica import grafica_saldo
+from recuperacion.models import SolicitudDevolucion
 
 
 @derechohabiente_requerido
@@ -77,3 +79,28 @@ def regularizacion(request):
         if v.omisiones
     ]
     return render(request, "recuperacion/regularizacion.html", {"estado": estado, "regularizaciones": regularizaciones})
+
+
+@derechohabiente_requerido
+def saldo_a_favor(request):
+    """Saldo a favor per loan and the request to have it paid back by SPEI (docs/reglas.md §9)."""
+    estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=timezone.localdate())
+    formulario = SolicitudDevolucionForm(request.POST or None, prestamos=estado.con_saldo_a_favor)
+    if request.method == "POST" and formulario.is_valid():
+        try:
+            devoluciones.devolucion_solicitar(
+                prestamo=formulario.vista.prestamo,
+                clabe=formulario.cleaned_data["clabe"],
+                titular=formulario.cleaned_data["titular"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Recibimos tu solicitud. Te avisaremos por correo cuando hagamos la transferencia.")
+            return redirect("saldo_a_favor")
+    solicitudes = SolicitudDevolucion.objects.filter(prestamo__derechohabiente=request.derechohabiente).select_related("prestamo")
+    return render(
+        request,
+        "recuperacion/saldo_a_favor.html",
+        {"estado": estado, "formulario": formulario, "solicitudes": list(solicitudes)},
+    )

@@ -7,6 +7,6 @@ validates every row (all or nothing) and loads inside one transaction.
 """
 
 from oficina.importacion.base import ArchivoRechazado, ErrorFila, Importador, Resumen, registrar
-from oficina.importacion.lector import importadores, importar_archivo, revertir_archivo
+from oficina.importacion.lector import importadores, importar_archivo, revertir_aplicado, revertir_archivo
 
-__all__ = ["ArchivoRechazado", "ErrorFila", "Importador", "Resumen", "importadores", "importar_archivo", "registrar", "revertir_archivo"]
+__all__ = ["ArchivoRechazado", "ErrorFila", "Importador", "Resumen", "importadores", "importar_archivo", "registrar", "revertir_aplicado", "revertir_archivo"]

@@ -117,3 +117,17 @@ def revertir_archivo(
     with transaction.atomic():
         importador.revertir(resumen, motivo.strip())
     return resumen
+
+
+def revertir_aplicado(archivo, *, motivo: str, usuario=None) -> Resumen:
+    """The same as `revertir_archivo` for a file already known (the admin's ArchivoAplicado)."""
+    clase = next((c for c in importadores() if c.tipo == archivo.tipo and c.revertir is not None), None)
+    if clase is None:
+        raise ArchivoRechazado([ErrorFila(0, f"Un archivo de {archivo.tipo} no se puede revertir.")])
+    if not motivo.strip():
+        raise ArchivoRechazado([ErrorFila(0, "Escribe el motivo de la reversión.")], tipo=clase.tipo)
+    importador = clase(usuario=usuario, nombre_archivo=archivo.nombre, sha256=archivo.sha256)
+    resumen = Resumen(tipo=clase.tipo, leidas=0)
+    with transaction.atomic():
+        importador.revertir(resumen, motivo.strip())
+    return resumen

@@ -14,6 +14,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from prestamos.calculo import formato_fecha, formato_moneda
+from prestamos.models import Movimiento
 
 register = template.Library()
 
@@ -35,15 +36,19 @@ def filas_movimientos(vista) -> SafeString:
     return mark_safe("\n".join(_fila_movimiento(m) for m in vista.movimientos))
 
 
+# Entries that take back what an earlier one booked, or send money out: their amounts print negative.
+_EN_CONTRA = {Movimiento.Tipo.REVERSION, Movimiento.Tipo.DEVOLUCION}
+
+
 def _fila_movimiento(m) -> str:
-    excedente = (
-        f"<br><small>Excedente por devolver: {formato_moneda(m.excedente)}</small>" if m.excedente else ""
-    )
+    excedente = f"<br><small>Saldo a favor: {formato_moneda(m.excedente)}</small>" if m.excedente else ""
+    signo = "−" if m.tipo in _EN_CONTRA else ""
+    clase = ' class="fila--reversion"' if m.tipo == Movimiento.Tipo.REVERSION else ""
     return (
-        f'<tr><td data-etiqueta="Fecha">{formato_fecha(m.fecha_valor)}</td>'
+        f'<tr{clase}><td data-etiqueta="Fecha">{formato_fecha(m.fecha_valor)}</td>'
         f'<td data-etiqueta="Concepto">{escape(m.get_tipo_display())}<br><small>{escape(m.origen)}</small>{excedente}</td>'
-        f'<td class="num" data-etiqueta="Importe">{formato_moneda(m.importe)}</td>'
-        f'<td class="num" data-etiqueta="Moratorios">{formato_moneda(m.moratorios)}</td>'
-        f'<td class="num" data-etiqueta="Interés">{formato_moneda(m.interes)}</td>'
-        f'<td class="num" data-etiqueta="Capital">{formato_moneda(m.capital)}</td></tr>'
+        f'<td class="num" data-etiqueta="Importe">{signo}{formato_moneda(m.importe)}</td>'
+        f'<td class="num" data-etiqueta="Moratorios">{signo if m.moratorios else ""}{formato_moneda(m.moratorios)}</td>'
+        f'<td class="num" data-etiqueta="Interés">{signo if m.interes else ""}{formato_moneda(m.interes)}</td>'
+        f'<td class="num" data-etiqueta="Capital">{signo if m.capital else ""}{formato_moneda(m.capital)}</td></tr>'
     )

@@ -142,7 +142,7 @@ def test_it_shows_each_movement_with_its_allocation_and_any_excess(cliente_alice
     movimiento = Movimiento.objects.filter(prestamo=prestamo_alice).latest("id")
     html = cliente_alice.get(reverse("prestamo", args=[FOLIO_ALICE])).content.decode()
     assert "<small>Pago &lt;b&gt;BBVA&lt;/b&gt; &amp; referencia</small>" in html  # escaped, never markup
-    assert f"Excedente por devolver: ${movimiento.excedente:,.2f}" in html
+    assert f"Saldo a favor: ${movimiento.excedente:,.2f}" in html
     assert '<td class="num" data-etiqueta="Importe">$40,000.00</td>' in html
     assert f'<td class="num" data-etiqueta="Capital">${movimiento.capital:,.2f}</td>' in html
     assert '<td data-etiqueta="Fecha">16/06/2026</td>' in html
