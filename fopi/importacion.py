@@ -183,7 +183,9 @@ class PagosImportador(Importador):
                 [ErrorFila(0, "Este archivo no está cargado (nunca se cargó o ya se revirtió); no hay nada que revertir.")],
                 tipo=self.tipo,
             )
-        pagos = list(archivo.pagos.select_for_update().exclude(estado=PagoBancario.Estado.REVERTIDO).select_related("fopi"))
+        pagos = list(
+            archivo.pagos.select_for_update(of=("self",)).exclude(estado=PagoBancario.Estado.REVERTIDO).select_related("fopi")
+        )
         devueltos = [p for p in pagos if p.estado == PagoBancario.Estado.DEVOLUCION]
         if devueltos:
             raise ArchivoRechazado(

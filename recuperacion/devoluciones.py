@@ -49,7 +49,9 @@ def devolucion_pagar(*, solicitud: SolicitudDevolucion, clave_rastreo: str, usua
     clave_rastreo = clave_rastreo.strip()
     if not clave_rastreo or len(clave_rastreo) > 30 or not clave_rastreo.isascii():
         raise ValidationError("Escribe la clave de rastreo SPEI de la transferencia (hasta 30 caracteres).")
-    solicitud = SolicitudDevolucion.objects.select_for_update().select_related("prestamo__derechohabiente__usuario").get(pk=solicitud.pk)
+    solicitud = SolicitudDevolucion.objects.select_for_update(of=("self",)).select_related(
+        "prestamo__derechohabiente__usuario"
+    ).get(pk=solicitud.pk)
     if solicitud.estado != SolicitudDevolucion.Estado.PENDIENTE:
         raise ValidationError("Esta devolución ya se registró como pagada.")
     solicitud.movimiento = devolver_saldo_a_favor(

@@ -152,7 +152,7 @@ def _aplicar_lote(
         Descuento,
         [
             {"remesa_id": remesa.pk, "prestamo_id": a["prestamo_id"], "quincena": str(remesa.quincena),
-             "importe": a["importe"], "movimiento_id": pk}
+             "importe": a["importe"], "movimiento_id": pk, "revertido": False}
             for a, pk in zip(asientos, ids)
         ],
         con_id=False,

@@ -214,3 +214,41 @@ def test_a_payment_to_capital_does_not_rewrite_the_balance_of_installments_alrea
 def test_the_table_rule_holds_for_a_fresh_schedule():
     p = Posicion.nueva(Condiciones(D("30000.00"), D("11.50"), 48, Quincena(2026, 1), date(2025, 12, 20)))
     assert p.abonos == []
+
+
+# --- races (PostgreSQL) ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reversal_racing_a_payment_and_a_new_remesa_on_the_same_loans_loses_nothing(hoy):
+    from prestamos.models import Dependencia
+    from tests.fabricas import a_la_vez, filas_de, prestamos_de
+
+    hoy(date(2026, 7, 3))
+    sep = Dependencia.objects.create(clave="SEP", nombre="SEP")
+    prestamos = prestamos_de(sep, 40)
+    q11 = (ENCABEZADO + "".join(f"SEP,2026-Q11,{f},{c},{i}\n" for f, c, i in filas_de(prestamos))).encode()
+    q12 = (ENCABEZADO + "".join(f"SEP,2026-Q12,{f},{c},{i}\n" for f, c, i in filas_de(prestamos))).encode()
+    importar_archivo(q11)
+    pagado = prestamos[7]
+
+    tareas = iter([
+        lambda: revertir_archivo(q11, motivo="duplicada"),
+        lambda: importar_archivo(q12),
+        lambda: prestamo_aplicar_pago(prestamo=pagado, importe=D("250.00"), fecha_valor=date(2026, 7, 2),
+                                      tipo="PAGO", origen="FOPI"),
+    ])
+    _, errores = a_la_vez(lambda: next(tareas)(), veces=3)
+    assert not errores
+
+    for prestamo in Prestamo.objects.filter(dependencia=sep):
+        libro = list(Movimiento.objects.filter(prestamo=prestamo).order_by("id"))
+        vigentes = posiciones.vigentes(libro)
+        # Q11's deduction is gone whatever the order; Q12's and the payment stand.
+        assert sorted(m.origen for m in vigentes) == sorted(
+            ["Remesa SEP 2026-Q12"] + (["FOPI"] if prestamo.pk == pagado.pk else [])
+        )
+        assert posiciones.posicion(prestamo) == posiciones.posicion(prestamo, reproducir=True)
+    assert Descuento.objects.filter(revertido=False, quincena="2026-Q11").count() == 0
+    assert Descuento.objects.filter(revertido=False, quincena="2026-Q12").count() == 40
