@@ -1,10 +1,10 @@
 """From what the borrower's pages show to the PDF renderers' plain data (no ORM inside the renderers)."""
 
-from datetime import date
-
 from recuperacion import pdf
 from prestamos.selectors import EstadoCuota, VistaPrestamo
+from recuperacion.models import DocumentoVerificable
 from recuperacion.selectors import EstadoCuenta
+from recuperacion.verificacion import sello_de
 
 
 def _prestamo_pdf(vista: VistaPrestamo) -> pdf.PrestamoPdf:
@@ -67,7 +67,7 @@ def estado_cuenta_pdf(estado: EstadoCuenta) -> bytes:
     )
 
 
-def carta_liquidacion_pdf(vista: VistaPrestamo, *, hoy: date) -> bytes:
+def carta_liquidacion_pdf(vista: VistaPrestamo, documento: DocumentoVerificable) -> bytes:
     p = vista.prestamo
     d = p.derechohabiente
     return pdf.render_carta_liquidacion(
@@ -78,7 +78,9 @@ def carta_liquidacion_pdf(vista: VistaPrestamo, *, hoy: date) -> bytes:
             tipo=p.get_tipo_display(),
             importe=p.importe,
             fecha_otorgamiento=p.fecha_otorgamiento,
-            fecha_liquidacion=vista.posicion.fecha_liquidacion,
-            emitida=hoy,
+            fecha_liquidacion=documento.fecha_hecho,
+            emitida=documento.emitido,
+            folio_documento=documento.folio,
+            sello=sello_de(documento),
         )
     )

@@ -3,11 +3,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from fopi import services as fopi_services
 from fopi.models import Fopi
 
-from recuperacion import documentos, selectors
+from oficina.limites import excede_limite
+from oficina.verificacion import agrupado, normalizar
+from recuperacion import documentos, selectors, verificacion
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
 from recuperacion.grafica import grafica_saldo
 
@@ -52,7 +55,52 @@ def carta_liquidacion(request, folio: str):
     )
     if not vista.liquidado:
         return render(request, "recuperacion/sin_carta.html", {"vista": vista}, status=404)
-    return respuesta_pdf(documentos.carta_liquidacion_pdf(vista, hoy=timezone.localdate()), f"carta-liquidacion-{folio}.pdf")
+    documento = verificacion.emitir_carta_liquidacion(
+        prestamo=vista.prestamo, fecha_liquidacion=vista.posicion.fecha_liquidacion, hoy=timezone.localdate()
+    )
+    return respuesta_pdf(documentos.carta_liquidacion_pdf(vista, documento), f"carta-liquidacion-{folio}.pdf")
+
+
+# --- Public verification of issued documents (no login) -------------------------------------------------
+
+# Per client address and minute: plenty for someone checking a pile of papers, useless for guessing codes.
+LIMITE_VERIFICACIONES = 30
+
+
+def _limitada(vista):
+    """Public pages anyone can hit: counted per client (429 past the limit), never cached, not indexed."""
+
+    @never_cache
+    def envoltura(request, *args, **kwargs):
+        if excede_limite(request, accion="verificar", limite=LIMITE_VERIFICACIONES):
+            respuesta = render(request, "verificar_limite.html", {"limite": LIMITE_VERIFICACIONES}, status=429)
+            respuesta["Retry-After"] = "60"
+        else:
+            respuesta = vista(request, *args, **kwargs)
+        respuesta["X-Robots-Tag"] = "noindex, nofollow"
+        return respuesta
+
+    return envoltura
+
+
+@_limitada
+def verificar(request, codigo: str):
+    documento = verificacion.verificar(codigo)
+    if documento is None:
+        return render(request, "verificar.html", {"codigo": codigo}, status=404)
+    return render(request, "verificar.html", {"documento": documento, "codigo": codigo})
+
+
+@_limitada
+def verificar_inicio(request):
+    """A form for whoever types the code from the paper instead of scanning the QR."""
+    texto = request.GET.get("codigo", "")
+    if not texto:
+        return render(request, "verificar_inicio.html")
+    codigo = normalizar(texto)
+    if codigo is None:
+        return render(request, "verificar.html", {"codigo": texto}, status=404)
+    return redirect("verificar", codigo=agrupado(codigo))
 
 
 @derechohabiente_requerido
