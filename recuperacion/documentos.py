@@ -4,6 +4,7 @@ from recuperacion import pdf
 from prestamos.selectors import EstadoCuota, VistaPrestamo
 from recuperacion.models import DocumentoVerificable
 from recuperacion.selectors import EstadoCuenta
+from recuperacion.suspension import REGLA, primera_quincena_sin_descuento
 from recuperacion.verificacion import sello_de
 
 
@@ -81,6 +82,53 @@ def carta_liquidacion_pdf(vista: VistaPrestamo, documento: DocumentoVerificable)
             fecha_liquidacion=documento.fecha_hecho,
             emitida=documento.emitido,
             folio_documento=documento.folio,
+            sello=sello_de(documento),
+        )
+    )
+
+
+def aviso_suspension_pdf(vista: VistaPrestamo, documento: DocumentoVerificable) -> bytes:
+    p = vista.prestamo
+    d = p.derechohabiente
+    return pdf.render_aviso_suspension(
+        pdf.AvisoSuspension(
+            folio_documento=documento.folio,
+            nombre=d.nombre_completo,
+            curp=d.curp,
+            rfc=d.rfc,
+            dependencia=p.dependencia.nombre,
+            folio=p.folio,
+            descuento=p.cuota,
+            fecha_liquidacion=documento.fecha_hecho,
+            primera_quincena_sin_descuento=primera_quincena_sin_descuento(documento.fecha_hecho).descripcion,
+            regla=REGLA,
+            emitido=documento.emitido,
+            sello=sello_de(documento),
+        )
+    )
+
+
+def constancia_no_adeudo_pdf(estado: EstadoCuenta, documento: DocumentoVerificable) -> bytes:
+    d = estado.derechohabiente
+    liquidados = sorted(
+        (v for v in estado.prestamos if v.liquidado), key=lambda v: v.posicion.fecha_liquidacion, reverse=True
+    )
+    return pdf.render_constancia_no_adeudo(
+        pdf.ConstanciaNoAdeudo(
+            folio_documento=documento.folio,
+            nombre=d.nombre_completo,
+            curp=d.curp,
+            rfc=d.rfc,
+            emitida=documento.emitido,
+            liquidados=tuple(
+                pdf.LiquidadoPdf(
+                    folio=v.prestamo.folio,
+                    tipo=v.prestamo.get_tipo_display(),
+                    importe=v.prestamo.importe,
+                    fecha_liquidacion=v.posicion.fecha_liquidacion,
+                )
+                for v in liquidados
+            ),
             sello=sello_de(documento),
         )
     )

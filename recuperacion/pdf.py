@@ -1,4 +1,5 @@
-"""Printable estado de cuenta and the one-page letters, such as the carta de liquidación (SPEC §2, §5, §9).
+"""Printable estado de cuenta and the one-page letters: carta de liquidación, aviso de suspensión de
+descuentos, constancia de no adeudo (SPEC §2, §5, §9).
 
 Renderers take frozen dataclasses that a selector fills, never models, so the PDFs can be tested without
 a database and a view only has to hand the bytes over. The statement can run to several pages (a loan
@@ -112,6 +113,43 @@ class CartaLiquidacion:
     emitida: date
     folio_documento: str = ""  # the carta's own folio (CL-…); empty and no seal only in layout tests
     sello: SelloVerificacion | None = None
+
+
+@dataclass(frozen=True)
+class AvisoSuspension:
+    """To the dependencia's payroll office: stop deducting a paid-off loan."""
+
+    folio_documento: str
+    nombre: str
+    curp: str
+    rfc: str
+    dependencia: str
+    folio: str
+    descuento: Decimal  # the cuota the dependencia has been deducting
+    fecha_liquidacion: date
+    primera_quincena_sin_descuento: str  # "2026-Q13 (01/07/2026 – 15/07/2026)"
+    regla: str  # how that quincena follows from the payoff date, printed as is
+    emitido: date
+    sello: SelloVerificacion | None
+
+
+@dataclass(frozen=True)
+class LiquidadoPdf:
+    folio: str
+    tipo: str
+    importe: Decimal
+    fecha_liquidacion: date
+
+
+@dataclass(frozen=True)
+class ConstanciaNoAdeudo:
+    folio_documento: str
+    nombre: str
+    curp: str
+    rfc: str
+    emitida: date
+    liquidados: tuple[LiquidadoPdf, ...]  # most recent first
+    sello: SelloVerificacion | None
 
 
 def formato_tasa(tasa_anual: Decimal) -> str:
@@ -323,7 +361,7 @@ def _escalar(anchos: list[float]) -> list[float]:
     return [a * factor for a in anchos]
 
 
-# --- One-page letters ---------------------------------------------------------------------------------
+# --- One-page letters: carta de liquidación, aviso de suspensión, constancia de no adeudo ---------------
 
 _CUERPO = ParagraphStyle("cuerpo", _NORMAL, fontSize=11, leading=16.5, alignment=TA_JUSTIFY)
 _FIRMA = ParagraphStyle("firma", _NORMAL, fontSize=10.5, leading=14, alignment=TA_CENTER)
@@ -420,3 +458,81 @@ def render_carta_liquidacion(datos: CartaLiquidacion) -> bytes:
     ))
     hoja.firma()
     return hoja.terminar(nota="Consérvalo como comprobante de la liquidación de tu préstamo.", sello=datos.sello)
+
+
+def render_aviso_suspension(datos: AvisoSuspension) -> bytes:
+    """Addressed to the dependencia's payroll office: stop deducting this loan from this quincena on."""
+    hoja = _Hoja(titulo_pdf=f"Aviso de suspensión de descuentos — préstamo {datos.folio}",
+                 asunto="Aviso de suspensión de descuentos", emitida=datos.emitido, folio=datos.folio_documento)
+    hoja.bloque(Paragraph("Aviso de suspensión de descuentos", _TITULO_CARTA), 5 * mm)
+    hoja.bloque(_p("Área de nómina (Recursos Humanos)", _DESTINATARIO))
+    hoja.bloque(_p(datos.dependencia, _DESTINATARIO))
+    hoja.bloque(_p("Presente", _CUERPO), 4 * mm)
+    folio, quincena = _negritas(datos.folio, datos.primera_quincena_sin_descuento)
+    hoja.bloque(Paragraph(
+        "El Instituto de Seguridad y Servicios Sociales de los Trabajadores del Estado (ISSSTE), por conducto "
+        "del Centro de Atención de Préstamos Personales (CAPP), le informa que el préstamo personal con folio "
+        f"{folio} de la persona trabajadora que se indica fue liquidado en su totalidad el "
+        f"<b>{formato_fecha(datos.fecha_liquidacion)}</b>. Le solicitamos <b>suspender su descuento vía nómina "
+        f"a partir de la quincena</b> {quincena}, inclusive.",
+        _CUERPO,
+    ), 5 * mm)
+    # Short values two to a row, names and the quincena across the page: it all fits above the seal.
+    hoja.bloque(_ficha([("Nombre", datos.nombre), ("CURP", datos.curp), ("Dependencia", datos.dependencia)],
+                       columnas=1, etiqueta=0.275))
+    hoja.bloque(_ficha([
+        ("Folio del préstamo", datos.folio),
+        ("Descuento quincenal", formato_moneda(datos.descuento)),
+        ("RFC", datos.rfc or SIN_DATO),
+        ("Fecha de liquidación", formato_fecha(datos.fecha_liquidacion)),
+    ]))
+    hoja.bloque(_ficha([("Primera quincena sin descuento", datos.primera_quincena_sin_descuento)],
+                       columnas=1, etiqueta=0.275), 4 * mm)
+    hoja.bloque(_p(
+        f"{datos.regla} Un descuento aplicado a partir de esa quincena ya no abona a ningún adeudo: el ISSSTE "
+        "lo registra como saldo a favor del trabajador para devolvérselo.",
+        _NOTA,
+    ))
+    hoja.firma(espacio_antes=8 * mm)
+    return hoja.terminar(nota="Entrégalo al área de nómina de tu dependencia.", sello=datos.sello)
+
+
+# At most this many paid-off loans listed on a constancia, so it stays one page; the rest are counted.
+MAXIMO_LIQUIDADOS = 5
+
+
+def render_constancia_no_adeudo(datos: ConstanciaNoAdeudo) -> bytes:
+    hoja = _Hoja(titulo_pdf=f"Constancia de no adeudo — {datos.curp}", asunto="Constancia de no adeudo",
+                 emitida=datos.emitida, folio=datos.folio_documento)
+    hoja.bloque(Paragraph("Constancia de no adeudo", _TITULO_CARTA), 6 * mm)
+    hoja.bloque(_p("A quien corresponda:", _CUERPO), 4 * mm)
+    nombre, curp = _negritas(datos.nombre, datos.curp)
+    rfc = f" y RFC {_negritas(datos.rfc)[0]}" if datos.rfc else ""
+    hoja.bloque(Paragraph(
+        "El Instituto de Seguridad y Servicios Sociales de los Trabajadores del Estado (ISSSTE), por conducto "
+        f"del Centro de Atención de Préstamos Personales (CAPP), hace constar que {nombre}, con CURP {curp}{rfc}, "
+        f"<b>no tiene adeudo por préstamos personales</b> con este Instituto al <b>{formato_fecha(datos.emitida)}</b>: "
+        "no tiene préstamos vigentes ni en cobranza.",
+        _CUERPO,
+    ), 6 * mm)
+    if datos.liquidados:
+        hoja.bloque(_p("Préstamos personales liquidados", _SUBSECCION))
+        mostrados = datos.liquidados[:MAXIMO_LIQUIDADOS]
+        renglones = [[p.folio, _p(p.tipo, _CELDA), formato_moneda(p.importe), formato_fecha(p.fecha_liquidacion)]
+                     for p in mostrados]
+        hoja.bloque(_tabla(["Folio", "Tipo", "Importe otorgado", "Fecha de liquidación"], renglones,
+                           _escalar([30 * mm, 70 * mm, 35 * mm, 35 * mm]), numericas=(2,),
+                           extra=[("LEFTPADDING", (3, 0), (3, -1), 10)]), 2 * mm)
+        restantes = len(datos.liquidados) - len(mostrados)
+        if restantes:
+            hoja.bloque(_p(f"Y {restantes} préstamo(s) anterior(es), también liquidado(s).", _NOTA), 2 * mm)
+        hoja.y -= 4 * mm
+    else:
+        hoja.bloque(_p("No registra préstamos personales con el Instituto.", _CUERPO), 6 * mm)
+    hoja.bloque(_p(
+        "Se extiende la presente a solicitud de la persona interesada, para los fines legales que a sus "
+        "intereses convengan.",
+        _CUERPO,
+    ))
+    hoja.firma(espacio_antes=10 * mm)
+    return hoja.terminar(nota="Vale por la situación a esa fecha.", sello=datos.sello)

@@ -61,6 +61,31 @@ def carta_liquidacion(request, folio: str):
     return respuesta_pdf(documentos.carta_liquidacion_pdf(vista, documento), f"carta-liquidacion-{folio}.pdf")
 
 
+@derechohabiente_requerido
+def aviso_suspension(request, folio: str):
+    """For the dependencia's payroll office: stop deducting this paid-off loan (SPEC §9)."""
+    vista = selectors.prestamo_del_derechohabiente(
+        derechohabiente=request.derechohabiente, folio=folio, hoy=timezone.localdate()
+    )
+    if not vista.liquidado:
+        return render(request, "recuperacion/sin_aviso.html", {"vista": vista}, status=404)
+    documento = verificacion.emitir_aviso_suspension(
+        prestamo=vista.prestamo, fecha_liquidacion=vista.posicion.fecha_liquidacion, hoy=timezone.localdate()
+    )
+    return respuesta_pdf(documentos.aviso_suspension_pdf(vista, documento), f"aviso-suspension-descuentos-{folio}.pdf")
+
+
+@derechohabiente_requerido
+def constancia_no_adeudo(request):
+    """Only with no loan in force; otherwise a page that says why (the link is not shown then)."""
+    hoy = timezone.localdate()
+    estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=hoy)
+    if not estado.sin_adeudo:
+        return render(request, "recuperacion/sin_constancia.html", {"estado": estado}, status=409)
+    documento = verificacion.emitir_constancia_no_adeudo(derechohabiente=request.derechohabiente, hoy=hoy)
+    return respuesta_pdf(documentos.constancia_no_adeudo_pdf(estado, documento), f"constancia-no-adeudo-{hoy:%Y%m%d}.pdf")
+
+
 # --- Public verification of issued documents (no login) -------------------------------------------------
 
 # Per client address and minute: plenty for someone checking a pile of papers, useless for guessing codes.
