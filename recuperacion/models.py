@@ -97,3 +97,11 @@ class DocumentoVerificable(models.Model):
     def __str__(self) -> str:
         return f"{self.get_tipo_display()} {self.folio}"
 
+
+class PrestamoPorSuspender(Prestamo):
+    """No table of its own: the admin's list of paid-off loans whose deduction the dependencia must stop."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "préstamo por dejar de descontar"
+        verbose_name_plural = "préstamos por dejar de descontar"
