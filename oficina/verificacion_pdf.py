@@ -11,7 +11,7 @@ with `oficina.verificacion.url_verificacion`) and draws it either way it lays ou
     historia.append(SelloFlowable(datos.sello))
 
 To issue a new kind of document, register it first (`recuperacion.verificacion.registrar_documento`),
-then print `sello_de(documento)`'s result with one of the two calls above.
+then print what `recuperacion.verificacion.sello_de(documento)` returns with one of the two calls above.
 """
 
 from __future__ import annotations

@@ -83,6 +83,9 @@ def test_it_issues_the_aviso_for_a_loan_paid_off_mid_quincena(cliente_alice, pre
     assert "$701.12" in contenido
     assert codigo_en(respuesta.content) == agrupado(documento.codigo)
     assert documento.prestamo == prestamo_alice and documento.fecha_hecho == date(2026, 6, 10)
+    cliente_alice.logout()
+    pagina = cliente_alice.get(reverse("verificar", args=[codigo_en(respuesta.content)])).content.decode()
+    assert "Documento válido" in pagina and "Aviso de suspensión de descuentos" in pagina and "10/06/2026" in pagina
 
 
 @pytest.mark.django_db
