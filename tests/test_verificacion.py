@@ -18,7 +18,7 @@ from oficina.pdf import nuevo_canvas
 from prestamos.models import Derechohabiente, Prestamo
 from recuperacion.models import DocumentoVerificable
 from recuperacion.verificacion import emitir_carta_liquidacion, emitir_constancia_no_adeudo, registrar_documento
-from tests.fabricas import CURP_ALICE, cargar_prestamos, texto
+from tests.fabricas import CURP_ALICE, a_la_vez, cargar_prestamos, texto
 
 FOLIO_LIQUIDADO = "10000000009"
 AGRUPADO = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}")
@@ -262,3 +262,17 @@ def test_it_counts_the_client_behind_the_trusted_proxy(client, carta, settings):
 
     assert client.get(url, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 429
     assert client.get(url, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.20").status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_downloads_at_once_register_one_document(liquidado):
+    """A double click: both requests insert, the unique (tipo, asunto) keeps one, both print the same code."""
+    emitidos, errores = a_la_vez(
+        lambda: emitir_carta_liquidacion(prestamo=liquidado, fecha_liquidacion=date(2020, 1, 31), hoy=date(2026, 6, 5)),
+        veces=4,
+    )
+    assert errores == []
+    assert DocumentoVerificable.objects.count() == 1
+    unico = DocumentoVerificable.objects.get()
+    assert {(d.pk, d.codigo, d.folio) for d in emitidos} == {(unico.pk, unico.codigo, unico.folio)}
