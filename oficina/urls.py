@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from oficina import admin_views, views
+from recuperacion import views as recuperacion_views
 
 # The admin logs in through allauth's login, so its rate limits guard staff passwords too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -15,6 +16,9 @@ urlpatterns = [
     path("prestaciones/", views.prestaciones, name="prestaciones"),
     path("prestaciones/recuperacion-de-credito/", include("recuperacion.urls")),
     path("prestaciones/recuperacion-de-credito/fopi/", include("fopi.urls")),
+    # Public, no login: whoever holds a carta, aviso or constancia checks its code here (docs/reglas.md §9).
+    path("verificar/", recuperacion_views.verificar_inicio, name="verificar_inicio"),
+    path("verificar/<str:codigo>/", recuperacion_views.verificar, name="verificar"),
     path("cuenta/", include("allauth.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/cargar-archivo/", admin.site.admin_view(admin_views.cargar_archivo), name="admin_cargar_archivo"),

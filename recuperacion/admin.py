@@ -3,16 +3,26 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 
 from oficina.admin_base import SoloLecturaMixin
 from oficina.exportar import respuesta_csv
-from prestamos.calculo import Quincena
+from oficina.verificacion import agrupado
+from prestamos.calculo import Quincena, formato_moneda
 from prestamos.cartera import CERO
+from prestamos.models import Prestamo
 from recuperacion import devoluciones
-from recuperacion.models import AvisoOmision, DependenciaOmisa, Descuento, SolicitudDevolucion
+from recuperacion.models import (
+    AvisoOmision,
+    DependenciaOmisa,
+    Descuento,
+    DocumentoVerificable,
+    PrestamoPorSuspender,
+    SolicitudDevolucion,
+)
 from recuperacion.selectors import FilaOmisa, dependencias_omisas
+from recuperacion.suspension import liquidaciones_para, primera_quincena_sin_descuento
 
 
 @admin.register(Descuento)
@@ -149,3 +159,136 @@ class SolicitudDevolucionAdmin(admin.ModelAdmin):
                 for s in pendientes
             ),
         )
+# --- Préstamos por dejar de descontar (aviso de suspensión, docs/reglas.md §9) ------------------------------------
+
+
+class QuincenaSinDescuentoFilter(admin.SimpleListFilter):
+    """Loans whose first quincena without deduction is the one chosen: what a payroll office must stop now.
+
+    The links offer the quincenas around today; any other `?quincena=AAAA-Qnn` works the same.
+    """
+
+    title = "primera quincena sin descuento"
+    parameter_name = "quincena"
+
+    def lookups(self, request, model_admin):
+        actual = Quincena.de_fecha(timezone.localdate())
+        return [(str(q), q.descripcion) for q in (actual + k for k in range(1, -5, -1))]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            quincena = Quincena.parse(self.value())
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return queryset.none()
+        desde, hasta = liquidaciones_para(quincena)
+        return queryset.filter(fecha_liquidacion__gte=desde, fecha_liquidacion__lt=hasta)
+
+
+ENCABEZADO_SUSPENSION = (
+    "clave_dependencia", "dependencia", "folio", "curp", "rfc", "nombre", "descuento_quincenal",
+    "fecha_liquidacion", "primera_quincena_sin_descuento",
+)
+
+
+@admin.register(PrestamoPorSuspender)
+class PrestamoPorSuspenderAdmin(SoloLecturaMixin, admin.ModelAdmin):
+    """Every paid-off loan with the first quincena its dependencia must not deduct, newest payoff first;
+    by dependencia and quincena it is the list to send each payroll office. Exported as CSV with the
+    same filters."""
+
+    list_display = (
+        "folio", "curp", "nombre", "rfc", "clave_dependencia", "descuento", "liquidado_el", "primera_sin_descuento",
+    )
+    list_display_links = None
+    list_filter = (QuincenaSinDescuentoFilter, "dependencia")
+    list_select_related = ("derechohabiente", "dependencia")
+    search_fields = ("=folio", "=derechohabiente__curp")
+    ordering = ("-fecha_liquidacion", "folio")
+    show_full_result_count = False
+    list_per_page = 200
+    change_list_template = "admin/recuperacion/prestamoporsuspender/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(estado=Prestamo.Estado.LIQUIDADO, fecha_liquidacion__isnull=False)
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Préstamos por dejar de descontar", **(extra_context or {})})
+
+    @admin.display(description="CURP")
+    def curp(self, obj):
+        return obj.derechohabiente.curp
+
+    @admin.display(description="nombre")
+    def nombre(self, obj):
+        return obj.derechohabiente.nombre_completo
+
+    @admin.display(description="RFC")
+    def rfc(self, obj):
+        return obj.derechohabiente.rfc
+
+    @admin.display(description="dependencia", ordering="dependencia__clave")
+    def clave_dependencia(self, obj):
+        return obj.dependencia.clave
+
+    @admin.display(description="descuento quincenal")
+    def descuento(self, obj):
+        return formato_moneda(obj.cuota)
+
+    @admin.display(description="liquidado el", ordering="fecha_liquidacion")
+    def liquidado_el(self, obj):
+        return obj.fecha_liquidacion
+
+    @admin.display(description="primera quincena sin descuento")
+    def primera_sin_descuento(self, obj):
+        return primera_quincena_sin_descuento(obj.fecha_liquidacion).descripcion
+
+    def get_urls(self):
+        csv = path("csv/", self.admin_site.admin_view(self.csv_view), name="recuperacion_prestamoporsuspender_csv")
+        return [csv, *super().get_urls()]
+
+    def csv_view(self, request):
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        # The changelist's own filtering, so the file holds exactly the rows the page lists (all pages).
+        lista = self.get_changelist_instance(request)
+        filas = lista.get_queryset(request).iterator(chunk_size=2000)
+        return respuesta_csv(
+            nombre=_nombre_csv(request),
+            encabezado=ENCABEZADO_SUSPENSION,
+            filas=(
+                (p.dependencia.clave, p.dependencia.nombre, p.folio, p.derechohabiente.curp, p.derechohabiente.rfc,
+                 p.derechohabiente.nombre_completo, p.cuota, p.fecha_liquidacion.isoformat(),
+                 str(primera_quincena_sin_descuento(p.fecha_liquidacion)))
+                for p in filas
+            ),
+        )
+
+
+def _nombre_csv(request) -> str:
+    partes = ["suspender-descuentos"]
+    for parametro in ("dependencia__id__exact", "quincena"):
+        valor = request.GET.get(parametro, "")
+        if valor.replace("-", "").isalnum():
+            partes.append(valor)
+    return "-".join(partes) + ".csv"
+
+
+# --- Documentos verificables -----------------------------------------------------------------------------
+
+
+@admin.register(DocumentoVerificable)
+class DocumentoVerificableAdmin(SoloLecturaMixin, admin.ModelAdmin):
+    """What was issued, for CAPP staff answering "is this paper ours?" on the phone."""
+
+    list_display = ("folio", "tipo", "emitido", "derechohabiente", "prestamo", "importe", "codigo_agrupado")
+    list_filter = ("tipo",)
+    search_fields = ("=folio", "=codigo", "=derechohabiente__curp", "=prestamo__folio")
+    list_select_related = ("derechohabiente", "prestamo")
+    show_full_result_count = False
+
+    @admin.display(description="código de verificación")
+    def codigo_agrupado(self, obj):
+        return agrupado(obj.codigo)

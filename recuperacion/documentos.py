@@ -1,10 +1,12 @@
 """From what the borrower's pages show to the PDF renderers' plain data (no ORM inside the renderers)."""
 
-from datetime import date
 
 from prestamos.selectors import EstadoCuota, VistaPrestamo
 from recuperacion import pdf
+from recuperacion.models import DocumentoVerificable
 from recuperacion.selectors import EstadoCuenta
+from recuperacion.suspension import REGLA, primera_quincena_sin_descuento
+from recuperacion.verificacion import sello_de
 
 
 def _prestamo_pdf(vista: VistaPrestamo) -> pdf.PrestamoPdf:
@@ -67,7 +69,7 @@ def estado_cuenta_pdf(estado: EstadoCuenta) -> bytes:
     )
 
 
-def carta_liquidacion_pdf(vista: VistaPrestamo, *, hoy: date) -> bytes:
+def carta_liquidacion_pdf(vista: VistaPrestamo, documento: DocumentoVerificable) -> bytes:
     p = vista.prestamo
     d = p.derechohabiente
     return pdf.render_carta_liquidacion(
@@ -78,7 +80,56 @@ def carta_liquidacion_pdf(vista: VistaPrestamo, *, hoy: date) -> bytes:
             tipo=p.get_tipo_display(),
             importe=p.importe,
             fecha_otorgamiento=p.fecha_otorgamiento,
-            fecha_liquidacion=vista.posicion.fecha_liquidacion,
-            emitida=hoy,
+            fecha_liquidacion=documento.fecha_hecho,
+            emitida=documento.emitido,
+            folio_documento=documento.folio,
+            sello=sello_de(documento),
+        )
+    )
+
+
+def aviso_suspension_pdf(vista: VistaPrestamo, documento: DocumentoVerificable) -> bytes:
+    p = vista.prestamo
+    d = p.derechohabiente
+    return pdf.render_aviso_suspension(
+        pdf.AvisoSuspension(
+            folio_documento=documento.folio,
+            nombre=d.nombre_completo,
+            curp=d.curp,
+            rfc=d.rfc,
+            dependencia=p.dependencia.nombre,
+            folio=p.folio,
+            descuento=p.cuota,
+            fecha_liquidacion=documento.fecha_hecho,
+            primera_quincena_sin_descuento=primera_quincena_sin_descuento(documento.fecha_hecho).descripcion,
+            regla=REGLA,
+            emitido=documento.emitido,
+            sello=sello_de(documento),
+        )
+    )
+
+
+def constancia_no_adeudo_pdf(estado: EstadoCuenta, documento: DocumentoVerificable) -> bytes:
+    d = estado.derechohabiente
+    liquidados = sorted(
+        (v for v in estado.prestamos if v.liquidado), key=lambda v: v.posicion.fecha_liquidacion, reverse=True
+    )
+    return pdf.render_constancia_no_adeudo(
+        pdf.ConstanciaNoAdeudo(
+            folio_documento=documento.folio,
+            nombre=d.nombre_completo,
+            curp=d.curp,
+            rfc=d.rfc,
+            emitida=documento.emitido,
+            liquidados=tuple(
+                pdf.LiquidadoPdf(
+                    folio=v.prestamo.folio,
+                    tipo=v.prestamo.get_tipo_display(),
+                    importe=v.prestamo.importe,
+                    fecha_liquidacion=v.posicion.fecha_liquidacion,
+                )
+                for v in liquidados
+            ),
+            sello=sello_de(documento),
         )
     )

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from prestamos.campos import PeriodoField
-from prestamos.models import Dependencia, Movimiento, Prestamo, Remesa
+from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
 
 
 class Descuento(models.Model):
@@ -93,3 +93,53 @@ class SolicitudDevolucion(models.Model):
 
     def __str__(self) -> str:
         return f"Devolución {self.prestamo_id} {self.importe} ({self.get_estado_display()})"
+class DocumentoVerificable(models.Model):
+    """A document others rely on, as issued: what the public verification page confirms (docs/reglas.md §9).
+
+    One row per document, not per download: issuing the same document again (same `tipo` and `asunto`)
+    returns this row, so every copy carries the same folio, code and date of issue.
+    """
+
+    class Tipo(models.TextChoices):
+        CARTA_LIQUIDACION = "CARTA_LIQUIDACION", "Carta de liquidación"
+        AVISO_SUSPENSION = "AVISO_SUSPENSION", "Aviso de suspensión de descuentos"
+        CONSTANCIA_NO_ADEUDO = "CONSTANCIA_NO_ADEUDO", "Constancia de no adeudo"
+        COMPROBANTE_PAGO = "COMPROBANTE_PAGO", "Comprobante de pago"
+
+    tipo = models.CharField("tipo", max_length=24, choices=Tipo.choices)
+    # What makes two issues the same document, e.g. "20000000001:2026-06-15" (loan and payoff date):
+    # a loan paid off again on another date after a correction gets a new carta, not the old one.
+    asunto = models.CharField("asunto", max_length=120)
+    codigo = models.CharField("código de verificación", max_length=20, unique=True)
+    # Set from the id once the row exists (one sequence for all kinds, no counter to lock); null only
+    # inside the issuing transaction.
+    folio = models.CharField("folio", max_length=24, unique=True, null=True, blank=True)
+    derechohabiente = models.ForeignKey(
+        Derechohabiente, on_delete=models.PROTECT, related_name="documentos", verbose_name="derechohabiente"
+    )
+    prestamo = models.ForeignKey(
+        Prestamo, on_delete=models.PROTECT, null=True, blank=True, related_name="documentos", verbose_name="préstamo"
+    )
+    importe = models.DecimalField("importe", max_digits=12, decimal_places=2, null=True, blank=True)
+    # The date the document attests: fecha de liquidación (carta, aviso), of the payment (comprobante).
+    fecha_hecho = models.DateField("fecha que consta", null=True, blank=True)
+    emitido = models.DateField("fecha de emisión")
+    creado = models.DateTimeField("registrado", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "documento verificable"
+        verbose_name_plural = "documentos verificables"
+        constraints = [models.UniqueConstraint(fields=["tipo", "asunto"], name="documento_unico_por_asunto")]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} {self.folio}"
+
+
+class PrestamoPorSuspender(Prestamo):
+    """No table of its own: the admin's list of paid-off loans whose deduction the dependencia must stop."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "préstamo por dejar de descontar"
+        verbose_name_plural = "préstamos por dejar de descontar"

@@ -1,13 +1,16 @@
-"""Printable estado de cuenta and carta de liquidación (docs/reglas.md §2, §5).
+"""Printable estado de cuenta and the one-page letters: carta de liquidación, aviso de suspensión de
+descuentos, constancia de no adeudo (docs/reglas.md §2, §5, §9).
 
 Renderers take frozen dataclasses that a selector fills, never models, so the PDFs can be tested without
 a database and a view only has to hand the bytes over. The statement can run to several pages (a loan
-of 240 quincenas has a 240-row schedule), so it is laid out with platypus; the carta is one fixed page.
+of 240 quincenas has a 240-row schedule), so it is laid out with platypus; a letter is one fixed page,
+drawn top-down, with the verification seal (`oficina.verificacion_pdf`) above its footer.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -37,6 +40,7 @@ from oficina.pdf import (
     dibujar_pie,
     nuevo_canvas,
 )
+from oficina.verificacion_pdf import ALTO_SELLO, SelloVerificacion, dibujar_sello
 from prestamos.calculo import formato_fecha, formato_moneda
 
 ANCHO_UTIL = ANCHO_PAGINA - 2 * MARGEN
@@ -107,6 +111,45 @@ class CartaLiquidacion:
     fecha_otorgamiento: date
     fecha_liquidacion: date
     emitida: date
+    folio_documento: str = ""  # the carta's own folio (CL-…); empty and no seal only in layout tests
+    sello: SelloVerificacion | None = None
+
+
+@dataclass(frozen=True)
+class AvisoSuspension:
+    """To the dependencia's payroll office: stop deducting a paid-off loan."""
+
+    folio_documento: str
+    nombre: str
+    curp: str
+    rfc: str
+    dependencia: str
+    folio: str
+    descuento: Decimal  # the cuota the dependencia has been deducting
+    fecha_liquidacion: date
+    primera_quincena_sin_descuento: str  # "2026-Q13 (01/07/2026 – 15/07/2026)"
+    regla: str  # how that quincena follows from the payoff date, printed as is
+    emitido: date
+    sello: SelloVerificacion | None
+
+
+@dataclass(frozen=True)
+class LiquidadoPdf:
+    folio: str
+    tipo: str
+    importe: Decimal
+    fecha_liquidacion: date
+
+
+@dataclass(frozen=True)
+class ConstanciaNoAdeudo:
+    folio_documento: str
+    nombre: str
+    curp: str
+    rfc: str
+    emitida: date
+    liquidados: tuple[LiquidadoPdf, ...]  # most recent first
+    sello: SelloVerificacion | None
 
 
 def formato_tasa(tasa_anual: Decimal) -> str:
@@ -168,10 +211,14 @@ def _tabla(encabezado: list[str], renglones: list[list], anchos: list[float], *,
     return tabla
 
 
-def _ficha(pares: list[tuple[str, str]], *, columnas: int = 2) -> Table:
-    """Label/value pairs in a grid: how the conditions of a loan are read at a glance."""
+def _ficha(pares: list[tuple[str, str]], *, columnas: int = 2, etiqueta: float | None = None) -> Table:
+    """Label/value pairs in a grid: how the conditions of a loan are read at a glance.
+
+    `etiqueta`: the label's share of each pair's width (one-column grids stacked under two-column ones
+    pass 0.275 so every label starts and ends at the same place).
+    """
     ancho_par = ANCHO_UTIL / columnas
-    etiqueta = 0.55 if columnas > 1 else 0.3
+    etiqueta = etiqueta or (0.55 if columnas > 1 else 0.3)
     anchos = [ancho_par * etiqueta, ancho_par * (1 - etiqueta)] * columnas
     renglones = []
     for k in range(0, len(pares), columnas):
@@ -314,70 +361,178 @@ def _escalar(anchos: list[float]) -> list[float]:
     return [a * factor for a in anchos]
 
 
-# --- Carta de liquidación -----------------------------------------------------------------------------
+# --- One-page letters: carta de liquidación, aviso de suspensión, constancia de no adeudo ---------------
 
 _CUERPO = ParagraphStyle("cuerpo", _NORMAL, fontSize=11, leading=16.5, alignment=TA_JUSTIFY)
 _FIRMA = ParagraphStyle("firma", _NORMAL, fontSize=10.5, leading=14, alignment=TA_CENTER)
 _LUGAR = ParagraphStyle("lugar", _NORMAL, fontSize=10.5, leading=14, alignment=TA_RIGHT)
+_TITULO_CARTA = ParagraphStyle("titulo_carta", _TITULO, alignment=TA_CENTER)
+_DESTINATARIO = ParagraphStyle("destinatario", _NORMAL, fontName=FUENTE_NEGRITA, fontSize=11, leading=14.5)
+# The seal sits just above the "documento emitido" line, at the same place on every letter.
+Y_SELLO = ALTO_PIE + 10 * mm
+ALTO_FIRMA = 14 * mm + 2 * mm + 14 * mm + 5 * mm  # "Atentamente", the line, the two lines below it
+
+logger = logging.getLogger(__name__)
+
+
+class _Hoja:
+    """A one-page letter drawn top-down on the canvas: every block is placed below the previous one.
+
+    Fixed pieces — institution header, place and date, the document's folio, signature, verification
+    seal, the "documento emitido" line and the CAPP footer — are the same on every letter.
+    """
+
+    def __init__(self, *, titulo_pdf: str, asunto: str, emitida: date, folio: str):
+        self.buffer = io.BytesIO()
+        self.canvas = nuevo_canvas(self.buffer, titulo=titulo_pdf, asunto=asunto)
+        self.titulo = titulo_pdf
+        self.emitida = emitida
+        self.y = dibujar_encabezado(self.canvas) - 12 * mm
+        self.bloque(_p(f"Ciudad de México, a {formato_fecha(emitida)}", _LUGAR))
+        if folio:
+            self.bloque(Paragraph(f"Folio: <b>{escape(folio)}</b>", _LUGAR))
+        self.y -= 8 * mm
+
+    def bloque(self, flowable, espacio_despues: float = 0) -> None:
+        _, alto = flowable.wrapOn(self.canvas, ANCHO_UTIL, self.y)
+        self.y -= alto
+        flowable.drawOn(self.canvas, MARGEN, self.y)
+        self.y -= espacio_despues
+
+    def firma(self, espacio_antes: float = 14 * mm) -> None:
+        # A long name or dependencia takes lines from the blank above the signature, not from the seal.
+        libre = self.y - (Y_SELLO + ALTO_SELLO + 4 * mm) - ALTO_FIRMA
+        self.y -= max(2 * mm, min(espacio_antes, libre))
+        self.bloque(_p("Atentamente", _FIRMA), 14 * mm)
+        self.canvas.setStrokeColor(black)
+        self.canvas.setLineWidth(0.6)
+        self.canvas.line(ANCHO_PAGINA / 2 - 45 * mm, self.y, ANCHO_PAGINA / 2 + 45 * mm, self.y)
+        self.y -= 2 * mm
+        self.bloque(_p("Centro de Atención de Préstamos Personales (CAPP)", _FIRMA))
+        self.bloque(_p("Instituto de Seguridad y Servicios Sociales de los Trabajadores del Estado", _FIRMA))
+
+    def terminar(self, *, nota: str, sello: SelloVerificacion | None) -> bytes:
+        canvas = self.canvas
+        if self.y < Y_SELLO + ALTO_SELLO:
+            logger.warning("El texto de «%s» llega hasta el sello de verificación.", self.titulo)
+        if sello is not None:
+            dibujar_sello(canvas, sello, y=Y_SELLO)
+        canvas.setFillColor(GRIS_TEXTO)
+        canvas.setFont(FUENTE, 7.5)
+        canvas.drawString(MARGEN, ALTO_PIE + 4 * mm, f"Documento emitido en la Oficina Virtual el {formato_fecha(self.emitida)}. {nota}")
+        dibujar_pie(canvas, pagina=1, total=1)
+        canvas.showPage()
+        canvas.save()
+        return self.buffer.getvalue()
+
+
+def _negritas(*valores: str) -> tuple[str, ...]:
+    return tuple(f"<b>{escape(v)}</b>" for v in valores)
 
 
 def render_carta_liquidacion(datos: CartaLiquidacion) -> bytes:
-    buffer = io.BytesIO()
-    canvas = nuevo_canvas(buffer, titulo=f"Carta de liquidación — préstamo {datos.folio}",
-                          asunto="Carta de liquidación")
-    y = dibujar_encabezado(canvas) - 12 * mm
-
-    def bloque(flowable, espacio_despues: float = 0) -> None:
-        nonlocal y
-        _, alto = flowable.wrapOn(canvas, ANCHO_UTIL, y)
-        y -= alto
-        flowable.drawOn(canvas, MARGEN, y)
-        y -= espacio_despues
-
-    bloque(_p(f"Ciudad de México, a {formato_fecha(datos.emitida)}", _LUGAR), 10 * mm)
-    bloque(Paragraph("Carta de liquidación", ParagraphStyle("t", _TITULO, alignment=TA_CENTER)), 6 * mm)
-    bloque(_p("A quien corresponda:", _CUERPO), 4 * mm)
-    nombre, curp, folio = (f"<b>{escape(v)}</b>" for v in (datos.nombre, datos.curp, datos.folio))
-    bloque(Paragraph(
+    hoja = _Hoja(titulo_pdf=f"Carta de liquidación — préstamo {datos.folio}", asunto="Carta de liquidación",
+                 emitida=datos.emitida, folio=datos.folio_documento)
+    hoja.bloque(Paragraph("Carta de liquidación", _TITULO_CARTA), 6 * mm)
+    hoja.bloque(_p("A quien corresponda:", _CUERPO), 4 * mm)
+    nombre, curp, folio = _negritas(datos.nombre, datos.curp, datos.folio)
+    hoja.bloque(Paragraph(
         "El Instituto de Seguridad y Servicios Sociales de los Trabajadores del Estado (ISSSTE), por conducto "
         "del Centro de Atención de Préstamos Personales (CAPP), hace constar que el préstamo personal con "
         f"folio {folio}, a nombre de {nombre}, con CURP {curp}, fue pagado en su totalidad el "
         f"<b>{formato_fecha(datos.fecha_liquidacion)}</b> y no tiene adeudo pendiente.",
         _CUERPO,
     ), 6 * mm)
-
-    ficha = _ficha([
+    hoja.bloque(_ficha([
         ("Folio del préstamo", datos.folio),
         ("Tipo de préstamo", datos.tipo),
         ("Importe otorgado", formato_moneda(datos.importe)),
         ("Fecha de otorgamiento", formato_fecha(datos.fecha_otorgamiento)),
         ("Fecha de liquidación", formato_fecha(datos.fecha_liquidacion)),
         ("Saldo a la fecha de liquidación", formato_moneda(Decimal("0.00"))),
-    ])
-    bloque(ficha, 6 * mm)
-    bloque(_p(
+    ]), 6 * mm)
+    hoja.bloque(_p(
         "Se extiende la presente a solicitud de la persona interesada, para los fines legales que a sus "
         "intereses convengan.",
         _CUERPO,
-    ), 22 * mm)
+    ))
+    hoja.firma()
+    return hoja.terminar(nota="Consérvalo como comprobante de la liquidación de tu préstamo.", sello=datos.sello)
 
-    bloque(_p("Atentamente", _FIRMA), 16 * mm)
-    canvas.setStrokeColor(black)
-    canvas.setLineWidth(0.6)
-    canvas.line(ANCHO_PAGINA / 2 - 45 * mm, y, ANCHO_PAGINA / 2 + 45 * mm, y)
-    y -= 2 * mm
-    bloque(_p("Centro de Atención de Préstamos Personales (CAPP)", _FIRMA))
-    bloque(_p("Instituto de Seguridad y Servicios Sociales de los Trabajadores del Estado", _FIRMA))
 
-    canvas.setFillColor(GRIS_TEXTO)
-    canvas.setFont(FUENTE, 7.5)
-    canvas.drawString(
-        MARGEN, ALTO_PIE + 4 * mm,
-        f"Documento emitido en la Oficina Virtual el {formato_fecha(datos.emitida)}. "
-        "Consérvalo como comprobante de la liquidación de tu préstamo.",
-    )
-    dibujar_pie(canvas, pagina=1, total=1)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+def render_aviso_suspension(datos: AvisoSuspension) -> bytes:
+    """Addressed to the dependencia's payroll office: stop deducting this loan from this quincena on."""
+    hoja = _Hoja(titulo_pdf=f"Aviso de suspensión de descuentos — préstamo {datos.folio}",
+                 asunto="Aviso de suspensión de descuentos", emitida=datos.emitido, folio=datos.folio_documento)
+    hoja.bloque(Paragraph("Aviso de suspensión de descuentos", _TITULO_CARTA), 5 * mm)
+    hoja.bloque(_p("Área de nómina (Recursos Humanos)", _DESTINATARIO))
+    hoja.bloque(_p(datos.dependencia, _DESTINATARIO))
+    hoja.bloque(_p("Presente", _CUERPO), 4 * mm)
+    folio, quincena = _negritas(datos.folio, datos.primera_quincena_sin_descuento)
+    hoja.bloque(Paragraph(
+        "El Instituto de Seguridad y Servicios Sociales de los Trabajadores del Estado (ISSSTE), por conducto "
+        "del Centro de Atención de Préstamos Personales (CAPP), le informa que el préstamo personal con folio "
+        f"{folio} de la persona trabajadora que se indica fue liquidado en su totalidad el "
+        f"<b>{formato_fecha(datos.fecha_liquidacion)}</b>. Le solicitamos <b>suspender su descuento vía nómina "
+        f"a partir de la quincena</b> {quincena}, inclusive.",
+        _CUERPO,
+    ), 5 * mm)
+    # Short values two to a row, names and the quincena across the page: it all fits above the seal.
+    hoja.bloque(_ficha([("Nombre", datos.nombre), ("CURP", datos.curp), ("Dependencia", datos.dependencia)],
+                       columnas=1, etiqueta=0.275))
+    hoja.bloque(_ficha([
+        ("Folio del préstamo", datos.folio),
+        ("Descuento quincenal", formato_moneda(datos.descuento)),
+        ("RFC", datos.rfc or SIN_DATO),
+        ("Fecha de liquidación", formato_fecha(datos.fecha_liquidacion)),
+    ]))
+    hoja.bloque(_ficha([("Primera quincena sin descuento", datos.primera_quincena_sin_descuento)],
+                       columnas=1, etiqueta=0.275), 4 * mm)
+    hoja.bloque(_p(
+        f"{datos.regla} Un descuento aplicado a partir de esa quincena ya no abona a ningún adeudo: el ISSSTE "
+        "lo registra como saldo a favor del trabajador para devolvérselo.",
+        _NOTA,
+    ))
+    hoja.firma(espacio_antes=8 * mm)
+    return hoja.terminar(nota="Entrégalo al área de nómina de tu dependencia.", sello=datos.sello)
 
+
+# At most this many paid-off loans listed on a constancia, so it stays one page; the rest are counted.
+MAXIMO_LIQUIDADOS = 5
+
+
+def render_constancia_no_adeudo(datos: ConstanciaNoAdeudo) -> bytes:
+    hoja = _Hoja(titulo_pdf=f"Constancia de no adeudo — {datos.curp}", asunto="Constancia de no adeudo",
+                 emitida=datos.emitida, folio=datos.folio_documento)
+    hoja.bloque(Paragraph("Constancia de no adeudo", _TITULO_CARTA), 6 * mm)
+    hoja.bloque(_p("A quien corresponda:", _CUERPO), 4 * mm)
+    nombre, curp = _negritas(datos.nombre, datos.curp)
+    rfc = f" y RFC {_negritas(datos.rfc)[0]}" if datos.rfc else ""
+    hoja.bloque(Paragraph(
+        "El Instituto de Seguridad y Servicios Sociales de los Trabajadores del Estado (ISSSTE), por conducto "
+        f"del Centro de Atención de Préstamos Personales (CAPP), hace constar que {nombre}, con CURP {curp}{rfc}, "
+        f"<b>no tiene adeudo por préstamos personales</b> con este Instituto al <b>{formato_fecha(datos.emitida)}</b>: "
+        "no tiene préstamos vigentes ni en cobranza.",
+        _CUERPO,
+    ), 6 * mm)
+    if datos.liquidados:
+        hoja.bloque(_p("Préstamos personales liquidados", _SUBSECCION))
+        mostrados = datos.liquidados[:MAXIMO_LIQUIDADOS]
+        renglones = [[p.folio, _p(p.tipo, _CELDA), formato_moneda(p.importe), formato_fecha(p.fecha_liquidacion)]
+                     for p in mostrados]
+        hoja.bloque(_tabla(["Folio", "Tipo", "Importe otorgado", "Fecha de liquidación"], renglones,
+                           _escalar([30 * mm, 70 * mm, 35 * mm, 35 * mm]), numericas=(2,),
+                           extra=[("LEFTPADDING", (3, 0), (3, -1), 10)]), 2 * mm)
+        restantes = len(datos.liquidados) - len(mostrados)
+        if restantes:
+            hoja.bloque(_p(f"Y {restantes} préstamo(s) anterior(es), también liquidado(s).", _NOTA), 2 * mm)
+        hoja.y -= 4 * mm
+    else:
+        hoja.bloque(_p("No registra préstamos personales con el Instituto.", _CUERPO), 6 * mm)
+    hoja.bloque(_p(
+        "Se extiende la presente a solicitud de la persona interesada, para los fines legales que a sus "
+        "intereses convengan.",
+        _CUERPO,
+    ))
+    hoja.firma(espacio_antes=10 * mm)
+    return hoja.terminar(nota="Vale por la situación a esa fecha.", sello=datos.sello)

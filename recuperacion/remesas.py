@@ -25,7 +25,6 @@ from recuperacion.lotes import LOTE, prestamos_en_lote, sin_recolector
 from recuperacion.models import Descuento
 from recuperacion.omisiones import Avisos, revisar_prestamos
 
-
 TIPO_ARCHIVO = "descuentos"
 
 

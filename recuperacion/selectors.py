@@ -45,6 +45,15 @@ class EstadoCuenta:
     def en_cobranza(self) -> bool:
         return any(v.en_cobranza for v in self.prestamos)
 
+    @property
+    def sin_adeudo(self) -> bool:
+        """No loan in force (none VIGENTE or EN_COBRANZA): what a constancia de no adeudo attests (docs/reglas.md §9)."""
+        return not any(v.estado in ACTIVOS for v in self.prestamos)
+
+    @property
+    def liquidados(self) -> list[VistaPrestamo]:
+        return [v for v in self.prestamos if v.liquidado]
+
 
 def estado_de_cuenta(*, derechohabiente: Derechohabiente, hoy: date) -> EstadoCuenta:
     prestamos = list(

@@ -25,4 +25,8 @@ urlpatterns = [
     path("estado-de-cuenta/pdf/", views.estado_cuenta_pdf, name="estado_cuenta_pdf"),
     path("prestamos/<folio:folio>/", views.prestamo, name="prestamo"),
     path("prestamos/<folio:folio>/carta-de-liquidacion.pdf", views.carta_liquidacion, name="carta_liquidacion"),
+    path(
+        "prestamos/<folio:folio>/aviso-de-suspension-de-descuentos.pdf", views.aviso_suspension, name="aviso_suspension"
+    ),
+    path("constancia-de-no-adeudo.pdf", views.constancia_no_adeudo, name="constancia_no_adeudo"),
 ]

@@ -3,11 +3,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from fopi import services as fopi_services
 from fopi.models import Fopi
+from oficina.limites import excede_limite
+from oficina.verificacion import agrupado, normalizar
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
-from recuperacion import devoluciones, documentos, selectors
+from recuperacion import devoluciones, documentos, selectors, verificacion
 from recuperacion.formularios import SolicitudDevolucionForm
 from recuperacion.grafica import grafica_saldo
 from recuperacion.models import SolicitudDevolucion
@@ -53,7 +56,77 @@ def carta_liquidacion(request, folio: str):
     )
     if not vista.liquidado:
         return render(request, "recuperacion/sin_carta.html", {"vista": vista}, status=404)
-    return respuesta_pdf(documentos.carta_liquidacion_pdf(vista, hoy=timezone.localdate()), f"carta-liquidacion-{folio}.pdf")
+    documento = verificacion.emitir_carta_liquidacion(
+        prestamo=vista.prestamo, fecha_liquidacion=vista.posicion.fecha_liquidacion, hoy=timezone.localdate()
+    )
+    return respuesta_pdf(documentos.carta_liquidacion_pdf(vista, documento), f"carta-liquidacion-{folio}.pdf")
+
+
+@derechohabiente_requerido
+def aviso_suspension(request, folio: str):
+    """For the dependencia's payroll office: stop deducting this paid-off loan (docs/reglas.md §9)."""
+    vista = selectors.prestamo_del_derechohabiente(
+        derechohabiente=request.derechohabiente, folio=folio, hoy=timezone.localdate()
+    )
+    if not vista.liquidado:
+        return render(request, "recuperacion/sin_aviso.html", {"vista": vista}, status=404)
+    documento = verificacion.emitir_aviso_suspension(
+        prestamo=vista.prestamo, fecha_liquidacion=vista.posicion.fecha_liquidacion, hoy=timezone.localdate()
+    )
+    return respuesta_pdf(documentos.aviso_suspension_pdf(vista, documento), f"aviso-suspension-descuentos-{folio}.pdf")
+
+
+@derechohabiente_requerido
+def constancia_no_adeudo(request):
+    """Only with no loan in force; otherwise a page that says why (the link is not shown then)."""
+    hoy = timezone.localdate()
+    estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=hoy)
+    if not estado.sin_adeudo:
+        return render(request, "recuperacion/sin_constancia.html", {"estado": estado}, status=409)
+    documento = verificacion.emitir_constancia_no_adeudo(derechohabiente=request.derechohabiente, hoy=hoy)
+    return respuesta_pdf(documentos.constancia_no_adeudo_pdf(estado, documento), f"constancia-no-adeudo-{hoy:%Y%m%d}.pdf")
+
+
+# --- Public verification of issued documents (no login) -------------------------------------------------
+
+# Per client address and minute: plenty for someone checking a pile of papers, useless for guessing codes.
+LIMITE_VERIFICACIONES = 30
+
+
+def _limitada(vista):
+    """Public pages anyone can hit: counted per client (429 past the limit), never cached, not indexed."""
+
+    @never_cache
+    def envoltura(request, *args, **kwargs):
+        if excede_limite(request, accion="verificar", limite=LIMITE_VERIFICACIONES):
+            respuesta = render(request, "verificar_limite.html", {"limite": LIMITE_VERIFICACIONES}, status=429)
+            respuesta["Retry-After"] = "60"
+        else:
+            respuesta = vista(request, *args, **kwargs)
+        respuesta["X-Robots-Tag"] = "noindex, nofollow"
+        return respuesta
+
+    return envoltura
+
+
+@_limitada
+def verificar(request, codigo: str):
+    documento = verificacion.verificar(codigo)
+    if documento is None:
+        return render(request, "verificar.html", {"codigo": codigo}, status=404)
+    return render(request, "verificar.html", {"documento": documento, "codigo": codigo})
+
+
+@_limitada
+def verificar_inicio(request):
+    """A form for whoever types the code from the paper instead of scanning the QR."""
+    texto = request.GET.get("codigo", "")
+    if not texto:
+        return render(request, "verificar_inicio.html")
+    codigo = normalizar(texto)
+    if codigo is None:
+        return render(request, "verificar.html", {"codigo": texto}, status=404)
+    return redirect("verificar", codigo=agrupado(codigo))
 
 
 @derechohabiente_requerido

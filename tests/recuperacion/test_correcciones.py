@@ -12,8 +12,8 @@ from fopi.models import Fopi, PagoBancario
 from fopi.services import fopi_emitir
 from oficina.importacion import ArchivoRechazado, importar_archivo, revertir_archivo
 from prestamos import posiciones
-from prestamos.cartera import Condiciones, Posicion
 from prestamos.calculo import Quincena
+from prestamos.cartera import Condiciones, Posicion
 from prestamos.models import ArchivoAplicado, Movimiento, Prestamo
 from prestamos.selectors import vistas_prestamos
 from prestamos.services import prestamo_aplicar_pago
