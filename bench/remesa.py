@@ -43,6 +43,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--generar", type=int, metavar="N", help="generar antes el juego de datos con N préstamos")
     parser.add_argument("--deshacer", action="store_true", help="deshacer la carga al terminar (medición repetible)")
+    parser.add_argument("--revertir", action="store_true",
+                        help="después de cargar, revertir el mismo archivo (importar --revertir) y medirlo; "
+                             "con --deshacer, también se deshace")
     args = parser.parse_args()
     if args.generar:
         subprocess.run([sys.executable, str(RAIZ / "bench" / "datos.py"), "--prestamos", str(args.generar)], check=True)
@@ -68,6 +71,15 @@ def main() -> None:
     with transaction.atomic():
         resumen = importar_archivo(ruta, progreso=progreso)
         carga = time.perf_counter() - inicio
+        if args.revertir:
+            from oficina.importacion import revertir_archivo
+
+            inicio_reversion = time.perf_counter()
+            revertido = revertir_archivo(ruta, motivo="benchmark")
+            reversion = time.perf_counter() - inicio_reversion
+            print(revertido.texto())
+            print(f"revertir el mismo archivo: {resumen.leidas:,} filas en {reversion:.1f} s = "
+                  f"{resumen.leidas / reversion:,.0f} filas/s ({reversion / carga:.1f}× la carga)")
         if args.deshacer:
             transaction.set_rollback(True)
     print(resumen.texto())
@@ -79,8 +91,8 @@ def main() -> None:
     print(f"razón carga / COPY: {carga / piso:.0f}× (objetivo ≤ 10×)")
     print(f"Movimientos: {Movimiento.objects.count():,}; remesas: {Remesa.objects.count():,}; "
           f"avisos de omisión: {AvisoOmision.objects.count():,}")
-    if args.deshacer:
-        print("carga deshecha (--deshacer): el juego de datos quedó como estaba")
+    if args.deshacer or args.revertir:
+        print("carga deshecha (--deshacer) o revertida (--revertir): no se mide la recarga")
         return
     inicio = time.perf_counter()
     resumen = importar_archivo(ruta)
