@@ -91,7 +91,7 @@ def calcular_patrones(q_actual, historia: int, hoy) -> dict:
                 asiento = libro.asiento(prestamo_id=0, tipo=tipo, aplicacion=a, origen=origen, creado=ahora)
                 return "\t".join(_texto_copia(asiento[c]) for c in COLUMNAS_ASIENTO)
 
-            apertura = posicion.abrir(quincenas_pagadas=PAGADAS_AL_CARGAR)
+            apertura = posicion.abrir(periodos_pagados=PAGADAS_AL_CARGAR)
             pasos[0].append((fila(apertura, "APERTURA", f"Carga inicial: {PAGADAS_AL_CARGAR} quincena(s) pagada(s) "
                                   "antes de la carga"), "APERTURA", None, apertura.importe))
             for k, q in enumerate(quincenas, start=1):

@@ -70,8 +70,8 @@ def regularizacion(*, posicion: Posicion, contexto: Contexto, hoy: date) -> Regu
     omisiones = tuple(
         OmisionRegularizable(
             numero=c.numero,
-            quincena=str(c.quincena),
-            descripcion=c.quincena.descripcion,
+            quincena=str(c.periodo),
+            descripcion=c.periodo.descripcion,
             pendiente=c.pendiente,
             moratorio_hoy=posicion.moratorio_pendiente(c, hoy, contexto),
             moratorio_vigencia=posicion.moratorio_pendiente(c, vigencia, contexto),

@@ -102,7 +102,7 @@ class PrestamoAdmin(SoloLecturaMixin, admin.ModelAdmin):
             "quincenas pagadas {} / por pagar {} · estado {} · quincenas omitidas: {}",
             formato_moneda(v.saldo_deudor), formato_moneda(v.capital_insoluto), formato_moneda(v.moratorios),
             v.cuotas_pagadas, v.cuotas_por_pagar, v.estado_texto,
-            ", ".join(str(o.quincena) for o in v.omisiones) or "ninguna",
+            ", ".join(str(o.periodo) for o in v.omisiones) or "ninguna",
         )
 
     @admin.display(description="tabla")
@@ -111,7 +111,7 @@ class PrestamoAdmin(SoloLecturaMixin, admin.ModelAdmin):
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (f.numero, f.quincena.descripcion, formato_moneda(f.cuota), formato_moneda(f.interes),
+                (f.numero, f.periodo.descripcion, formato_moneda(f.cuota), formato_moneda(f.interes),
                  formato_moneda(f.capital), formato_moneda(f.saldo), f.estado.etiqueta)
                 for f in self._vista(obj).tabla()
             ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
@@ -28,47 +29,98 @@ def round2(valor: Decimal) -> Decimal:
     return Decimal(valor).quantize(CENTAVO, rounding=ROUND_HALF_UP)
 
 
-# --- Quincenas ----------------------------------------------------------------------------------------
+# --- Payroll periods: quincenas and months ---------------------------------------------------------------
+#
+# A loan is repaid once per period of its payroll: a quincena for active workers, a month for pensioners
+# (docs/reglas.md §4, §12). Both are one value object, `Periodo`, whose kind (the subclass) carries everything
+# that differs: periods per year, the code letter, where a period starts and falls due, and the words the
+# pages use. Nothing else in the code asks which kind it holds.
 
-_CODIGO_QUINCENA = re.compile(r"([0-9]{4})-Q([0-9]{2})")
+_CODIGO_PERIODO = re.compile(r"([0-9]{4})-([QM])([0-9]{2})")
 
 
 @dataclass(frozen=True, order=True)
-class Quincena:
-    """A half-month payroll period, `AAAA-Qnn`: Q(2m-1) is days 1–15 of month m, Q(2m) the rest."""
+class Periodo:
+    """A payroll period `AAAA-Xnn`; ordered within a kind (comparing a quincena with a month is an error)."""
 
     anio: int
     numero: int
 
+    POR_ANIO: ClassVar[int] = 0
+    LETRA: ClassVar[str] = ""
+    NOMBRE: ClassVar[str] = ""  # "quincena", "mes"
+    PLURAL: ClassVar[str] = ""
+    ADJETIVO: ClassVar[str] = ""  # "descuento quincenal", "descuento mensual"
+    INVALIDO: ClassVar[str] = "Periodo inválido"
+
     def __post_init__(self) -> None:
-        if not 1 <= self.numero <= QUINCENAS_POR_ANIO:
-            raise ValueError(f"El número de quincena debe estar entre 1 y 24, no {self.numero}.")
+        if not 1 <= self.numero <= self.POR_ANIO:
+            raise ValueError(f"El número de {self.NOMBRE} debe estar entre 1 y {self.POR_ANIO}, no {self.numero}.")
         if not 1 <= self.anio <= 9999:
-            raise ValueError(f"Año de quincena fuera de rango: {self.anio}.")
+            raise ValueError(f"Año de {self.NOMBRE} fuera de rango: {self.anio}.")
 
     @classmethod
-    def parse(cls, codigo: str | Quincena) -> Quincena:
-        """Read `AAAA-Qnn` strictly: codes come from employer files and must not be guessed at."""
-        if isinstance(codigo, cls):
-            return codigo  # already read (a model field gives Quincena values)
-        if cls is Quincena and isinstance(codigo, str):
-            return _parse(codigo)  # a remesa parses the same code a million times
-        return cls._parse(codigo)
+    def parse(cls, codigo) -> Periodo:
+        """Read a code strictly: codes come from employer files and must not be guessed at. `Periodo.parse`
+        reads either kind; `Quincena.parse` and `Mes.parse` only their own."""
+        if isinstance(codigo, Periodo):
+            if cls is not Periodo and not isinstance(codigo, cls):
+                raise ValueError(f"Se esperaba {cls.NOMBRE}, no {codigo.NOMBRE}: {codigo}.")
+            return codigo  # already read (a model field gives Periodo values)
+        periodo = _parse(codigo) if isinstance(codigo, str) else None  # a remesa parses one code a million times
+        if periodo is None:
+            ejemplo = "2026-Q12 o 2026-M06" if cls is Periodo else str(cls(2026, min(12, cls.POR_ANIO)))
+            raise ValueError(f"{cls.INVALIDO}: {codigo!r}; el formato es {cls._formato()}, p. ej. {ejemplo}.")
+        if cls is not Periodo and not isinstance(periodo, cls):
+            raise ValueError(f"Se esperaba {cls.NOMBRE} ({cls._formato()}), no {periodo.NOMBRE}: {periodo}.")
+        return periodo
 
     @classmethod
-    def _parse(cls, codigo: str) -> Quincena:
-        coincidencia = _CODIGO_QUINCENA.fullmatch(codigo.strip()) if isinstance(codigo, str) else None
-        if coincidencia is None:
-            raise ValueError(f"Quincena inválida: {codigo!r}; el formato es AAAA-Qnn, p. ej. 2026-Q12.")
-        return cls(anio=int(coincidencia[1]), numero=int(coincidencia[2]))
+    def _formato(cls) -> str:
+        return "AAAA-Qnn o AAAA-Mnn" if cls is Periodo else f"AAAA-{cls.LETRA}nn"
+
+    def __str__(self) -> str:
+        return f"{self.anio:04d}-{self.LETRA}{self.numero:02d}"
+
+    def _indice(self) -> int:
+        # Periods counted from year 0, so arithmetic across years is plain integer arithmetic.
+        return self.anio * self.POR_ANIO + self.numero - 1
+
+    def __add__(self, n: int) -> Periodo:
+        if isinstance(n, bool) or not isinstance(n, int):
+            return NotImplemented
+        anio, resto = divmod(self._indice() + n, self.POR_ANIO)
+        return type(self)(anio=anio, numero=resto + 1)
+
+    def __sub__(self, otro):
+        if isinstance(otro, Periodo):
+            if type(otro) is not type(self):
+                raise TypeError(f"No se restan {self.PLURAL} y {otro.PLURAL}.")
+            return self._indice() - otro._indice()
+        if isinstance(otro, bool) or not isinstance(otro, int):
+            return NotImplemented
+        return self + (-otro)
+
+    @cached_property
+    def descripcion(self) -> str:
+        return f"{self} ({formato_fecha(self.inicio)} – {formato_fecha(self.vencimiento)})"
+
+
+@dataclass(frozen=True, order=True)
+class Quincena(Periodo):
+    """A half-month payroll period, `AAAA-Qnn`: Q(2m-1) is days 1–15 of month m, Q(2m) the rest."""
+
+    POR_ANIO: ClassVar[int] = QUINCENAS_POR_ANIO
+    LETRA: ClassVar[str] = "Q"
+    NOMBRE: ClassVar[str] = "quincena"
+    PLURAL: ClassVar[str] = "quincenas"
+    ADJETIVO: ClassVar[str] = "descuento quincenal"
+    INVALIDO: ClassVar[str] = "Quincena inválida"
 
     @classmethod
     def de_fecha(cls, d: date) -> Quincena:
         """The quincena that contains day `d`."""
         return cls(anio=d.year, numero=2 * (d.month - 1) + (1 if d.day <= 15 else 2))
-
-    def __str__(self) -> str:
-        return f"{self.anio:04d}-Q{self.numero:02d}"
 
     @property
     def _mes(self) -> int:
@@ -87,54 +139,62 @@ class Quincena:
             return date(self.anio, self._mes, 15)
         return date(self.anio, self._mes, calendar.monthrange(self.anio, self._mes)[1])
 
+
+@dataclass(frozen=True, order=True)
+class Mes(Periodo):
+    """A month of the pension payroll, `AAAA-Mnn`: the whole month, due on its last day."""
+
+    POR_ANIO: ClassVar[int] = 12
+    LETRA: ClassVar[str] = "M"
+    NOMBRE: ClassVar[str] = "mes"
+    PLURAL: ClassVar[str] = "meses"
+    ADJETIVO: ClassVar[str] = "descuento mensual"
+    INVALIDO: ClassVar[str] = "Mes inválido"
+
+    @classmethod
+    def de_fecha(cls, d: date) -> Mes:
+        return cls(anio=d.year, numero=d.month)
+
     @cached_property
-    def descripcion(self) -> str:
-        return f"{self} ({formato_fecha(self.inicio)} – {formato_fecha(self.vencimiento)})"
+    def inicio(self) -> date:
+        return date(self.anio, self.numero, 1)
 
-    def _indice(self) -> int:
-        # Quincenas counted from year 0, so arithmetic across years is plain integer arithmetic.
-        return self.anio * QUINCENAS_POR_ANIO + self.numero - 1
-
-    def __add__(self, n: int) -> Quincena:
-        if isinstance(n, bool) or not isinstance(n, int):
-            return NotImplemented
-        anio, resto = divmod(self._indice() + n, QUINCENAS_POR_ANIO)
-        return Quincena(anio=anio, numero=resto + 1)
-
-    def __sub__(self, otro: int | Quincena) -> Quincena | int:
-        if isinstance(otro, Quincena):
-            return self._indice() - otro._indice()
-        if isinstance(otro, bool) or not isinstance(otro, int):
-            return NotImplemented
-        return self + (-otro)
+    @cached_property
+    def vencimiento(self) -> date:
+        return date(self.anio, self.numero, calendar.monthrange(self.anio, self.numero)[1])
 
 
-def periodo(codigo) -> Quincena:
-    """The payroll period a code names (`AAAA-Qnn`), strictly; ValueError with a Spanish message otherwise."""
-    return Quincena.parse(codigo)
+_KINDS = {"Q": Quincena, "M": Mes}
+
+
+def periodo(codigo) -> Periodo:
+    """The payroll period a code names (`AAAA-Qnn` or `AAAA-Mnn`), strictly; ValueError in Spanish otherwise."""
+    return Periodo.parse(codigo)
 
 
 @lru_cache(maxsize=4096)
-def _parse(codigo: str) -> Quincena:
-    # Errors are not cached (lru_cache does not keep exceptions), so a bad code always raises.
-    return Quincena._parse(codigo)
+def _parse(codigo: str) -> Periodo | None:
+    coincidencia = _CODIGO_PERIODO.fullmatch(codigo.strip())
+    if coincidencia is None:
+        return None
+    return _KINDS[coincidencia[2]](anio=int(coincidencia[1]), numero=int(coincidencia[3]))
 
 
 # --- Amortization -------------------------------------------------------------------------------------
 
 
-def tasa_quincenal(tasa_anual: Decimal) -> Decimal:
-    """Per-quincena rate from an annual percentage (11.50 → 0.0047916…); unrounded, as the formula needs."""
+def tasa_periodica(tasa_anual: Decimal, por_anio: int = QUINCENAS_POR_ANIO) -> Decimal:
+    """Per-period rate from an annual percentage (11.50 / 24 → 0.0047916…); unrounded, as the formula needs."""
     if not isinstance(tasa_anual, (Decimal, int)) or isinstance(tasa_anual, bool):
         raise TypeError(f"La tasa debe ser Decimal, no {type(tasa_anual).__name__}")
-    return Decimal(tasa_anual) / 100 / QUINCENAS_POR_ANIO
+    return Decimal(tasa_anual) / 100 / por_anio
 
 
-def cuota_fija(*, principal: Decimal, tasa_anual: Decimal, plazo: int) -> Decimal:
-    """Level (French) installment per quincena, so every deduction is the same amount."""
+def cuota_fija(*, principal: Decimal, tasa_anual: Decimal, plazo: int, por_anio: int = QUINCENAS_POR_ANIO) -> Decimal:
+    """Level (French) installment per period, so every deduction is the same amount."""
     if plazo < 1:
-        raise ValueError(f"El plazo debe ser de al menos una quincena, no {plazo}.")
-    i = tasa_quincenal(tasa_anual)
+        raise ValueError(f"El plazo debe ser de al menos un periodo, no {plazo}.")
+    i = tasa_periodica(tasa_anual, por_anio)
     if i == 0:
         return round2(principal / plazo)
     return round2(principal * i / (1 - (1 + i) ** -plazo))
@@ -145,7 +205,7 @@ class Renglon:
     """One installment of an amortization table."""
 
     numero: int
-    quincena: Quincena
+    periodo: Periodo
     vencimiento: date
     saldo_inicial: Decimal
     cuota: Decimal
@@ -159,7 +219,7 @@ def proyectar(
     saldo: Decimal,
     tasa_anual: Decimal,
     cuota: Decimal,
-    primera_quincena: Quincena,
+    primer_periodo: Periodo,
     primer_numero: int,
     ultimo_numero: int,
 ) -> list[Renglon]:
@@ -172,20 +232,20 @@ def proyectar(
         raise ValueError(f"El saldo no puede ser negativo: {saldo}.")
     if primer_numero > ultimo_numero and saldo > 0:
         raise ValueError(f"El primer renglón ({primer_numero}) es posterior al último ({ultimo_numero}).")
-    i = tasa_quincenal(tasa_anual)
+    i = tasa_periodica(tasa_anual, primer_periodo.POR_ANIO)
     renglones: list[Renglon] = []
     numero = primer_numero
     while saldo > 0:
         interes = round2(saldo * i)
-        quincena = primera_quincena + (numero - primer_numero)
+        periodo = primer_periodo + (numero - primer_numero)
         ultimo = numero == ultimo_numero or saldo + interes <= cuota
         pago = saldo + interes if ultimo else cuota
         capital = pago - interes
         renglones.append(
             Renglon(
                 numero=numero,
-                quincena=quincena,
-                vencimiento=quincena.vencimiento,
+                periodo=periodo,
+                vencimiento=periodo.vencimiento,
                 saldo_inicial=saldo,
                 cuota=pago,
                 interes=interes,
@@ -199,27 +259,27 @@ def proyectar(
 
 
 def tabla_amortizacion(
-    *, principal: Decimal, tasa_anual: Decimal, plazo: int, primera_quincena: Quincena
+    *, principal: Decimal, tasa_anual: Decimal, plazo: int, primer_periodo: Periodo
 ) -> list[Renglon]:
-    """The schedule agreed at origination."""
+    """The schedule agreed at origination, one row per period of the first period's kind."""
     if isinstance(principal, Decimal) and isinstance(tasa_anual, Decimal) and isinstance(plazo, int):
         # Replaying a loan's ledger starts from its schedule, and many loans share their terms. Keyed by
         # the amounts' text, not their value, so 30000 and 30000.00 keep their own (equal) tables.
-        return list(_tabla(str(principal), str(tasa_anual), plazo, primera_quincena))
-    return _tabla_de(principal, tasa_anual, plazo, primera_quincena)
+        return list(_tabla(str(principal), str(tasa_anual), plazo, primer_periodo))
+    return _tabla_de(principal, tasa_anual, plazo, primer_periodo)
 
 
 @lru_cache(maxsize=1024)
-def _tabla(principal: str, tasa_anual: str, plazo: int, primera_quincena: Quincena) -> tuple[Renglon, ...]:
-    return tuple(_tabla_de(Decimal(principal), Decimal(tasa_anual), plazo, primera_quincena))
+def _tabla(principal: str, tasa_anual: str, plazo: int, primer_periodo: Periodo) -> tuple[Renglon, ...]:
+    return tuple(_tabla_de(Decimal(principal), Decimal(tasa_anual), plazo, primer_periodo))
 
 
-def _tabla_de(principal, tasa_anual, plazo: int, primera_quincena: Quincena) -> list[Renglon]:
+def _tabla_de(principal, tasa_anual, plazo: int, primer_periodo: Periodo) -> list[Renglon]:
     return proyectar(
         saldo=principal,
         tasa_anual=tasa_anual,
-        cuota=cuota_fija(principal=principal, tasa_anual=tasa_anual, plazo=plazo),
-        primera_quincena=primera_quincena,
+        cuota=cuota_fija(principal=principal, tasa_anual=tasa_anual, plazo=plazo, por_anio=primer_periodo.POR_ANIO),
+        primer_periodo=primer_periodo,
         primer_numero=1,
         ultimo_numero=plazo,
     )

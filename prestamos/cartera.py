@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from prestamos.calculo import (
-    Quincena,
+    Periodo,
     cuota_fija,
     interes_devengado,
     moratorio,
@@ -32,16 +32,16 @@ CERO = Decimal("0.00")
 CUOTAS_PARA_COBRANZA = 4
 
 
-_VENCIMIENTOS: dict[tuple[int, int], date] = {}
+_VENCIMIENTOS: dict[tuple[str, int, int], date] = {}
 
 
-def _vencimiento(quincena: Quincena) -> date:
+def _vencimiento(periodo: Periodo) -> date:
     # Needed for every installment of every loan in a remesa, and there are only a few hundred distinct
-    # quincenas. Keyed by a plain tuple: hashing the dataclass itself runs Python code on every lookup.
-    clave = (quincena.anio, quincena.numero)
+    # periods. Keyed by a plain tuple: hashing the dataclass itself runs Python code on every lookup.
+    clave = (periodo.LETRA, periodo.anio, periodo.numero)
     vencimiento = _VENCIMIENTOS.get(clave)
     if vencimiento is None:
-        vencimiento = _VENCIMIENTOS[clave] = quincena.vencimiento
+        vencimiento = _VENCIMIENTOS[clave] = periodo.vencimiento
     return vencimiento
 
 
@@ -51,13 +51,15 @@ class Condiciones:
 
     principal: Decimal
     tasa_anual: Decimal
-    plazo: int
-    primera_quincena: Quincena
+    plazo: int  # in periods of the first period's kind
+    primer_periodo: Periodo  # a quincena or a month: the loan's periods are all of its kind
     fecha_otorgamiento: date
 
     @cached_property
     def cuota(self) -> Decimal:
-        return cuota_fija(principal=self.principal, tasa_anual=self.tasa_anual, plazo=self.plazo)
+        return cuota_fija(
+            principal=self.principal, tasa_anual=self.tasa_anual, plazo=self.plazo, por_anio=self.primer_periodo.POR_ANIO
+        )
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,8 @@ class Contexto:
     """What decides whether an unpaid installment is a missing deduction (docs/reglas.md §6)."""
 
     parametros: ParametrosMora = ParametrosMora()
-    # Quincenas whose remesa from the loan's dependencia has been loaded.
-    remesas: frozenset[Quincena] = frozenset()
+    # Periods whose remesa from the loan's dependencia has been loaded.
+    remesas: frozenset[Periodo] = frozenset()
 
 
 @dataclass(slots=True)
@@ -85,7 +87,7 @@ class Cuota:
     """
 
     numero: int
-    quincena: Quincena
+    periodo: Periodo
     interes: Decimal
     capital: Decimal
     pagado_moratorio: Decimal = CERO
@@ -93,13 +95,13 @@ class Cuota:
     pagado_capital: Decimal = CERO
     moratorio_cargado: Decimal = CERO
     devengado_hasta: date | None = None  # moratorio charged up to this date (None: nothing yet)
-    # Derived from the quincena once (a snapshot restore passes it in, from a cached calendar): it is
+    # Derived from the period once (a snapshot restore passes it in, from a cached calendar): it is
     # read for every installment of every loan in a remesa.
     vencimiento: date | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.vencimiento is None:
-            self.vencimiento = _vencimiento(self.quincena)
+            self.vencimiento = _vencimiento(self.periodo)
 
     @property
     def monto(self) -> Decimal:
@@ -233,9 +235,9 @@ class Posicion:
             principal=condiciones.principal,
             tasa_anual=condiciones.tasa_anual,
             plazo=condiciones.plazo,
-            primera_quincena=condiciones.primera_quincena,
+            primer_periodo=condiciones.primer_periodo,
         )
-        return cls(condiciones, [Cuota(r.numero, r.quincena, r.interes, r.capital) for r in tabla])
+        return cls(condiciones, [Cuota(r.numero, r.periodo, r.interes, r.capital) for r in tabla])
 
     @classmethod
     def derivar(cls, condiciones: Condiciones, aplicaciones) -> Posicion:
@@ -261,7 +263,7 @@ class Posicion:
         from prestamos.instantanea import restaurar_cuotas  # the codec imports this module
 
         por_restaurar, self._por_restaurar, self._restaurada_hasta = self._por_restaurar, None, None
-        self._cuotas.extend(restaurar_cuotas(self.condiciones.primera_quincena, len(self._cuotas), por_restaurar))
+        self._cuotas.extend(restaurar_cuotas(self.condiciones.primer_periodo, len(self._cuotas), por_restaurar))
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -313,7 +315,7 @@ class Posicion:
         """A missing deduction at `fecha`: due, unpaid, and its remesa came without it or never came in time."""
         if cuota.pendiente <= 0 or cuota.vencimiento > fecha:
             return False
-        if cuota.quincena in contexto.remesas:
+        if cuota.periodo in contexto.remesas:
             return True
         return fecha > cuota.vencimiento + timedelta(days=contexto.parametros.dias_gracia)
 
@@ -462,12 +464,12 @@ class Posicion:
         self.registrar(aplicacion)
         return aplicacion
 
-    def abrir(self, *, quincenas_pagadas: int) -> Aplicacion | None:
+    def abrir(self, *, periodos_pagados: int) -> Aplicacion | None:
         """The opening entry of a loaded loan: its first installments, paid in full before the load."""
-        if quincenas_pagadas <= 0:
+        if periodos_pagados <= 0:
             return None
         self.completar()
-        pagadas = self.cuotas[:quincenas_pagadas]
+        pagadas = self.cuotas[:periodos_pagados]
         partes = tuple(AplicacionCuota(c.numero, CERO, CERO, c.interes, c.capital, None) for c in pagadas)
         aplicacion = Aplicacion(
             fecha_valor=pagadas[-1].vencimiento,
@@ -518,11 +520,11 @@ class Posicion:
             saldo=saldo,
             tasa_anual=self.condiciones.tasa_anual,
             cuota=self.condiciones.cuota,
-            primera_quincena=primera.quincena,
+            primer_periodo=primera.periodo,
             primer_numero=primera.numero,
             ultimo_numero=self.condiciones.plazo,
         )
-        self._cuotas[inicio:] = [Cuota(r.numero, r.quincena, r.interes, r.capital) for r in resto]
+        self._cuotas[inicio:] = [Cuota(r.numero, r.periodo, r.interes, r.capital) for r in resto]
 
 
 def _vencimiento_de(cuota: Cuota) -> date:

@@ -2,7 +2,7 @@
 
 The snapshot is a cache of the ledger replay (docs/reglas.md, "Posición"); `prestamos/posiciones.py`
 is its only reader. Compact because a remesa writes a million of them: each installment is a short list
-of strings (`_cuota_a_json`), its number and quincena implied by its place in the schedule.
+of strings (`_cuota_a_json`), its number and period implied by its place in the schedule.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 
-from prestamos.calculo import Quincena
+from prestamos.calculo import Periodo
 from prestamos.cartera import CERO, Condiciones, Cuota, Posicion
 
 
@@ -39,7 +39,7 @@ def restaurar(datos: dict, condiciones: Condiciones, *, corte: date | None = Non
     restores it the first time anything reads beyond `corte` (`Posicion.completar`).
     """
     valores_cuotas = datos["cuotas"]
-    calendario = _calendario(condiciones.primera_quincena, len(valores_cuotas))
+    calendario = _calendario(condiciones.primer_periodo, len(valores_cuotas))
     resto = None
     if corte is not None:
         n = bisect_right(calendario, corte, key=_vencimiento_calendario)
@@ -49,18 +49,18 @@ def restaurar(datos: dict, condiciones: Condiciones, *, corte: date | None = Non
     cuotas = []
     pagadas = 0  # leading installments in the "paid as scheduled" form
     agregar, nueva, decimal, de_iso = cuotas.append, Cuota, Decimal, date.fromisoformat
-    for (numero, quincena, vencimiento), valores in zip(calendario, valores_cuotas):
+    for (numero, periodo, vencimiento), valores in zip(calendario, valores_cuotas):
         interes, capital = decimal(valores[0]), decimal(valores[1])
         if len(valores) == 2:
-            agregar(nueva(numero, quincena, interes, capital, vencimiento=vencimiento))
+            agregar(nueva(numero, periodo, interes, capital, vencimiento=vencimiento))
         elif len(valores) == 3:
             devengado = valores[2]
-            agregar(nueva(numero, quincena, interes, capital, CERO, interes, capital, CERO,
+            agregar(nueva(numero, periodo, interes, capital, CERO, interes, capital, CERO,
                           de_iso(devengado) if devengado else None, vencimiento))
             if pagadas == numero - 1:
                 pagadas = numero
         else:
-            agregar(_cuota_de_json(numero, quincena, vencimiento, valores))
+            agregar(_cuota_de_json(numero, periodo, vencimiento, valores))
     return Posicion(
         condiciones=condiciones,
         _cuotas=cuotas,
@@ -75,21 +75,21 @@ def restaurar(datos: dict, condiciones: Condiciones, *, corte: date | None = Non
     )
 
 
-def restaurar_cuotas(primera: Quincena, inicio: int, valores: list) -> list[Cuota]:
+def restaurar_cuotas(primera: Periodo, inicio: int, valores: list) -> list[Cuota]:
     """Installments inicio+1… of a schedule from `primera`, from their stored values."""
     calendario = _calendario(primera, inicio + len(valores))[inicio:]
     return [_cuota_de_json(n, q, v, guardadas) for (n, q, v), guardadas in zip(calendario, valores)]
 
 
-def _vencimiento_calendario(entrada: tuple[int, Quincena, date]) -> date:
+def _vencimiento_calendario(entrada: tuple[int, Periodo, date]) -> date:
     return entrada[2]
 
 
 @cache
-def _calendario(primera: Quincena, n: int) -> tuple[tuple[int, Quincena, date], ...]:
-    """(número, quincena, vencimiento) of n installments from `primera`.
+def _calendario(primera: Periodo, n: int) -> tuple[tuple[int, Periodo, date], ...]:
+    """(número, periodo, vencimiento) of n installments from `primera`.
 
-    Quincena arithmetic builds a validated frozen dataclass and a due date needs the month's length; a
+    Period arithmetic builds a validated frozen dataclass and a due date needs the month's length; a
     restore would otherwise do both for every installment of every loan, and there are few distinct calendars.
     """
     return tuple((k + 1, primera + k, (primera + k).vencimiento) for k in range(n))
@@ -116,16 +116,16 @@ def _cuota_a_json(c: Cuota) -> list:
     ]
 
 
-def _cuota_de_json(numero: int, quincena: Quincena, vencimiento: date, valores: list) -> Cuota:
+def _cuota_de_json(numero: int, periodo: Periodo, vencimiento: date, valores: list) -> Cuota:
     interes, capital = Decimal(valores[0]), Decimal(valores[1])
     if len(valores) == 2:
-        return Cuota(numero, quincena, interes, capital, vencimiento=vencimiento)
+        return Cuota(numero, periodo, interes, capital, vencimiento=vencimiento)
     if len(valores) == 3:
         hasta = valores[2]
-        return Cuota(numero, quincena, interes, capital, CERO, interes, capital, CERO,
+        return Cuota(numero, periodo, interes, capital, CERO, interes, capital, CERO,
                      date.fromisoformat(hasta) if hasta else None, vencimiento)
     pagado_moratorio, pagado_interes, pagado_capital, cargado = (Decimal(v) for v in valores[2:6])
     return Cuota(
-        numero, quincena, interes, capital, pagado_moratorio, pagado_interes, pagado_capital, cargado,
+        numero, periodo, interes, capital, pagado_moratorio, pagado_interes, pagado_capital, cargado,
         _fecha(valores[6]), vencimiento,
     )

@@ -8,7 +8,7 @@ a `Contexto` or the moratorio parameters by hand.
 - `posiciones(prestamos)`: from each loan's snapshot plus the movements booked after it, in one query;
   `movimientos=` when the caller already read the ledger (pages), `corte=` to restore only the
   installments due by that date (a remesa lote), `reproducir=True` to replay the whole ledger instead.
-- `contextos(dependencia_ids, fecha)`: which quincenas each dependencia's remesas covered and the
+- `contextos(dependencia_ids, fecha)`: which periods each dependencia's remesas covered and the
   moratorio parameters in force on `fecha`. Services read the tables inside their transaction; pages
   pass `cache=True` and read them from the shared cache (cleared on commit by prestamos/signals.py).
 """
@@ -23,7 +23,7 @@ from django.core.cache import cache as cache_compartida
 from django.db import connection
 
 from prestamos import instantanea
-from prestamos.calculo import Quincena
+from prestamos.calculo import Periodo
 from prestamos.cartera import Aplicacion, Condiciones, Contexto, ParametrosMora, Posicion
 from prestamos.models import Movimiento, ParametroMora, Prestamo, Remesa
 
@@ -36,7 +36,7 @@ def condiciones(prestamo) -> Condiciones:
         principal=prestamo.importe,
         tasa_anual=prestamo.tasa_anual,
         plazo=prestamo.plazo,
-        primera_quincena=Quincena.parse(prestamo.primera_quincena),
+        primer_periodo=Periodo.parse(prestamo.primera_quincena),
         fecha_otorgamiento=prestamo.fecha_otorgamiento,
     )
 
@@ -77,25 +77,25 @@ def parametros_mora(fecha: date) -> ParametrosMora:
     return parametros_en(_filas_parametros(cache=False), fecha)
 
 
-def quincenas_con_remesa(dependencia_ids: Iterable[int], *, cache: bool = False) -> dict[int, frozenset[Quincena]]:
-    """Per dependencia, the quincenas for which a remesa of it has been loaded (absent: none)."""
+def periodos_con_remesa(dependencia_ids: Iterable[int], *, cache: bool = False) -> dict[int, frozenset[Periodo]]:
+    """Per dependencia, the periods for which a remesa of it has been loaded (absent: none)."""
     ids = set(dependencia_ids)
-    resultado: dict[int, frozenset[Quincena]] = {}
+    resultado: dict[int, frozenset[Periodo]] = {}
     if cache and ids:
         claves = {clave_remesas(d): d for d in ids}
         for clave, codigos in cache_compartida.get_many(list(claves)).items():
-            resultado[claves[clave]] = frozenset(Quincena.parse(q) for q in codigos)
+            resultado[claves[clave]] = frozenset(Periodo.parse(q) for q in codigos)
         ids -= resultado.keys()
     if not ids:
         return resultado
-    por_dependencia: dict[int, set[Quincena]] = defaultdict(set)
+    por_dependencia: dict[int, set[Periodo]] = defaultdict(set)
     # order_by(): the model's default ordering would add a join and a sort to the DISTINCT.
     filas = (
         Remesa.objects.filter(dependencia_id__in=ids, revertida=False)  # a reversed remesa never arrived
         .order_by().values_list("dependencia_id", "quincena").distinct()
     )
-    for dependencia_id, quincena in filas:
-        por_dependencia[dependencia_id].add(Quincena.parse(quincena))
+    for dependencia_id, periodo in filas:
+        por_dependencia[dependencia_id].add(periodo)
     leidas = {d: frozenset(por_dependencia.get(d, ())) for d in ids}
     if cache:
         cache_compartida.set_many({clave_remesas(d): sorted(str(q) for q in v) for d, v in leidas.items()}, CACHE_SEGUNDOS)
@@ -104,12 +104,12 @@ def quincenas_con_remesa(dependencia_ids: Iterable[int], *, cache: bool = False)
 
 
 def contextos(
-    dependencia_ids: Iterable[int], fecha: date, *, cache: bool = False, mas: Iterable[Quincena] = ()
+    dependencia_ids: Iterable[int], fecha: date, *, cache: bool = False, mas: Iterable[Periodo] = ()
 ) -> dict[int, Contexto]:
-    """The `Contexto` of each dependencia's loans on `fecha`; `mas`: quincenas to count as arrived too
+    """The `Contexto` of each dependencia's loans on `fecha`; `mas`: periods to count as arrived too
     (the remesa being loaded, before it is committed)."""
     ids = set(dependencia_ids)
-    remesas = quincenas_con_remesa(ids, cache=cache)
+    remesas = periodos_con_remesa(ids, cache=cache)
     parametros = parametros_en(_filas_parametros(cache=cache), fecha)
     extra = frozenset(mas)
     return {d: Contexto(parametros=parametros, remesas=remesas.get(d, frozenset()) | extra) for d in ids}

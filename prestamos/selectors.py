@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from prestamos import posiciones
-from prestamos.calculo import Quincena
+from prestamos.calculo import Periodo
 from prestamos.cartera import CERO, Contexto, Cuota, Posicion
 from prestamos.models import COLUMNAS_ESTADO_CUENTA, Movimiento, Prestamo
 
@@ -38,7 +38,7 @@ class EstadoCuota(enum.Enum):
 @dataclass(frozen=True)
 class FilaTabla:
     numero: int
-    quincena: Quincena
+    periodo: Periodo
     cuota: Decimal
     interes: Decimal
     capital: Decimal
@@ -48,7 +48,7 @@ class FilaTabla:
 
     @property
     def vencimiento(self) -> date:
-        return self.quincena.vencimiento
+        return self.periodo.vencimiento
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Omision:
     """An installment whose payroll deduction is missing (docs/reglas.md §6)."""
 
     numero: int
-    quincena: Quincena
+    periodo: Periodo
     pendiente: Decimal
     moratorio: Decimal
 
@@ -136,7 +136,7 @@ class VistaPrestamo:
             filas.append(
                 FilaTabla(
                     numero=cuota.numero,
-                    quincena=cuota.quincena,
+                    periodo=cuota.periodo,
                     cuota=cuota.monto,
                     interes=cuota.interes,
                     capital=cuota.capital,
@@ -171,7 +171,7 @@ def _vista(prestamo: Prestamo, posicion: Posicion, movimientos: list[Movimiento]
     vista.saldo_deudor = posicion.saldo_deudor_total(hoy, contexto)
     if not posicion.liquidado:
         vista.omisiones = [
-            Omision(c.numero, c.quincena, c.pendiente, posicion.moratorio_pendiente(c, hoy, contexto))
+            Omision(c.numero, c.periodo, c.pendiente, posicion.moratorio_pendiente(c, hoy, contexto))
             for c in posicion.cuotas
             if posicion.es_omitida(c, hoy, contexto)
         ]

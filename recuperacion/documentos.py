@@ -39,7 +39,7 @@ def _prestamo_pdf(vista: VistaPrestamo) -> pdf.PrestamoPdf:
         tabla=tuple(
             pdf.RenglonTabla(
                 numero=f.numero,
-                quincena=f.quincena.descripcion,
+                quincena=f.periodo.descripcion,
                 vencimiento=f.vencimiento,
                 cuota=f.cuota,
                 interes=f.interes,

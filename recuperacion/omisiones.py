@@ -75,7 +75,7 @@ class Avisos:
             if posicion.liquidado:
                 continue
             vencidas = posicion.vencidas_sin_pagar(self.hoy)  # usually none: checked first, it is cheaper
-            lista = [(c.quincena, c.pendiente) for c in vencidas if posicion.es_omitida(c, self.hoy, contexto)]
+            lista = [(c.periodo, c.pendiente) for c in vencidas if posicion.es_omitida(c, self.hoy, contexto)]
             if lista:
                 omisiones[p.pk] = lista
         if not omisiones:

@@ -186,7 +186,7 @@ class PrestamosImportador(Importador):
             aperturas = []
             for prestamo, r in zip(prestamos, lote):
                 posicion = Posicion.nueva(condiciones(prestamo))
-                aperturas.append(posicion.abrir(quincenas_pagadas=r.quincenas_pagadas))
+                aperturas.append(posicion.abrir(periodos_pagados=r.quincenas_pagadas))
                 liquidacion_historica(prestamo, posicion)
                 libro.poner_estado(prestamo, posicion, hoy)
             Prestamo.objects.bulk_create(prestamos, batch_size=LOTE)

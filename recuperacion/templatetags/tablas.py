@@ -21,7 +21,7 @@ register = template.Library()
 @register.simple_tag
 def filas_amortizacion(vista) -> SafeString:
     return mark_safe("\n".join(
-        f'<tr class="{f.estado.clase}"><td>{f.numero:d}</td><td>{escape(f.quincena.descripcion)}</td>'
+        f'<tr class="{f.estado.clase}"><td>{f.numero:d}</td><td>{escape(f.periodo.descripcion)}</td>'
         f'<td class="num">{formato_moneda(f.cuota)}</td><td class="num">{formato_moneda(f.interes)}</td>'
         f'<td class="num">{formato_moneda(f.capital)}</td><td class="num">{formato_moneda(f.saldo)}</td>'
         f"<td>{f.estado.etiqueta}</td></tr>"

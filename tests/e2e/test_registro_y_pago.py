@@ -33,7 +33,7 @@ def prestamo_al_corriente_hoy():
     cargar_prestamos(
         f"{FOLIO_ANA},{CURP_ANA},ORDINARIO,30000.00,11.50,48,{otorgado.isoformat()},{primera},VIGENTE,{pagadas},"
     )
-    tabla = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primera_quincena=primera)
+    tabla = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primer_periodo=primera)
     return tabla[pagadas - 1].saldo_final
 
 

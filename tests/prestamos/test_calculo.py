@@ -18,7 +18,7 @@ from prestamos.calculo import (
     proyectar,
     round2,
     tabla_amortizacion,
-    tasa_quincenal,
+    tasa_periodica,
 )
 
 D = Decimal
@@ -167,7 +167,7 @@ def test_it_keeps_quincena_arithmetic_consistent(quincena, n):
 
 def test_it_computes_the_spec_worked_example():
     tabla = tabla_amortizacion(
-        principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primera_quincena=Quincena.parse("2026-Q12")
+        principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primer_periodo=Quincena.parse("2026-Q12")
     )
     assert cuota_fija(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48) == D("701.12")
     assert len(tabla) == 48
@@ -176,19 +176,19 @@ def test_it_computes_the_spec_worked_example():
     assert (primero.numero, primero.cuota, primero.interes, primero.capital, primero.saldo_final) == (
         1, D("701.12"), D("143.75"), D("557.37"), D("29442.63"),
     )  # fmt: skip
-    assert primero.quincena == Quincena.parse("2026-Q12")
+    assert primero.periodo == Quincena.parse("2026-Q12")
     assert primero.vencimiento == date(2026, 6, 30)
     assert (ultimo.numero, ultimo.cuota, ultimo.interes, ultimo.capital, ultimo.saldo_final) == (
         48, D("700.95"), D("3.34"), D("697.61"), D("0.00"),
     )  # fmt: skip
-    assert ultimo.quincena == Quincena.parse("2028-Q11")
+    assert ultimo.periodo == Quincena.parse("2028-Q11")
     assert sum(r.interes for r in tabla) == D("3653.59")
     assert all(r.cuota == D("701.12") for r in tabla[:-1])
 
 
 def test_it_keeps_the_full_precision_quincenal_rate():
-    assert tasa_quincenal(D("12")) == D("0.005")
-    assert tasa_quincenal(D("11.50")) * 24 * 100 == D("11.50")
+    assert tasa_periodica(D("12")) == D("0.005")
+    assert tasa_periodica(D("11.50")) * 24 * 100 == D("11.50")
 
 
 @pytest.mark.parametrize(
@@ -207,7 +207,7 @@ def test_it_rejects_a_term_of_zero():
 @given(principal=principales, tasa=tasas, plazo=plazos)
 def test_it_amortizes_exactly_the_principal(principal, tasa, plazo):
     tabla = tabla_amortizacion(
-        principal=principal, tasa_anual=tasa, plazo=plazo, primera_quincena=Quincena.parse("2026-Q01")
+        principal=principal, tasa_anual=tasa, plazo=plazo, primer_periodo=Quincena.parse("2026-Q01")
     )
     assert len(tabla) == plazo
     assert sum(r.capital for r in tabla) == principal
@@ -216,17 +216,17 @@ def test_it_amortizes_exactly_the_principal(principal, tasa, plazo):
     assert [r.numero for r in tabla] == list(range(1, plazo + 1))
     for anterior, siguiente in zip(tabla, tabla[1:]):
         assert siguiente.saldo_inicial == anterior.saldo_final
-        assert siguiente.quincena == anterior.quincena + 1
+        assert siguiente.periodo == anterior.periodo + 1
     for r in tabla:
         assert r.cuota == r.interes + r.capital
         assert r.saldo_final == r.saldo_inicial - r.capital
-        assert r.interes == round2(r.saldo_inicial * tasa_quincenal(tasa))
+        assert r.interes == round2(r.saldo_inicial * tasa_periodica(tasa))
 
 
 @given(principal=principales, tasa=tasas, plazo=plazos, abono=st.integers(min_value=1, max_value=10_000_000))
 def test_it_shortens_the_term_when_the_saldo_is_lower(principal, tasa, plazo, abono):
     cuota = cuota_fija(principal=principal, tasa_anual=tasa, plazo=plazo)
-    comun = dict(tasa_anual=tasa, cuota=cuota, primera_quincena=Quincena.parse("2026-Q05"), primer_numero=1)
+    comun = dict(tasa_anual=tasa, cuota=cuota, primer_periodo=Quincena.parse("2026-Q05"), primer_numero=1)
     menor = max(principal - D(abono) / 100, D("0.00"))
     original = proyectar(saldo=principal, ultimo_numero=plazo, **comun)
     con_abono = proyectar(saldo=menor, ultimo_numero=plazo, **comun)
@@ -239,11 +239,11 @@ def test_it_projects_from_a_later_installment():
         saldo=D("1000.00"),
         tasa_anual=D("12"),
         cuota=D("400.00"),
-        primera_quincena=Quincena.parse("2026-Q23"),
+        primer_periodo=Quincena.parse("2026-Q23"),
         primer_numero=10,
         ultimo_numero=48,
     )
-    assert [(r.numero, str(r.quincena), r.interes, r.capital, r.saldo_final) for r in renglones] == [
+    assert [(r.numero, str(r.periodo), r.interes, r.capital, r.saldo_final) for r in renglones] == [
         (10, "2026-Q23", D("5.00"), D("395.00"), D("605.00")),
         (11, "2026-Q24", D("3.03"), D("396.97"), D("208.03")),
         (12, "2027-Q01", D("1.04"), D("208.03"), D("0.00")),
@@ -256,7 +256,7 @@ def test_it_charges_everything_left_on_the_last_allowed_installment():
         saldo=D("1000.00"),
         tasa_anual=D("12"),
         cuota=D("100.00"),
-        primera_quincena=Quincena.parse("2026-Q01"),
+        primer_periodo=Quincena.parse("2026-Q01"),
         primer_numero=47,
         ultimo_numero=48,
     )
@@ -271,7 +271,7 @@ def test_it_projects_nothing_for_a_paid_loan():
             saldo=D("0.00"),
             tasa_anual=D("11.50"),
             cuota=D("701.12"),
-            primera_quincena=Quincena.parse("2026-Q12"),
+            primer_periodo=Quincena.parse("2026-Q12"),
             primer_numero=5,
             ultimo_numero=48,
         )

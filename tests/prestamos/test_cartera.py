@@ -13,7 +13,7 @@ EJEMPLO = Condiciones(
     principal=D("30000.00"),
     tasa_anual=D("11.50"),
     plazo=48,
-    primera_quincena=Quincena(2026, 1),
+    primer_periodo=Quincena(2026, 1),
     fecha_otorgamiento=date(2025, 12, 20),
 )
 SIN_REMESA = Contexto()
@@ -112,7 +112,7 @@ def test_it_puts_the_loan_in_cobranza_after_four_unpaid_installments():
 
 def test_it_opens_with_the_installments_paid_before_the_load():
     p = Posicion.nueva(EJEMPLO)
-    p.abrir(quincenas_pagadas=10)
+    p.abrir(periodos_pagados=10)
     assert p.cuotas_pagadas() == 10 and p.cuotas_por_pagar() == 38
     assert p.saldo_deudor_total(date(2026, 5, 31), Contexto()) == p.capital_insoluto
 

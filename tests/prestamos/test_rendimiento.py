@@ -39,15 +39,15 @@ def test_it_gives_the_same_dates_from_a_quincena_every_time():
 
 
 def test_it_returns_a_fresh_schedule_from_the_cache():
-    primera = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primera_quincena=Quincena(2026, 1))
+    primera = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primer_periodo=Quincena(2026, 1))
     primera.clear()
-    segunda = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primera_quincena=Quincena(2026, 1))
+    segunda = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primer_periodo=Quincena(2026, 1))
     assert len(segunda) == 48 and (segunda[0].cuota, segunda[-1].cuota) == (D("701.12"), D("700.95"))
 
 
 def test_it_keeps_the_amounts_as_written_in_the_cached_schedule():
-    sin_decimales = tabla_amortizacion(principal=D("30000"), tasa_anual=D("11.5"), plazo=48, primera_quincena=Quincena(2026, 1))
-    con_decimales = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primera_quincena=Quincena(2026, 1))
+    sin_decimales = tabla_amortizacion(principal=D("30000"), tasa_anual=D("11.5"), plazo=48, primer_periodo=Quincena(2026, 1))
+    con_decimales = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primer_periodo=Quincena(2026, 1))
     assert sin_decimales == con_decimales
     assert (str(sin_decimales[0].saldo_inicial), str(con_decimales[0].saldo_inicial)) == ("30000", "30000.00")
 
@@ -115,7 +115,7 @@ def test_a_reader_of_a_partly_restored_position_sees_the_whole_schedule():
     from fopi.services import _interes_por_vencer
 
     p = Posicion.nueva(EJEMPLO)
-    p.abrir(quincenas_pagadas=10)
+    p.abrir(periodos_pagados=10)
     entera = instantanea.restaurar(instantanea.guardar(p), EJEMPLO)
     parcial = instantanea.restaurar(instantanea.guardar(p), EJEMPLO, corte=date(2026, 6, 5))
     assert _interes_por_vencer(parcial, date(2026, 6, 5)) == _interes_por_vencer(entera, date(2026, 6, 5)) > D("2000")
@@ -124,7 +124,7 @@ def test_a_reader_of_a_partly_restored_position_sees_the_whole_schedule():
 
 def test_a_partly_restored_position_keeps_the_rest_as_stored():
     p = Posicion.nueva(EJEMPLO)
-    p.abrir(quincenas_pagadas=10)
+    p.abrir(periodos_pagados=10)
     guardada = instantanea.guardar(p)
     parcial = instantanea.restaurar(guardada, EJEMPLO, corte=date(2026, 6, 5))  # 2026-Q10 due 31/05
     assert len(parcial._cuotas) == 10 and len(parcial._por_restaurar) == 38
@@ -136,7 +136,7 @@ def test_a_partly_restored_position_keeps_the_rest_as_stored():
 
 def test_it_writes_each_installment_in_its_shortest_snapshot_form():
     p = Posicion.nueva(EJEMPLO)
-    p.abrir(quincenas_pagadas=1)
+    p.abrir(periodos_pagados=1)
     p.aplicar(fecha_valor=date(2026, 2, 20), importe=D("300.00"), contexto=REMESAS)  # 2026-Q02 partly, with moratorio
     pagada, parcial, intacta = (_cuota_a_json(c) for c in p.cuotas[:3])
     assert pagada == ["143.75", "557.37", None]

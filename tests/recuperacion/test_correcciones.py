@@ -95,7 +95,7 @@ def test_a_resent_payment_with_other_data_refuses_the_file(prestamo_alice):
 def posicion_sin(prestamo, *aplicar):
     """What the loan's position would be had only `aplicar` (fecha, importe) arrived after its opening."""
     p = Posicion.nueva(posiciones.condiciones(prestamo))
-    p.abrir(quincenas_pagadas=10)
+    p.abrir(periodos_pagados=10)
     for fecha, importe in aplicar:
         p.aplicar(fecha_valor=fecha, importe=importe, contexto=posiciones.contexto(prestamo, fecha))
     return p

@@ -111,5 +111,5 @@ def test_its_moratorios_show_in_the_saldo_deudor(prestamo_alice, alice, hoy, dja
     [vista] = estado.prestamos
     esperado = moratorio(importe_vencido=CUOTA_ALICE, tasa_anual=D("11.50"), factor=D("1.5"), dias=20)
     assert esperado == D("6.72") and vista.moratorios == esperado
-    assert [o.quincena.numero for o in vista.omisiones] == [11]
+    assert [o.periodo.numero for o in vista.omisiones] == [11]
     assert vista.saldo_deudor == vista.capital_insoluto + vista.interes_vencido + esperado

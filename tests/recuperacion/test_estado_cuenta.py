@@ -10,7 +10,7 @@ from prestamos.services import prestamo_aplicar_pago
 from tests.fabricas import CURP_ALICE, FOLIO_ALICE, cargar_prestamos
 
 URL = "/prestaciones/recuperacion-de-credito/estado-de-cuenta/"
-TABLA = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primera_quincena=Quincena(2026, 1))
+TABLA = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primer_periodo=Quincena(2026, 1))
 
 
 def primer_importe_despues(html: str, encabezado: str) -> str:
@@ -123,7 +123,7 @@ def test_it_marks_each_installment_row_by_its_state(cliente_alice, prestamo_alic
     html = cliente_alice.get(URL).content.decode()
     fila = TABLA[0]
     assert _fila(html, 1) == (
-        f'<tr class="fila--pagada"><td>1</td><td>{fila.quincena.descripcion}</td><td class="num">$701.12</td>'
+        f'<tr class="fila--pagada"><td>1</td><td>{fila.periodo.descripcion}</td><td class="num">$701.12</td>'
         f'<td class="num">${fila.interes:,.2f}</td><td class="num">${fila.capital:,.2f}</td>'
         f'<td class="num">${fila.saldo_final:,.2f}</td><td>Pagada</td></tr>'
     )

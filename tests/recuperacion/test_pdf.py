@@ -27,7 +27,7 @@ def prestamo(*, folio="20000000001", tipo="Ordinario", estado="Vigente", importe
              plazo=48, primera="2026-Q01", pagadas=0, vencidas=0) -> PrestamoPdf:
     """A loan as a selector would hand it to the renderer, its schedule from the real calculation."""
     tabla = tabla_amortizacion(principal=D(importe), tasa_anual=D(tasa), plazo=plazo,
-                               primera_quincena=Quincena.parse(primera))
+                               primer_periodo=Quincena.parse(primera))
 
     def estado_renglon(numero: int) -> str:
         if numero <= pagadas:
@@ -36,17 +36,17 @@ def prestamo(*, folio="20000000001", tipo="Ordinario", estado="Vigente", importe
 
     return PrestamoPdf(
         folio=folio, tipo=tipo, estado=estado, importe=D(importe), tasa_anual=D(tasa), plazo=plazo,
-        cuota=tabla[0].cuota, fecha_otorgamiento=tabla[0].quincena.inicio - timedelta(days=10),
+        cuota=tabla[0].cuota, fecha_otorgamiento=tabla[0].periodo.inicio - timedelta(days=10),
         quincenas_pagadas=pagadas, quincenas_por_pagar=plazo - pagadas, fecha_termino=tabla[-1].vencimiento,
         dependencia="Secretaría de Educación Pública",
         saldo=tabla[pagadas - 1].saldo_final if pagadas else D(importe),
         movimientos=tuple(
-            MovimientoPdf(fecha=r.vencimiento, concepto=f"Descuento por nómina {r.quincena}", importe=r.cuota,
+            MovimientoPdf(fecha=r.vencimiento, concepto=f"Descuento por nómina {r.periodo}", importe=r.cuota,
                           moratorios=D("0.00"), interes=r.interes, capital=r.capital)
             for r in tabla[:pagadas]
         ),
         tabla=tuple(
-            RenglonTabla(numero=r.numero, quincena=r.quincena.descripcion, vencimiento=r.vencimiento,
+            RenglonTabla(numero=r.numero, quincena=r.periodo.descripcion, vencimiento=r.vencimiento,
                          cuota=r.cuota, interes=r.interes, capital=r.capital, saldo=r.saldo_final,
                          estado=estado_renglon(r.numero))
             for r in tabla

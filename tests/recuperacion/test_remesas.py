@@ -227,7 +227,7 @@ def test_its_snapshot_counts_movements_booked_after_it(prestamo_alice):
 
 
 CONDICIONES = Condiciones(
-    principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primera_quincena=Quincena(2026, 1),
+    principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primer_periodo=Quincena(2026, 1),
     fecha_otorgamiento=date(2025, 12, 20),
 )
 
@@ -243,7 +243,7 @@ CONDICIONES = Condiciones(
 )
 def test_its_snapshot_format_round_trips_any_position(pagadas, pagos, con_remesas):
     posicion = Posicion.nueva(CONDICIONES)
-    posicion.abrir(quincenas_pagadas=pagadas)
+    posicion.abrir(periodos_pagados=pagadas)
     contexto = Contexto(remesas=frozenset(Quincena(2026, n) for n in range(1, 25)) if con_remesas else frozenset())
     for dia, importe in pagos:
         posicion.aplicar(fecha_valor=date(2026, 1, 1) + timedelta(days=dia), importe=importe, contexto=contexto)
