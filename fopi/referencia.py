@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from prestamos.calculo import Quincena
+from prestamos.calculo import Periodo, Quincena
 
 LONGITUD = 22
 CONSTANTE = "2"
@@ -115,9 +115,10 @@ def coincide(*, referencia: str, vigencia: date, importe: Decimal) -> bool:
     )
 
 
-def vigencia_para(hoy: date) -> date:
-    """Due date of the current quincena, or of the next one when fewer than 3 days remain to pay."""
-    quincena = Quincena.de_fecha(hoy)
-    if quincena.vencimiento - hoy < timedelta(days=DIAS_MINIMOS_VIGENCIA):
-        quincena += 1
-    return quincena.vencimiento
+def vigencia_para(hoy: date, clase: type[Periodo] = Quincena) -> date:
+    """Due date of the current period of the loan's kind (quincena or month), or of the next one when
+    fewer than 3 days remain to pay (docs/reglas.md §7, §12)."""
+    periodo = clase.de_fecha(hoy)
+    if periodo.vencimiento - hoy < timedelta(days=DIAS_MINIMOS_VIGENCIA):
+        periodo += 1
+    return periodo.vencimiento

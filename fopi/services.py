@@ -23,6 +23,11 @@ IMPORTE_MINIMO_PARCIAL = Decimal("100.00")
 SECUENCIA_MAXIMA = 999
 
 
+def vigencia_de(posicion: Posicion, hoy: date) -> date:
+    """A FOPI's vigencia follows the loan's periods: quincenas, or months for a pensioner (docs/reglas.md §7)."""
+    return vigencia_para(hoy, type(posicion.condiciones.primer_periodo))
+
+
 @dataclass(frozen=True)
 class OmisionRegularizable:
     numero: int
@@ -66,7 +71,7 @@ class Regularizacion:
 
 
 def regularizacion(*, posicion: Posicion, contexto: Contexto, hoy: date) -> Regularizacion:
-    vigencia = vigencia_para(hoy)
+    vigencia = vigencia_de(posicion, hoy)
     omisiones = tuple(
         OmisionRegularizable(
             numero=c.numero,
@@ -113,7 +118,7 @@ def importe_para(
     *, tipo: str, posicion: Posicion, contexto: Contexto, hoy: date, importe: Decimal | None
 ) -> tuple[Decimal, dict]:
     """The FOPI amount for `tipo`, or ValidationError saying in Spanish why it cannot be issued."""
-    vigencia = vigencia_para(hoy)
+    vigencia = vigencia_de(posicion, hoy)
     if posicion.liquidado:
         raise ValidationError("Este préstamo ya está liquidado; no necesita formato de pago.")
     liquidacion = posicion.liquidacion(vigencia, contexto)
@@ -153,7 +158,7 @@ def fopi_emitir(*, prestamo: Prestamo, tipo: str, importe: Decimal | None = None
     posicion = posiciones.posicion(prestamo)
     contexto = posiciones.contexto(prestamo, hoy)
     monto, detalle = importe_para(tipo=tipo, posicion=posicion, contexto=contexto, hoy=hoy, importe=importe)
-    vigencia = vigencia_para(hoy)
+    vigencia = vigencia_de(posicion, hoy)
     secuencia = (prestamo.fopis.aggregate(m=Max("secuencia"))["m"] or 0) + 1
     if secuencia > SECUENCIA_MAXIMA:
         raise ValidationError("Este préstamo alcanzó el máximo de formatos de pago; comunícate al CAPP.")

@@ -36,7 +36,7 @@ def fopi_nuevo(request):
         .select_related("dependencia")
     )
     vistas = {v.prestamo.folio: v for v in vistas_prestamos(prestamos, hoy)}
-    vigencia = vigencia_para(hoy)
+    vigencia = vigencia_para(hoy, type(prestamos[0].primera_quincena)) if prestamos else vigencia_para(hoy)
     datos = request.POST if request.method == "POST" else (request.GET if "tipo" in request.GET else None)
     form = FopiForm(datos, prestamos=prestamos, initial={"prestamo": prestamos[0].folio if prestamos else None})
     efecto = None

@@ -51,6 +51,7 @@ class Periodo:
     NOMBRE: ClassVar[str] = ""  # "quincena", "mes"
     PLURAL: ClassVar[str] = ""
     ADJETIVO: ClassVar[str] = ""  # "descuento quincenal", "descuento mensual"
+    ARTICULO: ClassVar[str] = ""  # "la quincena", "el mes"
     INVALIDO: ClassVar[str] = "Periodo inválido"
 
     def __post_init__(self) -> None:
@@ -115,6 +116,7 @@ class Quincena(Periodo):
     NOMBRE: ClassVar[str] = "quincena"
     PLURAL: ClassVar[str] = "quincenas"
     ADJETIVO: ClassVar[str] = "descuento quincenal"
+    ARTICULO: ClassVar[str] = "la"
     INVALIDO: ClassVar[str] = "Quincena inválida"
 
     @classmethod
@@ -149,6 +151,7 @@ class Mes(Periodo):
     NOMBRE: ClassVar[str] = "mes"
     PLURAL: ClassVar[str] = "meses"
     ADJETIVO: ClassVar[str] = "descuento mensual"
+    ARTICULO: ClassVar[str] = "el"
     INVALIDO: ClassVar[str] = "Mes inválido"
 
     @classmethod

@@ -24,7 +24,12 @@ class Dependencia(models.Model):
 class Derechohabiente(models.Model):
     """A person in the padrón. Only people in the padrón can register, once (one account per CURP)."""
 
+    class Tipo(models.TextChoices):
+        TRABAJADOR = "TRABAJADOR", "Trabajador en activo"
+        PENSIONADO = "PENSIONADO", "Pensionado"  # repaid monthly from the pension payroll, docs/reglas.md §12
+
     curp = models.CharField("CURP", max_length=18, unique=True)
+    tipo = models.CharField("tipo", max_length=10, choices=Tipo.choices, default=Tipo.TRABAJADOR)
     nombre = models.CharField("nombre", max_length=120)
     primer_apellido = models.CharField("primer apellido", max_length=120)
     segundo_apellido = models.CharField("segundo apellido", max_length=120, blank=True)
@@ -80,11 +85,12 @@ class Prestamo(models.Model):
     tipo = models.CharField("tipo", max_length=20, choices=Tipo.choices)
     importe = models.DecimalField("importe otorgado", max_digits=12, decimal_places=2)
     tasa_anual = models.DecimalField("tasa anual (%)", max_digits=5, decimal_places=2)
-    plazo = models.PositiveSmallIntegerField("plazo (quincenas)")
-    cuota = models.DecimalField("descuento quincenal", max_digits=12, decimal_places=2)
+    plazo = models.PositiveSmallIntegerField("plazo (periodos)")
+    cuota = models.DecimalField("descuento por periodo", max_digits=12, decimal_places=2)
     fecha_otorgamiento = models.DateField("fecha de otorgamiento")
-    primera_quincena = PeriodoField("primera quincena")
-    quincenas_pagadas_inicial = models.PositiveSmallIntegerField("quincenas pagadas al cargar", default=0)
+    # A quincena (active workers) or a month (pensioners): every period of the loan is of this kind.
+    primera_quincena = PeriodoField("primer periodo")
+    quincenas_pagadas_inicial = models.PositiveSmallIntegerField("periodos pagados al cargar", default=0)
     estado_inicial = models.CharField("estado al cargar", max_length=12, default="VIGENTE")
     # Kept current by the services that book money and by the daily detection; the ledger is the truth.
     estado = models.CharField("estado", max_length=12, choices=Estado.choices, default=Estado.VIGENTE, db_index=True)

@@ -243,7 +243,7 @@ class PrestamoPorSuspenderAdmin(SoloLecturaMixin, admin.ModelAdmin):
 
     @admin.display(description="primera quincena sin descuento")
     def primera_sin_descuento(self, obj):
-        return primera_quincena_sin_descuento(obj.fecha_liquidacion).descripcion
+        return primera_quincena_sin_descuento(obj.fecha_liquidacion, type(obj.primera_quincena)).descripcion
 
     def get_urls(self):
         csv = path("csv/", self.admin_site.admin_view(self.csv_view), name="recuperacion_prestamoporsuspender_csv")
@@ -261,7 +261,7 @@ class PrestamoPorSuspenderAdmin(SoloLecturaMixin, admin.ModelAdmin):
             filas=(
                 (p.dependencia.clave, p.dependencia.nombre, p.folio, p.derechohabiente.curp, p.derechohabiente.rfc,
                  p.derechohabiente.nombre_completo, p.cuota, p.fecha_liquidacion.isoformat(),
-                 str(primera_quincena_sin_descuento(p.fecha_liquidacion)))
+                 str(primera_quincena_sin_descuento(p.fecha_liquidacion, type(p.primera_quincena))))
                 for p in filas
             ),
         )

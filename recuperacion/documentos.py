@@ -101,7 +101,9 @@ def aviso_suspension_pdf(vista: VistaPrestamo, documento: DocumentoVerificable) 
             folio=p.folio,
             descuento=p.cuota,
             fecha_liquidacion=documento.fecha_hecho,
-            primera_quincena_sin_descuento=primera_quincena_sin_descuento(documento.fecha_hecho).descripcion,
+            primera_quincena_sin_descuento=primera_quincena_sin_descuento(
+                documento.fecha_hecho, type(p.primera_quincena)
+            ).descripcion,
             regla=REGLA,
             emitido=documento.emitido,
             sello=sello_de(documento),

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from oficina.importacion.base import ArchivoRechazado, ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
-from prestamos.calculo import Quincena, formato_moneda
+from prestamos.calculo import Periodo, formato_moneda
 from prestamos.models import Dependencia, Prestamo
 from recuperacion import remesas
 from recuperacion.models import Descuento
@@ -36,7 +36,7 @@ class DescuentosImportador(Importador):
     def fila(self, linea: int, celdas: list[str]) -> FilaDescuento:
         clave, quincena, folio, curp, importe = celdas
         try:
-            quincena = str(Quincena.parse(quincena))
+            quincena = str(Periodo.parse(quincena))
         except ValueError as exc:
             raise ErrorCampo(f"«quincena»: {exc}")
         folio = folio.strip()
@@ -63,7 +63,7 @@ class DescuentosImportador(Importador):
     def _una_remesa(self, registros: list[FilaDescuento]) -> list[ErrorFila]:
         """One file is one dependencia and one quincena: those of its first row."""
         primera = registros[0]
-        self.quincena = Quincena.parse(primera.quincena)
+        self.quincena = Periodo.parse(primera.quincena)
         self.dependencia = Dependencia.objects.filter(clave=primera.clave_dependencia).first()
         errores = [
             ErrorFila(r.linea, f"la remesa es de {primera.clave_dependencia} {primera.quincena}; "
@@ -80,7 +80,8 @@ class DescuentosImportador(Importador):
         amount; a row already loaded must be the same row (docs/reglas.md §9)."""
         self.prestamo_ids: dict[str, int] = {}
         errores = []
-        actual = Quincena.de_fecha(timezone.localdate())
+        periodo = self.quincena  # a quincena, or a month for the pension payroll (docs/reglas.md §12)
+        actual = type(periodo).de_fecha(timezone.localdate())
         for inicio in range(0, len(registros), LOTE_CONSULTA):
             lote = registros[inicio : inicio + LOTE_CONSULTA]
             encontrados = {
@@ -106,12 +107,15 @@ class DescuentosImportador(Importador):
                     errores.append(
                         ErrorFila(r.linea, f"el préstamo {r.folio} no se descuenta por {self.dependencia.clave}")
                     )
-                elif self.quincena < primera:
-                    errores.append(ErrorFila(r.linea, f"la quincena {self.quincena} es anterior al inicio del "
-                                                      f"préstamo {r.folio} ({primera})"))
-                elif self.quincena > actual:
-                    errores.append(ErrorFila(r.linea, f"la quincena {self.quincena} todavía no transcurre "
-                                                      f"(la quincena actual es {actual})"))
+                elif type(primera) is not type(periodo):
+                    errores.append(ErrorFila(r.linea, f"el préstamo {r.folio} se descuenta por {primera.NOMBRE} "
+                                                      f"({primera.ADJETIVO}); esta remesa es de {periodo.NOMBRE} ({periodo})"))
+                elif periodo < primera:
+                    errores.append(ErrorFila(r.linea, f"{periodo.ARTICULO} {periodo.NOMBRE} {periodo} es anterior al "
+                                                      f"inicio del préstamo {r.folio} ({primera})"))
+                elif periodo > actual:
+                    errores.append(ErrorFila(r.linea, f"{periodo.ARTICULO} {periodo.NOMBRE} {periodo} todavía no "
+                                                      f"transcurre ({periodo.ARTICULO} {periodo.NOMBRE} actual es {actual})"))
                 elif pk in cargados and cargados[pk] != r.importe:
                     errores.append(ErrorFila(r.linea, f"el préstamo {r.folio} ya cargado con otro importe: "
                                                       f"{cargados[pk]} (este archivo dice {r.importe})"))

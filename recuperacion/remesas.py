@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from oficina.importacion.base import Progreso
 from prestamos import escritura, libro, posiciones
-from prestamos.calculo import Quincena
+from prestamos.calculo import Periodo
 from prestamos.cartera import CERO, Contexto
 from prestamos.correcciones import ResultadoReversion, revertir_movimientos
 from prestamos.models import ArchivoAplicado, Dependencia, Movimiento, Prestamo, Remesa
@@ -44,7 +44,7 @@ class ResultadoRemesa:
 def remesa_cargar(
     *,
     dependencia: Dependencia,
-    quincena: Quincena,
+    quincena: Periodo,
     descuentos: list[tuple[int, Decimal]],
     archivo: str = "",
     sha256: str = "",
@@ -128,7 +128,7 @@ def _aplicar_lote(
     if len(prestamos) != len(importes):
         # Validated moments ago and loans are never deleted: refuse rather than drop a deduction.
         raise RuntimeError(f"{len(importes) - len(prestamos)} préstamo(s) de la remesa no se encontraron")
-    fecha_valor = Quincena.parse(remesa.quincena).vencimiento
+    fecha_valor = Periodo.parse(remesa.quincena).vencimiento
     # Only the installments due by the later of the value date and today are read or changed here
     # (allocation, estado, missing deductions); the rest of each schedule is written back as stored.
     leidas = posiciones.posiciones(prestamos, corte=max(fecha_valor, hoy))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from prestamos.calculo import Quincena
+from prestamos.calculo import Periodo, Quincena
 
 REGLA = (
     "Primera quincena sin descuento: la primera quincena cuyo vencimiento (día 15 o último día del mes) "
@@ -21,9 +21,10 @@ REGLA = (
 )
 
 
-def primera_quincena_sin_descuento(fecha_liquidacion: date) -> Quincena:
-    quincena = Quincena.de_fecha(fecha_liquidacion)
-    return quincena if quincena.vencimiento > fecha_liquidacion else quincena + 1
+def primera_quincena_sin_descuento(fecha_liquidacion: date, clase: type[Periodo] = Quincena) -> Periodo:
+    """The first period (of the loan's kind: a pensioner's loan counts months) not to deduct."""
+    periodo = clase.de_fecha(fecha_liquidacion)
+    return periodo if periodo.vencimiento > fecha_liquidacion else periodo + 1
 
 
 def liquidaciones_para(quincena: Quincena) -> tuple[date, date]:

@@ -85,6 +85,19 @@ class Importador:
 
     tipo: str = ""
     columnas: tuple[str, ...] = ()
+    # Trailing columns a file may leave out (each row then gets "" for them), and other names a header may
+    # use for a column (docs/reglas.md §8, §12).
+    opcionales: tuple[str, ...] = ()
+    alias: dict[str, str] = {}
+
+    def columna(self, nombre: str) -> str:
+        """The name the file's own header gives the column `nombre` (so messages use the file's words)."""
+        return next((c for c in getattr(self, "encabezado", ()) if self.alias.get(c, c) == nombre), nombre)
+
+    @classmethod
+    def reconoce(cls, encabezado: tuple[str, ...]) -> bool:
+        nombres = tuple(cls.alias.get(c, c) for c in encabezado)
+        return nombres == cls.columnas or nombres == cls.columnas + cls.opcionales
 
     def __init__(self, *, usuario=None, nombre_archivo: str = "", sha256: str = ""):
         self.usuario = usuario

@@ -34,7 +34,7 @@ def _decodificar(contenido: bytes) -> str:
 def _elegir_importador(encabezado: list[str]) -> type[Importador]:
     columnas = tuple(c.strip().lower() for c in encabezado)
     for clase in importadores():
-        if clase.columnas == columnas:
+        if clase.reconoce(columnas):
             return clase
     esperados = "; ".join(",".join(c.columnas) for c in importadores())
     raise ArchivoRechazado(
@@ -76,12 +76,15 @@ def importar_archivo(
     encabezado, filas = leer_filas(_decodificar(contenido))
     clase = _elegir_importador(encabezado)
     importador = clase(usuario=usuario, nombre_archivo=nombre_archivo, sha256=hashlib.sha256(contenido).hexdigest())
+    importador.encabezado = tuple(c.strip().lower() for c in encabezado)
 
     errores = [
-        ErrorFila(linea, f"se esperaban {len(clase.columnas)} columnas y hay {len(fila)}")
+        ErrorFila(linea, f"se esperaban {len(encabezado)} columnas y hay {len(fila)}")
         for linea, fila in filas
-        if len(fila) != len(clase.columnas)
+        if len(fila) != len(encabezado)
     ]
+    faltan = len(clase.columnas) + len(clase.opcionales) - len(encabezado)
+    filas = [(linea, fila + [""] * faltan) for linea, fila in filas] if faltan else filas
     if errores:
         raise ArchivoRechazado(errores[:MAX_ERRORES_LISTADOS], tipo=clase.tipo, total_errores=len(errores))
     if not filas:

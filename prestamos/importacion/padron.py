@@ -15,6 +15,13 @@ class DependenciasImportador(Importador):
     tipo = "dependencias"
     columnas = ("clave", "nombre")
 
+    @staticmethod
+    def _tipo(valor: str) -> str:
+        valor = valor.strip().upper() or Derechohabiente.Tipo.TRABAJADOR
+        if valor not in Derechohabiente.Tipo.values:
+            raise ErrorCampo("«tipo» debe ser TRABAJADOR o PENSIONADO")
+        return valor
+
     def validar(self, filas):
         registros, errores = [], []
         for linea, (clave, nombre) in filas:
@@ -52,9 +59,10 @@ class FilaDerechohabiente:
     segundo_apellido: str
     rfc: str
     clave_dependencia: str
+    tipo: str
 
 
-CAMPOS_DERECHOHABIENTE = ("nombre", "primer_apellido", "segundo_apellido", "rfc")
+CAMPOS_DERECHOHABIENTE = ("nombre", "primer_apellido", "segundo_apellido", "rfc", "tipo")
 NOMBRE_PROPIO = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ.' -]+")
 
 
@@ -62,6 +70,7 @@ NOMBRE_PROPIO = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ.' -]+")
 class DerechohabientesImportador(Importador):
     tipo = "derechohabientes"
     columnas = ("curp", "nombre", "primer_apellido", "segundo_apellido", "rfc", "clave_dependencia")
+    opcionales = ("tipo",)  # TRABAJADOR (the default) or PENSIONADO, docs/reglas.md §12
 
     def _nombre(self, valor: str, campo: str, requerido: bool = True) -> str:
         valor = self.texto(valor, campo, max_len=120, requerido=requerido)
@@ -75,9 +84,16 @@ class DerechohabientesImportador(Importador):
             raise ErrorCampo("«rfc» no tiene la estructura de un RFC de persona física")
         return valor
 
+    @staticmethod
+    def _tipo(valor: str) -> str:
+        valor = valor.strip().upper() or Derechohabiente.Tipo.TRABAJADOR
+        if valor not in Derechohabiente.Tipo.values:
+            raise ErrorCampo("«tipo» debe ser TRABAJADOR o PENSIONADO")
+        return valor
+
     def validar(self, filas):
         registros, errores = [], []
-        for linea, (curp, nombre, primer, segundo, rfc, clave_dep) in filas:
+        for linea, (curp, nombre, primer, segundo, rfc, clave_dep, tipo) in filas:
             try:
                 try:
                     curp = validar_curp(curp)
@@ -92,6 +108,7 @@ class DerechohabientesImportador(Importador):
                         segundo_apellido=self._nombre(segundo, "segundo_apellido", requerido=False),
                         rfc=self._rfc(rfc),
                         clave_dependencia=self.clave(clave_dep, "clave_dependencia"),
+                        tipo=self._tipo(tipo),
                     )
                 )
             except ErrorCampo as exc:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.curp import validar_curp
 from oficina.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
 from prestamos import escritura, libro
-from prestamos.calculo import Quincena, cuota_fija
+from prestamos.calculo import Periodo, cuota_fija
 from prestamos.cartera import Posicion
 from prestamos.models import Derechohabiente, Movimiento, Prestamo
 from prestamos.posiciones import condiciones, liquidacion_historica
@@ -70,6 +70,8 @@ class PrestamosImportador(Importador):
         "folio", "curp", "tipo", "importe", "tasa_anual", "plazo_quincenas", "fecha_otorgamiento",
         "primera_quincena", "estado", "quincenas_pagadas", "fecha_liquidacion",
     )
+    # A pensioner's loan counts months: the same columns may say so (docs/reglas.md §12).
+    alias = {"plazo": "plazo_quincenas", "primer_periodo": "primera_quincena"}
 
     def fila(self, linea: int, celdas: list[str]) -> FilaPrestamo:
         folio, curp, tipo, importe, tasa, plazo, otorgamiento, primera, estado, pagadas, liquidacion = celdas
@@ -86,14 +88,14 @@ class PrestamosImportador(Importador):
         tasa = tasa.strip()
         if not re.fullmatch(r"[0-9]{1,2}(\.[0-9]{1,2})?", tasa) or Decimal(tasa) > TASA_MAXIMA:
             raise ErrorCampo("«tasa_anual» debe ser un porcentaje anual con punto decimal (p. ej. 11.50)")
-        plazo_n = self.entero(plazo, "plazo_quincenas", minimo=1, maximo=PLAZO_MAXIMO)
+        plazo_n = self.entero(plazo, self.columna("plazo_quincenas"), minimo=1, maximo=PLAZO_MAXIMO)
         fecha_otorgamiento = self.fecha(otorgamiento, "fecha_otorgamiento")
         try:
-            quincena = Quincena.parse(primera)
+            primer_periodo = Periodo.parse(primera)
         except ValueError as exc:
-            raise ErrorCampo(f"«primera_quincena»: {exc}")
-        if quincena.vencimiento <= fecha_otorgamiento:
-            raise ErrorCampo("«primera_quincena» debe vencer después de la fecha de otorgamiento")
+            raise ErrorCampo(f"«{self.columna('primera_quincena')}»: {exc}")
+        if primer_periodo.vencimiento <= fecha_otorgamiento:
+            raise ErrorCampo(f"«{self.columna('primera_quincena')}» debe vencer después de la fecha de otorgamiento")
         estado = estado.strip().upper()
         if estado not in ("VIGENTE", "LIQUIDADO"):
             raise ErrorCampo("«estado» debe ser VIGENTE o LIQUIDADO")
@@ -111,7 +113,7 @@ class PrestamosImportador(Importador):
             if liquidacion.strip():
                 raise ErrorCampo("«fecha_liquidacion» sólo se llena para préstamos LIQUIDADO")
             if pagadas_n == plazo_n:
-                raise ErrorCampo("todas las quincenas están pagadas: el estado debe ser LIQUIDADO")
+                raise ErrorCampo(f"todos los {primer_periodo.PLURAL} están pagados: el estado debe ser LIQUIDADO")
         return FilaPrestamo(
             linea=linea,
             folio=folio,
@@ -121,7 +123,7 @@ class PrestamosImportador(Importador):
             tasa_anual=Decimal(tasa).quantize(Decimal("0.01")),
             plazo=plazo_n,
             fecha_otorgamiento=fecha_otorgamiento,
-            primera_quincena=str(quincena),
+            primera_quincena=str(primer_periodo),
             estado=estado,
             quincenas_pagadas=pagadas_n,
             fecha_liquidacion=fecha_liquidacion,
@@ -174,7 +176,8 @@ class PrestamosImportador(Importador):
                         importe=r.importe,
                         tasa_anual=r.tasa_anual,
                         plazo=r.plazo,
-                        cuota=cuota_fija(principal=r.importe, tasa_anual=r.tasa_anual, plazo=r.plazo),
+                        cuota=cuota_fija(principal=r.importe, tasa_anual=r.tasa_anual, plazo=r.plazo,
+                                         por_anio=Periodo.parse(r.primera_quincena).POR_ANIO),
                         fecha_otorgamiento=r.fecha_otorgamiento,
                         primera_quincena=r.primera_quincena,
                         quincenas_pagadas_inicial=r.quincenas_pagadas,
