@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from fopi import documentos, services
+from fopi import documentos, selectors, services
+from fopi.clabe import clabe_agrupada
 from fopi.forms import FopiForm
 from fopi.models import Fopi
 from fopi.referencia import vigencia_para
@@ -73,11 +75,31 @@ def fopi_nuevo(request):
 @derechohabiente_requerido
 def fopi_detalle(request, pk: int):
     fopi = _fopi_propio(request, pk)
-    estado = Fopi.Estado(fopi.estado_al(timezone.localdate())).label
-    return render(request, "fopi/detalle.html", {"fopi": fopi, "estado": estado})
+    estado = fopi.estado_al(timezone.localdate())
+    contexto = {
+        "fopi": fopi,
+        "estado": Fopi.Estado(estado).label,
+        "por_pagar": estado == Fopi.Estado.PENDIENTE,
+        "clabe_grupos": clabe_agrupada(fopi.clabe) if fopi.clabe else (),
+        "beneficiario": settings.SPEI_BENEFICIARIO,
+        "pago": selectors.pago_de_fopi(fopi),
+    }
+    return render(request, "fopi/detalle.html", contexto)
 
 
 @derechohabiente_requerido
 def fopi_descargar(request, pk: int):
     fopi = _fopi_propio(request, pk)
     return respuesta_pdf(documentos.fopi_pdf(fopi), f"fopi-{fopi.referencia}.pdf")
+
+
+@derechohabiente_requerido
+def pago_lista(request):
+    pagos = selectors.pagos_aplicados(request.derechohabiente)
+    return render(request, "fopi/pagos.html", {"pagos": pagos})
+
+
+@derechohabiente_requerido
+def pago_comprobante(request, pk: int):
+    pago = get_object_or_404(selectors.pagos_aplicados(request.derechohabiente).select_related("prestamo__derechohabiente"), pk=pk)
+    return respuesta_pdf(documentos.comprobante_pdf(pago), f"comprobante-{documentos.folio_comprobante(pago)}.pdf")
