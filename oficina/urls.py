@@ -15,6 +15,7 @@ urlpatterns = [
     path("prestaciones/", views.prestaciones, name="prestaciones"),
     path("prestaciones/recuperacion-de-credito/", include("recuperacion.urls")),
     path("prestaciones/recuperacion-de-credito/fopi/", include("fopi.urls")),
+    path("spei/abonos/", include("fopi.spei_urls")),
     path("cuenta/", include("allauth.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/cargar-archivo/", admin.site.admin_view(admin_views.cargar_archivo), name="admin_cargar_archivo"),
