@@ -26,6 +26,9 @@ from prestamos.models import Prestamo
 logger = logging.getLogger(__name__)
 
 DIAS_ANTES_DE_VENCER = 2
+# E-mails go out in the request that applied the payment (a bank's notification among them): an SMTP
+# server that does not answer must not hold that request for long. Unsent ones stay recorded.
+SEGUNDOS_SMTP = 10
 # A payoff is told by the payment that caused it; the daily run catches the rest (a last payroll
 # deduction, a file loaded late) if it happened within these days, and never tells a loan that was
 # loaded already paid off.
@@ -101,8 +104,16 @@ def enviar(ids: list[int]) -> int:
         .exclude(correo="")
         .select_related("prestamo__derechohabiente")
     )
+    if not avisos:
+        return 0
+    conexion = get_connection(timeout=SEGUNDOS_SMTP)
+    try:
+        conexion.open()
+    except Exception:
+        logger.exception("Sin conexión al servidor de correo: %s avisos quedan sin enviar", len(avisos))
+        return 0
     enviados = []
-    with get_connection() as conexion:
+    try:
         for aviso in avisos:
             try:
                 mensaje = _mensaje(aviso)
@@ -112,6 +123,8 @@ def enviar(ids: list[int]) -> int:
                 logger.exception("No se pudo enviar el aviso %s %s", aviso.tipo, aviso.objeto)
                 continue
             enviados.append(aviso.pk)
+    finally:
+        conexion.close()
     AvisoCorreo.objects.filter(pk__in=enviados).update(enviado=timezone.now())
     return len(enviados)
 

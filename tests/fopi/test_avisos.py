@@ -154,6 +154,16 @@ def test_a_failed_send_is_logged_and_never_breaks_the_payment(prestamo_alice, se
     assert AvisoCorreo.objects.get().enviado is None and "No se pudo enviar" in caplog.text
 
 
+@pytest.mark.django_db
+def test_an_unreachable_mail_server_is_logged_and_never_breaks_the_payment(prestamo_alice, settings, django_capture_on_commit_callbacks, caplog):
+    settings.EMAIL_BACKEND = "tests.fopi.test_avisos.BackendSinServidor"
+    fopi = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("1500.00"), hoy=HOY)
+    with django_capture_on_commit_callbacks(execute=True):
+        pagos(f"BBVA,A1,2026-06-10,{fopi.referencia},1500.00")
+    assert PagoBancario.objects.get().estado == "APLICADO"
+    assert AvisoCorreo.objects.get().enviado is None and "Sin conexión al servidor de correo" in caplog.text
+
+
 class BackendQueFalla:
     def __init__(self, *args, **kwargs):
         pass
@@ -172,3 +182,11 @@ class BackendQueFalla:
 
     def send_messages(self, mensajes):
         raise ConnectionRefusedError("SMTP caído")
+
+
+class BackendSinServidor(BackendQueFalla):
+    def __init__(self, *args, timeout=None, **kwargs):
+        assert timeout == 10  # an SMTP server that does not answer holds the request 10 s at most
+
+    def open(self):
+        raise TimeoutError("el servidor de correo no responde")
