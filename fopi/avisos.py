@@ -37,7 +37,7 @@ DIAS_LIQUIDACION_RECIENTE = 31
 
 def pago_aplicado(pago: PagoBancario, *, liquidado_antes: bool) -> None:
     """Called by the service that applied `pago`, inside its transaction."""
-    prestamo = Prestamo.objects.select_related("derechohabiente__usuario").get(pk=pago.prestamo_id)
+    prestamo = Prestamo.objects.select_related("derechohabiente__usuario").defer("posicion").get(pk=pago.prestamo_id)
     nuevos = [_registrar(AvisoCorreo.Tipo.PAGO_APLICADO, pago.pk, prestamo)]
     if prestamo.estado == Prestamo.Estado.LIQUIDADO and not liquidado_antes:
         nuevos.append(_registrar(AvisoCorreo.Tipo.PRESTAMO_LIQUIDADO, prestamo.pk, prestamo))

@@ -225,7 +225,7 @@ def pago_registrar(*, pago: PagoBancario, fecha_valor: date | None = None, usuar
     """
     fopi = pago.fopi
     if fopi is not None and not pago.motivo:
-        prestamo = Prestamo.objects.select_for_update().get(pk=fopi.prestamo_id)
+        prestamo = Prestamo.objects.select_for_update().only("pk", "estado").get(pk=fopi.prestamo_id)
         fopi = Fopi.objects.get(pk=fopi.pk)  # its estado as of now, under the loan's lock
         fopi.prestamo = prestamo
         pago.fopi = fopi
@@ -271,7 +271,8 @@ def pago_aplicar_a_prestamo(*, pago: PagoBancario, prestamo: Prestamo, usuario, 
         raise ValidationError("Escribe el motivo de la aplicación.")
     pago = _pago_en_revision(pago)
     # Locked here already (prestamo_aplicar_pago locks it again) to read whether this payment settles it.
-    liquidado_antes = Prestamo.objects.select_for_update().get(pk=prestamo.pk).estado == Prestamo.Estado.LIQUIDADO
+    bloqueado = Prestamo.objects.select_for_update().only("pk", "estado").get(pk=prestamo.pk)
+    liquidado_antes = bloqueado.estado == Prestamo.Estado.LIQUIDADO
     if pago.canal == PagoBancario.Canal.SPEI:
         origen = f"SPEI {pago.clave_rastreo} aplicado por el CAPP"
     else:

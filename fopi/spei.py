@@ -91,7 +91,7 @@ def _recibir(abono: Abono, hoy: date) -> Recepcion:
     if fopi is not None:
         # The loan row before the clave de rastreo is looked up: a second delivery of the same deposit
         # waits here until the first commits, then finds it below instead of applying it again.
-        Prestamo.objects.select_for_update().get(pk=fopi.prestamo_id)
+        Prestamo.objects.select_for_update().only("pk").get(pk=fopi.prestamo_id)
     existente = PagoBancario.objects.filter(clave_rastreo=abono.clave_rastreo).first()
     if existente is not None:
         return _repetido(existente, abono)
