@@ -27,7 +27,18 @@ from reportlab.lib.pagesizes import letter  # noqa: E402
 from reportlab.lib.units import mm  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
-from fopi.pdf import AVISO_COPIAS, TITULO, BancoPdf, DatosFopi, referencia_agrupada, render_fopi  # noqa: E402
+from fopi.clabe import clabe_para  # noqa: E402
+from fopi.pdf import (  # noqa: E402
+    AVISO_COPIAS,
+    BANCO_SPEI,
+    TITULO,
+    TITULO_SPEI,
+    BancoPdf,
+    DatosFopi,
+    clabe_separada,
+    referencia_agrupada,
+    render_fopi,
+)
 from fopi.referencia import construir_referencia, vigencia_para  # noqa: E402
 from oficina.pdf import CONTACTO_CAPP, INSTITUCION, PORTAL  # noqa: E402
 from prestamos.calculo import formato_fecha, formato_moneda  # noqa: E402
@@ -70,6 +81,8 @@ def datos_de_ejemplo(n: int, semilla: int = 2026) -> list[DatosFopi]:
             secuencia=secuencia,
             emitido=emitido,
             bancos=BANCOS,
+            clabe=clabe_para(azar.randrange(1, 10**7)),
+            beneficiario="ISSSTE Préstamos Personales",
         ))
     return lista
 
@@ -83,6 +96,9 @@ def textos_de(datos: DatosFopi) -> list[str]:
         "Referencia bancaria (captúrala completa)", referencia_agrupada(datos.referencia), datos.referencia,
         "Bancos autorizados", "Banco", "Número de convenio",
         *(texto for banco in datos.bancos for texto in (banco.nombre, banco.convenio)),
+        TITULO_SPEI, "CLABE de este formato (cuenta destino)", clabe_separada(datos.clabe), datos.clabe,
+        "Sirve solo para este formato y este importe.", "Beneficiario", datos.beneficiario, "Banco destino",
+        BANCO_SPEI, "Importe exacto", formato_moneda(datos.importe), "Concepto", datos.referencia,
         AVISO_COPIAS,
         f"Este formato es de un solo uso y solo es válido hasta el {formato_fecha(datos.vigencia)}.",
         "Paga el importe exacto, con la referencia completa, en ventanilla o banca electrónica de un banco autorizado.",

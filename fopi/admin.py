@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from fopi import services
-from fopi.models import AccionPago, Banco, Fopi, PagoBancario
+from fopi.models import AccionPago, AvisoCorreo, Banco, Fopi, PagoBancario
 from oficina.admin_base import SoloLecturaMixin
 from prestamos.models import Prestamo
 
@@ -21,9 +21,9 @@ class BancoAdmin(admin.ModelAdmin):
 
 @admin.register(Fopi)
 class FopiAdmin(SoloLecturaMixin, admin.ModelAdmin):
-    list_display = ("referencia", "prestamo", "tipo", "importe", "vigencia", "estado", "emitido")
+    list_display = ("referencia", "clabe", "prestamo", "tipo", "importe", "vigencia", "estado", "emitido")
     list_filter = ("estado", "tipo")
-    search_fields = ("=referencia", "=prestamo__folio", "=prestamo__derechohabiente__curp")
+    search_fields = ("=referencia", "=clabe", "=prestamo__folio", "=prestamo__derechohabiente__curp")
     list_select_related = ("prestamo",)
     show_full_result_count = False
 
@@ -57,14 +57,27 @@ class ResolverPagoForm(forms.Form):
 
 @admin.register(PagoBancario)
 class PagoBancarioAdmin(SoloLecturaMixin, admin.ModelAdmin):
-    """The review queue is this list filtered by estado «En revisión»."""
+    """Bank payments and SPEI deposits in one list; the review queue is it filtered by estado «En revisión»."""
 
-    list_display = ("banco", "autorizacion", "fecha_pago", "referencia", "importe", "estado", "motivo", "resolver")
-    list_filter = ("estado", "banco")
-    search_fields = ("=referencia", "=autorizacion", "=prestamo__folio", "=fopi__prestamo__folio")
+    list_display = (
+        "canal", "banco", "autorizacion_o_rastreo", "fecha_pago", "referencia_o_clabe", "importe", "estado", "motivo",
+        "resolver",
+    )
+    list_filter = ("estado", "canal", "banco")
+    search_fields = (
+        "=referencia", "=autorizacion", "=clave_rastreo", "=cuenta_beneficiario", "=prestamo__folio", "=fopi__prestamo__folio",
+    )
     list_select_related = ("prestamo",)
     inlines = [AccionPagoInline]
     show_full_result_count = False
+
+    @admin.display(description="autorización o clave de rastreo")
+    def autorizacion_o_rastreo(self, obj):
+        return obj.clave_rastreo if obj.canal == PagoBancario.Canal.SPEI else obj.autorizacion
+
+    @admin.display(description="referencia o CLABE de destino")
+    def referencia_o_clabe(self, obj):
+        return obj.cuenta_beneficiario if obj.canal == PagoBancario.Canal.SPEI else obj.referencia
 
     @admin.display(description="resolver")
     def resolver(self, obj):
@@ -81,7 +94,7 @@ class PagoBancarioAdmin(SoloLecturaMixin, admin.ModelAdmin):
     def resolver_view(self, request, pk: int):
         if not request.user.has_perm("fopi.change_pagobancario"):
             raise PermissionDenied("Sin permiso para resolver pagos.")
-        pago = get_object_or_404(PagoBancario, pk=pk)
+        pago = get_object_or_404(PagoBancario.objects.select_related("fopi__prestamo"), pk=pk)
         form = ResolverPagoForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             datos = form.cleaned_data
@@ -99,9 +112,20 @@ class PagoBancarioAdmin(SoloLecturaMixin, admin.ModelAdmin):
                 form.add_error(None, error)
         contexto = {
             **self.admin_site.each_context(request),
-            "title": f"Resolver pago {pago.banco} {pago.autorizacion}",
+            "title": f"Resolver pago {pago.banco} · {pago.identificacion}",
             "pago": pago,
             "form": form,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/fopi/resolver_pago.html", contexto)
+
+
+@admin.register(AvisoCorreo)
+class AvisoCorreoAdmin(SoloLecturaMixin, admin.ModelAdmin):
+    """What the borrowers were told by e-mail and when: CAPP answers "did I get…?" calls from here."""
+
+    list_display = ("tipo", "prestamo", "correo", "creado", "enviado")
+    list_filter = ("tipo",)
+    search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp", "correo")
+    list_select_related = ("prestamo",)
+    show_full_result_count = False

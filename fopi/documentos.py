@@ -1,5 +1,11 @@
+"""Models → the plain dataclasses fopi/pdf.py renders."""
+
+from django.conf import settings
+from django.utils import timezone
+
 from fopi import pdf
-from fopi.models import Banco, Fopi
+from fopi.clabe import clabe_agrupada
+from fopi.models import Banco, Fopi, PagoBancario
 
 
 def fopi_pdf(fopi: Fopi) -> bytes:
@@ -16,7 +22,58 @@ def fopi_pdf(fopi: Fopi) -> bytes:
             vigencia=fopi.vigencia,
             referencia=fopi.referencia,
             secuencia=fopi.secuencia,
-            emitido=fopi.emitido.date(),
+            emitido=timezone.localdate(fopi.emitido),
             bancos=bancos,
+            clabe=fopi.clabe,
+            beneficiario=settings.SPEI_BENEFICIARIO,
+        )
+    )
+
+
+def folio_comprobante(pago: PagoBancario) -> str:
+    return f"CP-{pago.pk:08d}"
+
+
+def cuenta_oculta(cuenta: str) -> str:
+    """The payer's account by its last four digits only: the receipt travels by e-mail."""
+    return f"•••• {cuenta[-4:]}" if len(cuenta) > 4 else cuenta
+
+
+def _datos_pago(pago: PagoBancario) -> tuple[tuple[str, str], ...]:
+    if pago.canal == PagoBancario.Canal.SPEI:
+        pares = [
+            ("Clave de rastreo", pago.clave_rastreo),
+            ("Banco de origen", pago.banco),
+            ("Ordenante", pago.nombre_ordenante),
+            ("Cuenta de origen", cuenta_oculta(pago.cuenta_ordenante)),
+            ("CLABE de destino", " ".join(clabe_agrupada(pago.cuenta_beneficiario))),
+        ]
+    else:
+        pares = [("Banco", pago.banco), ("Autorización", pago.autorizacion), ("Referencia", pago.referencia)]
+    if pago.fopi is not None:
+        pares.append(("Formato de pago", f"{pago.fopi.get_tipo_display()}, núm. {pago.fopi.secuencia:03d}"))
+    return tuple((etiqueta, valor) for etiqueta, valor in pares if valor)
+
+
+def comprobante_pdf(pago: PagoBancario) -> bytes:
+    """Only for an applied payment: `pago.movimiento` holds how it was applied."""
+    movimiento = pago.movimiento
+    derechohabiente = pago.prestamo.derechohabiente
+    return pdf.render_comprobante(
+        pdf.DatosComprobante(
+            folio=folio_comprobante(pago),
+            nombre=derechohabiente.nombre_completo,
+            curp=derechohabiente.curp,
+            folio_prestamo=pago.prestamo.folio,
+            canal="Transferencia SPEI" if pago.canal == PagoBancario.Canal.SPEI else "Pago en banco con FOPI",
+            importe=movimiento.importe,
+            fecha_valor=movimiento.fecha_valor,
+            aplicado=timezone.localdate(movimiento.creado),
+            datos_pago=_datos_pago(pago),
+            moratorios=movimiento.moratorios,
+            interes=movimiento.interes,
+            capital=movimiento.capital,
+            excedente=movimiento.excedente,
+            nota="Pago revisado y aplicado por el CAPP." if pago.estado == PagoBancario.Estado.APLICADO_CAPP else "",
         )
     )

@@ -1,7 +1,8 @@
 """pagos.csv: the banks' payments, matched to FOPIs by reference (docs/reglas.md §7).
 
 Every row is kept with a state and a reason: matched payments are applied to their loan; anything else
-waits in the review queue for CAPP staff. A (banco, autorizacion) already loaded is skipped.
+waits in the review queue for CAPP staff (`services.pago_registrar`, which SPEI deposits go through too).
+A (banco, autorizacion) already loaded is skipped.
 """
 
 import re
@@ -13,12 +14,12 @@ from django.utils import timezone
 
 from fopi.models import Fopi, PagoBancario
 from fopi.referencia import referencia_valida
+from fopi.services import pago_registrar
 from oficina.bloqueos import bloqueo_transaccional
 from oficina.importacion.base import ArchivoRechazado, ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
-from prestamos.calculo import formato_fecha, formato_moneda
+from prestamos.calculo import formato_moneda
 from prestamos.correcciones import revertir_movimientos
-from prestamos.models import ArchivoAplicado, Movimiento
-from prestamos.services import prestamo_aplicar_pago
+from prestamos.models import ArchivoAplicado
 
 
 @dataclass(slots=True)
@@ -35,20 +36,12 @@ class FilaPago:
         return (self.banco, self.autorizacion)
 
 
-def motivo_de_revision(fila: FilaPago, fopi: Fopi | None, ya_pagados: set[int]) -> str:
-    """Why a payment cannot be applied automatically ('' when it matches its FOPI)."""
+def motivo_de_referencia(fila: FilaPago, fopi: Fopi | None) -> str:
+    """Why a payment names no FOPI ('' when it does; then `services.motivo_de_revision` decides)."""
     if not referencia_valida(fila.referencia):
         return "Referencia inválida (dígitos verificadores o longitud)"
     if fopi is None:
         return "No existe un FOPI con esta referencia"
-    if fopi.estado == Fopi.Estado.CANCELADO:
-        return "FOPI cancelado (se emitió uno más reciente)"
-    if fopi.estado == Fopi.Estado.PAGADO or fopi.pk in ya_pagados:
-        return "Segundo pago del mismo FOPI"
-    if fila.importe != fopi.importe:
-        return f"Importe distinto al del FOPI ({formato_moneda(fopi.importe)})"
-    if fila.fecha_pago > fopi.vigencia:
-        return f"Pagado después de la vigencia ({formato_fecha(fopi.vigencia)})"
     return ""
 
 
@@ -90,7 +83,7 @@ class PagosImportador(Importador):
         cargados = {
             (banco, autorizacion): (fecha, referencia, importe)
             for banco, autorizacion, fecha, referencia, importe in PagoBancario.objects.filter(
-                autorizacion__in={r.autorizacion for r in registros}
+                canal=PagoBancario.Canal.BANCO, autorizacion__in={r.autorizacion for r in registros}
             ).exclude(estado=PagoBancario.Estado.REVERTIDO).values_list(
                 "banco", "autorizacion", "fecha_pago", "referencia", "importe"
             )
@@ -117,7 +110,9 @@ class PagosImportador(Importador):
         # Two imports of the same bank file at once: the second waits here, then finds the keys loaded.
         bloqueo_transaccional("importacion-pagos")
         cargados = set(
-            PagoBancario.objects.filter(autorizacion__in={r.autorizacion for r in registros})
+            PagoBancario.objects.filter(
+                canal=PagoBancario.Canal.BANCO, autorizacion__in={r.autorizacion for r in registros}
+            )
             .exclude(estado=PagoBancario.Estado.REVERTIDO)
             .values_list("banco", "autorizacion")
         )
@@ -131,40 +126,29 @@ class PagosImportador(Importador):
             f.referencia: f
             for f in Fopi.objects.filter(referencia__in={r.referencia for r in nuevos}).select_related("prestamo")
         }
-        ya_pagados: set[int] = set()
         aplicados = en_revision = 0
         for n, fila in enumerate(nuevos, 1):
             fopi = fopis.get(fila.referencia)
-            motivo = motivo_de_revision(fila, fopi, ya_pagados)
-            pago = PagoBancario(
-                banco=fila.banco,
-                autorizacion=fila.autorizacion,
-                fecha_pago=fila.fecha_pago,
-                referencia=fila.referencia,
-                importe=fila.importe,
-                fopi=fopi,
-                archivo=self.nombre_archivo[:255],
-                archivo_aplicado=aplicado,
-                cargado_por=self.usuario,
-            )
-            if motivo:
-                pago.estado, pago.motivo = PagoBancario.Estado.EN_REVISION, motivo
-                en_revision += 1
-            else:
-                pago.estado, pago.prestamo = PagoBancario.Estado.APLICADO, fopi.prestamo
-                pago.movimiento = prestamo_aplicar_pago(
-                    prestamo=fopi.prestamo,
+            pago = pago_registrar(
+                pago=PagoBancario(
+                    canal=PagoBancario.Canal.BANCO,
+                    banco=fila.banco,
+                    autorizacion=fila.autorizacion,
+                    fecha_pago=fila.fecha_pago,
+                    referencia=fila.referencia,
                     importe=fila.importe,
-                    fecha_valor=fila.fecha_pago,
-                    tipo=Movimiento.Tipo.PAGO,
-                    origen=f"FOPI {fopi.get_tipo_display()} {fopi.referencia} · {fila.banco} autorización {fila.autorizacion}",
-                    usuario=self.usuario,
-                )
-                fopi.estado, fopi.pagado_el = Fopi.Estado.PAGADO, fila.fecha_pago
-                fopi.save(update_fields=["estado", "pagado_el"])
-                ya_pagados.add(fopi.pk)
+                    fopi=fopi,
+                    motivo=motivo_de_referencia(fila, fopi),
+                    archivo=self.nombre_archivo[:255],
+                    archivo_aplicado=aplicado,
+                    cargado_por=self.usuario,
+                ),
+                usuario=self.usuario,
+            )
+            if pago.estado == PagoBancario.Estado.APLICADO:
                 aplicados += 1
-            pago.save()
+            else:
+                en_revision += 1
             if progreso and (n % 500 == 0 or n == len(nuevos)):
                 progreso(n, len(nuevos))
         resumen.creadas = len(nuevos)

@@ -41,6 +41,8 @@ class Fopi(models.Model):
     importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
     vigencia = models.DateField("vigencia")
     referencia = models.CharField("referencia bancaria", max_length=22, unique=True)
+    # Set right after the row is inserted, from its id (fopi/clabe.py): a deposit to it names this FOPI.
+    clabe = models.CharField("CLABE para SPEI", max_length=18, unique=True, null=True, editable=False)
     estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
     # What the borrower saw when issuing it (quincenas regularized, payoff at the vigencia...).
     detalle = models.JSONField("detalle", default=dict, blank=True)
@@ -68,7 +70,15 @@ class Fopi(models.Model):
 
 
 class PagoBancario(models.Model):
-    """One row of a bank's payments file. Money received always has a state and a reason."""
+    """Money received for a FOPI: a row of a bank's payments file or a SPEI deposit notification.
+
+    Both channels share one review queue and the same staff actions. Money received always has a state
+    and a reason.
+    """
+
+    class Canal(models.TextChoices):
+        BANCO = "BANCO", "Ventanilla o banca (archivo del banco)"
+        SPEI = "SPEI", "Transferencia SPEI"
 
     class Estado(models.TextChoices):
         APLICADO = "APLICADO", "Aplicado"
@@ -77,10 +87,14 @@ class PagoBancario(models.Model):
         DEVOLUCION = "DEVOLUCION", "Marcado para devolución"
         REVERTIDO = "REVERTIDO", "Revertido (su archivo se revirtió)"
 
+    APLICADOS = (Estado.APLICADO, Estado.APLICADO_CAPP)
+
+    canal = models.CharField("canal", max_length=5, choices=Canal.choices, default=Canal.BANCO)
+    # BANCO: the bank of the file. SPEI: the ordering institution (name when known, else its code).
     banco = models.CharField("banco", max_length=100)
-    autorizacion = models.CharField("autorización", max_length=40)
+    autorizacion = models.CharField("autorización", max_length=40, blank=True)
     fecha_pago = models.DateField("fecha de pago")
-    referencia = models.CharField("referencia", max_length=40)
+    referencia = models.CharField("referencia", max_length=40, blank=True)
     importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
     estado = models.CharField("estado", max_length=14, choices=Estado.choices, db_index=True)
     motivo = models.CharField("motivo", max_length=200, blank=True)
@@ -93,24 +107,48 @@ class PagoBancario(models.Model):
     )
     cargado = models.DateTimeField("cargado", auto_now_add=True)
     cargado_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    # SPEI only: what the notification said (SPEC §11). The clave de rastreo identifies the transfer.
+    clave_rastreo = models.CharField("clave de rastreo", max_length=30, unique=True, null=True, blank=True)
+    id_spei = models.CharField("id de la notificación", max_length=40, blank=True)
+    institucion_ordenante = models.CharField("institución ordenante", max_length=10, blank=True)
+    nombre_ordenante = models.CharField("nombre del ordenante", max_length=120, blank=True)
+    cuenta_ordenante = models.CharField("cuenta del ordenante", max_length=20, blank=True)
+    cuenta_beneficiario = models.CharField("CLABE de destino", max_length=20, blank=True)
+    concepto = models.CharField("concepto de pago", max_length=120, blank=True)
 
     class Meta:
         ordering = ["-fecha_pago", "-id"]
-        verbose_name = "pago bancario"
-        verbose_name_plural = "pagos bancarios"
+        verbose_name = "pago recibido"
+        verbose_name_plural = "pagos recibidos (banco y SPEI)"
         constraints = [
             # A bank's cumulative file or a second import of the same payment must not apply it twice.
-            # A reversed payment no longer counts as loaded: the corrected file loads it again.
+            # Bank rows only (SPEI deposits are unique by clave de rastreo); a reversed payment no longer
+            # counts as loaded, so the corrected file loads it again.
             models.UniqueConstraint(
                 fields=["banco", "autorizacion"],
-                condition=~models.Q(estado="REVERTIDO"),
+                condition=models.Q(canal="BANCO") & ~models.Q(estado="REVERTIDO"),
                 name="pago_unico_por_autorizacion",
             ),
             models.CheckConstraint(condition=models.Q(importe__gt=0), name="pago_importe_positivo"),
+            # A SPEI deposit is known by its clave de rastreo (unique above); a bank payment has none.
+            models.CheckConstraint(
+                condition=models.Q(canal="SPEI", clave_rastreo__isnull=False)
+                | models.Q(canal="BANCO", clave_rastreo__isnull=True),
+                name="pago_spei_con_clave_de_rastreo",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.canal == self.Canal.SPEI:
+            return f"SPEI {self.clave_rastreo} {self.importe}"
         return f"{self.banco} {self.autorizacion} {self.importe}"
+
+    @property
+    def identificacion(self) -> str:
+        """How staff and the borrower's receipt name the payment: authorization or SPEI tracking key."""
+        if self.canal == self.Canal.SPEI:
+            return f"Clave de rastreo {self.clave_rastreo}"
+        return f"Autorización {self.autorizacion}"
 
 
 class AccionPago(models.Model):
@@ -136,3 +174,33 @@ class AccionPago(models.Model):
         return f"{self.get_accion_display()} por {self.usuario} ({self.cuando:%d/%m/%Y %H:%M})"
 
 
+
+
+class AvisoCorreo(models.Model):
+    """An e-mail the borrower gets for an event (SPEC §11), recorded before it is sent: one per event.
+
+    The unique (tipo, objeto) key is what makes a second run, a retried request or a concurrent one find
+    the event already told; `enviado` stays empty when there was no address or the send failed.
+    """
+
+    class Tipo(models.TextChoices):
+        PAGO_APLICADO = "PAGO_APLICADO", "Pago aplicado"
+        FOPI_POR_VENCER = "FOPI_POR_VENCER", "FOPI por vencer sin pagar"
+        PRESTAMO_LIQUIDADO = "PRESTAMO_LIQUIDADO", "Préstamo liquidado"
+
+    tipo = models.CharField("tipo", max_length=20, choices=Tipo.choices)
+    # The pk of what the e-mail is about: the PagoBancario, the Fopi or the Prestamo, by `tipo`.
+    objeto = models.BigIntegerField("objeto")
+    prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="avisos_correo")
+    correo = models.EmailField("enviado a", blank=True)
+    creado = models.DateTimeField("registrado", auto_now_add=True)
+    enviado = models.DateTimeField("enviado", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-creado", "-id"]
+        verbose_name = "aviso por correo"
+        verbose_name_plural = "avisos por correo"
+        constraints = [models.UniqueConstraint(fields=["tipo", "objeto"], name="aviso_correo_unico_por_evento")]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} ({self.objeto})"

@@ -1,7 +1,8 @@
-"""The FOPI as a printable PDF (docs/reglas.md §7): what the borrower takes to the bank counter.
+"""The FOPI's printable PDFs: the FOPI itself (docs/reglas.md §7, §11), what the borrower takes to the bank counter
+or copies into a banking app, and the "Comprobante de pago" of every payment applied (docs/reglas.md §11).
 
-Built from a frozen dataclass, never from models, so the layout can be tested and benchmarked without a
-database. Drawn on the canvas directly (no platypus): a FOPI is one fixed page and is issued often.
+Built from frozen dataclasses, never from models, so the layouts can be tested and benchmarked without a
+database. Drawn on the canvas directly (no platypus): each is one fixed page and is built often.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from fopi.clabe import clabe_agrupada
 from oficina.pdf import (
     ALTO_PIE,
     ANCHO_PAGINA,
@@ -64,6 +66,8 @@ class DatosFopi:
     secuencia: int
     emitido: date
     bancos: tuple[BancoPdf, ...]
+    clabe: str  # 18 digits, this FOPI's own (fopi/clabe.py)
+    beneficiario: str  # the account holder's name the banking app shows for the CLABE
 
 
 def referencia_agrupada(referencia: str) -> str:
@@ -73,7 +77,7 @@ def referencia_agrupada(referencia: str) -> str:
 
 def render_fopi(datos: DatosFopi) -> bytes:
     # Only the data can fall outside the base-14 fonts' encoding: the fixed texts are all WinAnsi.
-    fuentes = fuentes_para(datos.nombre, datos.curp, datos.folio, datos.tipo_texto,
+    fuentes = fuentes_para(datos.nombre, datos.curp, datos.folio, datos.tipo_texto, datos.beneficiario,
                            *(texto for banco in datos.bancos for texto in (banco.nombre, banco.convenio)))
     buffer = io.BytesIO()
     canvas = nuevo_canvas(
@@ -88,7 +92,8 @@ def render_fopi(datos: DatosFopi) -> bytes:
     y = _importe_y_vigencia(canvas, fuentes, datos, y - 5 * mm)
     y = _referencia(canvas, fuentes, datos, y - 8 * mm)
     y = _bancos(canvas, fuentes, datos.bancos, y - 8 * mm)
-    _avisos(canvas, fuentes, datos, y - 6 * mm)
+    y = _spei(canvas, fuentes, datos, y - 6 * mm)
+    _avisos(canvas, fuentes, datos, y - 5 * mm)
     dibujar_pie(canvas, pagina=1, total=1, fuentes=fuentes)
     canvas.showPage()
     canvas.save()
@@ -201,8 +206,9 @@ def _bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...], y: f
         canvas.drawString(MARGEN, y - 10, "Consulta los bancos autorizados con el CAPP.")
         return y - 14
 
-    # Room left above the notices and footer decides whether the list goes in one column or two.
-    espacio = y - (ALTO_PIE + 6 * mm + _ALTO_AVISOS)
+    # Room left above the SPEI box, the notices and the footer decides whether the list goes in one
+    # column or two.
+    espacio = y - (ALTO_PIE + 6 * mm + _ALTO_SPEI + 6 * mm + _ALTO_AVISOS + 5 * mm)
     cabe = max(1, int(espacio // ALTO_RENGLON_BANCO) - 1)
     columnas = 1 if len(bancos) <= cabe else 2
     por_columna = -(-len(bancos) // columnas)
@@ -251,6 +257,59 @@ def _tabla_bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...]
     return y
 
 
+TITULO_SPEI = "O paga por transferencia SPEI desde la app o banca en línea de tu banco"
+BANCO_SPEI = "STP"
+_ALTO_SPEI = 33 * mm
+
+
+def clabe_separada(clabe: str) -> str:
+    """Bank, plaza, account and check digit apart, as a CLABE is read aloud and checked by eye."""
+    return " ".join(clabe_agrupada(clabe))
+
+
+def _spei(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
+    """The CLABE unique to this FOPI: a transfer to it is recognised and applied without a reference."""
+    base = y - _ALTO_SPEI
+    canvas.setFillColor(GRIS_FONDO)
+    canvas.setStrokeColor(GRIS_LINEA)
+    canvas.setLineWidth(0.6)
+    canvas.rect(MARGEN, base, ANCHO_UTIL, _ALTO_SPEI, stroke=1, fill=1)
+    x = MARGEN + 4 * mm
+    ancho = ANCHO_UTIL - 8 * mm
+    canvas.setFillColor(GUINDA)
+    _texto_ajustado(canvas, x, y - 6 * mm, TITULO_SPEI, fuentes.negrita, 11, ancho)
+
+    # Left: the CLABE, large; right: what else the transfer form asks for.
+    mitad = MARGEN + ANCHO_UTIL * 0.46
+    canvas.setFillColor(GRIS_TEXTO)
+    canvas.setFont(fuentes.normal, 9)
+    canvas.drawString(x, y - 12.5 * mm, "CLABE de este formato (cuenta destino)")
+    canvas.setFillColor(black)
+    _texto_ajustado(canvas, x, y - 19.5 * mm, clabe_separada(datos.clabe), fuentes.negrita, 15, mitad - x - 3 * mm)
+    canvas.setFont(fuentes.normal, 8.5)
+    canvas.drawString(x, y - 25 * mm, datos.clabe)
+    canvas.setFillColor(GRIS_TEXTO)
+    canvas.drawString(x, y - 30 * mm, "Sirve solo para este formato y este importe.")
+
+    renglones = (
+        ("Beneficiario", datos.beneficiario),
+        ("Banco destino", BANCO_SPEI),
+        ("Importe exacto", formato_moneda(datos.importe)),
+        ("Concepto", datos.referencia),
+    )
+    x_etiqueta = mitad + 3 * mm
+    x_valor = x_etiqueta + 27 * mm
+    renglon = y - 12.5 * mm
+    for etiqueta, valor in renglones:
+        canvas.setFillColor(GRIS_TEXTO)
+        canvas.setFont(fuentes.normal, 8.5)
+        canvas.drawString(x_etiqueta, renglon, etiqueta)
+        canvas.setFillColor(black)
+        _texto_ajustado(canvas, x_valor, renglon, valor, fuentes.negrita, 9.5, MARGEN + ANCHO_UTIL - 4 * mm - x_valor)
+        renglon -= 5.4 * mm
+    return base
+
+
 _ALTO_AVISOS = 27 * mm
 
 
@@ -273,3 +332,156 @@ def _avisos(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> Non
     for linea in lineas:
         _texto_ajustado(canvas, x, y, linea, fuentes.normal, 8.5, ancho)
         y -= 4.6 * mm
+
+
+# --- Comprobante de pago -------------------------------------------------------------------------------
+
+TITULO_COMPROBANTE = "Comprobante de pago"
+NOTA_COMPROBANTE = (
+    "Este comprobante acredita que el pago se recibió y se aplicó a tu préstamo en la fecha valor indicada.",
+    "Consérvalo. Si algún dato no coincide con tu pago, comunícate al CAPP con el folio de este comprobante.",
+)
+
+
+@dataclass(frozen=True)
+class DatosComprobante:
+    """An applied payment as the borrower's receipt shows it, whatever the channel (bank, SPEI, aclaración).
+
+    `datos_pago` are the channel's own facts as (label, value) pairs, in order, e.g. ("Clave de rastreo",
+    "…"); the allocation is the ledger entry's.
+    """
+
+    folio: str  # the receipt's own number
+    nombre: str
+    curp: str
+    folio_prestamo: str
+    canal: str  # "Transferencia SPEI", "Pago en banco"…
+    importe: Decimal
+    fecha_valor: date
+    aplicado: date
+    datos_pago: tuple[tuple[str, str], ...]
+    moratorios: Decimal
+    interes: Decimal
+    capital: Decimal
+    excedente: Decimal
+    nota: str = ""  # e.g. applied by CAPP staff after review
+
+
+def render_comprobante(datos: DatosComprobante) -> bytes:
+    fuentes = fuentes_para(datos.nombre, datos.curp, datos.folio_prestamo, datos.canal, datos.nota,
+                           *(texto for par in datos.datos_pago for texto in par))
+    buffer = io.BytesIO()
+    canvas = nuevo_canvas(
+        buffer,
+        titulo=f"{TITULO_COMPROBANTE} {datos.folio}",
+        asunto=f"{TITULO_COMPROBANTE} — préstamo {datos.folio_prestamo}",
+        fuentes=fuentes,
+    )
+    y = dibujar_encabezado(canvas, fuentes=fuentes) - 11 * mm
+    canvas.setFillColor(GUINDA)
+    canvas.setFont(fuentes.negrita, 16)
+    canvas.drawString(MARGEN, y, TITULO_COMPROBANTE)
+    canvas.setFillColor(GRIS_TEXTO)
+    canvas.setFont(fuentes.normal, 8.5)
+    derecha = ANCHO_PAGINA - MARGEN
+    canvas.drawRightString(derecha, y + 6, f"Folio {datos.folio}")
+    canvas.drawRightString(derecha, y - 5, f"Aplicado el {formato_fecha(datos.aplicado)}")
+
+    y = _pares(canvas, fuentes, (
+        ("Nombre", datos.nombre),
+        ("CURP", datos.curp),
+        ("Folio del préstamo", datos.folio_prestamo),
+    ), y - 12 * mm)
+    y = _importe_recibido(canvas, fuentes, datos, y - 5 * mm)
+    y = _subtitulo(canvas, fuentes, "Datos del pago", y - 9 * mm)
+    y = _pares(canvas, fuentes, (("Forma de pago", datos.canal), *datos.datos_pago), y - 6 * mm)
+    y = _subtitulo(canvas, fuentes, "Cómo se aplicó", y - 9 * mm)
+    y = _aplicacion(canvas, fuentes, datos, y - 3 * mm)
+    canvas.setFillColor(GRIS_TEXTO)
+    y -= 8 * mm
+    for linea in ((datos.nota,) if datos.nota else ()) + NOTA_COMPROBANTE:
+        _texto_ajustado(canvas, MARGEN, y, linea, fuentes.normal, 8.5, ANCHO_UTIL)
+        y -= 4.6 * mm
+    dibujar_pie(canvas, pagina=1, total=1, fuentes=fuentes)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _subtitulo(canvas: Canvas, fuentes: Fuentes, texto: str, y: float) -> float:
+    canvas.setFillColor(GUINDA)
+    canvas.setFont(fuentes.negrita, 11)
+    canvas.drawString(MARGEN, y, texto)
+    return y
+
+
+def _pares(canvas: Canvas, fuentes: Fuentes, pares, y: float) -> float:
+    """Label and value rows; returns the baseline of the last one."""
+    x_valor = MARGEN + 42 * mm
+    for etiqueta, valor in pares:
+        canvas.setFillColor(GRIS_TEXTO)
+        canvas.setFont(fuentes.normal, 9)
+        canvas.drawString(MARGEN, y, etiqueta)
+        canvas.setFillColor(black)
+        _texto_ajustado(canvas, x_valor, y, valor, fuentes.negrita, 10.5, ANCHO_PAGINA - MARGEN - x_valor)
+        y -= 15
+    return y + 15
+
+
+def _importe_recibido(canvas: Canvas, fuentes: Fuentes, datos: DatosComprobante, y: float) -> float:
+    alto = 19 * mm
+    base = y - alto
+    mitad = MARGEN + ANCHO_UTIL / 2
+    canvas.setFillColor(GRIS_FONDO)
+    canvas.setStrokeColor(GRIS_LINEA)
+    canvas.setLineWidth(0.6)
+    canvas.rect(MARGEN, base, ANCHO_UTIL, alto, stroke=1, fill=1)
+    canvas.line(mitad, base + 3 * mm, mitad, y - 3 * mm)
+    canvas.setFillColor(GRIS_TEXTO)
+    canvas.setFont(fuentes.normal, 9)
+    canvas.drawString(MARGEN + 5 * mm, y - 6 * mm, "Importe recibido")
+    canvas.drawString(mitad + 5 * mm, y - 6 * mm, "Fecha valor")
+    canvas.setFillColor(GUINDA)
+    _texto_ajustado(canvas, MARGEN + 5 * mm, base + 4.5 * mm, formato_moneda(datos.importe), fuentes.negrita, 20,
+                    ANCHO_UTIL / 2 - 10 * mm)
+    canvas.setFillColor(black)
+    canvas.setFont(fuentes.negrita, 14)
+    canvas.drawString(mitad + 5 * mm, base + 5 * mm, formato_fecha(datos.fecha_valor))
+    return base
+
+
+def _aplicacion(canvas: Canvas, fuentes: Fuentes, datos: DatosComprobante, y: float) -> float:
+    """The ledger entry's split, in the order money is applied (docs/reglas.md §5), and its total."""
+    renglones = [
+        ("A intereses moratorios", datos.moratorios),
+        ("A intereses ordinarios", datos.interes),
+        ("A capital", datos.capital),
+    ]
+    if datos.excedente:
+        renglones.append(("Saldo a favor (por devolver)", datos.excedente))
+    alto = ALTO_RENGLON_BANCO
+    ancho = ANCHO_UTIL * 0.6
+    x_importe = MARGEN + ancho - 2 * mm
+    canvas.setFillColor(GUINDA)
+    canvas.rect(MARGEN, y - alto, ancho, alto, stroke=0, fill=1)
+    canvas.setFillColor(white)
+    canvas.setFont(fuentes.negrita, 9)
+    canvas.drawString(MARGEN + 2 * mm, y - alto + 4.5, "Concepto")
+    canvas.drawRightString(x_importe, y - alto + 4.5, "Importe")
+    y -= alto
+    for k, (concepto, importe) in enumerate(renglones):
+        if k % 2:
+            canvas.setFillColor(GRIS_FONDO)
+            canvas.rect(MARGEN, y - alto, ancho, alto, stroke=0, fill=1)
+        canvas.setFillColor(black)
+        canvas.setFont(fuentes.normal, 9)
+        canvas.drawString(MARGEN + 2 * mm, y - alto + 4.5, concepto)
+        canvas.drawRightString(x_importe, y - alto + 4.5, formato_moneda(importe))
+        y -= alto
+    canvas.setStrokeColor(GRIS_LINEA)
+    canvas.setLineWidth(0.5)
+    canvas.line(MARGEN, y, MARGEN + ancho, y)
+    canvas.setFont(fuentes.negrita, 9.5)
+    canvas.drawString(MARGEN + 2 * mm, y - alto + 4.5, "Total aplicado")
+    canvas.drawRightString(x_importe, y - alto + 4.5, formato_moneda(datos.importe))
+    return y - alto

@@ -1,4 +1,9 @@
-"""Issuing FOPIs (docs/reglas.md §7): amounts, vigencia, single use, the sequence per loan, the bank reference."""
+"""Issuing FOPIs (docs/reglas.md §7) and booking the money received for them (docs/reglas.md §7, §11).
+
+A FOPI's amount, vigencia, single use, sequence per loan, bank reference and CLABE are decided here; so is
+whether money received for it (a bank's payments file or a SPEI deposit) is applied at once or waits in
+the review queue, and what CAPP staff do with what waits.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
+from fopi import avisos
+from fopi.clabe import NUMERO_MAXIMO, clabe_para
 from fopi.models import AccionPago, Fopi, PagoBancario
 from fopi.referencia import construir_referencia, vigencia_para
 from prestamos import posiciones
@@ -163,7 +172,7 @@ def fopi_emitir(*, prestamo: Prestamo, tipo: str, importe: Decimal | None = None
     if secuencia > SECUENCIA_MAXIMA:
         raise ValidationError("Este préstamo alcanzó el máximo de formatos de pago; comunícate al CAPP.")
     prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE).update(estado=Fopi.Estado.CANCELADO)
-    return Fopi.objects.create(
+    fopi = Fopi.objects.create(
         prestamo=prestamo,
         secuencia=secuencia,
         tipo=tipo,
@@ -173,6 +182,81 @@ def fopi_emitir(*, prestamo: Prestamo, tipo: str, importe: Decimal | None = None
         detalle=detalle,
         emitido_por=usuario,
     )
+    # The CLABE's 7-digit number is the FOPI's id: unique without a counter row every issue would lock.
+    if fopi.pk > NUMERO_MAXIMO:
+        raise ValidationError("No quedan cuentas CLABE para formatos de pago; comunícate al CAPP.")
+    fopi.clabe = clabe_para(fopi.pk, prefijo=settings.SPEI_PREFIJO)
+    fopi.save(update_fields=["clabe"])
+    return fopi
+
+
+# --- Money received for a FOPI (bank file or SPEI) ----------------------------------------------------
+
+
+def motivo_de_revision(fopi: Fopi, *, fecha: date, importe: Decimal) -> str:
+    """Why money received for `fopi` cannot be applied automatically ('' when it pays it exactly, in time).
+
+    The same rule for both channels (docs/reglas.md §7, §11): a FOPI is single use, for its exact amount, by its
+    vigencia. A FOPI past its vigencia but paid on or before it (a bank file arrives days later) still
+    matches.
+    """
+    if fopi.estado == Fopi.Estado.CANCELADO:
+        return "FOPI cancelado (se emitió uno más reciente)"
+    if fopi.estado == Fopi.Estado.PAGADO:
+        return "Segundo pago del mismo FOPI"
+    if importe != fopi.importe:
+        return f"Importe distinto al del FOPI ({formato_moneda(fopi.importe)})"
+    if fecha > fopi.vigencia:
+        return f"Pagado después de la vigencia ({formato_fecha(fopi.vigencia)})"
+    return ""
+
+
+def _origen(pago: PagoBancario, fopi: Fopi) -> str:
+    """The ledger's origen: what the statement shows next to the payment."""
+    if pago.canal == PagoBancario.Canal.SPEI:
+        return f"SPEI {pago.clave_rastreo} · FOPI {fopi.get_tipo_display()} {fopi.referencia}"
+    return f"FOPI {fopi.get_tipo_display()} {fopi.referencia} · {pago.banco} autorización {pago.autorizacion}"
+
+
+@transaction.atomic
+def pago_registrar(*, pago: PagoBancario, fecha_valor: date | None = None, usuario=None) -> PagoBancario:
+    """Record money received (an unsaved PagoBancario) and apply it to its FOPI's loan when it matches.
+
+    `pago.fopi` is the FOPI it names, or None; a `pago.motivo` already set (bad reference, unknown CLABE)
+    sends it to review as is. The loan row is locked before the FOPI is read, as `fopi_emitir` does: a
+    bank file and a SPEI deposit paying the same FOPI at once would otherwise both find it pending.
+    The payment row is inserted before any money moves, so its unique key (bank + authorization, or the
+    clave de rastreo) is claimed first and a concurrent duplicate fails without touching the ledger.
+    """
+    fopi = pago.fopi
+    if fopi is not None and not pago.motivo:
+        prestamo = Prestamo.objects.select_for_update().only("pk", "estado").get(pk=fopi.prestamo_id)
+        fopi = Fopi.objects.get(pk=fopi.pk)  # its estado as of now, under the loan's lock
+        fopi.prestamo = prestamo
+        pago.fopi = fopi
+        pago.motivo = motivo_de_revision(fopi, fecha=pago.fecha_pago, importe=pago.importe)
+    elif fopi is None and not pago.motivo:
+        raise ValueError("Un pago sin FOPI necesita el motivo por el que queda en revisión.")
+    if pago.motivo:
+        pago.estado = PagoBancario.Estado.EN_REVISION
+        pago.save()
+        return pago
+    liquidado_antes = fopi.prestamo.estado == Prestamo.Estado.LIQUIDADO
+    pago.estado, pago.prestamo = PagoBancario.Estado.APLICADO, fopi.prestamo
+    pago.save()
+    pago.movimiento = prestamo_aplicar_pago(
+        prestamo=fopi.prestamo,
+        importe=pago.importe,
+        fecha_valor=fecha_valor or pago.fecha_pago,
+        tipo=Movimiento.Tipo.PAGO_SPEI if pago.canal == PagoBancario.Canal.SPEI else Movimiento.Tipo.PAGO,
+        origen=_origen(pago, fopi),
+        usuario=usuario,
+    )
+    pago.save(update_fields=["movimiento"])
+    fopi.estado, fopi.pagado_el = Fopi.Estado.PAGADO, pago.fecha_pago
+    fopi.save(update_fields=["estado", "pagado_el"])
+    avisos.pago_aplicado(pago, liquidado_antes=liquidado_antes)
+    return pago
 
 
 def _pago_en_revision(pago: PagoBancario) -> PagoBancario:
@@ -191,18 +275,26 @@ def pago_aplicar_a_prestamo(*, pago: PagoBancario, prestamo: Prestamo, usuario, 
     if not motivo.strip():
         raise ValidationError("Escribe el motivo de la aplicación.")
     pago = _pago_en_revision(pago)
+    # Locked here already (prestamo_aplicar_pago locks it again) to read whether this payment settles it.
+    bloqueado = Prestamo.objects.select_for_update().only("pk", "estado").get(pk=prestamo.pk)
+    liquidado_antes = bloqueado.estado == Prestamo.Estado.LIQUIDADO
+    if pago.canal == PagoBancario.Canal.SPEI:
+        origen = f"SPEI {pago.clave_rastreo} aplicado por el CAPP"
+    else:
+        origen = f"Pago {pago.banco} autorización {pago.autorizacion} aplicado por el CAPP"
     pago.movimiento = prestamo_aplicar_pago(
         prestamo=prestamo,
         importe=pago.importe,
-        fecha_valor=pago.fecha_pago,
+        fecha_valor=min(pago.fecha_pago, timezone.localdate()),
         tipo=Movimiento.Tipo.PAGO_CAPP,
-        origen=f"Pago {pago.banco} autorización {pago.autorizacion} aplicado por el CAPP",
+        origen=origen,
         usuario=usuario,
         motivo=motivo,
     )
     pago.estado, pago.prestamo = PagoBancario.Estado.APLICADO_CAPP, prestamo
     pago.save(update_fields=["estado", "prestamo", "movimiento"])
     AccionPago.objects.create(pago=pago, accion=AccionPago.Accion.APLICAR, prestamo=prestamo, motivo=motivo, usuario=usuario)
+    avisos.pago_aplicado(pago, liquidado_antes=liquidado_antes)
     return pago
 
 

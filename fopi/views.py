@@ -1,14 +1,22 @@
-from django.core.exceptions import ValidationError
+import logging
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 
-from fopi import documentos, services
+from fopi import documentos, notificacion, selectors, services, spei
+from fopi.clabe import clabe_agrupada
 from fopi.forms import FopiForm
 from fopi.models import Fopi
 from fopi.referencia import vigencia_para
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
 from prestamos.models import Prestamo
 from prestamos.selectors import vistas_prestamos
+
+logger = logging.getLogger(__name__)
 
 
 def _fopi_propio(request, pk: int) -> Fopi:
@@ -73,11 +81,62 @@ def fopi_nuevo(request):
 @derechohabiente_requerido
 def fopi_detalle(request, pk: int):
     fopi = _fopi_propio(request, pk)
-    estado = Fopi.Estado(fopi.estado_al(timezone.localdate())).label
-    return render(request, "fopi/detalle.html", {"fopi": fopi, "estado": estado})
+    estado = fopi.estado_al(timezone.localdate())
+    contexto = {
+        "fopi": fopi,
+        "estado": Fopi.Estado(estado).label,
+        "por_pagar": estado == Fopi.Estado.PENDIENTE,
+        "clabe_grupos": clabe_agrupada(fopi.clabe) if fopi.clabe else (),
+        "beneficiario": settings.SPEI_BENEFICIARIO,
+        "pago": selectors.pago_de_fopi(fopi),
+    }
+    return render(request, "fopi/detalle.html", contexto)
 
 
 @derechohabiente_requerido
 def fopi_descargar(request, pk: int):
     fopi = _fopi_propio(request, pk)
     return respuesta_pdf(documentos.fopi_pdf(fopi), f"fopi-{fopi.referencia}.pdf")
+
+
+@derechohabiente_requerido
+def pago_lista(request):
+    pagos = selectors.pagos_aplicados(request.derechohabiente)
+    return render(request, "fopi/pagos.html", {"pagos": pagos})
+
+
+@derechohabiente_requerido
+def pago_comprobante(request, pk: int):
+    pago = get_object_or_404(selectors.pagos_aplicados(request.derechohabiente).select_related("prestamo__derechohabiente"), pk=pk)
+    return respuesta_pdf(documentos.comprobante_pdf(pago), f"comprobante-{documentos.folio_comprobante(pago)}.pdf")
+
+
+def _respuesta_spei(datos: dict, status: int = 200) -> JsonResponse:
+    return JsonResponse(datos, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
+def spei_abonos(request):
+    """STP-style deposit notifications (SPEC §11). Signed by the bank, not by a browser: no CSRF token.
+
+    Always answered in JSON: 403 for a bad or missing signature, 400 (with the reason) for a body that is
+    not a notification; "confirmar" once the deposit is recorded, or when it had been already.
+    """
+    if request.method != "POST":
+        respuesta = _respuesta_spei({"error": "Envía las notificaciones con POST."}, 405)
+        respuesta["Allow"] = "POST"
+        return respuesta
+    try:
+        cuerpo = request.body
+    except RequestDataTooBig:
+        return _respuesta_spei({"error": "La notificación es demasiado grande."}, 400)
+    if not notificacion.firma_valida(cuerpo, request.headers.get("X-Firma", ""), settings.SPEI_SECRETO):
+        if not settings.SPEI_SECRETO:
+            logger.error("Notificación SPEI rechazada: SPEI_SECRETO no está configurado.")
+        return _respuesta_spei({"error": "Firma inválida."}, 403)
+    try:
+        abono = notificacion.leer(cuerpo)
+    except notificacion.NotificacionInvalida as error:
+        return _respuesta_spei({"error": str(error)}, 400)
+    spei.abono_recibir(abono=abono)
+    return _respuesta_spei({"mensaje": "confirmar"})

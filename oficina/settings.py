@@ -253,3 +253,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Payments by SPEI transfer (SPEC §11, fopi/spei.py). STP assigns the 4-digit client prefix of our CLABEs;
+# the secret signs each deposit notification (hex HMAC-SHA256 of the body, header X-Firma). Without a
+# secret the endpoint refuses every notification.
+SPEI_PREFIJO = os.environ.get("SPEI_PREFIJO", "2010")
+SPEI_SECRETO = os.environ.get("SPEI_SECRETO", "")
+# The account holder's name the borrower's banking app shows for our CLABEs.
+SPEI_BENEFICIARIO = os.environ.get(
+    "SPEI_BENEFICIARIO", "ISSSTE Préstamos Personales"
+)

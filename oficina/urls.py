@@ -19,6 +19,7 @@ urlpatterns = [
     # Public, no login: whoever holds a carta, aviso or constancia checks its code here (docs/reglas.md §9).
     path("verificar/", recuperacion_views.verificar_inicio, name="verificar_inicio"),
     path("verificar/<str:codigo>/", recuperacion_views.verificar, name="verificar"),
+    path("spei/abonos/", include("fopi.spei_urls")),
     path("cuenta/", include("allauth.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/cargar-archivo/", admin.site.admin_view(admin_views.cargar_archivo), name="admin_cargar_archivo"),

@@ -9,10 +9,10 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from typing import ClassVar
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
+from typing import ClassVar
 
 CENTAVO = Decimal("0.01")
 QUINCENAS_POR_ANIO = 24

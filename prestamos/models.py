@@ -143,12 +143,13 @@ class Movimiento(models.Model):
         DESCUENTO = "DESCUENTO", "Descuento vía nómina"
         PAGO = "PAGO", "Pago en banco (FOPI)"
         PAGO_CAPP = "PAGO_CAPP", "Pago aplicado por el CAPP"
+        PAGO_SPEI = "PAGO_SPEI", "Transferencia SPEI (FOPI)"
         # Corrections (docs/reglas.md §9): none of these is money received.
         REVERSION = "REVERSION", "Reversión"
         CONDONACION = "CONDONACION", "Condonación de moratorios"
         DEVOLUCION = "DEVOLUCION", "Devolución de saldo a favor"
 
-    RECIBIDOS = (Tipo.APERTURA, Tipo.DESCUENTO, Tipo.PAGO, Tipo.PAGO_CAPP)
+    RECIBIDOS = (Tipo.APERTURA, Tipo.DESCUENTO, Tipo.PAGO, Tipo.PAGO_CAPP, Tipo.PAGO_SPEI)
 
     # Indexed by LIBRO_POR_PRESTAMO below, whose first column serves the foreign key too.
     prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="movimientos", db_index=False)

@@ -19,8 +19,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from fopi.clabe import clabe_para
 from fopi.models import Fopi, PagoBancario
+from fopi.notificacion import Abono
 from fopi.services import fopi_emitir, pago_aplicar_a_prestamo, pago_marcar_devolucion
+from fopi.spei import abono_recibir
 from oficina.importacion import ArchivoRechazado, importar_archivo, revertir_archivo
 from prestamos import posiciones
 from prestamos.calculo import Quincena
@@ -153,6 +156,27 @@ class Cartera(RuleBasedStateMachine):
             filas.append(f"BBVA,A{self.autorizacion},{fecha},{fopi.referencia},{importe}")
         self._pagos(*filas)
 
+    @precondition(lambda self: Fopi.objects.exists())
+    @rule(exacto=st.booleans(), tarde=st.booleans(), repetido=st.booleans(), clabe_conocida=st.booleans())
+    def transfiere_por_spei(self, exacto, tarde, repetido, clabe_conocida):
+        """A SPEI deposit to the newest FOPI's CLABE (or to one no FOPI has), maybe delivered twice: it is
+        a PagoBancario like a bank's, so the invariant below counts it."""
+        fopi = Fopi.objects.order_by("-id").first()
+        self.rastreo = getattr(self, "rastreo", 0) + 1
+        abono = Abono(
+            id=str(self.rastreo),
+            fecha_operacion=min(self.hoy, fopi.vigencia + timedelta(days=5 if tarde else 0)),
+            institucion_ordenante="40012",
+            clave_rastreo=f"SPEI{self.rastreo:08d}",
+            monto=fopi.importe if exacto else fopi.importe - D("0.01"),
+            cuenta_beneficiario=fopi.clabe if clabe_conocida else clabe_para(9_999_999),
+            nombre_ordenante="ALICIA GARCIA",
+            cuenta_ordenante="012180004567891234",
+            concepto_pago=fopi.referencia,
+        )
+        for _ in range(2 if repetido else 1):
+            abono_recibir(abono=abono, hoy=self.hoy)
+
     @precondition(lambda self: PagoBancario.objects.filter(estado="EN_REVISION").exists())
     @rule(aplicar=st.booleans())
     def el_capp_resuelve(self, aplicar):
@@ -188,7 +212,7 @@ class Cartera(RuleBasedStateMachine):
 
         cargados = PagoBancario.objects.exclude(estado="REVERTIDO")
         recibido_banco = _suma(cargados)
-        aplicado_banco = _suma(m for m in vigentes if m.tipo in ("PAGO", "PAGO_CAPP"))
+        aplicado_banco = _suma(m for m in vigentes if m.tipo in ("PAGO", "PAGO_CAPP", "PAGO_SPEI"))
         en_revision = _suma(cargados.filter(estado__in=["EN_REVISION", "DEVOLUCION"]))
         assert recibido_banco == aplicado_banco + en_revision
 

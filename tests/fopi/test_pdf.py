@@ -36,6 +36,8 @@ def fopi(**cambios) -> DatosFopi:
         secuencia=1,
         emitido=date(2026, 6, 24),
         bancos=BANCOS,
+        clabe="646180201000000015",
+        beneficiario="ISSSTE Préstamos Personales",
     )
     datos.update(cambios)
     return DatosFopi(**datos)

@@ -1,9 +1,8 @@
 import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError
-
 from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 from oficina.importacion import ArchivoRechazado, importar_archivo, revertir_archivo
 
