@@ -16,6 +16,9 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 
+# The settings default to production (DEBUG off); these targets are a laptop's development server.
+migrate demo run: export DJANGO_DEBUG = 1
+
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 

@@ -1,7 +1,8 @@
 """Settings for the Oficina Virtual, read from environment variables.
 
-The defaults run on a laptop (SQLite, console e-mail, DEBUG on); production sets the variables listed
-in README.md and `manage.py check --deploy` comes out clean.
+DEBUG is off unless DJANGO_DEBUG says otherwise (the Makefile's development targets and the tests set it),
+so a node started without configuration is never a development server. Production sets the variables
+listed in README.md and `manage.py check --deploy` comes out clean.
 """
 
 import os
@@ -24,13 +25,20 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# pytest sets PYTEST_VERSION before pytest-django reads these settings: the suite runs as a laptop does
+# (DEBUG on) with a fixed secret of its own, and needs no environment.
+PRUEBAS = bool(os.environ.get("PYTEST_VERSION"))
+DEBUG = env_bool("DJANGO_DEBUG", PRUEBAS)
 
+CLAVE_DESARROLLO = "solo-desarrollo-no-usar-en-produccion-0123456789abcdefghijklmnopqrstuvwxyz"
+CLAVE_PRUEBAS = "pruebas-oficina-virtual-clave-fija-no-usar-fuera-de-las-pruebas-0123456789"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY es obligatoria con DJANGO_DEBUG=0.")
-    SECRET_KEY = "solo-desarrollo-no-usar-en-produccion-0123456789abcdefghijklmnopqrstuvwxyz"
+if DEBUG and not SECRET_KEY:
+    SECRET_KEY = CLAVE_PRUEBAS if PRUEBAS else CLAVE_DESARROLLO
+if not DEBUG and SECRET_KEY in ("", CLAVE_DESARROLLO, CLAVE_PRUEBAS):
+    # Both keys are published in this file: sessions and password-reset links signed with them could be
+    # forged by anyone.
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY es obligatoria con DJANGO_DEBUG=0 (y no puede ser la de desarrollo).")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
