@@ -40,6 +40,11 @@ if not DEBUG and SECRET_KEY in ("", CLAVE_DESARROLLO, CLAVE_PRUEBAS):
     # forged by anyone.
     raise ImproperlyConfigured("DJANGO_SECRET_KEY es obligatoria con DJANGO_DEBUG=0 (y no puede ser la de desarrollo).")
 
+# Reverse proxies of ours in front of gunicorn (nginx: 1). It decides which X-Forwarded-For address is the
+# client's for the rate limits (oficina.cliente); 0 ignores the header, which anyone can forge.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
