@@ -176,7 +176,9 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
+    # Verification mails per address (a code is good for 15 minutes; a login meanwhile reuses it, see
+    # accounts.verificacion): enough for the code and a few "send me another", not for flooding a mailbox.
+    "confirm_email": "5/15m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
