@@ -44,3 +44,4 @@ class OficinaAccountAdapter(DefaultAccountAdapter):
         if len(usuarios) == 1:
             return f"cuenta:{usuarios[0].pk}"
         return super()._get_login_attempts_cache_key(request, **credentials)
+

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "captcha",
     "csp",
     "accounts",
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "oficina.segundo_factor.SegundoFactorAdminMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -183,6 +185,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
+# Staff enter the admin with a second factor (oficina.segundo_factor): TOTP, with recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Oficina Virtual (ISSSTE)"
 # Accounts whose e-mail is not verified within this many days are removed (depurar_registros).
 REGISTRO_DIAS_PARA_VERIFICAR = 7
 

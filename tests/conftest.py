@@ -10,7 +10,7 @@ from allauth.account.models import EmailAddress
 from django.core.cache import cache
 
 from prestamos.models import Dependencia, Derechohabiente
-from tests.accounts.datos import RFC_ALICE, RFC_ANA, RFC_BOB
+from tests.accounts.datos import RFC_ALICE, RFC_ANA, RFC_BOB, con_segundo_factor
 
 CURP_ANA = "LOSA820420MNLPNN07"
 CURP_ALICE = "GAML850312MDFRPR02"
@@ -87,8 +87,8 @@ def cliente_alice(client, alice):
 
 @pytest.fixture
 def cliente_staff(client, staff):
-    client.force_login(staff)
-    return client
+    # The admin asks staff for a second factor (TOTP): the session carries it as allauth.mfa records it.
+    return con_segundo_factor(client, staff)
 
 
 FOLIO_ALICE = "20000000001"
