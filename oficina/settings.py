@@ -81,10 +81,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "oficina.segundo_factor.SegundoFactorAdminMiddleware",
+    "oficina.cache_privado.CachePrivadoMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "oficina.urls"
+CSRF_FAILURE_VIEW = "oficina.views.csrf_fallido"
 # Form widgets render through TEMPLATES, so the project can override a widget's template (the captcha's).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "oficina.wsgi.application"

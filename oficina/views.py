@@ -1,5 +1,14 @@
+from captcha import views as captcha_views
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.template import loader
+from django.http import HttpResponseServerError
+
+from oficina import limites
+from oficina.cliente import ip_del_cliente
+
+CAPTCHA_NUEVOS_POR_MINUTO = 20
 
 
 def inicio(request):
@@ -9,3 +18,29 @@ def inicio(request):
 @login_required
 def prestaciones(request):
     return render(request, "portal/prestaciones.html")
+
+
+def demasiadas_peticiones(request, exception=None):
+    """429 in Spanish, for allauth's limits (ROOT_URLCONF.handler429) and the portal's own."""
+    return render(request, "429.html", status=429)
+
+
+def csrf_fallido(request, reason=""):
+    return render(request, "403_csrf.html", status=403)
+
+
+def error_servidor(request):
+    # No context processors or database: whatever failed must not fail the error page too.
+    contexto = {
+        "PORTAL_NOMBRE": settings.PORTAL_NOMBRE,
+        "CAPP_TELEFONO": settings.CAPP_TELEFONO,
+        "CAPP_CORREO": settings.CAPP_CORREO,
+    }
+    return HttpResponseServerError(loader.get_template("500.html").render(contexto))
+
+
+def captcha_nuevo(request):
+    """django-simple-captcha's refresh writes a row per call: limited per client like a login."""
+    if not limites.permitir(f"captcha:{ip_del_cliente(request)}", maximo=CAPTCHA_NUEVOS_POR_MINUTO, segundos=60):
+        return demasiadas_peticiones(request)
+    return captcha_views.captcha_refresh(request)
