@@ -223,6 +223,10 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # How admin uploads run: "rq" (REDIS_URL set), "hilo" (a thread of the web process) or "sincrono".
 CARGAS_MODO = os.environ.get("CARGAS_MODO", "")
+# An upload job writes a heartbeat this often; without one for CARGAS_SIN_LATIDO_SEGUNDOS its worker is
+# taken for dead and the job marked FALLIDA (nothing of it was loaded: its transaction died with it).
+CARGAS_LATIDO_SEGUNDOS = int(os.environ.get("CARGAS_LATIDO_SEGUNDOS", "30"))
+CARGAS_SIN_LATIDO_SEGUNDOS = int(os.environ.get("CARGAS_SIN_LATIDO_SEGUNDOS", "300"))
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -24,5 +24,10 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("admin/cargar-archivo/", admin.site.admin_view(admin_views.cargar_archivo), name="admin_cargar_archivo"),
     path("admin/cargas/<int:pk>/", admin.site.admin_view(admin_views.carga), name="admin_carga"),
+    path(
+        "admin/cargas/<int:pk>/reintentar/",
+        admin.site.admin_view(views.carga_reintentar),
+        name="admin_carga_reintentar",
+    ),
     path("admin/", admin.site.urls),
 ]

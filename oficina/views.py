@@ -1,9 +1,12 @@
 from captcha import views as captcha_views
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.template import loader
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseServerError
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.views.decorators.http import require_POST
 
 from oficina import limites
 from oficina.cliente import ip_del_cliente
@@ -44,3 +47,17 @@ def captcha_nuevo(request):
     if not limites.permitir(f"captcha:{ip_del_cliente(request)}", maximo=CAPTCHA_NUEVOS_POR_MINUTO, segundos=60):
         return demasiadas_peticiones(request)
     return captcha_views.captcha_refresh(request)
+
+
+@require_POST
+def carga_reintentar(request, pk: int):
+    """Admin: run again an upload whose worker died (POST from the upload's page)."""
+    from prestamos import cargas
+
+    if not request.user.has_perm("prestamos.add_carga"):
+        raise PermissionDenied
+    if cargas.carga_reintentar(carga_id=pk):
+        messages.success(request, "La carga se volvió a poner en cola.")
+    else:
+        messages.error(request, "Sólo se puede volver a ejecutar una carga fallida.")
+    return redirect("admin_carga", pk=pk)
