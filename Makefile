@@ -16,6 +16,9 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 
+# The settings default to production (DEBUG off); these targets are a laptop's development server.
+migrate demo run: export DJANGO_DEBUG = 1
+
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
@@ -29,8 +32,12 @@ run: demo
 	@echo "    maria  — crédito al corriente"
 	@echo "    juan   — con un préstamo liquidado en su histórico"
 	@echo "    ramon  — su dependencia dejó de descontarle"
-	@echo "  Personal CAPP: capp / CappDemo2026!  → http://127.0.0.1:$(PORT)/admin/"
-	@echo "  CURP para registrarte: LOSA820420MNLPNN07 (el código de verificación sale en esta consola)"
+	@echo "  Personal CAPP (rol Supervisión): capp / CappDemo2026!  → http://127.0.0.1:$(PORT)/admin/"
+	@echo "    segundo factor (TOTP): agrega a tu app de autenticación el secreto MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"
+	@echo "    (otpauth://totp/capp?secret=MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U&issuer=Oficina%20Virtual)"
+	@echo "    o usa un código de recuperación de los que imprimió cargar_demo arriba"
+	@echo "  Para registrarte: CURP LOSA820420MNLPNN07, RFC con homoclave LOSA820420TR5"
+	@echo "    (el código de verificación del correo sale en esta consola)"
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -11,7 +11,9 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
-# Only the local proxy may set X-Forwarded-* headers (Django trusts X-Forwarded-Proto for HTTPS).
+# Only the local proxy may set X-Forwarded-* headers (Django trusts X-Forwarded-Proto for HTTPS). gunicorn
+# leaves REMOTE_ADDR as the proxy's address: the client's, for the rate limits, is read from X-Forwarded-For
+# by the portal itself, trusting as many hops as DJANGO_TRUSTED_PROXY_COUNT says (README, "Proxies").
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"

@@ -1,6 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _roles_al_migrar(sender, app_config=None, using="default", apps=None, **kwargs):
+    # After every migrate: a model added later gets its listed permissions into the roles (accounts.roles).
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.roles import roles_asignar
+
+    for config in global_apps.get_app_configs():
+        create_permissions(config, verbosity=0, using=using)
+    roles_asignar(Group, Permission, solo_agregar=True)
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Cuentas"
+
+    def ready(self):
+        post_migrate.connect(_roles_al_migrar, sender=self, dispatch_uid="accounts.roles")

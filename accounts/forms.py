@@ -1,22 +1,43 @@
 from captcha.fields import CaptchaField
 from django import forms
+from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts import services
 from accounts.curp import validar_curp
-from prestamos.models import Derechohabiente
+from accounts.rfc import validar_rfc
+
+
+def mensaje_no_coincide() -> str:
+    # One message whether the CURP is missing from the padrón or the RFC differs: the form must not tell
+    # a stranger which CURPs are in the padrón.
+    return (
+        "Los datos no coinciden con el padrón de derechohabientes. Revisa tu CURP y tu RFC con homoclave "
+        f"(como aparecen en tu talón de pago); si son correctos, comunícate al CAPP: {settings.CAPP_TELEFONO}, "
+        f"o escribe a {settings.CAPP_CORREO}."
+    )
 
 
 class RegistroForm(forms.Form):
-    """Extra registration fields (docs/reglas.md §3): allauth adds user name, e-mail and the password twice."""
+    """Extra registration fields (docs/reglas.md §3): allauth adds user name, e-mail and the password twice.
 
-    field_order = ["curp", "username", "email", "password1", "password2", "captcha"]
+    Order of the checks: the captcha first (while it is wrong nothing is said about the CURP), then CURP and
+    RFC against the padrón, and only when both match whether the CURP already has an account.
+    """
+
+    field_order = ["curp", "rfc", "username", "email", "password1", "password2", "captcha"]
 
     curp = forms.CharField(
         label="CURP",
         max_length=40,
         help_text="Tus 18 caracteres, como aparecen en tu constancia de CURP.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    rfc = forms.CharField(
+        label="RFC con homoclave",
+        max_length=20,
+        help_text="Tus 13 caracteres, como aparecen en tu talón de pago.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
     captcha = CaptchaField(
@@ -26,25 +47,38 @@ class RegistroForm(forms.Form):
     )
 
     def clean_curp(self) -> str:
-        curp = validar_curp(self.cleaned_data["curp"])
-        derechohabiente = Derechohabiente.objects.filter(curp=curp).only("id", "usuario_id").first()
+        return validar_curp(self.cleaned_data["curp"])
+
+    def clean_rfc(self) -> str:
+        return validar_rfc(self.cleaned_data["rfc"])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        curp, rfc = cleaned_data.get("curp"), cleaned_data.get("rfc")
+        if "captcha" in self.errors or not curp or not rfc:
+            return cleaned_data
+        derechohabiente = services.derechohabiente_para_registro(curp=curp, rfc=rfc)
         if derechohabiente is None:
-            raise forms.ValidationError(
-                "Tu CURP no aparece en el padrón de derechohabientes con préstamo personal. "
-                "Si crees que es un error, comunícate al CAPP.",
-                code="fuera_de_padron",
-            )
-        if derechohabiente.usuario_id is not None:
-            raise forms.ValidationError(
-                format_html(
-                    "Ya existe una cuenta registrada con esta CURP. Si olvidaste tu contraseña, "
-                    '<a href="{}">recupérala aquí</a>.',
-                    reverse("account_reset_password"),
+            self.add_error(None, forms.ValidationError(mensaje_no_coincide(), code="no_coincide"))
+        elif derechohabiente.usuario_id is not None:
+            self.add_error(
+                "curp",
+                forms.ValidationError(
+                    format_html(
+                        "Ya existe una cuenta registrada con esta CURP. Si olvidaste tu contraseña, "
+                        '<a href="{}">recupérala aquí</a>. Si tú no creaste esa cuenta, comunícate al CAPP '
+                        "({}, {}) para recuperar tu CURP.",
+                        reverse("account_reset_password"),
+                        settings.CAPP_TELEFONO,
+                        settings.CAPP_CORREO,
+                    ),
+                    code="ya_registrada",
                 ),
-                code="ya_registrada",
             )
-        return curp
+        return cleaned_data
 
     def signup(self, request, user) -> None:
-        """Called by allauth once the user exists: link the account to its padrón entry."""
-        services.derechohabiente_vincular_usuario(curp=self.cleaned_data["curp"], usuario=user)
+        """Called by allauth once the user exists: bind the account to its padrón entry."""
+        services.derechohabiente_vincular_usuario(
+            curp=self.cleaned_data["curp"], rfc=self.cleaned_data["rfc"], usuario=user
+        )

@@ -1,4 +1,4 @@
-"""E-mails to the borrower about their payments (SPEC §11): a payment applied, a FOPI about to expire
+"""E-mails to the borrower about their payments (docs/reglas.md §11): a payment applied, a FOPI about to expire
 unpaid, a loan paid off.
 
 Each event is recorded (`AvisoCorreo`, unique per event) in the transaction that caused it, and its

@@ -1,4 +1,4 @@
-"""CLABE, the 18-digit interbank account number SPEI transfers go to (SPEC §11).
+"""CLABE, the 18-digit interbank account number SPEI transfers go to (docs/reglas.md §11).
 
 Layout: 3-digit bank (646 = STP), 3-digit plaza (180), 11-digit account, 1 check digit. The account of a
 FOPI is the 4-digit client prefix STP assigned us plus a 7-digit number unique to that FOPI, so every

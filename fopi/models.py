@@ -107,7 +107,7 @@ class PagoBancario(models.Model):
     )
     cargado = models.DateTimeField("cargado", auto_now_add=True)
     cargado_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    # SPEI only: what the notification said (SPEC §11). The clave de rastreo identifies the transfer.
+    # SPEI only: what the notification said (docs/reglas.md §11). The clave de rastreo identifies the transfer.
     clave_rastreo = models.CharField("clave de rastreo", max_length=30, unique=True, null=True, blank=True)
     id_spei = models.CharField("id de la notificación", max_length=40, blank=True)
     institucion_ordenante = models.CharField("institución ordenante", max_length=10, blank=True)
@@ -177,7 +177,7 @@ class AccionPago(models.Model):
 
 
 class AvisoCorreo(models.Model):
-    """An e-mail the borrower gets for an event (SPEC §11), recorded before it is sent: one per event.
+    """An e-mail the borrower gets for an event (docs/reglas.md §11), recorded before it is sent: one per event.
 
     The unique (tipo, objeto) key is what makes a second run, a retried request or a concurrent one find
     the event already told; `enviado` stays empty when there was no address or the send failed.

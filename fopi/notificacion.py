@@ -1,4 +1,4 @@
-"""An STP-style SPEI deposit notification (SPEC §11): its signature and its fields, checked.
+"""An STP-style SPEI deposit notification (docs/reglas.md §11): its signature and its fields, checked.
 
 The bank posts a JSON body and signs it: header `X-Firma` = hex HMAC-SHA256 of the raw body with the
 shared secret. Plain HMAC rather than Django's `salted_hmac`, because the other side computes it with its

@@ -1,4 +1,4 @@
-"""Deposits by SPEI transfer to a FOPI's CLABE (SPEC §11), recorded once per clave de rastreo.
+"""Deposits by SPEI transfer to a FOPI's CLABE (docs/reglas.md §11), recorded once per clave de rastreo.
 
 A deposit to a FOPI's CLABE for its exact amount by its vigencia is applied at once, through the same
 service as a bank's payment (`services.pago_registrar`); any other deposit waits in the same review queue

@@ -117,7 +117,7 @@ def _respuesta_spei(datos: dict, status: int = 200) -> JsonResponse:
 
 @csrf_exempt
 def spei_abonos(request):
-    """STP-style deposit notifications (SPEC §11). Signed by the bank, not by a browser: no CSRF token.
+    """STP-style deposit notifications (docs/reglas.md §11). Signed by the bank, not by a browser: no CSRF token.
 
     Always answered in JSON: 403 for a bad or missing signature, 400 (with the reason) for a body that is
     not a notification; "confirmar" once the deposit is recorded, or when it had been already.

@@ -1,16 +1,26 @@
-"""Request limits per client for public pages that allauth's own limits do not cover (e.g. /verificar/).
+"""Request limits for what allauth's own limits do not cover (captcha refresh, /verificar/): a fixed-window
+counter per key in the shared cache (Redis in production, so every node counts the same client together).
 
-A counter per client address and time window in the shared cache (Redis in production, so every node
-counts the same client together). The client address is the one allauth's limits use, so both follow the
-same proxy settings (`ALLAUTH_TRUSTED_PROXY_COUNT`: which `X-Forwarded-For` entry is the client's).
+The client address is the one allauth's limits use (`oficina/cliente.py` through the adapter), so all limits
+follow the same proxy setting (`DJANGO_TRUSTED_PROXY_COUNT`).
 """
 
 from __future__ import annotations
 
-import time
-
 from allauth.account.adapter import get_adapter
 from django.core.cache import cache
+
+
+def permitir(clave: str, *, maximo: int, segundos: int) -> bool:
+    """True while `clave` has been used fewer than `maximo` times in the current window of `segundos`."""
+    clave = f"limite:{clave}"
+    # add() creates the window only if absent; incr() is atomic in Redis and in local memory.
+    cache.add(clave, 0, segundos)
+    try:
+        return cache.incr(clave) <= maximo
+    except ValueError:  # the window expired between add() and incr()
+        cache.add(clave, 1, segundos)
+        return True
 
 
 def ip_cliente(request) -> str:
@@ -18,17 +28,6 @@ def ip_cliente(request) -> str:
 
 
 def excede_limite(request, *, accion: str, limite: int, segundos: int = 60) -> bool:
-    """Count this request; True once the client made more than `limite` in the current window.
-
-    A fixed window: at most twice `limite` across a window boundary, which is enough to make guessing
-    100-bit codes hopeless and cheaper than a sliding log.
-    """
-    ventana = int(time.time() // segundos)
-    clave = f"limite:{accion}:{ip_cliente(request)}:{ventana}"
-    cache.add(clave, 0, timeout=segundos)
-    try:
-        cuenta = cache.incr(clave)
-    except ValueError:  # expired between add and incr
-        cache.set(clave, 1, timeout=segundos)
-        cuenta = 1
-    return cuenta > limite
+    """Count this request of the client; True once it made more than `limite` in the window. At most twice
+    `limite` across a window boundary: enough to make guessing 100-bit codes hopeless."""
+    return not permitir(f"{accion}:{ip_cliente(request)}", maximo=limite, segundos=segundos)

@@ -1,7 +1,8 @@
 """Settings for the Oficina Virtual, read from environment variables.
 
-The defaults run on a laptop (SQLite, console e-mail, DEBUG on); production sets the variables listed
-in README.md and `manage.py check --deploy` comes out clean.
+DEBUG is off unless DJANGO_DEBUG says otherwise (the Makefile's development targets and the tests set it),
+so a node started without configuration is never a development server. Production sets the variables
+listed in README.md and `manage.py check --deploy` comes out clean.
 """
 
 import os
@@ -24,13 +25,25 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# pytest sets PYTEST_VERSION before pytest-django reads these settings: the suite runs as a laptop does
+# (DEBUG on) with a fixed secret of its own, and needs no environment.
+PRUEBAS = bool(os.environ.get("PYTEST_VERSION"))
+DEBUG = env_bool("DJANGO_DEBUG", PRUEBAS)
 
+CLAVE_DESARROLLO = "solo-desarrollo-no-usar-en-produccion-0123456789abcdefghijklmnopqrstuvwxyz"
+CLAVE_PRUEBAS = "pruebas-oficina-virtual-clave-fija-no-usar-fuera-de-las-pruebas-0123456789"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY es obligatoria con DJANGO_DEBUG=0.")
-    SECRET_KEY = "solo-desarrollo-no-usar-en-produccion-0123456789abcdefghijklmnopqrstuvwxyz"
+if DEBUG and not SECRET_KEY:
+    SECRET_KEY = CLAVE_PRUEBAS if PRUEBAS else CLAVE_DESARROLLO
+if not DEBUG and SECRET_KEY in ("", CLAVE_DESARROLLO, CLAVE_PRUEBAS):
+    # Both keys are published in this file: sessions and password-reset links signed with them could be
+    # forged by anyone.
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY es obligatoria con DJANGO_DEBUG=0 (y no puede ser la de desarrollo).")
+
+# Reverse proxies of ours in front of gunicorn (nginx: 1). It decides which X-Forwarded-For address is the
+# client's for the rate limits (oficina.cliente); 0 ignores the header, which anyone can forge.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
@@ -47,6 +60,7 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "captcha",
     "csp",
     "accounts",
@@ -66,10 +80,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "oficina.segundo_factor.SegundoFactorAdminMiddleware",
+    "oficina.cache_privado.CachePrivadoMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "oficina.urls"
+CSRF_FAILURE_VIEW = "oficina.views.csrf_fallido"
 # Form widgets render through TEMPLATES, so the project can override a widget's template (the captcha's).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "oficina.wsgi.application"
@@ -163,11 +180,16 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
+    # Verification mails per address (a code is good for 15 minutes; a login meanwhile reuses it, see
+    # accounts.verificacion): enough for the code and a few "send me another", not for flooding a mailbox.
+    "confirm_email": "5/15m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
+# Staff enter the admin with a second factor (oficina.segundo_factor): TOTP, with recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Oficina Virtual (ISSSTE)"
 # Accounts whose e-mail is not verified within this many days are removed (depurar_registros).
 REGISTRO_DIAS_PARA_VERIFICAR = 7
 
@@ -201,6 +223,10 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # How admin uploads run: "rq" (REDIS_URL set), "hilo" (a thread of the web process) or "sincrono".
 CARGAS_MODO = os.environ.get("CARGAS_MODO", "")
+# An upload job writes a heartbeat this often; without one for CARGAS_SIN_LATIDO_SEGUNDOS its worker is
+# taken for dead and the job marked FALLIDA (nothing of it was loaded: its transaction died with it).
+CARGAS_LATIDO_SEGUNDOS = int(os.environ.get("CARGAS_LATIDO_SEGUNDOS", "30"))
+CARGAS_SIN_LATIDO_SEGUNDOS = int(os.environ.get("CARGAS_SIN_LATIDO_SEGUNDOS", "300"))
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -254,7 +280,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
-# Payments by SPEI transfer (SPEC §11, fopi/spei.py). STP assigns the 4-digit client prefix of our CLABEs;
+# Payments by SPEI transfer (docs/reglas.md §11, fopi/spei.py). STP assigns the 4-digit client prefix of our CLABEs;
 # the secret signs each deposit notification (hex HMAC-SHA256 of the body, header X-Firma). Without a
 # secret the endpoint refuses every notification.
 SPEI_PREFIJO = os.environ.get("SPEI_PREFIJO", "2010")

@@ -11,6 +11,10 @@ admin.site.site_header = "Oficina Virtual — CAPP"
 admin.site.site_title = "Oficina Virtual — CAPP"
 admin.site.index_title = "Centro de Atención de Préstamos Personales"
 
+# The portal's own error pages, in Spanish with the CAPP contact (templates 400/403/404.html by name).
+handler429 = "oficina.views.demasiadas_peticiones"  # allauth's rate limits answer through this one
+handler500 = "oficina.views.error_servidor"
+
 urlpatterns = [
     path("", views.inicio, name="inicio"),
     path("prestaciones/", views.prestaciones, name="prestaciones"),
@@ -21,8 +25,14 @@ urlpatterns = [
     path("verificar/<str:codigo>/", recuperacion_views.verificar, name="verificar"),
     path("spei/abonos/", include("fopi.spei_urls")),
     path("cuenta/", include("allauth.urls")),
+    path("captcha/refresh/", views.captcha_nuevo, name="captcha-refresh"),
     path("captcha/", include("captcha.urls")),
     path("admin/cargar-archivo/", admin.site.admin_view(admin_views.cargar_archivo), name="admin_cargar_archivo"),
     path("admin/cargas/<int:pk>/", admin.site.admin_view(admin_views.carga), name="admin_carga"),
+    path(
+        "admin/cargas/<int:pk>/reintentar/",
+        admin.site.admin_view(views.carga_reintentar),
+        name="admin_carga_reintentar",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -4,15 +4,22 @@ With REDIS_URL set they go to an RQ queue on Redis, run by `python manage.py tra
 node; without a broker (`make run`) they run in a thread of the web process. Progress lives in the cache,
 not in the database: the import holds one transaction until it ends (all or nothing), so rows written
 to report progress would stay invisible until then.
+
+A job also writes a heartbeat (`Carga.latido`) from a thread with its own connection. A worker that dies
+(killed, out of memory, machine restarted) leaves its job "Procesando" and its transaction rolled back:
+nothing of the file is loaded. Once the heartbeat is older than CARGAS_SIN_LATIDO_SEGUNDOS the job is
+marked FALLIDA with a message saying so, and `carga_reintentar` runs it again from the same file.
 """
 
 import logging
 import threading
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from oficina.importacion import ArchivoRechazado, importar_archivo
@@ -21,6 +28,10 @@ from prestamos.models import Carga
 logger = logging.getLogger(__name__)
 COLA = "cargas"
 MAX_ERRORES_GUARDADOS = 2000
+MENSAJE_SIN_LATIDO = (
+    "El proceso que cargaba este archivo dejó de responder (sin señal desde las {hora}); se detuvo o se "
+    "reinició. No se cargó nada del archivo: vuelve a ejecutar la carga."
+)
 
 
 def _clave(carga_id: int) -> str:
@@ -28,7 +39,60 @@ def _clave(carga_id: int) -> str:
 
 
 def progreso(carga_id: int) -> tuple[int, int]:
+    # The progress page refreshes itself while the job runs: it is also where a dead job is noticed.
+    cargas_sin_latido_marcar()
     return cache.get(_clave(carga_id), (0, 0))
+
+
+def cargas_sin_latido_marcar(*, ahora=None) -> int:
+    """Mark FALLIDA every job whose worker stopped sending its heartbeat. Returns how many."""
+    ahora = ahora or timezone.now()
+    limite = ahora - timedelta(seconds=settings.CARGAS_SIN_LATIDO_SEGUNDOS)
+    marcadas = 0
+    for carga in Carga.objects.filter(estado=Carga.Estado.PROCESANDO, latido__lt=limite).only("pk", "latido"):
+        hora = timezone.localtime(carga.latido).strftime("%H:%M del %d/%m/%Y")
+        # Conditional: a job that sent its heartbeat meanwhile is alive after all.
+        marcadas += Carga.objects.filter(pk=carga.pk, estado=Carga.Estado.PROCESANDO, latido__lt=limite).update(
+            estado=Carga.Estado.FALLIDA, errores=MENSAJE_SIN_LATIDO.format(hora=hora), terminada=ahora
+        )
+    return marcadas
+
+
+def carga_reintentar(*, carga_id: int) -> bool:
+    """Run a FALLIDA job again from its stored file (loading a file twice is harmless). False if not FALLIDA."""
+    en_cola = Carga.objects.filter(pk=carga_id, estado=Carga.Estado.FALLIDA).update(
+        estado=Carga.Estado.EN_COLA, errores="", resumen="", iniciada=None, terminada=None, latido=None
+    )
+    if not en_cola:
+        return False
+    cache.delete(_clave(carga_id))
+    if modo() == "sincrono":
+        carga_ejecutar(carga_id)
+    else:
+        transaction.on_commit(lambda: despachar(carga_id))
+    return True
+
+
+class _Latido(threading.Thread):
+    """Writes the job's heartbeat from its own connection (the import's transaction would hide it)."""
+
+    def __init__(self, carga_id: int):
+        super().__init__(daemon=True, name=f"latido-carga-{carga_id}")
+        self.carga_id = carga_id
+        self.alto = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.alto.wait(settings.CARGAS_LATIDO_SEGUNDOS):
+                try:
+                    Carga.objects.filter(pk=self.carga_id, estado=Carga.Estado.PROCESANDO).update(
+                        latido=timezone.now()
+                    )
+                except DatabaseError:
+                    # SQLite (development) locks the file while the import writes: skip this beat.
+                    logger.warning("Sin latido para la carga %s", self.carga_id, exc_info=True)
+        finally:
+            connection.close()
 
 
 def modo() -> str:
@@ -37,6 +101,7 @@ def modo() -> str:
 
 
 def carga_crear(*, archivo, usuario) -> Carga:
+    cargas_sin_latido_marcar()
     carga = Carga.objects.create(archivo=archivo, nombre=archivo.name[:255], creada_por=usuario)
     if modo() == "sincrono":
         carga_ejecutar(carga.pk)
@@ -72,8 +137,9 @@ def carga_en_trabajador(carga_id: int) -> None:
 
 def carga_ejecutar(carga_id: int) -> None:
     """Run one upload through the all-or-nothing importer and record the outcome."""
+    ahora = timezone.now()
     actualizados = Carga.objects.filter(pk=carga_id, estado=Carga.Estado.EN_COLA).update(
-        estado=Carga.Estado.PROCESANDO, iniciada=timezone.now()
+        estado=Carga.Estado.PROCESANDO, iniciada=ahora, latido=ahora, intentos=F("intentos") + 1
     )
     if not actualizados:
         return  # already taken by another worker
@@ -87,6 +153,8 @@ def carga_ejecutar(carga_id: int) -> None:
             cache.set(_clave(carga_id), (hechas, total), 86400)
 
     estado, resumen, errores = Carga.Estado.TERMINADA, "", ""
+    latido = _Latido(carga_id)
+    latido.start()
     try:
         with carga.archivo.open("rb") as contenido:
             resumen = importar_archivo(
@@ -97,6 +165,9 @@ def carga_ejecutar(carga_id: int) -> None:
     except Exception:  # the job must end with a state staff can see, whatever happened
         logger.exception("La carga %s falló", carga_id)
         estado, errores = Carga.Estado.FALLIDA, "Error interno al procesar el archivo; no se cargó nada."
+    finally:
+        latido.alto.set()
+    # Unconditional: a job wrongly taken for dead (its heartbeat blocked) still reports how it really ended.
     Carga.objects.filter(pk=carga_id).update(
         estado=estado, resumen=resumen, errores=errores, terminada=timezone.now()
     )

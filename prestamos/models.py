@@ -302,6 +302,10 @@ class Carga(models.Model):
     creada = models.DateTimeField("creada", auto_now_add=True)
     iniciada = models.DateTimeField("iniciada", null=True, blank=True)
     terminada = models.DateTimeField("terminada", null=True, blank=True)
+    # Written by the job every few seconds from its own connection: a job without it for too long lost its
+    # worker (prestamos.cargas.cargas_sin_latido_marcar).
+    latido = models.DateTimeField("última señal del proceso", null=True, blank=True)
+    intentos = models.PositiveSmallIntegerField("intentos", default=0)
 
     class Meta:
         ordering = ["-creada"]

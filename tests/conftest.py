@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.core.cache import cache
 
 from prestamos.models import Dependencia, Derechohabiente
+from tests.accounts.datos import RFC_ALICE, RFC_ANA, RFC_BOB, con_segundo_factor
 from tests.fabricas import (
     CONTRASENA,
     CURP_ALICE,
@@ -69,26 +70,27 @@ def ssa(db):
 @pytest.fixture
 def ana(sep):
     return Derechohabiente.objects.create(
-        curp=CURP_ANA, nombre="Ana", primer_apellido="López", segundo_apellido="Sánchez", dependencia=sep
+        curp=CURP_ANA, nombre="Ana", primer_apellido="López", segundo_apellido="Sánchez", rfc=RFC_ANA,
+        dependencia=sep,
     )
 
 
-def _borrower(django_user_model, *, username, curp, nombre, apellido, dependencia):
+def _borrower(django_user_model, *, username, curp, nombre, apellido, dependencia, rfc=""):
     usuario = django_user_model.objects.create_user(username=username, email=f"{username}@ejemplo.mx", password=CONTRASENA)
     EmailAddress.objects.create(user=usuario, email=usuario.email, verified=True, primary=True)
     return Derechohabiente.objects.create(
-        curp=curp, nombre=nombre, primer_apellido=apellido, dependencia=dependencia, usuario=usuario
+        curp=curp, nombre=nombre, primer_apellido=apellido, dependencia=dependencia, usuario=usuario, rfc=rfc
     )
 
 
 @pytest.fixture
 def alice(django_user_model, sep):
-    return _borrower(django_user_model, username="alice", curp=CURP_ALICE, nombre="Alicia", apellido="García", dependencia=sep)
+    return _borrower(django_user_model, username="alice", curp=CURP_ALICE, nombre="Alicia", apellido="García", dependencia=sep, rfc=RFC_ALICE)
 
 
 @pytest.fixture
 def bob(django_user_model, ssa):
-    return _borrower(django_user_model, username="bob", curp=CURP_BOB, nombre="Roberto", apellido="Hernández", dependencia=ssa)
+    return _borrower(django_user_model, username="bob", curp=CURP_BOB, nombre="Roberto", apellido="Hernández", dependencia=ssa, rfc=RFC_BOB)
 
 
 @pytest.fixture
@@ -108,8 +110,8 @@ def cliente_alice(client, alice):
 
 @pytest.fixture
 def cliente_staff(client, staff):
-    client.force_login(staff)
-    return client
+    # The admin asks staff for a second factor (TOTP): the session carries it as allauth.mfa records it.
+    return con_segundo_factor(client, staff)
 
 
 @pytest.fixture

@@ -255,7 +255,7 @@ def test_it_limits_each_client_to_30_checks_a_minute_in_spanish(client, carta):
 
 @pytest.mark.django_db
 def test_it_counts_the_client_behind_the_trusted_proxy(client, carta, settings):
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     url = url_de(carta)
     for _ in range(30):
         client.get(url, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")

@@ -1,4 +1,4 @@
-"""SPEI (SPEC §11): a CLABE for every FOPI, existing ones included; SPEI deposits in the payments table
+"""SPEI (docs/reglas.md §11): a CLABE for every FOPI, existing ones included; SPEI deposits in the payments table
 next to the banks' rows (same review queue); the record of e-mails sent to borrowers."""
 
 import django.db.models.deletion

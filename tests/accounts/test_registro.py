@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from prestamos.models import Derechohabiente
+from tests.accounts.datos import RFC_ALICE, RFC_ANA
 from tests.fabricas import CURP_ALICE, CURP_ANA
 
 User = get_user_model()
@@ -15,6 +16,7 @@ User = get_user_model()
 def datos_registro(**cambios):
     datos = {
         "curp": CURP_ANA,
+        "rfc": RFC_ANA,
         "username": "ana.lopez",
         "email": "ana@ejemplo.mx",
         "password1": "Quincena-2026x",
@@ -77,7 +79,10 @@ def assert_nada_creado():
     [
         ({"curp": "GAML850312MDFRPR03"}, "dígito verificador"),
         ({"curp": "ABC"}, "18 caracteres"),
-        ({"curp": "TOVE881130MVZRLL01"}, "no aparece en el padrón"),
+        ({"curp": "TOVE881130MVZRLL01"}, "no coinciden con el padrón"),
+        ({"rfc": "LOSA820420TR6"}, "no coinciden con el padrón"),
+        ({"rfc": "LOSA820420"}, "13 caracteres"),
+        ({"rfc": "LOSA821320TR5"}, "formato de una persona física"),
         ({"captcha_1": "EQUIVOCADO"}, "código de seguridad"),
         ({"password2": "Otra-cosa-2026"}, ""),
         ({"password1": "corta", "password2": "corta"}, ""),
@@ -94,7 +99,7 @@ def test_it_refuses_bad_registrations_and_creates_nothing(client, ana, cambios, 
 
 @pytest.mark.django_db
 def test_it_refuses_a_second_account_for_the_same_curp_pointing_to_password_recovery(client, alice):
-    respuesta = client.post(reverse("account_signup"), datos_registro(curp=CURP_ALICE))
+    respuesta = client.post(reverse("account_signup"), datos_registro(curp=CURP_ALICE, rfc=RFC_ALICE))
     html = respuesta.content.decode()
     assert respuesta.status_code == 200
     assert "Ya existe una cuenta registrada con esta CURP" in html
@@ -107,7 +112,7 @@ def test_it_refuses_a_second_account_for_the_same_curp_pointing_to_password_reco
 @pytest.mark.django_db
 def test_it_shows_the_form_with_curp_and_captcha_fields(client):
     html = client.get(reverse("account_signup")).content.decode()
-    assert 'name="curp"' in html
+    assert 'name="curp"' in html and 'name="rfc"' in html and "RFC con homoclave" in html
     assert 'name="captcha_1"' in html
     assert 'name="username"' in html and 'name="password2"' in html
     assert html.index('name="curp"') < html.index('name="username"')
@@ -147,8 +152,8 @@ def test_it_refuses_the_link_when_the_curp_was_taken_meanwhile(ana, django_user_
 
     primero = django_user_model.objects.create_user(username="primero")
     segundo = django_user_model.objects.create_user(username="segundo")
-    derechohabiente_vincular_usuario(curp=ana.curp, usuario=primero)
+    derechohabiente_vincular_usuario(curp=ana.curp, rfc=RFC_ANA, usuario=primero)
     with pytest.raises(CurpYaRegistrada):
-        derechohabiente_vincular_usuario(curp=ana.curp, usuario=segundo)
+        derechohabiente_vincular_usuario(curp=ana.curp, rfc=RFC_ANA, usuario=segundo)
     assert Derechohabiente.objects.get(curp=ana.curp).usuario == primero
     assert not django_user_model.objects.filter(username="segundo").exists()

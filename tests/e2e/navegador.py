@@ -12,12 +12,20 @@ AXE = str(RAIZ / "node_modules" / "axe-core" / "axe.min.js")
 CAPTURAS = RAIZ / "tests" / "screenshots"
 
 
-def iniciar_sesion(page, live_server, usuario: str, contrasena: str) -> None:
+def iniciar_sesion(page, live_server, usuario: str, contrasena: str, *, secreto_totp: str | None = None) -> None:
+    """Log in; staff with a second factor type the code their authenticator app would show."""
     page.goto(live_server.url + "/cuenta/login/")
     page.fill('input[name="login"]', usuario)
     page.fill('input[name="password"]', contrasena)
     page.get_by_role("button", name="Iniciar sesión").click()
     page.wait_for_load_state()
+    if secreto_totp:
+        from tests.accounts.datos import codigo_totp
+
+        page.wait_for_url("**/2fa/authenticate/")
+        page.fill('input[name="code"]', codigo_totp(secreto_totp))
+        page.press('input[name="code"]', "Enter")
+        page.wait_for_load_state()
     assert page.get_by_role("button", name="Cerrar sesión").is_visible(), f"no inició sesión: {page.url}"
 
 

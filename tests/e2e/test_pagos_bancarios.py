@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from fopi.services import fopi_emitir
+from tests.accounts.datos import SECRETO_TOTP, activar_totp
 from tests.e2e.navegador import cerrar_sesion, descargar, iniciar_sesion
 from tests.fabricas import CONTRASENA, FOLIO_ALICE
 
@@ -20,7 +21,8 @@ def test_staff_load_a_payment_that_settles_the_loan_and_the_borrower_gets_her_le
     hoy(date(2026, 6, 20))
     page = pagina
 
-    iniciar_sesion(page, live_server, "capp", CONTRASENA)
+    activar_totp(staff)  # the admin asks staff for a second factor
+    iniciar_sesion(page, live_server, "capp", CONTRASENA, secreto_totp=SECRETO_TOTP)
     page.goto(live_server.url + "/admin/cargar-archivo/")
     csv = f"banco,autorizacion,fecha_pago,referencia,importe\nHSBC,L1,2026-06-15,{fopi.referencia},{fopi.importe}\n"
     page.set_input_files('input[name="archivo"]', files=[{"name": "pagos.csv", "mimeType": "text/csv", "buffer": csv.encode()}])

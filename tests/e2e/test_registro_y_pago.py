@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from fopi.models import Fopi
 from prestamos.calculo import Quincena, tabla_amortizacion
+from tests.accounts.datos import RFC_ANA
 from tests.e2e.navegador import descargar, primer_importe_despues
 from tests.fabricas import CURP_ANA, cargar_prestamos
 
@@ -47,6 +48,7 @@ def test_a_borrower_registers_reads_her_statement_and_issues_a_partial_fopi(pagi
     page.get_by_role("link", name="Registro", exact=True).first.click()
     page.wait_for_url("**/cuenta/signup/")
     page.fill('input[name="curp"]', CURP_ANA.lower())
+    page.fill('input[name="rfc"]', RFC_ANA.lower())
     page.fill('input[name="username"]', "ana.lopez")
     page.fill('input[name="email"]', "ana@ejemplo.mx")
     page.fill('input[name="password1"]', CONTRASENA_NUEVA)

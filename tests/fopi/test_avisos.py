@@ -1,4 +1,4 @@
-"""E-mails to the borrower (SPEC §11): payment applied, FOPI about to expire unpaid, loan paid off.
+"""E-mails to the borrower (docs/reglas.md §11): payment applied, FOPI about to expire unpaid, loan paid off.
 One per event, never two; sent only once the transaction that caused it commits."""
 
 import io

@@ -1,4 +1,4 @@
-"""CLABE (fopi/clabe.py): SPEC §11 check digit, our STP accounts, and any bank's CLABE for refunds."""
+"""CLABE (fopi/clabe.py): docs/reglas.md §11 check digit, our STP accounts, and any bank's CLABE for refunds."""
 
 import pytest
 from hypothesis import given

@@ -1,4 +1,4 @@
-"""Every FOPI carries its own CLABE (SPEC §11): issued with it, shown on its page and PDF, and given to
+"""Every FOPI carries its own CLABE (docs/reglas.md §11): issued with it, shown on its page and PDF, and given to
 the FOPIs issued before SPEI by the migration."""
 
 import importlib

@@ -1,4 +1,4 @@
-""""Comprobante de pago" (SPEC §11): a PDF for every applied payment, listed in the borrower's payments,
+""""Comprobante de pago" (docs/reglas.md §11): a PDF for every applied payment, listed in the borrower's payments,
 downloadable only by its owner."""
 
 from datetime import date

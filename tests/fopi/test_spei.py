@@ -1,4 +1,4 @@
-"""POST /spei/abonos/ (SPEC §11): signed deposit notifications, applied at once when they pay their FOPI
+"""POST /spei/abonos/ (docs/reglas.md §11): signed deposit notifications, applied at once when they pay their FOPI
 exactly and in time, kept for review otherwise, idempotent by clave de rastreo."""
 
 import json

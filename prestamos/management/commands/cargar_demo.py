@@ -3,7 +3,7 @@ from pathlib import Path
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +23,12 @@ CUENTAS = {
     "ramon": "PEMR900101HDFRRS00",
 }
 CURP_PARA_REGISTRO = "LOSA820420MNLPNN07"
+RFC_PARA_REGISTRO = "LOSA820420TR5"
+# The demo staff member's second factor, from fixed seeds published here and in `make run`: demo only, which
+# is why the staff member is created only with DJANGO_DEBUG=1.
+SECRETO_TOTP_CAPP = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"
+SEMILLA_RECUPERACION_CAPP = "6f6669636e612d7669727475616c2d64656d6f2d636170702d7265637570657261"
+ROL_CAPP = "Supervisión"
 BANCOS = [
     ("BBVA México", "1234567"),
     ("Banorte", "0987654"),
@@ -30,7 +36,6 @@ BANCOS = [
     ("HSBC", "4433221"),
     ("Banco Azteca", "7788990"),
 ]
-APPS_CAPP = ["accounts", "prestamos", "recuperacion", "fopi"]
 
 
 ENCABEZADO_PRESTAMOS = (
@@ -115,7 +120,34 @@ class Command(BaseCommand):
         for username, curp in CUENTAS.items():
             usuario = self._usuario(username, f"{username}@ejemplo.gob.mx", CONTRASENA_DEMO)
             Derechohabiente.objects.filter(curp=curp).update(usuario=usuario)
-        grupo, _ = Group.objects.get_or_create(name="Personal CAPP")
-        grupo.permissions.set(Permission.objects.filter(content_type__app_label__in=APPS_CAPP))
+        if not settings.DEBUG:
+            self.stdout.write(
+                "DJANGO_DEBUG=0: no se crea el personal CAPP de demostración (su contraseña y su segundo factor "
+                "están publicados). Crea al personal con `createsuperuser` y asígnale un rol en el admin."
+            )
+            return
+        # Earlier demos gave staff a group of their own holding accounts.* (users could be made superusers).
+        Group.objects.filter(name="Personal CAPP").delete()
         capp = self._usuario("capp", "capp@ejemplo.gob.mx", CONTRASENA_CAPP, is_staff=True)
-        capp.groups.add(grupo)
+        # A role from the migration (accounts.roles): no power over users, groups or permissions.
+        capp.groups.set([Group.objects.get(name=ROL_CAPP)])
+        codigos = self._segundo_factor(capp)
+        self.stdout.write(
+            f"Personal CAPP: capp / {CONTRASENA_CAPP} (rol {ROL_CAPP}). Segundo factor: agrega a tu app de "
+            f"autenticación el secreto {SECRETO_TOTP_CAPP} (o la URL otpauth://totp/capp?secret={SECRETO_TOTP_CAPP}"
+            f"&issuer=Oficina%20Virtual) o usa un código de recuperación: {', '.join(codigos[:3])}."
+        )
+
+    def _segundo_factor(self, usuario) -> list[str]:
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+        Authenticator.objects.get_or_create(
+            user=usuario, type=Authenticator.Type.TOTP, defaults={"data": {"secret": SECRETO_TOTP_CAPP}}
+        )
+        recuperacion, _ = Authenticator.objects.get_or_create(
+            user=usuario,
+            type=Authenticator.Type.RECOVERY_CODES,
+            defaults={"data": {"seed": SEMILLA_RECUPERACION_CAPP, "used_mask": 0}},
+        )
+        return RecoveryCodes(recuperacion).get_unused_codes()

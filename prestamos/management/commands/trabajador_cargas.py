@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from prestamos.cargas import COLA
+from prestamos.cargas import COLA, cargas_sin_latido_marcar
 
 
 class Command(BaseCommand):
@@ -13,6 +13,10 @@ class Command(BaseCommand):
     def handle(self, *args, burst=False, **options):
         if not settings.REDIS_URL:
             raise CommandError("Define REDIS_URL: sin Redis las cargas se procesan dentro del servidor web.")
+        # A worker starting is often one restarted after a crash: mark the jobs its predecessor left behind.
+        marcadas = cargas_sin_latido_marcar()
+        if marcadas:
+            self.stdout.write(f"Cargas sin señal de su proceso marcadas como fallidas: {marcadas}")
         from redis import Redis
         from rq import Queue, Worker
 
