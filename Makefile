@@ -32,6 +32,7 @@ run: demo
 	@echo "    maria  — crédito al corriente"
 	@echo "    juan   — con un préstamo liquidado en su histórico"
 	@echo "    ramon  — su dependencia dejó de descontarle"
+	@echo "    rosa   — pensionada: su nómina de pensiones dejó de descontarle (¿pensión suspendida?)"
 	@echo "  Personal CAPP (rol Supervisión): capp / CappDemo2026!  → http://127.0.0.1:$(PORT)/admin/"
 	@echo "    segundo factor (TOTP): agrega a tu app de autenticación el secreto MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"
 	@echo "    (otpauth://totp/capp?secret=MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U&issuer=Oficina%20Virtual)"

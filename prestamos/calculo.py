@@ -52,6 +52,7 @@ class Periodo:
     PLURAL: ClassVar[str] = ""
     ADJETIVO: ClassVar[str] = ""  # "descuento quincenal", "descuento mensual"
     ARTICULO: ClassVar[str] = ""  # "la quincena", "el mes"
+    PAGADOS: ClassVar[str] = ""  # "quincenas pagadas", "meses pagados"
     INVALIDO: ClassVar[str] = "Periodo inválido"
 
     def __post_init__(self) -> None:
@@ -117,6 +118,7 @@ class Quincena(Periodo):
     PLURAL: ClassVar[str] = "quincenas"
     ADJETIVO: ClassVar[str] = "descuento quincenal"
     ARTICULO: ClassVar[str] = "la"
+    PAGADOS: ClassVar[str] = "quincenas pagadas"
     INVALIDO: ClassVar[str] = "Quincena inválida"
 
     @classmethod
@@ -152,6 +154,7 @@ class Mes(Periodo):
     PLURAL: ClassVar[str] = "meses"
     ADJETIVO: ClassVar[str] = "descuento mensual"
     ARTICULO: ClassVar[str] = "el"
+    PAGADOS: ClassVar[str] = "meses pagados"
     INVALIDO: ClassVar[str] = "Mes inválido"
 
     @classmethod

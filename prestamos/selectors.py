@@ -109,6 +109,11 @@ class VistaPrestamo:
         return CERO if self.liquidado else self.posicion.moratorios(self.hoy, self.contexto)
 
     @property
+    def primer_periodo(self) -> Periodo:
+        """The loan's first period: its kind (quincena, or month for a pensioner) gives the pages' words."""
+        return self.posicion.condiciones.primer_periodo
+
+    @property
     def saldo_a_favor(self) -> Decimal:
         """Received beyond what the loan owed, not yet paid back (docs/reglas.md §9)."""
         return self.posicion.excedentes

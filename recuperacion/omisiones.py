@@ -132,6 +132,7 @@ def _mensaje_omision(prestamo: Prestamo, avisos: list[AvisoOmision], enlace: str
     contexto = {
         "portal": settings.PORTAL_NOMBRE,
         "nombre": prestamo.derechohabiente.nombre,
+        "pensionado": prestamo.derechohabiente.tipo == prestamo.derechohabiente.Tipo.PENSIONADO,
         "folio": prestamo.folio,
         "omisiones": [
             {"quincena": a.quincena.descripcion, "pendiente": formato_moneda(a.pendiente)}

@@ -82,13 +82,18 @@ class PrestamoPdf:
     plazo: int
     cuota: Decimal
     fecha_otorgamiento: date
-    quincenas_pagadas: int
+    quincenas_pagadas: int  # periods: months for a pensioner's loan
     quincenas_por_pagar: int
     fecha_termino: date | None
     dependencia: str
     saldo: Decimal
     movimientos: tuple[MovimientoPdf, ...]
     tabla: tuple[RenglonTabla, ...]
+    # The words of the loan's period kind (prestamos.calculo.Periodo): a pensioner's loan counts months.
+    periodo: str = "quincena"
+    periodos: str = "quincenas"
+    descuento: str = "descuento quincenal"
+    pagados: str = "quincenas pagadas"
 
 
 @dataclass(frozen=True)
@@ -290,10 +295,10 @@ def _condiciones(prestamo: PrestamoPdf) -> Table:
         ("Tipo", prestamo.tipo),
         ("Importe otorgado", formato_moneda(prestamo.importe)),
         ("Tasa", formato_tasa(prestamo.tasa_anual)),
-        ("Plazo", f"{prestamo.plazo} quincenas"),
-        ("Descuento quincenal", formato_moneda(prestamo.cuota)),
+        ("Plazo", f"{prestamo.plazo} {prestamo.periodos}"),
+        (prestamo.descuento.capitalize(), formato_moneda(prestamo.cuota)),
         ("Fecha de otorgamiento", formato_fecha(prestamo.fecha_otorgamiento)),
-        ("Quincenas pagadas / por pagar", f"{prestamo.quincenas_pagadas} / {prestamo.quincenas_por_pagar}"),
+        (f"{prestamo.pagados.capitalize()} / por pagar", f"{prestamo.quincenas_pagadas} / {prestamo.quincenas_por_pagar}"),
         ("Fecha estimada de término", termino),
         ("Dependencia", prestamo.dependencia or SIN_DATO),
     ])
@@ -318,7 +323,7 @@ def _detalle(prestamo: PrestamoPdf) -> list:
         _p(f"Préstamo {prestamo.folio} — {prestamo.tipo} ({prestamo.estado})", _SECCION),
         _p(
             f"Importe otorgado {formato_moneda(prestamo.importe)} el {formato_fecha(prestamo.fecha_otorgamiento)}, "
-            f"{formato_tasa(prestamo.tasa_anual)}, {prestamo.plazo} quincenas de {formato_moneda(prestamo.cuota)}.",
+            f"{formato_tasa(prestamo.tasa_anual)}, {prestamo.plazo} {prestamo.periodos} de {formato_moneda(prestamo.cuota)}.",
             _NOTA,
         ),
         *_subseccion("Movimientos"),
@@ -347,7 +352,7 @@ def _detalle(prestamo: PrestamoPdf) -> list:
             if r.vencida:
                 extra += [("TEXTCOLOR", (7, k), (7, k), GUINDA), ("FONT", (7, k), (7, k), FUENTE_NEGRITA)]
         anchos = _escalar([10 * mm, 49 * mm, 18 * mm, 18 * mm, 17 * mm, 18 * mm, 20 * mm, 18 * mm])
-        partes.append(_tabla(["Núm.", "Quincena", "Vencimiento", "Cuota", "Interés", "Capital", "Saldo", "Estado"],
+        partes.append(_tabla(["Núm.", prestamo.periodo.capitalize(), "Vencimiento", "Cuota", "Interés", "Capital", "Saldo", "Estado"],
                              renglones, anchos, numericas=(0, 3, 4, 5, 6),
                              extra=[("LEFTPADDING", (7, 0), (7, -1), 6), *extra]))
     else:

@@ -42,6 +42,14 @@ class EstadoCuenta:
         return any(v.omisiones for v in self.prestamos)
 
     @property
+    def pension_suspendida(self) -> bool:
+        """The pension payroll's remesa came without a pensioner's deduction: the usual cause is a pension
+        suspended for want of the yearly proof of life (docs/reglas.md §12)."""
+        return self.derechohabiente.tipo == Derechohabiente.Tipo.PENSIONADO and any(
+            o.periodo in v.contexto.remesas for v in self.prestamos for o in v.omisiones
+        )
+
+    @property
     def en_cobranza(self) -> bool:
         return any(v.en_cobranza for v in self.prestamos)
 

@@ -26,7 +26,7 @@ from fopi.services import fopi_emitir, pago_aplicar_a_prestamo, pago_marcar_devo
 from fopi.spei import abono_recibir
 from oficina.importacion import ArchivoRechazado, importar_archivo, revertir_archivo
 from prestamos import posiciones
-from prestamos.calculo import Quincena
+from prestamos.calculo import Mes, Quincena
 from prestamos.models import Movimiento, Prestamo
 from tests.fabricas import CURP_ALICE, FOLIO_ALICE, cargar_prestamos
 
@@ -38,7 +38,10 @@ def _suma(qs, campo="importe"):
 
 
 class Cartera(RuleBasedStateMachine):
-    """Alice's loan (SPEC's worked example from 2026-Q01) living through random events."""
+    """Alice's loan (the worked example from 2026-Q01) living through random events."""
+
+    PERIODO = Quincena
+    FILA = f"{FOLIO_ALICE},{CURP_ALICE},ORDINARIO,30000.00,11.50,48,2025-12-20,2026-Q01,VIGENTE,0,"
 
     def __init__(self):
         super().__init__()
@@ -61,7 +64,7 @@ class Cartera(RuleBasedStateMachine):
         Derechohabiente.objects.get_or_create(
             curp=CURP_ALICE, defaults={"nombre": "Alicia", "primer_apellido": "García", "dependencia": dependencia}
         )
-        cargar_prestamos(f"{FOLIO_ALICE},{CURP_ALICE},ORDINARIO,30000.00,11.50,48,2025-12-20,2026-Q01,VIGENTE,0,")
+        cargar_prestamos(self.FILA)
         self.prestamo = Prestamo.objects.get(folio=FOLIO_ALICE)
 
     def _pagos(self, *filas):
@@ -76,7 +79,7 @@ class Cartera(RuleBasedStateMachine):
 
     @rule(fraccion=st.sampled_from([D("1"), D("0.5"), D("0"), D("1.7")]), atras=st.integers(min_value=0, max_value=3))
     def llega_una_remesa(self, fraccion, atras):
-        quincena = Quincena.de_fecha(self.hoy) - 1 - atras
+        quincena = self.PERIODO.de_fecha(self.hoy) - 1 - atras
         filas = []
         importe = (self.prestamo.cuota * fraccion).quantize(D("0.01"))
         if importe > 0:
@@ -235,10 +238,18 @@ class Cartera(RuleBasedStateMachine):
         assert posicion.capital_insoluto == sum(c.pendiente_capital for c in posicion.cuotas)
 
 
+class CarteraMensual(Cartera):
+    """The same events for a pensioner's monthly loan (docs/reglas.md §12): the worked example in months."""
+
+    PERIODO = Mes
+    FILA = f"{FOLIO_ALICE},{CURP_ALICE},ORDINARIO,30000.00,11.50,24,2025-12-20,2026-M01,VIGENTE,0,"
+
+
 @pytest.mark.django_db
-def test_it_conserves_money_through_random_sequences(alice):
+@pytest.mark.parametrize("maquina", [Cartera, CarteraMensual], ids=["quincenal", "mensual"])
+def test_it_conserves_money_through_random_sequences(alice, maquina):
     run_state_machine_as_test(
-        Cartera,
+        maquina,
         settings=settings(
             max_examples=50, stateful_step_count=20, deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],

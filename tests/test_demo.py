@@ -1,3 +1,5 @@
+from decimal import Decimal as D
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -10,7 +12,7 @@ from recuperacion.selectors import estado_de_cuenta
 def test_it_loads_the_demo_twice_telling_each_borrowers_story():
     call_command("cargar_demo")
     call_command("cargar_demo")
-    assert Prestamo.objects.count() == 4 and Movimiento.objects.filter(tipo="DESCUENTO").count() == 2
+    assert Prestamo.objects.count() == 6 and Movimiento.objects.filter(tipo="DESCUENTO").count() == 3
     hoy = timezone.localdate()
     maria = estado_de_cuenta(derechohabiente=Derechohabiente.objects.get(usuario__username="maria"), hoy=hoy)
     juan = estado_de_cuenta(derechohabiente=Derechohabiente.objects.get(usuario__username="juan"), hoy=hoy)
@@ -18,4 +20,12 @@ def test_it_loads_the_demo_twice_telling_each_borrowers_story():
     assert not maria.omisiones and maria.vigente.estado == "VIGENTE"
     assert any(v.liquidado for v in juan.prestamos) and juan.vigente is not None
     assert ramon.omisiones
+    # Rosa, a pensioner: a monthly loan, and the pension payroll's last remesa came without her deduction.
+    rosa = estado_de_cuenta(derechohabiente=Derechohabiente.objects.get(usuario__username="rosa"), hoy=hoy)
+    assert str(rosa.vigente.primer_periodo).startswith(f"{hoy.year - (1 if hoy.month <= 10 else 0)}-M")
+    assert rosa.vigente.prestamo.cuota == D("1405.21")
+    assert rosa.omisiones and rosa.pension_suspendida and not ramon.pension_suspendida
+    assert juan.prestamos[-1].fecha_termino is None
+    historico = next(v for v in juan.prestamos if v.liquidado)
+    assert historico.posicion.cuotas[-1].vencimiento <= historico.posicion.fecha_liquidacion
     assert Derechohabiente.objects.filter(curp="LOSA820420MNLPNN07", usuario__isnull=True).exists()

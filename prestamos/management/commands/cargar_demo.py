@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from oficina.importacion import importar_archivo
-from prestamos.calculo import Quincena
+from prestamos.calculo import Mes, Quincena
 from prestamos.models import Derechohabiente, Prestamo
 
 DEMO = Path(settings.BASE_DIR) / "demo"
@@ -21,6 +21,7 @@ CUENTAS = {
     "maria": "GAML850312MDFRPR02",
     "juan": "HERJ790605HJCRMN09",
     "ramon": "PEMR900101HDFRRS00",
+    "rosa": "GUDR550312MDFTZS03",
 }
 CURP_PARA_REGISTRO = "LOSA820420MNLPNN07"
 RFC_PARA_REGISTRO = "LOSA820420TR5"
@@ -42,6 +43,11 @@ ENCABEZADO_PRESTAMOS = (
     "folio,curp,tipo,importe,tasa_anual,plazo_quincenas,fecha_otorgamiento,primera_quincena,estado,"
     "quincenas_pagadas,fecha_liquidacion"
 )
+# A pensioner's loan counts months: the same file with the period-neutral header (docs/reglas.md §12).
+ENCABEZADO_PENSIONES = (
+    "folio,curp,tipo,importe,tasa_anual,plazo,fecha_otorgamiento,primer_periodo,estado,"
+    "quincenas_pagadas,fecha_liquidacion"
+)
 
 
 def prestamos_demo(hoy) -> bytes:
@@ -54,12 +60,36 @@ def prestamos_demo(hoy) -> bytes:
         # maría: up to date.
         f"20260000001,GAML850312MDFRPR02,ORDINARIO,30000.00,11.50,48,{otorgado},{primera},VIGENTE,{vencidas - 1},",
         # juan: a paid-off loan in his history and a current one up to date.
-        "20190000007,HERJ790605HJCRMN09,ORDINARIO,18000.00,9.00,48,2019-01-08,2019-Q02,LIQUIDADO,48,2020-12-31",
+        "20190000007,HERJ790605HJCRMN09,ORDINARIO,18000.00,9.00,48,2019-01-08,2019-Q01,LIQUIDADO,48,2020-12-31",
         f"20260000002,HERJ790605HJCRMN09,ESPECIAL,45000.00,12.50,72,{otorgado},{primera},VIGENTE,{vencidas - 1},",
         # ramón: his dependencia stopped deducting three quincenas ago.
         f"20260000003,PEMR900101HDFRRS00,CONMEMORATIVO,25000.00,14.00,48,{otorgado},{primera},VIGENTE,{vencidas - 3},",
     ]
     return ("\n".join([ENCABEZADO_PRESTAMOS, *filas]) + "\n").encode()
+
+
+def prestamos_pensiones_demo(hoy) -> bytes:
+    """Rosa and Jorge, pensioners: monthly loans repaid from the pension payroll (docs/reglas.md §12), paid
+    by the opening entry up to the month before the last one due."""
+    actual = Mes.de_fecha(hoy)
+    primero = actual - 10
+    otorgado = (primero - 1).inicio
+    vencidos = sum(1 for n in range(24) if (primero + n).vencimiento <= hoy)
+    filas = [
+        f"20260000004,GUDR550312MDFTZS03,ORDINARIO,30000.00,11.50,24,{otorgado},{primero},VIGENTE,{vencidos - 1},",
+        f"20260000005,MEAJ520707HDFNLR05,ORDINARIO,20000.00,11.50,24,{otorgado},{primero},VIGENTE,{vencidos - 1},",
+    ]
+    return ("\n".join([ENCABEZADO_PENSIONES, *filas]) + "\n").encode()
+
+
+def remesa_pensiones_demo(hoy) -> bytes:
+    """The pension payroll's last month already due: Jorge's deduction came, Rosa's did not (her yearly
+    proof of life is missing, so her pension was suspended): the portal tells her so."""
+    mes = Mes.de_fecha(hoy)
+    if mes.vencimiento > hoy:
+        mes = mes - 1
+    cuota = Prestamo.objects.get(folio="20260000005").cuota
+    return f"clave_dependencia,quincena,folio,curp,importe\nPENSIONES,{mes},20260000005,MEAJ520707HDFNLR05,{cuota}\n".encode()
 
 
 def remesas_demo(hoy) -> list[bytes]:
@@ -95,6 +125,9 @@ class Command(BaseCommand):
                 self.stdout.write(importar_archivo(prestamos_demo(timezone.localdate())).texto())
                 for remesa in remesas_demo(timezone.localdate()):
                     self.stdout.write(importar_archivo(remesa).texto())
+            if not Prestamo.objects.filter(folio="20260000004").exists():
+                self.stdout.write(importar_archivo(prestamos_pensiones_demo(timezone.localdate())).texto())
+                self.stdout.write(importar_archivo(remesa_pensiones_demo(timezone.localdate())).texto())
             self._cuentas()
             self._bancos()
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
