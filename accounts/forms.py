@@ -1,3 +1,10 @@
+"""The registration fields allauth adds to its own signup form (ACCOUNT_SIGNUP_FORM_CLASS points here).
+
+allauth imports this module while building its SignupForm, so this module cannot import allauth's forms
+(an import cycle): the subclass of allauth's SignupForm that relabels its fields lives in
+`accounts/formularios.py`.
+"""
+
 from captcha.fields import CaptchaField
 from django import forms
 from django.conf import settings

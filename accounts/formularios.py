@@ -1,3 +1,6 @@
+"""allauth's SignupForm subclassed (ACCOUNT_FORMS["signup"]); kept apart from `accounts/forms.py`, which
+allauth imports while building that very class (see there)."""
+
 from allauth.account.forms import SignupForm
 
 

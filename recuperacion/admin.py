@@ -9,7 +9,7 @@ from django.utils import timezone
 from oficina.admin_base import SoloLecturaMixin
 from oficina.exportar import respuesta_csv
 from oficina.verificacion import agrupado
-from prestamos.calculo import Quincena, formato_moneda
+from prestamos.calculo import Periodo, Quincena, formato_moneda
 from prestamos.cartera import CERO
 from prestamos.models import Prestamo
 from recuperacion import devoluciones
@@ -89,7 +89,7 @@ class DependenciaOmisaAdmin(SoloLecturaMixin, admin.ModelAdmin):
         # Default: the last quincena already due, the one whose remesas should have arrived.
         codigo = request.GET.get("quincena") or str(Quincena.de_fecha(timezone.localdate()) + (-1))
         try:
-            quincena = Quincena.parse(codigo)
+            quincena = Periodo.parse(codigo)  # a quincena, or a month for the pension payroll
         except ValueError as exc:
             messages.error(request, str(exc))
             return redirect(reverse("admin:recuperacion_dependenciaomisa_changelist"))
@@ -179,7 +179,7 @@ class QuincenaSinDescuentoFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         try:
-            quincena = Quincena.parse(self.value())
+            quincena = Periodo.parse(self.value())
         except ValueError as exc:
             messages.error(request, str(exc))
             return queryset.none()

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.http import Http404
 
-from prestamos.calculo import Quincena, round2
+from prestamos.calculo import Periodo, round2
 from prestamos.cartera import CERO
 from prestamos.models import Dependencia, Derechohabiente, Prestamo, Remesa
 from prestamos.selectors import ACTIVOS, VistaPrestamo, vistas_prestamos
@@ -101,16 +101,21 @@ class FilaOmisa:
         return self.importe_esperado - self.importe_recibido
 
 
-def dependencias_omisas(quincena: Quincena) -> list[FilaOmisa]:
-    """Dependencias that sent no remesa for `quincena`, or less than their active borrowers' cuotas.
+def dependencias_omisas(quincena: Periodo) -> list[FilaOmisa]:
+    """Dependencias that sent no remesa for `quincena` (a month for the pension payroll), or less than their
+    active borrowers' cuotas.
 
-    Expected: loans VIGENTE or EN_COBRANZA whose first quincena is on or before it (codes AAAA-Qnn sort
-    as dates). Received: what that quincena's remesas applied. Three grouped queries in all.
+    Expected: loans VIGENTE or EN_COBRANZA of the same period kind whose first period is on or before it
+    (codes AAAA-Xnn of one kind sort as dates). Received: what that period's remesas applied. Three grouped
+    queries in all.
     """
     codigo = str(quincena)
+    del_mismo_tipo = f"-{quincena.LETRA}"
     esperado = {
         fila["dependencia_id"]: fila
-        for fila in Prestamo.objects.filter(estado__in=ACTIVOS, primera_quincena__lte=codigo)
+        for fila in Prestamo.objects.filter(
+            estado__in=ACTIVOS, primera_quincena__lte=codigo, primera_quincena__contains=del_mismo_tipo
+        )
         .values("dependencia_id")
         .annotate(n=Count("id"), total=Sum("cuota"))
     }
