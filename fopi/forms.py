@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django import forms
@@ -33,6 +34,13 @@ class FopiForm(forms.Form):
         ]
         self.fields["prestamo"].error_messages["invalid_choice"] = "Elige uno de tus préstamos vigentes."
         self.fields["tipo"].error_messages["invalid_choice"] = "Elige pago parcial, liquidación o regularización."
+
+    def clean_importe(self):
+        # Python's Decimal reads other scripts' digits ("７０１"): amounts take ASCII digits only.
+        crudo = (self.data.get("importe") or "").strip()
+        if crudo and not re.fullmatch(r"[0-9]{1,10}(\.[0-9]{1,2})?", crudo):
+            raise forms.ValidationError("Escribe el importe con números y punto decimal, p. ej. 1500.00.")
+        return self.cleaned_data.get("importe")
 
     def clean(self):
         datos = super().clean()

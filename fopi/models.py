@@ -55,7 +55,12 @@ class Fopi(models.Model):
         verbose_name = "FOPI"
         verbose_name_plural = "FOPI"
         constraints = [
-            models.UniqueConstraint(fields=["prestamo", "secuencia"], name="fopi_secuencia_por_prestamo"),
+            # Numbers of FOPIs cancelled or expired unpaid are used again (fopi.services._secuencia_libre).
+            models.UniqueConstraint(
+                fields=["prestamo", "secuencia"],
+                condition=models.Q(estado__in=["PENDIENTE", "PAGADO"]),
+                name="fopi_secuencia_por_prestamo",
+            ),
             models.CheckConstraint(condition=models.Q(importe__gt=0), name="fopi_importe_positivo"),
         ]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -30,6 +30,7 @@ from prestamos.services import prestamo_aplicar_pago
 
 IMPORTE_MINIMO_PARCIAL = Decimal("100.00")
 SECUENCIA_MAXIMA = 999
+FOPIS_POR_DIA = 20  # per loan in 24 hours, issued by the borrower (staff issuing on a borrower's behalf are not limited)
 
 
 def vigencia_de(posicion: Posicion, hoy: date) -> date:
@@ -168,17 +169,22 @@ def fopi_emitir(*, prestamo: Prestamo, tipo: str, importe: Decimal | None = None
     contexto = posiciones.contexto(prestamo, hoy)
     monto, detalle = importe_para(tipo=tipo, posicion=posicion, contexto=contexto, hoy=hoy, importe=importe)
     vigencia = vigencia_de(posicion, hoy)
-    secuencia = (prestamo.fopis.aggregate(m=Max("secuencia"))["m"] or 0) + 1
-    if secuencia > SECUENCIA_MAXIMA:
-        raise ValidationError("Este préstamo alcanzó el máximo de formatos de pago; comunícate al CAPP.")
+    if not (usuario is not None and usuario.is_staff):
+        recientes = prestamo.fopis.filter(emitido__gte=timezone.now() - timedelta(days=1)).count()
+        if recientes >= FOPIS_POR_DIA:
+            raise ValidationError(
+                f"Ya generaste {recientes} formatos de pago en las últimas 24 horas para este préstamo. Usa el más "
+                "reciente (sigue vigente) o vuelve mañana; si necesitas otro hoy, comunícate al CAPP."
+            )
     prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE).update(estado=Fopi.Estado.CANCELADO)
+    secuencia, referencia = _secuencia_libre(prestamo, vigencia=vigencia, importe=monto)
     fopi = Fopi.objects.create(
         prestamo=prestamo,
         secuencia=secuencia,
         tipo=tipo,
         importe=monto,
         vigencia=vigencia,
-        referencia=construir_referencia(folio=prestamo.folio, secuencia=secuencia, vigencia=vigencia, importe=monto),
+        referencia=referencia,
         detalle=detalle,
         emitido_por=usuario,
     )
@@ -188,6 +194,33 @@ def fopi_emitir(*, prestamo: Prestamo, tipo: str, importe: Decimal | None = None
     fopi.clabe = clabe_para(fopi.pk, prefijo=settings.SPEI_PREFIJO)
     fopi.save(update_fields=["clabe"])
     return fopi
+
+
+def _secuencia_libre(prestamo: Prestamo, *, vigencia: date, importe: Decimal) -> tuple[int, str]:
+    """The loan's next 3-digit FOPI number not held by a pending or paid FOPI, whose reference no FOPI has.
+
+    Numbers follow each other (after the highest issued); the reference holds only 3 digits for them, so
+    once 999 is reached the numbers of FOPIs that expired or were cancelled unpaid are used again, from the
+    lowest: a loan is never locked out of paying. Money is matched by the whole reference,
+    which also carries the vigencia and the amount's digit, so a payment made with an old FOPI's reference
+    still finds that old (cancelled) FOPI and goes to review, never to the new one (docs/reglas.md §7).
+    """
+    ocupados = set(
+        prestamo.fopis.filter(estado__in=[Fopi.Estado.PENDIENTE, Fopi.Estado.PAGADO]).values_list("secuencia", flat=True)
+    )
+    ultimo = prestamo.fopis.aggregate(m=Max("secuencia"))["m"] or 0
+    orden = [*range(ultimo + 1, SECUENCIA_MAXIMA + 1), *range(1, ultimo + 1)]
+    libres = [n for n in orden if n not in ocupados]
+    for inicio in range(0, len(libres), 50):
+        candidatas = {
+            construir_referencia(folio=prestamo.folio, secuencia=n, vigencia=vigencia, importe=importe): n
+            for n in libres[inicio : inicio + 50]
+        }
+        tomadas = set(Fopi.objects.filter(referencia__in=candidatas).values_list("referencia", flat=True))
+        for referencia, numero in candidatas.items():
+            if referencia not in tomadas:
+                return numero, referencia
+    raise ValidationError("Este préstamo tiene 999 formatos de pago pagados o pendientes; comunícate al CAPP.")
 
 
 # --- Money received for a FOPI (bank file or SPEI) ----------------------------------------------------

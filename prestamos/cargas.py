@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import DatabaseError, OperationalError, close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -138,9 +138,9 @@ def carga_en_trabajador(carga_id: int) -> None:
 def carga_ejecutar(carga_id: int) -> None:
     """Run one upload through the all-or-nothing importer and record the outcome."""
     ahora = timezone.now()
-    actualizados = Carga.objects.filter(pk=carga_id, estado=Carga.Estado.EN_COLA).update(
+    actualizados = _con_reintentos(lambda: Carga.objects.filter(pk=carga_id, estado=Carga.Estado.EN_COLA).update(
         estado=Carga.Estado.PROCESANDO, iniciada=ahora, latido=ahora, intentos=F("intentos") + 1
-    )
+    ))
     if not actualizados:
         return  # already taken by another worker
     carga = Carga.objects.select_related("creada_por").get(pk=carga_id)
@@ -167,7 +167,20 @@ def carga_ejecutar(carga_id: int) -> None:
         estado, errores = Carga.Estado.FALLIDA, "Error interno al procesar el archivo; no se cargó nada."
     finally:
         latido.alto.set()
+        latido.join(timeout=5)
     # Unconditional: a job wrongly taken for dead (its heartbeat blocked) still reports how it really ended.
-    Carga.objects.filter(pk=carga_id).update(
+    _con_reintentos(lambda: Carga.objects.filter(pk=carga_id).update(
         estado=estado, resumen=resumen, errores=errores, terminada=timezone.now()
-    )
+    ))
+
+
+def _con_reintentos(escribir, intentos: int = 40):
+    """SQLite (development, tests) answers "table is locked" at once, without waiting, when another thread
+    reads the same table: a job's own state writes try again for a couple of seconds."""
+    for intento in range(intentos):
+        try:
+            return escribir()
+        except OperationalError:
+            if connection.vendor != "sqlite" or intento == intentos - 1:
+                raise
+            time.sleep(0.05)

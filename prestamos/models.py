@@ -3,13 +3,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from accounts.curp import validar_curp
 from prestamos.campos import PeriodoField
+from prestamos.validadores import validar_clave, validar_nombre, validar_rfc
 
 
 class Dependencia(models.Model):
     """An employer that deducts loan installments from its workers' pay."""
 
-    clave = models.CharField("clave", max_length=20, unique=True)
+    clave = models.CharField("clave", max_length=20, unique=True, validators=[validar_clave])
     nombre = models.CharField("nombre", max_length=200)
 
     class Meta:
@@ -28,12 +30,12 @@ class Derechohabiente(models.Model):
         TRABAJADOR = "TRABAJADOR", "Trabajador en activo"
         PENSIONADO = "PENSIONADO", "Pensionado"  # repaid monthly from the pension payroll, docs/reglas.md §12
 
-    curp = models.CharField("CURP", max_length=18, unique=True)
+    curp = models.CharField("CURP", max_length=18, unique=True, validators=[validar_curp])
     tipo = models.CharField("tipo", max_length=10, choices=Tipo.choices, default=Tipo.TRABAJADOR)
-    nombre = models.CharField("nombre", max_length=120)
-    primer_apellido = models.CharField("primer apellido", max_length=120)
-    segundo_apellido = models.CharField("segundo apellido", max_length=120, blank=True)
-    rfc = models.CharField("RFC", max_length=13, blank=True)
+    nombre = models.CharField("nombre", max_length=120, validators=[validar_nombre])
+    primer_apellido = models.CharField("primer apellido", max_length=120, validators=[validar_nombre])
+    segundo_apellido = models.CharField("segundo apellido", max_length=120, blank=True, validators=[validar_nombre])
+    rfc = models.CharField("RFC", max_length=13, blank=True, validators=[validar_rfc])
     dependencia = models.ForeignKey(
         Dependencia, on_delete=models.PROTECT, related_name="derechohabientes", verbose_name="dependencia"
     )
@@ -222,6 +224,21 @@ class ParametroMora(models.Model):
 
     def __str__(self) -> str:
         return f"Desde {self.vigente_desde:%d/%m/%Y}: {self.dias_gracia} días de gracia, factor {self.factor}"
+
+    def clean(self):
+        # Moratorios already charged were decided with the parameters then in force: a value may only
+        # start tomorrow or later, never rewrite the past (docs/reglas.md §6).
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        if self.vigente_desde is not None and self.vigente_desde <= timezone.localdate():
+            raise ValidationError(
+                {"vigente_desde": "Un parámetro sólo puede regir a partir de mañana; los moratorios ya calculados no cambian."}
+            )
+        if self.factor is not None and not Decimal("1") <= self.factor <= Decimal("5"):
+            raise ValidationError({"factor": "El factor de tasa moratoria debe estar entre 1.00 y 5.00."})
+        if self.dias_gracia is not None and self.dias_gracia > 90:
+            raise ValidationError({"dias_gracia": "El periodo de gracia no puede pasar de 90 días."})
 
 
 class ArchivoAplicado(models.Model):

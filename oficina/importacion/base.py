@@ -148,7 +148,7 @@ class Importador:
     @staticmethod
     def clave(valor: str, campo: str, *, max_len: int = 20) -> str:
         valor = valor.strip().upper()
-        if not re.fullmatch(r"[A-Z0-9][A-Z0-9_.-]*", valor) or len(valor) > max_len:
+        if not re.fullmatch(r"[A-Z0-9][A-Z0-9_.-]*", valor) or len(valor) > max_len:  # prestamos.validadores.CLAVE
             raise ErrorCampo(f"«{campo}» debe ser una clave de letras y números de hasta {max_len} caracteres")
         return valor
 

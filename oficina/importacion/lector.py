@@ -42,6 +42,18 @@ def _elegir_importador(encabezado: list[str]) -> type[Importador]:
     )
 
 
+def _error_csv(exc: csv.Error) -> str:
+    """The csv module's English errors, said in Spanish."""
+    texto = str(exc)
+    if "field larger than field limit" in texto:
+        return "CSV mal formado: un campo es demasiado largo (¿unas comillas sin cerrar?)."
+    if "new-line character seen in unquoted field" in texto:
+        return "CSV mal formado: hay un salto de línea dentro de un campo sin comillas."
+    if "quotechar" in texto or "delimiter" in texto or "quote" in texto:
+        return "CSV mal formado: comillas mal colocadas en un campo."
+    return "CSV mal formado: la línea no se puede leer como valores separados por comas."
+
+
 def leer_filas(texto: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if "\x00" in texto:
         raise ArchivoRechazado([ErrorFila(0, "El archivo contiene bytes nulos; no es un CSV de texto.")])
@@ -52,7 +64,7 @@ def leer_filas(texto: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
             raise ArchivoRechazado([ErrorFila(1, "El archivo está vacío: falta el renglón de encabezado.")])
         filas = [(lector.line_num, fila) for fila in lector if any(c.strip() for c in fila)]
     except csv.Error as exc:
-        raise ArchivoRechazado([ErrorFila(lector.line_num, f"CSV mal formado: {exc}")])
+        raise ArchivoRechazado([ErrorFila(lector.line_num, _error_csv(exc))])
     return encabezado, filas
 
 

@@ -1,4 +1,3 @@
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -6,6 +5,7 @@ from django.core.exceptions import ValidationError
 from accounts.curp import validar_curp
 from oficina.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
 from prestamos.models import Dependencia, Derechohabiente
+from prestamos.validadores import NOMBRE_PROPIO, RFC_PERSONA
 
 LOTE = 2000
 
@@ -63,7 +63,6 @@ class FilaDerechohabiente:
 
 
 CAMPOS_DERECHOHABIENTE = ("nombre", "primer_apellido", "segundo_apellido", "rfc", "tipo")
-NOMBRE_PROPIO = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ.' -]+")
 
 
 @registrar
@@ -80,7 +79,7 @@ class DerechohabientesImportador(Importador):
 
     def _rfc(self, valor: str) -> str:
         valor = valor.strip().upper()
-        if valor and not re.fullmatch(r"[A-Z&Ñ]{4}[0-9]{6}([A-Z0-9]{3})?", valor):
+        if valor and not RFC_PERSONA.fullmatch(valor):
             raise ErrorCampo("«rfc» no tiene la estructura de un RFC de persona física")
         return valor
 

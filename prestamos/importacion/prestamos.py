@@ -15,6 +15,7 @@ from prestamos.models import Derechohabiente, Movimiento, Prestamo
 from prestamos.posiciones import condiciones, liquidacion_historica
 
 LOTE = 2000
+ANIO_MAXIMO = 2100  # no schedule runs past it: a typo like 9999-Q24 is refused, not computed
 PLAZO_MAXIMO = 480
 TASA_MAXIMA = Decimal("60.00")
 
@@ -96,6 +97,10 @@ class PrestamosImportador(Importador):
             raise ErrorCampo(f"«{self.columna('primera_quincena')}»: {exc}")
         if primer_periodo.vencimiento <= fecha_otorgamiento:
             raise ErrorCampo(f"«{self.columna('primera_quincena')}» debe vencer después de la fecha de otorgamiento")
+        if primer_periodo.inicio.year > fecha_otorgamiento.year + 1:
+            raise ErrorCampo(f"«{self.columna('primera_quincena')}» debe empezar a más tardar un año después del otorgamiento")
+        if (primer_periodo + (plazo_n - 1)).anio > ANIO_MAXIMO:
+            raise ErrorCampo(f"el plazo termina después de {ANIO_MAXIMO}; revisa «{self.columna('plazo_quincenas')}»")
         estado = estado.strip().upper()
         if estado not in ("VIGENTE", "LIQUIDADO"):
             raise ErrorCampo("«estado» debe ser VIGENTE o LIQUIDADO")
@@ -114,13 +119,18 @@ class PrestamosImportador(Importador):
                 raise ErrorCampo("«fecha_liquidacion» sólo se llena para préstamos LIQUIDADO")
             if pagadas_n == plazo_n:
                 raise ErrorCampo(f"todos los {primer_periodo.PLURAL} están pagados: el estado debe ser LIQUIDADO")
+        importe_n = self.importe(importe)
+        tasa_n = Decimal(tasa).quantize(Decimal("0.01"))
+        if cuota_fija(principal=importe_n, tasa_anual=tasa_n, plazo=plazo_n, por_anio=primer_periodo.POR_ANIO) <= 0:
+            raise ErrorCampo(f"el importe {importe_n} es demasiado pequeño para {plazo_n} {primer_periodo.PLURAL}: "
+                             "el descuento sería de $0.00")
         return FilaPrestamo(
             linea=linea,
             folio=folio,
             curp=curp,
             tipo=tipo,
-            importe=self.importe(importe),
-            tasa_anual=Decimal(tasa).quantize(Decimal("0.01")),
+            importe=importe_n,
+            tasa_anual=tasa_n,
             plazo=plazo_n,
             fecha_otorgamiento=fecha_otorgamiento,
             primera_quincena=str(primer_periodo),
