@@ -152,6 +152,13 @@ def _datos_acreditado(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: flo
 
 
 def _importe_y_vigencia(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
+    return _recuadro_de_importe(canvas, fuentes, y, "Importe a pagar", datos.importe, "Vigencia",
+                                f"Pagar a más tardar el {formato_fecha(datos.vigencia)}", tamano=12, alto_texto=5.5 * mm)
+
+
+def _recuadro_de_importe(canvas: Canvas, fuentes: Fuentes, y: float, etiqueta: str, importe, etiqueta_derecha: str,
+                         texto_derecha: str, *, tamano: float, alto_texto: float) -> float:
+    """The grey box with the amount in large guinda on the left and a date on the right (FOPI, comprobante)."""
     alto = 19 * mm
     base = y - alto
     mitad = MARGEN + ANCHO_UTIL / 2
@@ -163,14 +170,14 @@ def _importe_y_vigencia(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: f
 
     canvas.setFillColor(GRIS_TEXTO)
     canvas.setFont(fuentes.normal, 9)
-    canvas.drawString(MARGEN + 5 * mm, y - 6 * mm, "Importe a pagar")
-    canvas.drawString(mitad + 5 * mm, y - 6 * mm, "Vigencia")
+    canvas.drawString(MARGEN + 5 * mm, y - 6 * mm, etiqueta)
+    canvas.drawString(mitad + 5 * mm, y - 6 * mm, etiqueta_derecha)
     canvas.setFillColor(GUINDA)
-    _texto_ajustado(canvas, MARGEN + 5 * mm, base + 4.5 * mm, formato_moneda(datos.importe), fuentes.negrita, 20,
+    _texto_ajustado(canvas, MARGEN + 5 * mm, base + 4.5 * mm, formato_moneda(importe), fuentes.negrita, 20,
                     ANCHO_UTIL / 2 - 10 * mm)
     canvas.setFillColor(black)
-    canvas.setFont(fuentes.negrita, 12)
-    canvas.drawString(mitad + 5 * mm, base + 5.5 * mm, f"Pagar a más tardar el {formato_fecha(datos.vigencia)}")
+    canvas.setFont(fuentes.negrita, tamano)
+    canvas.drawString(mitad + 5 * mm, base + alto_texto, texto_derecha)
     return base
 
 
@@ -429,25 +436,8 @@ def _pares(canvas: Canvas, fuentes: Fuentes, pares, y: float) -> float:
 
 
 def _importe_recibido(canvas: Canvas, fuentes: Fuentes, datos: DatosComprobante, y: float) -> float:
-    alto = 19 * mm
-    base = y - alto
-    mitad = MARGEN + ANCHO_UTIL / 2
-    canvas.setFillColor(GRIS_FONDO)
-    canvas.setStrokeColor(GRIS_LINEA)
-    canvas.setLineWidth(0.6)
-    canvas.rect(MARGEN, base, ANCHO_UTIL, alto, stroke=1, fill=1)
-    canvas.line(mitad, base + 3 * mm, mitad, y - 3 * mm)
-    canvas.setFillColor(GRIS_TEXTO)
-    canvas.setFont(fuentes.normal, 9)
-    canvas.drawString(MARGEN + 5 * mm, y - 6 * mm, "Importe recibido")
-    canvas.drawString(mitad + 5 * mm, y - 6 * mm, "Fecha valor")
-    canvas.setFillColor(GUINDA)
-    _texto_ajustado(canvas, MARGEN + 5 * mm, base + 4.5 * mm, formato_moneda(datos.importe), fuentes.negrita, 20,
-                    ANCHO_UTIL / 2 - 10 * mm)
-    canvas.setFillColor(black)
-    canvas.setFont(fuentes.negrita, 14)
-    canvas.drawString(mitad + 5 * mm, base + 5 * mm, formato_fecha(datos.fecha_valor))
-    return base
+    return _recuadro_de_importe(canvas, fuentes, y, "Importe recibido", datos.importe, "Fecha valor",
+                                formato_fecha(datos.fecha_valor), tamano=14, alto_texto=5 * mm)
 
 
 def _aplicacion(canvas: Canvas, fuentes: Fuentes, datos: DatosComprobante, y: float) -> float:
