@@ -209,7 +209,7 @@ class PrestamosImportador(Importador):
                     prestamo_id=prestamo.pk,
                     tipo=Movimiento.Tipo.APERTURA,
                     aplicacion=apertura,
-                    origen=f"Carga inicial: {r.quincenas_pagadas} quincena(s) pagada(s) antes de la carga",
+                    origen=f"Carga inicial: {r.quincenas_pagadas} {Periodo.parse(r.primera_quincena).PAGADOS} antes de la carga",
                     creado=ahora,
                 )
                 for prestamo, r, apertura in zip(prestamos, lote, aperturas)
