@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, Sum
 from django.http import Http404
 
+from fopi.services import CuotaEnEspera, OmisionRegularizable, Regularizacion, regularizacion
 from prestamos.calculo import Quincena, round2
 from prestamos.cartera import CERO
 from prestamos.models import Dependencia, Derechohabiente, Prestamo, Remesa
@@ -44,6 +46,30 @@ class EstadoCuenta:
     @property
     def en_cobranza(self) -> bool:
         return any(v.en_cobranza for v in self.prestamos)
+
+    @cached_property
+    def regularizaciones(self) -> list[tuple[VistaPrestamo, Regularizacion]]:
+        """Per loan with installments due and unpaid: the missing ones and those awaiting their remesa
+        (docs/reglas.md §6, §10), as the regularization page, the notices and the FOPI count them."""
+        regs = [
+            (v, regularizacion(posicion=v.posicion, contexto=v.contexto, hoy=self.hoy))
+            for v in self.prestamos
+            if not v.liquidado
+        ]
+        return [(v, reg) for v, reg in regs if reg.hay_algo]
+
+    @property
+    def quincenas_omitidas(self) -> list[tuple[VistaPrestamo, OmisionRegularizable]]:
+        return [(v, o) for v, reg in self.regularizaciones for o in reg.omisiones]
+
+    @property
+    def quincenas_en_espera(self) -> list[tuple[VistaPrestamo, CuotaEnEspera]]:
+        return [(v, c) for v, reg in self.regularizaciones for c in reg.en_espera]
+
+    @property
+    def varios_activos(self) -> bool:
+        """More than one loan in force: the notices then name the loan of each quincena."""
+        return sum(1 for v in self.prestamos if not v.liquidado) > 1
 
     @property
     def sin_adeudo(self) -> bool:

@@ -131,7 +131,8 @@ def verificar_inicio(request):
 
 @derechohabiente_requerido
 def regularizacion(request):
-    """Missing deductions per quincena and one button that issues the REGULARIZACION FOPI (docs/reglas.md §6)."""
+    """Missing deductions per quincena, the installments still awaiting their remesa apart, and the buttons
+    that issue the REGULARIZACION FOPI, with or without those (`incluir_pendientes`) (docs/reglas.md §6, §10)."""
     hoy = timezone.localdate()
     estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=hoy)
     if request.method == "POST":
@@ -140,18 +141,14 @@ def regularizacion(request):
             raise Http404("Préstamo no encontrado")
         try:
             fopi = fopi_services.fopi_emitir(
-                prestamo=vista.prestamo, tipo=Fopi.Tipo.REGULARIZACION, usuario=request.user, hoy=hoy
+                prestamo=vista.prestamo, tipo=Fopi.Tipo.REGULARIZACION, usuario=request.user, hoy=hoy,
+                incluir_pendientes=request.POST.get("incluir_pendientes") == "1",
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("regularizacion")
         return redirect("fopi_detalle", pk=fopi.pk)
-    regularizaciones = [
-        (v, fopi_services.regularizacion(posicion=v.posicion, contexto=v.contexto, hoy=hoy))
-        for v in estado.prestamos
-        if v.omisiones
-    ]
-    return render(request, "recuperacion/regularizacion.html", {"estado": estado, "regularizaciones": regularizaciones})
+    return render(request, "recuperacion/regularizacion.html", {"estado": estado})
 
 
 @derechohabiente_requerido
