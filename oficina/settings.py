@@ -253,3 +253,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Aclaraciones (docs/reglas.md §10): the payslip a borrower uploads is kept privately under MEDIA_ROOT
+# (never served by a public URL) and may weigh at most this many bytes.
+ACLARACION_TALON_MAXIMO = 5 * 1024 * 1024

@@ -137,12 +137,14 @@ class Movimiento(models.Model):
         DESCUENTO = "DESCUENTO", "Descuento vía nómina"
         PAGO = "PAGO", "Pago en banco (FOPI)"
         PAGO_CAPP = "PAGO_CAPP", "Pago aplicado por el CAPP"
+        # A deduction the dependencia took from the payslip but never sent, recognised by CAPP (docs/reglas.md §10).
+        ACLARACION = "ACLARACION", "Descuento reconocido por aclaración"
         # Corrections (docs/reglas.md §9): none of these is money received.
         REVERSION = "REVERSION", "Reversión"
         CONDONACION = "CONDONACION", "Condonación de moratorios"
         DEVOLUCION = "DEVOLUCION", "Devolución de saldo a favor"
 
-    RECIBIDOS = (Tipo.APERTURA, Tipo.DESCUENTO, Tipo.PAGO, Tipo.PAGO_CAPP)
+    RECIBIDOS = (Tipo.APERTURA, Tipo.DESCUENTO, Tipo.PAGO, Tipo.PAGO_CAPP, Tipo.ACLARACION)
 
     # Indexed by LIBRO_POR_PRESTAMO below, whose first column serves the foreign key too.
     prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="movimientos", db_index=False)
