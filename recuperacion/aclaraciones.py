@@ -14,6 +14,7 @@ locks the case's row, so two officers cannot resolve the same case twice.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -23,14 +24,16 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from prestamos.calculo import Quincena, formato_fecha, formato_moneda, round2
-from prestamos.models import Derechohabiente, Movimiento, Prestamo
+from prestamos.models import Derechohabiente, Movimiento, Prestamo, Remesa
+from prestamos.selectors import FilaTabla, VistaPrestamo, vistas_prestamos
 from prestamos.services import prestamo_aplicar_pago
-from recuperacion.models import EXTENSIONES_TALON, Aclaracion, AdeudoDependencia
+from recuperacion.models import EXTENSIONES_TALON, Aclaracion, AdeudoDependencia, Descuento
 from recuperacion.talones import Talon
 
 logger = logging.getLogger(__name__)
@@ -254,3 +257,36 @@ def aclaracion_con_talon_para(usuario, folio: str) -> Aclaracion:
     if aclaracion is None or not aclaracion.talon:
         raise Http404("Aclaración no encontrada")
     return aclaracion
+
+
+@dataclass
+class Expediente:
+    """What Operación sees side by side to resolve a case: the payslip (by its URL), the loan's ledger and
+    the dependencia's remesa for that quincena (every load of it, and the row for this loan if any)."""
+
+    aclaracion: Aclaracion
+    vista: VistaPrestamo
+    cuota: FilaTabla | None  # the installment of that quincena as the statement shows it
+    remesas: list[Remesa]
+    descuentos: list[Descuento]
+    otras: list[Aclaracion]
+
+
+def expediente(*, pk: int, hoy: date) -> Expediente:
+    """A fixed number of queries whatever the loan's history."""
+    aclaracion = get_object_or_404(
+        Aclaracion.objects.select_related(
+            "prestamo__derechohabiente", "prestamo__dependencia", "revision_por", "resuelta_por", "movimiento",
+        ),
+        pk=pk,
+    )
+    prestamo = aclaracion.prestamo
+    [vista] = vistas_prestamos([prestamo], hoy)
+    cuota = next((f for f in vista.tabla() if f.quincena == aclaracion.quincena), None)
+    remesas = list(
+        Remesa.objects.filter(dependencia_id=prestamo.dependencia_id, quincena=aclaracion.quincena)
+        .select_related("cargada_por").order_by("cargada")
+    )
+    descuentos = list(Descuento.objects.filter(prestamo=prestamo, quincena=aclaracion.quincena).select_related("remesa"))
+    otras = list(prestamo.aclaraciones.exclude(pk=aclaracion.pk))
+    return Expediente(aclaracion, vista, cuota, remesas, descuentos, otras)

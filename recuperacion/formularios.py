@@ -83,3 +83,36 @@ class AclaracionForm(forms.Form):
 
     def clean_talon(self):
         return talones.leer_talon(self.cleaned_data["talon"])
+
+
+# --- CAPP staff (admin) ------------------------------------------------------------------------------------
+
+
+class ResolverAclaracionForm(forms.Form):
+    dictamen = forms.ChoiceField(
+        label="Dictamen",
+        choices=[("PROCEDENTE", "Procedente: aplicar el descuento"), ("IMPROCEDENTE", "Improcedente")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Elige procedente o improcedente."},
+    )
+    importe = forms.DecimalField(
+        label="Importe a aplicar (si procede)",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text="El que muestra el talón; se aplica con fecha valor del vencimiento de la quincena.",
+    )
+    respuesta = forms.CharField(
+        label="Respuesta para el derechohabiente",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="Obligatoria si es improcedente: por qué y qué puede hacer. Se envía por correo.",
+    )
+
+    def clean(self):
+        datos = super().clean()
+        if datos.get("dictamen") == "IMPROCEDENTE" and len(datos.get("respuesta", "").strip()) < 10:
+            self.add_error("respuesta", "Escribe la respuesta: por qué no procede y qué puede hacer.")
+        return datos

@@ -15,6 +15,7 @@ from prestamos.calculo import Quincena, round2
 from prestamos.cartera import CERO
 from prestamos.models import Dependencia, Derechohabiente, Prestamo, Remesa
 from prestamos.selectors import ACTIVOS, VistaPrestamo, vistas_prestamos
+from recuperacion.models import AdeudoDependencia
 
 
 @dataclass
@@ -113,6 +114,9 @@ class FilaOmisa:
     descuentos_recibidos: int
     importe_esperado: Decimal
     importe_recibido: Decimal
+    # Deductions it took from payslips and never sent, found by aclaraciones (docs/reglas.md §10).
+    aclaraciones: int = 0
+    adeudo_aclaraciones: Decimal = CERO
 
     @property
     def diferencia(self) -> Decimal:
@@ -120,10 +124,12 @@ class FilaOmisa:
 
 
 def dependencias_omisas(quincena: Quincena) -> list[FilaOmisa]:
-    """Dependencias that sent no remesa for `quincena`, or less than their active borrowers' cuotas.
+    """Dependencias that sent no remesa for `quincena`, or less than their active borrowers' cuotas, or
+    that owe deductions recognised through aclaraciones procedentes.
 
     Expected: loans VIGENTE or EN_COBRANZA whose first quincena is on or before it (codes AAAA-Qnn sort
-    as dates). Received: what that quincena's remesas applied. Three grouped queries in all.
+    as dates). Received: what that quincena's remesas applied. Owed: the `AdeudoDependencia` rows of that
+    quincena. Four grouped queries in all.
     """
     codigo = str(quincena)
     esperado = {
@@ -138,10 +144,15 @@ def dependencias_omisas(quincena: Quincena) -> list[FilaOmisa]:
         .values("dependencia_id")
         .annotate(remesas=Count("id"), n=Sum("filas"), total=Sum("total"))
     }
-    dependencias = Dependencia.objects.in_bulk(esperado.keys() | recibido.keys())
+    adeudado = {
+        fila["dependencia_id"]: fila
+        for fila in AdeudoDependencia.objects.filter(quincena=codigo)
+        .order_by().values("dependencia_id").annotate(n=Count("id"), total=Sum("importe"))
+    }
+    dependencias = Dependencia.objects.in_bulk(esperado.keys() | recibido.keys() | adeudado.keys())
     filas = []
     for pk, dependencia in dependencias.items():
-        e, r = esperado.get(pk, {}), recibido.get(pk, {})
+        e, r, a = esperado.get(pk, {}), recibido.get(pk, {}), adeudado.get(pk, {})
         fila = FilaOmisa(
             dependencia=dependencia,
             remesas=r.get("remesas", 0),
@@ -150,7 +161,9 @@ def dependencias_omisas(quincena: Quincena) -> list[FilaOmisa]:
             # round2: SQLite sums decimals as floats (886.410000000000); PostgreSQL's are exact already.
             importe_esperado=round2(e.get("total") or CERO),
             importe_recibido=round2(r.get("total") or CERO),
+            aclaraciones=a.get("n", 0),
+            adeudo_aclaraciones=round2(a.get("total") or CERO),
         )
-        if (fila.remesas == 0 and fila.prestamos_esperados) or fila.diferencia > 0:
+        if (fila.remesas == 0 and fila.prestamos_esperados) or fila.diferencia > 0 or fila.aclaraciones:
             filas.append(fila)
-    return sorted(filas, key=lambda f: (-f.diferencia, f.dependencia.clave))
+    return sorted(filas, key=lambda f: (-(f.diferencia + f.adeudo_aclaraciones), f.dependencia.clave))
