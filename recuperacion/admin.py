@@ -12,13 +12,14 @@ from oficina.verificacion import agrupado
 from prestamos.calculo import Quincena, formato_moneda
 from prestamos.cartera import CERO
 from prestamos.models import Prestamo
-from recuperacion import aclaraciones, devoluciones
+from recuperacion import aclaraciones, consola, devoluciones
 from recuperacion.formularios import ResolverAclaracionForm
 from recuperacion.models import (
     Aclaracion,
     AdeudoDependencia,
     Atencion,
     AvisoOmision,
+    Consola,
     DependenciaOmisa,
     Descuento,
     DocumentoVerificable,
@@ -432,3 +433,39 @@ class AtencionAdmin(SoloLecturaMixin, admin.ModelAdmin):
     search_fields = ("=derechohabiente__curp",)
     list_select_related = ("derechohabiente", "usuario", "fopi")
     show_full_result_count = False
+
+
+# --- Consola del CAPP (docs/reglas.md §10) ---------------------------------------------------------------
+
+
+@admin.register(Consola)
+class ConsolaAdmin(admin.ModelAdmin):
+    """Its changelist is the console's search; its pages are the borrower's, read only (recuperacion/consola.py)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        def vista(funcion):
+            def envoltura(request, *args, **kwargs):
+                return funcion(request, self.admin_site, *args, **kwargs)
+
+            return self.admin_site.admin_view(envoltura)
+
+        nombre = "recuperacion_consola_"
+        return [
+            path("", vista(consola.vista_buscar), name=nombre + "changelist"),
+            path("<int:pk>/", vista(consola.vista_seccion), name=nombre + "detalle"),
+            path("<int:pk>/estado-de-cuenta.pdf", vista(consola.estado_cuenta_pdf), name=nombre + "estado_cuenta_pdf"),
+            path("<int:pk>/fopi/emitir/", vista(consola.emitir_fopi), name=nombre + "emitir_fopi"),
+            path("<int:pk>/fopi/<int:fopi>/pdf/", vista(consola.fopi_pdf), name=nombre + "fopi_pdf"),
+            path("<int:pk>/fopi/<int:fopi>/enviar/", vista(consola.enviar_fopi), name=nombre + "enviar_fopi"),
+            path("<int:pk>/atenciones/", vista(consola.registrar_atencion), name=nombre + "atencion"),
+            path("<int:pk>/<slug:slug>/", vista(consola.vista_seccion), name=nombre + "seccion"),
+        ]
