@@ -62,6 +62,7 @@ def test_it_files_an_aclaracion_with_a_folio_and_keeps_the_payslip_privately(cli
     assert guardado.read_bytes() == contenido
     assert guardado.relative_to(settings.MEDIA_ROOT).parts[:2] == ("privado", "aclaraciones")
     assert "talón" not in guardado.name and guardado.suffix == ".pdf"  # a random name, never the borrower's
+    assert guardado.stat().st_mode & 0o777 == 0o640
     html = cliente_alice.get(LISTA).content.decode()
     assert aclaracion.folio in html and "Recibida" in html and "2026-Q11 (01/06/2026 – 15/06/2026)" in html
     assert "Aún sin respuesta" in html and f"Recibimos tu aclaración {aclaracion.folio}" in html
