@@ -172,7 +172,8 @@ def importe_para(
     if tipo == Fopi.Tipo.LIQUIDACION:
         return liquidacion, {"liquidacion": str(liquidacion)}
     if tipo == Fopi.Tipo.REGULARIZACION:
-        return _importe_regularizacion(regularizacion(posicion=posicion, contexto=contexto, hoy=hoy), incluir_pendientes)
+        reg = regularizacion(posicion=posicion, contexto=contexto, hoy=hoy)
+        return _importe_regularizacion(reg, incluir_pendientes)
     if tipo != Fopi.Tipo.PARCIAL:
         raise ValidationError("Elige un tipo de pago válido.")
     if en_cobranza:

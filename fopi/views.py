@@ -55,7 +55,8 @@ def fopi_nuevo(request):
                 return redirect("fopi_detalle", pk=fopi.pk)
             importe, _ = services.importe_para(
                 tipo=form.cleaned_data["tipo"], posicion=vista.posicion, contexto=vista.contexto,
-                hoy=hoy, importe=form.cleaned_data["importe"], incluir_pendientes=form.cleaned_data["incluir_pendientes"],
+                hoy=hoy, importe=form.cleaned_data["importe"],
+                incluir_pendientes=form.cleaned_data["incluir_pendientes"],
             )
             if form.cleaned_data["tipo"] == Fopi.Tipo.PARCIAL:
                 efecto = services.efecto_parcial(

@@ -63,7 +63,13 @@ def quincenas_reclamables(hoy: date) -> list[Quincena]:
 
 @transaction.atomic
 def aclaracion_presentar(
-    *, prestamo: Prestamo, quincena: Quincena, importe: Decimal, talon: Talon, comentario: str = "", usuario=None,
+    *,
+    prestamo: Prestamo,
+    quincena: Quincena,
+    importe: Decimal,
+    talon: Talon,
+    comentario: str = "",
+    usuario=None,
     hoy: date | None = None,
 ) -> Aclaracion:
     """File an aclaración with its checked payslip. Everything is validated before the file is stored."""
@@ -104,8 +110,15 @@ def aclaracion_presentar(
         )
     archivo = ContentFile(talon.contenido, name=f"talon.{EXTENSIONES_TALON[talon.tipo]}")
     aclaracion = Aclaracion(
-        prestamo=prestamo, quincena=quincena, importe=importe, comentario=comentario, talon_tipo=talon.tipo,
-        talon_nombre=talon.nombre, talon_tamanio=talon.tamanio, talon_sha256=talon.sha256, presentada_por=usuario,
+        prestamo=prestamo,
+        quincena=quincena,
+        importe=importe,
+        comentario=comentario,
+        talon_tipo=talon.tipo,
+        talon_nombre=talon.nombre,
+        talon_tamanio=talon.tamanio,
+        talon_sha256=talon.sha256,
+        presentada_por=usuario,
     )
     try:
         with transaction.atomic():
@@ -158,7 +171,12 @@ def aclaracion_tomar(*, aclaracion: Aclaracion, usuario) -> Aclaracion:
 
 @transaction.atomic
 def aclaracion_resolver(
-    *, aclaracion: Aclaracion, procedente: bool, respuesta: str, usuario, importe: Decimal | None = None,
+    *,
+    aclaracion: Aclaracion,
+    procedente: bool,
+    respuesta: str,
+    usuario,
+    importe: Decimal | None = None,
     hoy: date | None = None,
 ) -> Aclaracion:
     """Resolve the case once. Procedente books the deduction (`importe`, by default the one claimed) as of
@@ -179,7 +197,8 @@ def aclaracion_resolver(
         vencimiento = aclaracion.quincena.vencimiento
         respuesta = respuesta or (
             f"Tu dependencia te descontó {formato_moneda(importe)} en la quincena {aclaracion.quincena.descripcion} y "
-            f"no nos lo envió. Lo aplicamos a tu préstamo con fecha {formato_fecha(vencimiento)}, el vencimiento de esa "
+            f"no nos lo envió. Lo aplicamos a tu préstamo con fecha {formato_fecha(vencimiento)}, "
+            "el vencimiento de esa "
             "quincena, así que no te genera moratorios."
         )
         aclaracion.movimiento = prestamo_aplicar_pago(
@@ -193,8 +212,12 @@ def aclaracion_resolver(
             hoy=hoy,
         )
         AdeudoDependencia.objects.create(
-            dependencia_id=prestamo.dependencia_id, quincena=aclaracion.quincena, prestamo=prestamo, importe=importe,
-            aclaracion=aclaracion, registrado_por=usuario,
+            dependencia_id=prestamo.dependencia_id,
+            quincena=aclaracion.quincena,
+            prestamo=prestamo,
+            importe=importe,
+            aclaracion=aclaracion,
+            registrado_por=usuario,
         )
         aclaracion.estado, aclaracion.importe_reconocido = Aclaracion.Estado.PROCEDENTE, importe
     else:
@@ -205,10 +228,18 @@ def aclaracion_resolver(
     aclaracion.resuelta_por, aclaracion.resuelta_el = usuario, timezone.now()
     if aclaracion.revision_por_id is None:
         aclaracion.revision_por, aclaracion.revision_el = usuario, aclaracion.resuelta_el
-    aclaracion.save(update_fields=[
-        "estado", "importe_reconocido", "respuesta", "resuelta_por", "resuelta_el", "revision_por", "revision_el",
-        "movimiento",
-    ])
+    aclaracion.save(
+        update_fields=[
+            "estado",
+            "importe_reconocido",
+            "respuesta",
+            "resuelta_por",
+            "resuelta_el",
+            "revision_por",
+            "revision_el",
+            "movimiento",
+        ]
+    )
     transaction.on_commit(lambda: avisar_resolucion(aclaracion))
     return aclaracion
 
@@ -276,7 +307,11 @@ def expediente(*, pk: int, hoy: date) -> Expediente:
     """A fixed number of queries whatever the loan's history."""
     aclaracion = get_object_or_404(
         Aclaracion.objects.select_related(
-            "prestamo__derechohabiente", "prestamo__dependencia", "revision_por", "resuelta_por", "movimiento",
+            "prestamo__derechohabiente",
+            "prestamo__dependencia",
+            "revision_por",
+            "resuelta_por",
+            "movimiento",
         ),
         pk=pk,
     )
@@ -285,8 +320,11 @@ def expediente(*, pk: int, hoy: date) -> Expediente:
     cuota = next((f for f in vista.tabla() if f.quincena == aclaracion.quincena), None)
     remesas = list(
         Remesa.objects.filter(dependencia_id=prestamo.dependencia_id, quincena=aclaracion.quincena)
-        .select_related("cargada_por").order_by("cargada")
+        .select_related("cargada_por")
+        .order_by("cargada")
     )
-    descuentos = list(Descuento.objects.filter(prestamo=prestamo, quincena=aclaracion.quincena).select_related("remesa"))
+    descuentos = list(
+        Descuento.objects.filter(prestamo=prestamo, quincena=aclaracion.quincena).select_related("remesa")
+    )
     otras = list(prestamo.aclaraciones.exclude(pk=aclaracion.pk))
     return Expediente(aclaracion, vista, cuota, remesas, descuentos, otras)

@@ -313,7 +313,11 @@ class EstadoAclaracionFilter(admin.SimpleListFilter):
     TODAS = "todas"
 
     def lookups(self, request, model_admin):
-        return [(self.ABIERTAS, "Por resolver (recibidas y en revisión)"), *Aclaracion.Estado.choices, (self.TODAS, "Todas")]
+        return [
+            (self.ABIERTAS, "Por resolver (recibidas y en revisión)"),
+            *Aclaracion.Estado.choices,
+            (self.TODAS, "Todas"),
+        ]
 
     def value(self):
         return super().value() or self.ABIERTAS
@@ -341,7 +345,8 @@ class AclaracionAdmin(admin.ModelAdmin):
     side by side). Reading needs `view_aclaracion`; taking and resolving, `resolver_aclaracion`."""
 
     list_display = (
-        "folio", "estado", "curp", "folio_prestamo", "quincena", "importe", "presentada", "revision_por", "resuelta_por",
+        "folio", "estado", "curp", "folio_prestamo", "quincena", "importe", "presentada", "revision_por",
+        "resuelta_por",
     )
     list_filter = (EstadoAclaracionFilter,)
     search_fields = ("=folio", "=prestamo__folio", "=prestamo__derechohabiente__curp")

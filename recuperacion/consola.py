@@ -125,9 +125,13 @@ def buscar(texto: str) -> tuple[list[Derechohabiente], bool]:
     consulta = Q()
     for palabra in palabras:
         consulta &= (
-            Q(nombre__icontains=palabra) | Q(primer_apellido__icontains=palabra) | Q(segundo_apellido__icontains=palabra)
+            Q(nombre__icontains=palabra)
+            | Q(primer_apellido__icontains=palabra)
+            | Q(segundo_apellido__icontains=palabra)
         )
-    return list(personas.filter(consulta).order_by("primer_apellido", "segundo_apellido", "nombre")[:RESULTADOS_MAXIMOS]), False
+    return list(
+        personas.filter(consulta).order_by("primer_apellido", "segundo_apellido", "nombre")[:RESULTADOS_MAXIMOS]
+    ), False
 
 
 # --- what a page needs -------------------------------------------------------------------------------------
@@ -212,7 +216,8 @@ def _pagina_fopi(derechohabiente, estado, hoy, formulario=None) -> dict:
     en_vigor = [v.prestamo for v in estado.prestamos if not v.liquidado]
     return {
         "filas": [(f, Fopi.Estado(f.estado_al(hoy)).label, f.estado_al(hoy) == Fopi.Estado.PENDIENTE) for f in fopis],
-        "formulario_fopi": formulario or FopiForm(prestamos=en_vigor, initial={"prestamo": en_vigor[0].folio if en_vigor else None}),
+        "formulario_fopi": formulario
+        or FopiForm(prestamos=en_vigor, initial={"prestamo": en_vigor[0].folio if en_vigor else None}),
         "en_vigor": en_vigor,
         "correo": _correo(derechohabiente),
     }
@@ -227,12 +232,16 @@ def estado_cuenta_pdf(request, admin_site, pk: int):
     _ver(request)
     derechohabiente = _derechohabiente(pk)
     estado = selectors.estado_de_cuenta(derechohabiente=derechohabiente, hoy=timezone.localdate())
-    return respuesta_pdf(documentos.estado_cuenta_pdf(estado), f"estado-de-cuenta-{derechohabiente.curp}-{estado.hoy:%Y%m%d}.pdf")
+    return respuesta_pdf(
+        documentos.estado_cuenta_pdf(estado), f"estado-de-cuenta-{derechohabiente.curp}-{estado.hoy:%Y%m%d}.pdf"
+    )
 
 
 def fopi_pdf(request, admin_site, pk: int, fopi: int):
     _ver(request)
-    fopi = get_object_or_404(Fopi.objects.select_related("prestamo__derechohabiente"), pk=fopi, prestamo__derechohabiente_id=pk)
+    fopi = get_object_or_404(
+        Fopi.objects.select_related("prestamo__derechohabiente"), pk=fopi, prestamo__derechohabiente_id=pk
+    )
     return respuesta_pdf(documentos_fopi.fopi_pdf(fopi), f"fopi-{fopi.referencia}.pdf")
 
 
@@ -247,16 +256,18 @@ def emitir_fopi(request, admin_site, pk: int):
         raise PermissionDenied
     derechohabiente = _derechohabiente(pk)
     hoy = timezone.localdate()
-    en_vigor = list(
-        Prestamo.objects.filter(derechohabiente=derechohabiente).exclude(estado=Prestamo.Estado.LIQUIDADO)
-    )
+    en_vigor = list(Prestamo.objects.filter(derechohabiente=derechohabiente).exclude(estado=Prestamo.Estado.LIQUIDADO))
     formulario = FopiForm(request.POST, prestamos=en_vigor)
     if formulario.is_valid():
         datos = formulario.cleaned_data
         prestamo = next(p for p in en_vigor if p.folio == datos["prestamo"])
         try:
             fopi = fopi_services.fopi_emitir(
-                prestamo=prestamo, tipo=datos["tipo"], importe=datos["importe"], usuario=request.user, hoy=hoy,
+                prestamo=prestamo,
+                tipo=datos["tipo"],
+                importe=datos["importe"],
+                usuario=request.user,
+                hoy=hoy,
                 incluir_pendientes=datos["incluir_pendientes"],
             )
         except ValidationError as error:
@@ -264,7 +275,8 @@ def emitir_fopi(request, admin_site, pk: int):
         else:
             messages.success(
                 request,
-                f"FOPI emitido: {fopi.get_tipo_display()} por {formato_moneda(fopi.importe)}, referencia {fopi.referencia}, "
+                f"FOPI emitido: {fopi.get_tipo_display()} por {formato_moneda(fopi.importe)}, "
+                f"referencia {fopi.referencia}, "
                 f"vigente hasta el {formato_fecha(fopi.vigencia)}.",
             )
             return redirect(EnlacesConsola(pk).url_fopi + f"#fopi-{fopi.pk}")
@@ -286,7 +298,8 @@ def enviar_fopi(request, admin_site, pk: int, fopi: int):
     else:
         messages.success(
             request,
-            f"Enviamos el FOPI {fopi.referencia} a {_correo(fopi.prestamo.derechohabiente)}; quedó registrado como atención.",
+            f"Enviamos el FOPI {fopi.referencia} a {_correo(fopi.prestamo.derechohabiente)}; "
+            "quedó registrado como atención.",
         )
     return redirect(EnlacesConsola(pk).url_fopi + f"#fopi-{fopi.pk}")
 
@@ -313,8 +326,10 @@ def fopi_enviar_por_correo(*, fopi: Fopi, usuario, hoy: date) -> Atencion:
             f"  Referencia bancaria: {fopi.referencia}\n"
             f"  Importe a pagar: {formato_moneda(fopi.importe)}\n"
             f"  Paga a más tardar el {formato_fecha(fopi.vigencia)}\n\n"
-            "El PDF adjunto trae los bancos autorizados. Imprime dos copias. No pagues dos veces con el mismo formato.\n"
-            f"También lo encuentras en la {settings.PORTAL_NOMBRE}, en Recuperación de crédito → Formato de pago (FOPI).\n\n"
+            "El PDF adjunto trae los bancos autorizados. Imprime dos copias. "
+            "No pagues dos veces con el mismo formato.\n"
+            f"También lo encuentras en la {settings.PORTAL_NOMBRE}, en Recuperación de crédito → "
+            "Formato de pago (FOPI).\n\n"
             f"¿Dudas? Llama a ISSSTETEL {settings.CAPP_TELEFONO} o escribe a {settings.CAPP_CORREO}.\n"
         ),
         to=[correo],
@@ -326,7 +341,10 @@ def fopi_enviar_por_correo(*, fopi: Fopi, usuario, hoy: date) -> Atencion:
         logger.exception("No se pudo enviar el FOPI %s", fopi.referencia)
         raise ValidationError("No se pudo enviar el correo; intenta de nuevo o dicta la referencia por teléfono.")
     return Atencion.objects.create(
-        derechohabiente=derechohabiente, canal=Atencion.Canal.CORREO, motivo=Atencion.Motivo.FOPI, usuario=usuario,
+        derechohabiente=derechohabiente,
+        canal=Atencion.Canal.CORREO,
+        motivo=Atencion.Motivo.FOPI,
+        usuario=usuario,
         fopi=fopi,
         nota=f"Se envió el FOPI {fopi.referencia} ({fopi.get_tipo_display()}, {formato_moneda(fopi.importe)}, vigente "
         f"hasta el {formato_fecha(fopi.vigencia)}) a {correo}.",

@@ -194,7 +194,9 @@ class Aclaracion(models.Model):
 
     # Set from the id once the row exists (`ACL-` + year + 6 digits), like the documents' folios.
     folio = models.CharField("folio", max_length=20, unique=True, null=True, blank=True)
-    prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="aclaraciones", verbose_name="préstamo")
+    prestamo = models.ForeignKey(
+        Prestamo, on_delete=models.PROTECT, related_name="aclaraciones", verbose_name="préstamo"
+    )
     quincena = PeriodoField("quincena")
     importe = models.DecimalField("importe en el talón", max_digits=12, decimal_places=2)
     comentario = models.TextField("comentario", blank=True)
@@ -213,7 +215,9 @@ class Aclaracion(models.Model):
         verbose_name="en revisión por",
     )
     revision_el = models.DateTimeField("en revisión desde", null=True, blank=True)
-    importe_reconocido = models.DecimalField("importe reconocido", max_digits=12, decimal_places=2, null=True, blank=True)
+    importe_reconocido = models.DecimalField(
+        "importe reconocido", max_digits=12, decimal_places=2, null=True, blank=True
+    )
     respuesta = models.TextField("respuesta", blank=True)
     resuelta_por = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -284,7 +288,9 @@ class Consola(Derechohabiente):
         proxy = True
         verbose_name = "consola del CAPP"
         verbose_name_plural = "consola del CAPP"
-        permissions = [("emitir_fopi_consola", "Puede emitir y enviar por correo un FOPI a nombre de un derechohabiente")]
+        permissions = [
+            ("emitir_fopi_consola", "Puede emitir y enviar por correo un FOPI a nombre de un derechohabiente"),
+        ]
 
 
 class Atencion(models.Model):
@@ -313,8 +319,12 @@ class Atencion(models.Model):
     canal = models.CharField("canal", max_length=10, choices=Canal.choices)
     motivo = models.CharField("motivo", max_length=16, choices=Motivo.choices)
     nota = models.TextField("nota")
-    usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="atendió")
-    fopi = models.ForeignKey(Fopi, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="FOPI enviado")
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="atendió"
+    )
+    fopi = models.ForeignKey(
+        Fopi, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="FOPI enviado"
+    )
     creada = models.DateTimeField("registrada", auto_now_add=True)
 
     class Meta:

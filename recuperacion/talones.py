@@ -36,7 +36,9 @@ INFLADO_MAXIMO = 64 * 1024 * 1024  # bytes of decompressed PDF streams inspected
 
 # Active content in a PDF: the names a viewer acts upon. A name ends at whitespace or a delimiter.
 _FIN_DE_NOMBRE = rb"(?=[\s()<>\[\]{}/%]|$)"
-_ACTIVO = re.compile(rb"/(JS|JavaScript|Launch|EmbeddedFiles?|RichMedia|XFA|SubmitForm|ImportData|GoToE)" + _FIN_DE_NOMBRE)
+_ACTIVO = re.compile(
+    rb"/(JS|JavaScript|Launch|EmbeddedFiles?|RichMedia|XFA|SubmitForm|ImportData|GoToE)" + _FIN_DE_NOMBRE
+)
 _ESCAPE_EN_NOMBRE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 

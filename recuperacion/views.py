@@ -211,7 +211,8 @@ def aclaracion_nueva(request):
 def _aclaracion_nueva(request):
     hoy = timezone.localdate()
     prestamos = list(
-        Prestamo.objects.filter(derechohabiente=request.derechohabiente, estado__in=ACTIVOS).order_by("-fecha_otorgamiento")
+        Prestamo.objects.filter(derechohabiente=request.derechohabiente, estado__in=ACTIVOS)
+        .order_by("-fecha_otorgamiento")
     )
     formulario = AclaracionForm(request.POST or None, request.FILES or None, prestamos=prestamos, hoy=hoy)
     if request.method == "POST" and formulario.is_valid():
@@ -226,7 +227,8 @@ def _aclaracion_nueva(request):
         else:
             messages.success(
                 request,
-                f"Recibimos tu aclaración {aclaracion.folio}. La revisaremos y te avisaremos por correo cuando la resolvamos.",
+                f"Recibimos tu aclaración {aclaracion.folio}. La revisaremos y te avisaremos por correo "
+                "cuando la resolvamos.",
             )
             return redirect("aclaraciones")
     return render(request, "recuperacion/aclaracion_nueva.html", {"formulario": formulario, "prestamos": prestamos})

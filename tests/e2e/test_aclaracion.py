@@ -69,7 +69,9 @@ def test_a_borrower_files_an_aclaracion_and_operacion_resolves_it(pagina, live_s
     page.get_by_label("Quincena del descuento").select_option("2026-Q11")
     page.get_by_label("Importe que te descontaron").fill("701.12")
     talon = page.get_by_label("Talón de pago (PDF, JPEG o PNG, máximo 5 MB)")
-    talon.set_input_files(files=[{"name": "talon.pdf", "mimeType": "application/pdf", "buffer": talones_prueba.EJECUTABLE}])
+    talon.set_input_files(
+        files=[{"name": "talon.pdf", "mimeType": "application/pdf", "buffer": talones_prueba.EJECUTABLE}]
+    )
     page.get_by_role("button", name="Enviar aclaración").click()
     page.get_by_text("no es un PDF, JPEG ni PNG").wait_for()
     captura(page, "aclaracion-formulario-rechazado", 375)
@@ -99,7 +101,9 @@ def test_a_borrower_files_an_aclaracion_and_operacion_resolves_it(pagina, live_s
     page.get_by_role("link", name=aclaracion.folio).click()
     page.get_by_role("heading", name="Talón de pago").wait_for()
     assert page.get_by_role("img", name=f"Talón de pago de la aclaración {aclaracion.folio}").is_visible()
-    assert "Nada: ningún descuento de este préstamo" in page.inner_text("#content-main") or "no ha enviado remesa" in page.inner_text("#content-main")
+    expediente = page.inner_text("#content-main")
+    assert "La dependencia no ha enviado remesa de esta quincena" in expediente
+    assert "Nada: ningún descuento de este préstamo" in expediente
     captura(page, "aclaracion-resolver", 1280)
     page.get_by_role("button", name="Tomar en revisión").click()
     page.get_by_text("ahora está en revisión").wait_for()

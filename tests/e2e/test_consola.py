@@ -25,9 +25,17 @@ def operacion(django_user_model):
     usuario = django_user_model.objects.create_user(
         username="operacion", email="operacion@issste.gob.mx", password=CONTRASENA, is_staff=True
     )
-    usuario.user_permissions.set(Permission.objects.filter(codename__in=[
-        "view_consola", "emitir_fopi_consola", "add_atencion", "view_atencion", "view_aclaracion",
-    ]))
+    usuario.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=[
+                "view_consola",
+                "emitir_fopi_consola",
+                "add_atencion",
+                "view_atencion",
+                "view_aclaracion",
+            ]
+        )
+    )
     EmailAddress.objects.create(user=usuario, email=usuario.email, verified=True, primary=True)
     return usuario
 
@@ -45,7 +53,9 @@ def revisar(page, nombre, problemas, anchos=(1280, 375)):
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_an_officer_finds_explains_issues_emails_and_records_a_call(pagina, live_server, prestamo_alice, operacion, hoy):
+def test_an_officer_finds_explains_issues_emails_and_records_a_call(
+    pagina, live_server, prestamo_alice, operacion, hoy
+):
     hoy(date(2026, 7, 20))
     page = pagina
     problemas = []
@@ -66,7 +76,10 @@ def test_an_officer_finds_explains_issues_emails_and_records_a_call(pagina, live
     vista.get_by_role("heading", name="Saldo deudor total").wait_for()
     assert "2026-Q11 (01/06/2026 – 15/06/2026): $701.12 sin descontar" in vista.inner_text()
     vista.get_by_text("Tabla de amortización", exact=True).click()  # to show her which quincenas are overdue
-    assert vista.get_by_role("table", name="Tabla de amortización del préstamo 20000000001").inner_text().count("Vencida") == 3
+    assert (
+        vista.get_by_role("table", name="Tabla de amortización del préstamo 20000000001").inner_text().count("Vencida")
+        == 3
+    )
     assert vista.locator("form").count() == 0
     revisar(page, "consola-estado-de-cuenta", problemas)
     menu.get_by_role("link", name="Regularización").click()
@@ -93,7 +106,8 @@ def test_an_officer_finds_explains_issues_emails_and_records_a_call(pagina, live
     lado.get_by_label("Canal").select_option("TELEFONO")
     lado.get_by_label("Motivo").select_option("REGULARIZACION")
     lado.get_by_label("Nota (qué pidió y qué se le respondió)").fill(
-        "Preguntó por qué debe la 2026-Q11: SEP no envió su descuento. Se emitió y envió FOPI de regularización completa."
+        "Preguntó por qué debe la 2026-Q11: SEP no envió su descuento. "
+        "Se emitió y envió FOPI de regularización completa."
     )
     lado.get_by_role("button", name="Registrar atención").click()
     page.get_by_text("Atención registrada.").wait_for()

@@ -31,7 +31,9 @@ def moratorio(dias: int) -> D:
 
 def pagar(fopi: Fopi, fecha: date):
     """Load the bank's pagos.csv paying `fopi` on `fecha` (the portal's today must be on or after it)."""
-    csv = f"banco,autorizacion,fecha_pago,referencia,importe\nBBVA,R{fopi.pk},{fecha},{fopi.referencia},{fopi.importe}\n"
+    csv = (
+        f"banco,autorizacion,fecha_pago,referencia,importe\nBBVA,R{fopi.pk},{fecha},{fopi.referencia},{fopi.importe}\n"
+    )
     return importar_archivo(csv.encode())
 
 
@@ -104,4 +106,6 @@ def test_only_awaiting_installments_need_the_field(prestamo_alice):
 def test_an_up_to_date_loan_has_nothing_to_regularize_either_way(prestamo_alice):
     for incluir in (False, True):
         with pytest.raises(ValidationError, match="al corriente"):
-            fopi_emitir(prestamo=prestamo_alice, tipo="REGULARIZACION", hoy=date(2026, 6, 5), incluir_pendientes=incluir)
+            fopi_emitir(
+                prestamo=prestamo_alice, tipo="REGULARIZACION", hoy=date(2026, 6, 5), incluir_pendientes=incluir
+            )

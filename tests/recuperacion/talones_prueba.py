@@ -52,20 +52,28 @@ PAGINAS = (b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", b"<< /Type /Page /Paren
 def pdf_con_javascript(forma: str = "openaction") -> bytes:
     """PDFs that run JavaScript when opened, each hiding it differently."""
     if forma == "openaction":  # the classic: /OpenAction with a JavaScript action
-        return _pdf_minimo(b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>", *PAGINAS)
+        return _pdf_minimo(
+            b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>", *PAGINAS
+        )
     if forma == "names":  # document-level JavaScript in the names tree
         return _pdf_minimo(
-            b"<< /Type /Catalog /Pages 2 0 R /Names << /JavaScript << /Names [(x) 4 0 R] >> >> >>", *PAGINAS,
+            b"<< /Type /Catalog /Pages 2 0 R /Names << /JavaScript << /Names [(x) 4 0 R] >> >> >>",
+            *PAGINAS,
             b"<< /S /JavaScript /JS (this.print()) >>",
         )
     if forma == "escapado":  # names spelled with #xx escapes: /J#61vaScript is /JavaScript
-        return _pdf_minimo(b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >> >>", *PAGINAS)
+        return _pdf_minimo(
+            b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >> >>", *PAGINAS
+        )
     if forma == "comprimido":  # the action inside a Flate-compressed object stream
         dentro = b"4 0 << /S /JavaScript /JS (app.alert(1)) >>"
         flujo = zlib.compress(dentro)
         return _pdf_minimo(
-            b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>", *PAGINAS,
-            b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n" % len(flujo) + flujo + b"\nendstream",
+            b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+            *PAGINAS,
+            b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n" % len(flujo)
+            + flujo
+            + b"\nendstream",
         )
     if forma == "lanzar":  # not JavaScript, as bad: launch a program
         return _pdf_minimo(b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /Launch /F (calc.exe) >> >>", *PAGINAS)
@@ -77,7 +85,11 @@ def pdf_con_accion_benigna() -> bytes:
     return _pdf_minimo(b"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit] >>", *PAGINAS)
 
 
-EJECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run in DOS mode"
+EJECUTABLE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    + b"\x00" * 48
+    + b"This program cannot be run in DOS mode"
+)
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 

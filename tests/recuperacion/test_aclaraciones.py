@@ -18,8 +18,14 @@ NUEVA = reverse("aclaracion_nueva")
 
 
 def datos(talon, **cambios):
-    return {"prestamo": FOLIO_ALICE, "quincena": "2026-Q11", "importe": "701.12", "talon": talon,
-            "comentario": "Mi talón sí trae el descuento.", **cambios}
+    return {
+        "prestamo": FOLIO_ALICE,
+        "quincena": "2026-Q11",
+        "importe": "701.12",
+        "talon": talon,
+        "comentario": "Mi talón sí trae el descuento.",
+        **cambios,
+    }
 
 
 def archivos_guardados(settings) -> list[Path]:
@@ -80,7 +86,15 @@ def test_it_files_an_aclaracion_with_a_folio_and_keeps_the_payslip_privately(cli
         (b"", "talon.pdf", "está vacío"),
         (b"%PDF-1.7\n" + b"0" * (50 * 1024 * 1024), "talon.pdf", "pesa 50.0 MB y el máximo es de 5 MB"),
     ],
-    ids=["ejecutable-renombrado", "svg", "svg-renombrado", "pdf-con-javascript", "pdf-js-comprimido", "cero-bytes", "50-mb"],
+    ids=[
+        "ejecutable-renombrado",
+        "svg",
+        "svg-renombrado",
+        "pdf-con-javascript",
+        "pdf-js-comprimido",
+        "cero-bytes",
+        "50-mb",
+    ],
 )
 def test_it_refuses_hostile_files_with_a_clear_message_and_writes_nothing(
     cliente_alice, en_julio, settings, contenido, nombre, mensaje

@@ -36,9 +36,13 @@ def presentar(prestamo, quincena="2026-Q11", talon=None, importe="701.12"):
     from prestamos.calculo import Quincena
 
     return aclaracion_presentar(
-        prestamo=prestamo, quincena=Quincena.parse(quincena), importe=D(importe),
-        talon=leer_talon(talon or t.archivo(t.imagen("PNG"), nombre="talon.png")), comentario="Sí me descontaron.",
-        usuario=prestamo.derechohabiente.usuario, hoy=HOY,
+        prestamo=prestamo,
+        quincena=Quincena.parse(quincena),
+        importe=D(importe),
+        talon=leer_talon(talon or t.archivo(t.imagen("PNG"), nombre="talon.png")),
+        comentario="Sí me descontaron.",
+        usuario=prestamo.derechohabiente.usuario,
+        hoy=HOY,
     )
 
 
@@ -75,11 +79,16 @@ def test_the_queue_lists_the_cases_to_resolve_oldest_first(cliente_operacion, ca
     html = cliente_operacion.get(COLA).content.decode()
     assert html.index(caso.folio) < html.index(segundo.folio)
     assert "Por resolver (recibidas y en revisión)" in html
-    aclaracion_resolver(aclaracion=segundo, procedente=False, respuesta="No corresponde a este préstamo.", usuario=operacion)
+    aclaracion_resolver(
+        aclaracion=segundo, procedente=False, respuesta="No corresponde a este préstamo.", usuario=operacion
+    )
     assert segundo.folio not in cliente_operacion.get(COLA).content.decode()
     assert segundo.folio in cliente_operacion.get(COLA, {"estado": "IMPROCEDENTE"}).content.decode()
     assert segundo.folio in cliente_operacion.get(COLA, {"estado": "todas"}).content.decode()
-    assert caso.folio in cliente_operacion.get(COLA, {"q": prestamo_alice.derechohabiente.curp, "estado": "todas"}).content.decode()
+    assert (
+        caso.folio
+        in cliente_operacion.get(COLA, {"q": prestamo_alice.derechohabiente.curp, "estado": "todas"}).content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -98,9 +107,16 @@ def test_a_pdf_payslip_is_shown_framed_by_the_admin(cliente_operacion, prestamo_
     hoy(HOY)
     caso = presentar(prestamo_alice, talon=t.archivo(t.pdf()))
     html = cliente_operacion.get(pagina(caso)).content.decode()
-    assert f'<iframe class="expediente__talon expediente__talon--pdf" src="{reverse("talon_aclaracion", args=[caso.folio])}"' in html
+    assert (
+        '<iframe class="expediente__talon expediente__talon--pdf" '
+        f'src="{reverse("talon_aclaracion", args=[caso.folio])}"'
+        in html
+    )
     respuesta = cliente_operacion.get(reverse("talon_aclaracion", args=[caso.folio]))
-    assert respuesta["X-Frame-Options"] == "SAMEORIGIN" and "frame-ancestors 'self'" in respuesta["Content-Security-Policy"]
+    assert (
+        respuesta["X-Frame-Options"] == "SAMEORIGIN"
+        and "frame-ancestors 'self'" in respuesta["Content-Security-Policy"]
+    )
 
 
 @pytest.mark.django_db
@@ -118,7 +134,9 @@ def test_procedente_books_the_deduction_as_of_the_due_date_and_the_dependencia_o
 ):
     assert moratorios_de(prestamo_alice, HOY) == D("11.76")  # 701.12 × 17.25 % × 35 / 360
     with django_capture_on_commit_callbacks(execute=True):
-        respuesta = cliente_operacion.post(pagina(caso), {"resolver": "1", "dictamen": "PROCEDENTE", "importe": "701.12"})
+        respuesta = cliente_operacion.post(
+            pagina(caso), {"resolver": "1", "dictamen": "PROCEDENTE", "importe": "701.12"}
+        )
     assert respuesta.status_code == 302
     caso.refresh_from_db()
     assert caso.estado == "PROCEDENTE" and caso.resuelta_por == operacion and caso.resuelta_el is not None
@@ -131,7 +149,12 @@ def test_procedente_books_the_deduction_as_of_the_due_date_and_the_dependencia_o
     cuota = posiciones.posicion(prestamo_alice).cuota_por_numero(11)
     assert cuota.pendiente == 0 and cuota.moratorio_cargado == 0
     adeudo = AdeudoDependencia.objects.get()
-    assert (adeudo.dependencia.clave, str(adeudo.quincena), adeudo.importe, adeudo.aclaracion) == ("SEP", "2026-Q11", D("701.12"), caso)
+    assert (adeudo.dependencia.clave, str(adeudo.quincena), adeudo.importe, adeudo.aclaracion) == (
+        "SEP",
+        "2026-Q11",
+        D("701.12"),
+        caso,
+    )
     [correo] = mail.outbox
     assert correo.to == ["alice@ejemplo.mx"] and caso.folio in correo.subject and "procedente" in correo.subject
     assert "no te genera moratorios" in correo.body
@@ -160,22 +183,30 @@ def test_the_dependencias_omisas_report_shows_the_debt(cliente_staff, caso, oper
     import csv
     import io
 
-    filas = list(csv.reader(io.StringIO(cliente_staff.get(url, {"quincena": "2026-Q11", "formato": "csv"}).content.decode())))
+    filas = list(
+        csv.reader(io.StringIO(cliente_staff.get(url, {"quincena": "2026-Q11", "formato": "csv"}).content.decode()))
+    )
     assert filas[0][-2:] == ["aclaraciones_procedentes", "adeudo_por_aclaraciones"]
     assert [f for f in filas if f[0] == "SEP"][0][-2:] == ["1", "701.12"]
 
 
 @pytest.mark.django_db
 def test_improcedente_needs_an_answer_and_books_nothing(cliente_operacion, caso, django_capture_on_commit_callbacks):
-    html = cliente_operacion.post(pagina(caso), {"resolver": "1", "dictamen": "IMPROCEDENTE", "respuesta": ""}, follow=True)
+    html = cliente_operacion.post(
+        pagina(caso), {"resolver": "1", "dictamen": "IMPROCEDENTE", "respuesta": ""}, follow=True
+    )
     assert "Escribe la respuesta" in html.content.decode()
     caso.refresh_from_db()
     assert caso.estado == "RECIBIDA"
     with django_capture_on_commit_callbacks(execute=True):
-        cliente_operacion.post(pagina(caso), {
-            "resolver": "1", "dictamen": "IMPROCEDENTE",
-            "respuesta": "El talón que enviaste es de otra quincena (2026-Q10); envía el de 2026-Q11.",
-        })
+        cliente_operacion.post(
+            pagina(caso),
+            {
+                "resolver": "1",
+                "dictamen": "IMPROCEDENTE",
+                "respuesta": "El talón que enviaste es de otra quincena (2026-Q10); envía el de 2026-Q11.",
+            },
+        )
     caso.refresh_from_db()
     assert caso.estado == "IMPROCEDENTE" and caso.movimiento is None and not AdeudoDependencia.objects.exists()
     assert not Movimiento.objects.filter(tipo="ACLARACION").exists()
@@ -197,7 +228,9 @@ def test_a_case_is_resolved_once(cliente_operacion, caso, operacion):
 
 @pytest.mark.django_db
 def test_a_closed_case_can_be_filed_again_only_if_it_was_improcedente(caso, prestamo_alice, operacion):
-    aclaracion_resolver(aclaracion=caso, procedente=False, respuesta="Falta el talón de esa quincena.", usuario=operacion)
+    aclaracion_resolver(
+        aclaracion=caso, procedente=False, respuesta="Falta el talón de esa quincena.", usuario=operacion
+    )
     otra = presentar(prestamo_alice)
     aclaracion_resolver(aclaracion=otra, procedente=True, respuesta="", usuario=operacion, hoy=HOY)
     with pytest.raises(ValidationError, match="Ya reconocimos tu descuento"):
@@ -234,7 +267,9 @@ def test_the_resolve_page_takes_a_fixed_number_of_queries(
     from prestamos.services import prestamo_aplicar_pago
 
     for k in range(movimientos):
-        prestamo_aplicar_pago(prestamo=prestamo_alice, importe=D("1.00"), fecha_valor=date(2026, 7, 1), tipo="PAGO", origen=f"x{k}")
+        prestamo_aplicar_pago(
+            prestamo=prestamo_alice, importe=D("1.00"), fecha_valor=date(2026, 7, 1), tipo="PAGO", origen=f"x{k}"
+        )
     with django_assert_max_num_queries(16):
         assert cliente_operacion.get(pagina(caso)).status_code == 200
     with django_assert_max_num_queries(12):

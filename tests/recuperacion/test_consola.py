@@ -41,7 +41,9 @@ def personal(django_user_model, nombre, *codenames):
 
 @pytest.fixture
 def operacion(django_user_model):
-    return personal(django_user_model, "operacion", "view_consola", "emitir_fopi_consola", "add_atencion", "view_aclaracion")
+    return personal(
+        django_user_model, "operacion", "view_consola", "emitir_fopi_consola", "add_atencion", "view_aclaracion"
+    )
 
 
 @pytest.fixture
@@ -109,16 +111,22 @@ def test_each_page_shows_what_the_borrower_sees(client, cliente_operacion, alice
     consola = parte_del_derechohabiente(cliente_operacion.get(url(alice_en_julio.pk, seccion)).content.decode())
     client.force_login(alice_en_julio.usuario)
     suya = client.get(reverse(portal)).content.decode()
-    suya = suya[suya.index('<h1>') : suya.index("</main>")]
+    suya = suya[suya.index("<h1>") : suya.index("</main>")]
     # Every text of her page is in the console's copy, but her forms' buttons (read only).
     faltan = set(contenido(suya, "</h1>")) - set(contenido(consola, "</h2>"))
-    assert faltan <= {"Presentar una aclaración", "Generar FOPI de regularización", "Generar FOPI incluyendo las quincenas en espera"}
+    assert faltan <= {
+        "Presentar una aclaración",
+        "Generar FOPI de regularización",
+        "Generar FOPI incluyendo las quincenas en espera",
+    }
 
 
 @pytest.mark.django_db
 def test_the_statement_as_she_sees_it_read_only(cliente_operacion, alice_en_julio):
     html = parte_del_derechohabiente(cliente_operacion.get(url(alice_en_julio.pk, "estado-de-cuenta")).content.decode())
-    assert "Saldo deudor total" in html and "Condiciones del préstamo vigente" in html and "Histórico de préstamos" in html
+    assert (
+        "Saldo deudor total" in html and "Condiciones del préstamo vigente" in html and "Histórico de préstamos" in html
+    )
     assert "2026-Q11 (01/06/2026 – 15/06/2026)" in html and "<td>Vencida</td>" in html
     assert f'href="{url(alice_en_julio.pk, "regularizacion")}">Regularización</a>' in html
     assert "/prestaciones/" not in html  # no link leads to her own (login-only) pages
@@ -135,7 +143,9 @@ def test_regularization_read_only_with_the_installments_awaiting_their_remesa(cl
 
 
 @pytest.mark.django_db
-def test_notices_include_the_omission_emails_sent(cliente_operacion, alice_en_julio, django_capture_on_commit_callbacks):
+def test_notices_include_the_omission_emails_sent(
+    cliente_operacion, alice_en_julio, django_capture_on_commit_callbacks
+):
     from recuperacion.omisiones import detectar_omisiones
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -177,7 +187,9 @@ def test_operacion_issues_a_fopi_on_her_behalf_and_emails_it(cliente_operacion, 
 @pytest.mark.django_db
 def test_the_fopi_form_says_why_it_cannot_be_issued(cliente_operacion, alice_en_julio):
     emitir = reverse("admin:recuperacion_consola_emitir_fopi", args=[alice_en_julio.pk])
-    html = cliente_operacion.post(emitir, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "50"}).content.decode()
+    html = cliente_operacion.post(
+        emitir, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "50"}
+    ).content.decode()
     assert "El pago parcial mínimo es de $100.00" in html and not Fopi.objects.exists()
 
 
@@ -205,14 +217,22 @@ def test_another_borrowers_fopi_is_a_404(cliente_operacion, alice_en_julio, pres
 @pytest.mark.django_db
 def test_a_call_is_recorded_and_listed(cliente_operacion, operacion, alice_en_julio):
     registrar = reverse("admin:recuperacion_consola_atencion", args=[alice_en_julio.pk])
-    respuesta = cliente_operacion.post(registrar, {
-        "canal": "TELEFONO", "motivo": "REGULARIZACION", "seccion": "regularizacion",
-        "nota": "Preguntó por qué debe Q11; se le explicó la omisión de SEP.",
-    })
+    respuesta = cliente_operacion.post(
+        registrar,
+        {
+            "canal": "TELEFONO",
+            "motivo": "REGULARIZACION",
+            "seccion": "regularizacion",
+            "nota": "Preguntó por qué debe Q11; se le explicó la omisión de SEP.",
+        },
+    )
     assert respuesta.url == url(alice_en_julio.pk, "regularizacion") + "#atenciones"
     atencion = Atencion.objects.get()
     assert (atencion.canal, atencion.motivo, atencion.usuario, atencion.derechohabiente) == (
-        "TELEFONO", "REGULARIZACION", operacion, alice_en_julio
+        "TELEFONO",
+        "REGULARIZACION",
+        operacion,
+        alice_en_julio,
     )
     html = cliente_operacion.get(url(alice_en_julio.pk)).content.decode()
     assert "Preguntó por qué debe Q11" in html and "Teléfono" in html and "Regularización y moratorios" in html
@@ -255,7 +275,9 @@ def test_staff_without_the_permission_and_borrowers_stay_out(client, django_user
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("n", [1, 10])
-@pytest.mark.parametrize("seccion", ["", "estado-de-cuenta", "regularizacion", "fopi", "aclaraciones", "avisos", "saldo-a-favor"])
+@pytest.mark.parametrize(
+    "seccion", ["", "estado-de-cuenta", "regularizacion", "fopi", "aclaraciones", "avisos", "saldo-a-favor"]
+)
 def test_every_console_page_takes_a_fixed_number_of_queries(
     cliente_operacion, operacion, alice_en_julio, prestamo_alice, django_assert_max_num_queries, n, seccion
 ):
@@ -263,6 +285,8 @@ def test_every_console_page_takes_a_fixed_number_of_queries(
 
     for k in range(n):
         fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("100.00") + k, hoy=HOY)
-        atencion_registrar(derechohabiente=alice_en_julio, canal="TELEFONO", motivo="OTRO", nota=f"llamada {k}", usuario=operacion)
+        atencion_registrar(
+            derechohabiente=alice_en_julio, canal="TELEFONO", motivo="OTRO", nota=f"llamada {k}", usuario=operacion
+        )
     with django_assert_max_num_queries(12):
         assert cliente_operacion.get(url(alice_en_julio.pk, seccion)).status_code == 200

@@ -75,7 +75,8 @@ Q13 = "2026-Q13 (01/07/2026 – 15/07/2026)"
 def _pagar(fopi, fecha):
     from oficina.importacion import importar_archivo
 
-    csv = f"banco,autorizacion,fecha_pago,referencia,importe\nHSBC,X{fopi.pk},{fecha},{fopi.referencia},{fopi.importe}\n"
+    fila = f"HSBC,X{fopi.pk},{fecha},{fopi.referencia},{fopi.importe}\n"
+    csv = "banco,autorizacion,fecha_pago,referencia,importe\n" + fila
     return importar_archivo(csv.encode())
 
 
@@ -161,9 +162,10 @@ def test_with_only_installments_awaiting_it_does_not_say_up_to_date(cliente_alic
 @pytest.mark.django_db
 def test_the_fopi_form_takes_incluir_pendientes_too(cliente_alice, prestamo_alice, hoy):
     hoy(date(2026, 7, 20))
-    cliente_alice.post(reverse("fopi_nuevo"), {"prestamo": FOLIO_ALICE, "tipo": "REGULARIZACION", "incluir_pendientes": "1"})
+    nuevo = reverse("fopi_nuevo")
+    cliente_alice.post(nuevo, {"prestamo": FOLIO_ALICE, "tipo": "REGULARIZACION", "incluir_pendientes": "1"})
     assert Fopi.objects.get().importe == D("2129.22")
-    cliente_alice.post(reverse("fopi_nuevo"), {"prestamo": FOLIO_ALICE, "tipo": "LIQUIDACION", "incluir_pendientes": "1"})
+    cliente_alice.post(nuevo, {"prestamo": FOLIO_ALICE, "tipo": "LIQUIDACION", "incluir_pendientes": "1"})
     assert Fopi.objects.latest("id").tipo == "LIQUIDACION"
 
 

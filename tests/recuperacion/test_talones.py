@@ -39,8 +39,18 @@ def test_the_name_does_not_matter_the_content_does():
         (t.pdf().replace(b"/Root", b"/Encrypt 9 0 R /Root"), "cifrado", "protegido con contraseña"),
     ],
     ids=[
-        "ejecutable", "svg", "html", "pdf-openaction-js", "pdf-names-js", "pdf-nombres-escapados",
-        "pdf-js-en-flujo-comprimido", "pdf-launch", "pdf-truncado", "jpeg-truncado", "png-falso", "pdf-cifrado",
+        "ejecutable",
+        "svg",
+        "html",
+        "pdf-openaction-js",
+        "pdf-names-js",
+        "pdf-nombres-escapados",
+        "pdf-js-en-flujo-comprimido",
+        "pdf-launch",
+        "pdf-truncado",
+        "jpeg-truncado",
+        "png-falso",
+        "pdf-cifrado",
     ],
 )
 def test_it_refuses_hostile_or_broken_files_with_a_clear_message(contenido, codigo, mensaje):
