@@ -24,6 +24,8 @@ OPERACION_PERMISOS = (
     "recuperacion.add_atencion",
     "recuperacion.change_atencion",
     "recuperacion.change_solicituddevolucion",  # records the SPEI tracking key of a refund paid
+    "recuperacion.resolver_aclaracion",
+    "recuperacion.emitir_fopi_consola",
 )
 # Supervisión: also reversals, waivers, parameters, the banks list and giving a CURP back to its owner.
 SUPERVISION_PERMISOS = (

@@ -216,8 +216,9 @@ def generar(n: int, historia: int, usuarios: int) -> dict:
         _copiar_texto(
             cursor,
             f"COPY {Derechohabiente._meta.db_table} (id, curp, nombre, primer_apellido, segundo_apellido, rfc, "
-            "dependencia_id) FROM STDIN",
-            (f"{i}\tBNCH{i:014d}\tPersona {i}\tApellido\tSegundo\t\t{dependencia_de(i).pk}\n" for i in range(1, total + 1)),
+            "dependencia_id, tipo) FROM STDIN",
+            (f"{i}\tBNCH{i:014d}\tPersona {i}\tApellido\tSegundo\t\t{dependencia_de(i).pk}\tTRABAJADOR\n"
+             for i in range(1, total + 1)),
         )
         print(f"  derechohabientes: {total:,} ({time.perf_counter() - inicio:.0f} s)", flush=True)
 
@@ -239,7 +240,7 @@ def generar(n: int, historia: int, usuarios: int) -> dict:
                             remesa = remesas[(dependencia_id, paso)]
                             desc_id += 1
                             por_remesa.setdefault(remesa.pk, []).append(importe)
-                            descuentos.write(f"{desc_id}\t{remesa.pk}\t{i}\t{quincena}\t{importe}\t{mov_id}\n")
+                            descuentos.write(f"{desc_id}\t{remesa.pk}\t{i}\t{quincena}\t{importe}\t{mov_id}\tf\n")
                         yield f"{mov_id}\t{i}\t{texto}\n"
                 print(f"  movimientos: paso {paso}/{historia}, {mov_id:,} ({time.perf_counter() - inicio:.0f} s)", flush=True)
             conteo = mov_id
@@ -254,7 +255,7 @@ def generar(n: int, historia: int, usuarios: int) -> dict:
                 movimientos(),
             )
         with cursor.copy(f"COPY {Descuento._meta.db_table} (id, remesa_id, prestamo_id, quincena, importe, "
-                         "movimiento_id) FROM STDIN") as copia, ruta_descuentos.open() as archivo:
+                         "movimiento_id, revertido) FROM STDIN") as copia, ruta_descuentos.open() as archivo:
             while bloque := archivo.read(1 << 22):
                 copia.write(bloque)
         ruta_descuentos.unlink()
@@ -339,7 +340,7 @@ def crear_sesiones(usuarios: int, n: int) -> None:
     User = get_user_model()
     paso = max(n // max(usuarios, 1), 1)
     ids = [1 + k * paso + (k % 100) for k in range(usuarios)]  # varied residues: every behaviour appears
-    ids = [i for i in ids if i <= n]
+    ids = sorted({i for i in ids if i <= n})  # a small data set has fewer loans than accounts asked for
     cuentas = User.objects.bulk_create(
         User(username=f"bench{i}", email=f"bench{i}@example.org", password="!bench") for i in ids
     )

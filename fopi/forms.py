@@ -27,6 +27,13 @@ class FopiForm(forms.Form):
         },
     )
 
+    # docs/reglas.md §10: a REGULARIZACION may also cover the installments still awaiting their remesa.
+    incluir_pendientes = forms.BooleanField(
+        label="Regularización: incluir también las quincenas vencidas en espera de remesa",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"value": "1"}),
+    )
+
     def __init__(self, *args, prestamos=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["prestamo"].choices = [
@@ -48,4 +55,6 @@ class FopiForm(forms.Form):
             self.add_error("importe", "Escribe el importe del pago parcial.")
         if datos.get("tipo") != Fopi.Tipo.PARCIAL:
             datos["importe"] = None
+        if datos.get("tipo") != Fopi.Tipo.REGULARIZACION:
+            datos["incluir_pendientes"] = False
         return datos

@@ -53,11 +53,27 @@ class OmisionRegularizable:
 
 
 @dataclass(frozen=True)
+class CuotaEnEspera:
+    """An installment due and unpaid whose remesa may still arrive (docs/reglas.md §10): not a missing
+    deduction yet, so no moratorios today. If its remesa has not come by the FOPI's vigencia and the grace
+    period is over by then, moratorios will have accrued from its due date: `moratorio_vigencia`."""
+
+    numero: int
+    quincena: str
+    descripcion: str
+    pendiente: Decimal
+    espera_hasta: date  # last day of the grace period for its remesa
+    moratorio_vigencia: Decimal
+
+
+@dataclass(frozen=True)
 class Regularizacion:
-    """What the borrower owes for missing deductions: per quincena, today and at the FOPI's vigencia."""
+    """What the borrower owes for missing deductions: per quincena, today and at the FOPI's vigencia; and,
+    apart, the installments due and unpaid still awaiting their remesa, which the FOPI may include."""
 
     vigencia: date
     omisiones: tuple[OmisionRegularizable, ...]
+    en_espera: tuple[CuotaEnEspera, ...] = ()
 
     @property
     def pendiente(self) -> Decimal:
@@ -77,24 +93,55 @@ class Regularizacion:
 
     @property
     def total_vigencia(self) -> Decimal:
+        """The REGULARIZACION FOPI's amount: the missing quincenas only."""
         return self.pendiente + self.moratorios_vigencia
+
+    @property
+    def pendiente_en_espera(self) -> Decimal:
+        return sum((c.pendiente for c in self.en_espera), CERO)
+
+    @property
+    def total_en_espera_vigencia(self) -> Decimal:
+        return self.pendiente_en_espera + sum((c.moratorio_vigencia for c in self.en_espera), CERO)
+
+    @property
+    def total_completo_vigencia(self) -> Decimal:
+        """The amount with `incluir_pendientes`: every installment due and unpaid, so the loan is up to date."""
+        return self.total_vigencia + self.total_en_espera_vigencia
+
+    @property
+    def hay_algo(self) -> bool:
+        return bool(self.omisiones or self.en_espera)
 
 
 def regularizacion(*, posicion: Posicion, contexto: Contexto, hoy: date) -> Regularizacion:
+    """Every installment due and unpaid at `hoy`, split by the one rule of missing deductions
+    (`Posicion.es_omitida`): missing (with moratorios), or still awaiting its remesa."""
     vigencia = vigencia_de(posicion, hoy)
-    omisiones = tuple(
-        OmisionRegularizable(
-            numero=c.numero,
-            quincena=str(c.periodo),
-            descripcion=c.periodo.descripcion,
-            pendiente=c.pendiente,
-            moratorio_hoy=posicion.moratorio_pendiente(c, hoy, contexto),
-            moratorio_vigencia=posicion.moratorio_pendiente(c, vigencia, contexto),
-        )
-        for c in posicion.cuotas
-        if posicion.es_omitida(c, hoy, contexto)
-    )
-    return Regularizacion(vigencia=vigencia, omisiones=omisiones)
+    if posicion.liquidado:
+        return Regularizacion(vigencia=vigencia, omisiones=())
+    omisiones, en_espera = [], []
+    gracia = timedelta(days=contexto.parametros.dias_gracia)
+    for c in posicion.vencidas_sin_pagar(hoy):
+        if posicion.es_omitida(c, hoy, contexto):
+            omisiones.append(OmisionRegularizable(
+                numero=c.numero,
+                quincena=str(c.periodo),
+                descripcion=c.periodo.descripcion,
+                pendiente=c.pendiente,
+                moratorio_hoy=posicion.moratorio_pendiente(c, hoy, contexto),
+                moratorio_vigencia=posicion.moratorio_pendiente(c, vigencia, contexto),
+            ))
+        else:
+            en_espera.append(CuotaEnEspera(
+                numero=c.numero,
+                quincena=str(c.periodo),
+                descripcion=c.periodo.descripcion,
+                pendiente=c.pendiente,
+                espera_hasta=c.vencimiento + gracia,
+                moratorio_vigencia=posicion.moratorio_pendiente(c, vigencia, contexto),
+            ))
+    return Regularizacion(vigencia=vigencia, omisiones=tuple(omisiones), en_espera=tuple(en_espera))
 
 
 @dataclass(frozen=True)
@@ -125,9 +172,13 @@ def efecto_parcial(*, posicion: Posicion, contexto: Contexto, importe: Decimal, 
 
 
 def importe_para(
-    *, tipo: str, posicion: Posicion, contexto: Contexto, hoy: date, importe: Decimal | None
+    *, tipo: str, posicion: Posicion, contexto: Contexto, hoy: date, importe: Decimal | None,
+    incluir_pendientes: bool = False,
 ) -> tuple[Decimal, dict]:
-    """The FOPI amount for `tipo`, or ValidationError saying in Spanish why it cannot be issued."""
+    """The FOPI amount for `tipo`, or ValidationError saying in Spanish why it cannot be issued.
+
+    `incluir_pendientes` (REGULARIZACION only): cover also the installments awaiting their remesa.
+    """
     vigencia = vigencia_de(posicion, hoy)
     if posicion.liquidado:
         raise ValidationError("Este préstamo ya está liquidado; no necesita formato de pago.")
@@ -137,9 +188,7 @@ def importe_para(
         return liquidacion, {"liquidacion": str(liquidacion)}
     if tipo == Fopi.Tipo.REGULARIZACION:
         reg = regularizacion(posicion=posicion, contexto=contexto, hoy=hoy)
-        if not reg.omisiones:
-            raise ValidationError("Tu crédito está al corriente: no hay descuentos omitidos que regularizar.")
-        return reg.total_vigencia, {"quincenas": [o.quincena for o in reg.omisiones]}
+        return _importe_regularizacion(reg, incluir_pendientes)
     if tipo != Fopi.Tipo.PARCIAL:
         raise ValidationError("Elige un tipo de pago válido.")
     if en_cobranza:
@@ -158,16 +207,39 @@ def importe_para(
     return importe, {}
 
 
+def _importe_regularizacion(reg: Regularizacion, incluir_pendientes: bool) -> tuple[Decimal, dict]:
+    if incluir_pendientes and reg.en_espera:
+        return reg.total_completo_vigencia, {
+            "quincenas": [o.quincena for o in reg.omisiones] + [c.quincena for c in reg.en_espera],
+            "en_espera": [c.quincena for c in reg.en_espera],
+        }
+    if not reg.omisiones:
+        if reg.en_espera:
+            raise ValidationError(
+                "No hay descuentos omitidos que regularizar: tus quincenas vencidas aún esperan la remesa de tu "
+                "dependencia. Si quieres pagarlas ya, incluye las quincenas en espera de remesa."
+            )
+        raise ValidationError("Tu crédito está al corriente: no hay descuentos omitidos que regularizar.")
+    return reg.total_vigencia, {"quincenas": [o.quincena for o in reg.omisiones]}
+
+
 @transaction.atomic
-def fopi_emitir(*, prestamo: Prestamo, tipo: str, importe: Decimal | None = None, usuario=None, hoy: date) -> Fopi:
-    """Issue a FOPI for `prestamo`, cancelling its earlier pending ones.
+def fopi_emitir(
+    *, prestamo: Prestamo, tipo: str, importe: Decimal | None = None, usuario=None, hoy: date,
+    incluir_pendientes: bool = False,
+) -> Fopi:
+    """Issue a FOPI for `prestamo`, cancelling its earlier pending ones. `usuario`: who issued it (the
+    borrower, or a CAPP officer on their behalf).
 
     The loan row is locked so two clicks cannot take the same sequence number or both survive as pending.
     """
     prestamo = Prestamo.objects.select_for_update().get(pk=prestamo.pk)
     posicion = posiciones.posicion(prestamo)
     contexto = posiciones.contexto(prestamo, hoy)
-    monto, detalle = importe_para(tipo=tipo, posicion=posicion, contexto=contexto, hoy=hoy, importe=importe)
+    monto, detalle = importe_para(
+        tipo=tipo, posicion=posicion, contexto=contexto, hoy=hoy, importe=importe,
+        incluir_pendientes=incluir_pendientes,
+    )
     vigencia = vigencia_de(posicion, hoy)
     if not (usuario is not None and usuario.is_staff):
         recientes = prestamo.fopis.filter(emitido__gte=timezone.now() - timedelta(days=1)).count()

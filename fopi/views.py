@@ -58,11 +58,13 @@ def fopi_nuevo(request):
                     importe=form.cleaned_data["importe"],
                     usuario=request.user,
                     hoy=hoy,
+                    incluir_pendientes=form.cleaned_data["incluir_pendientes"],
                 )
                 return redirect("fopi_detalle", pk=fopi.pk)
             importe, _ = services.importe_para(
                 tipo=form.cleaned_data["tipo"], posicion=vista.posicion, contexto=vista.contexto,
                 hoy=hoy, importe=form.cleaned_data["importe"],
+                incluir_pendientes=form.cleaned_data["incluir_pendientes"],
             )
             if form.cleaned_data["tipo"] == Fopi.Tipo.PARCIAL:
                 efecto = services.efecto_parcial(

@@ -289,3 +289,6 @@ SPEI_SECRETO = os.environ.get("SPEI_SECRETO", "")
 SPEI_BENEFICIARIO = os.environ.get(
     "SPEI_BENEFICIARIO", "ISSSTE Préstamos Personales"
 )
+# Aclaraciones (docs/reglas.md §10): the payslip a borrower uploads is kept privately under MEDIA_ROOT
+# (never served by a public URL) and may weigh at most this many bytes.
+ACLARACION_TALON_MAXIMO = 5 * 1024 * 1024

@@ -146,12 +146,14 @@ class Movimiento(models.Model):
         PAGO = "PAGO", "Pago en banco (FOPI)"
         PAGO_CAPP = "PAGO_CAPP", "Pago aplicado por el CAPP"
         PAGO_SPEI = "PAGO_SPEI", "Transferencia SPEI (FOPI)"
+        # A deduction the dependencia took from the payslip but never sent, recognised by CAPP (docs/reglas.md §10).
+        ACLARACION = "ACLARACION", "Descuento reconocido por aclaración"
         # Corrections (docs/reglas.md §9): none of these is money received.
         REVERSION = "REVERSION", "Reversión"
         CONDONACION = "CONDONACION", "Condonación de moratorios"
         DEVOLUCION = "DEVOLUCION", "Devolución de saldo a favor"
 
-    RECIBIDOS = (Tipo.APERTURA, Tipo.DESCUENTO, Tipo.PAGO, Tipo.PAGO_CAPP, Tipo.PAGO_SPEI)
+    RECIBIDOS = (Tipo.APERTURA, Tipo.DESCUENTO, Tipo.PAGO, Tipo.PAGO_CAPP, Tipo.PAGO_SPEI, Tipo.ACLARACION)
 
     # Indexed by LIBRO_POR_PRESTAMO below, whose first column serves the foreign key too.
     prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="movimientos", db_index=False)

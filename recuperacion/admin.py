@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -12,9 +12,14 @@ from oficina.verificacion import agrupado
 from prestamos.calculo import Periodo, Quincena, formato_moneda
 from prestamos.cartera import CERO
 from prestamos.models import Prestamo
-from recuperacion import devoluciones
+from recuperacion import aclaraciones, consola, devoluciones
+from recuperacion.formularios import ResolverAclaracionForm
 from recuperacion.models import (
+    Aclaracion,
+    AdeudoDependencia,
+    Atencion,
     AvisoOmision,
+    Consola,
     DependenciaOmisa,
     Descuento,
     DocumentoVerificable,
@@ -63,7 +68,7 @@ class AvisoOmisionAdmin(SoloLecturaMixin, admin.ModelAdmin):
 
 ENCABEZADO_CSV = (
     "clave", "dependencia", "quincena", "remesas", "prestamos_esperados", "descuentos_recibidos",
-    "importe_esperado", "importe_recibido", "diferencia",
+    "importe_esperado", "importe_recibido", "diferencia", "aclaraciones_procedentes", "adeudo_por_aclaraciones",
 )
 
 
@@ -73,7 +78,8 @@ def omisas_csv(quincena: Quincena, filas: list[FilaOmisa]) -> HttpResponse:
         encabezado=ENCABEZADO_CSV,
         filas=(
             (f.dependencia.clave, f.dependencia.nombre, quincena, f.remesas, f.prestamos_esperados,
-             f.descuentos_recibidos, f.importe_esperado, f.importe_recibido, f.diferencia)
+             f.descuentos_recibidos, f.importe_esperado, f.importe_recibido, f.diferencia, f.aclaraciones,
+             f.adeudo_aclaraciones)
             for f in filas
         ),
     )
@@ -106,6 +112,7 @@ class DependenciaOmisaAdmin(SoloLecturaMixin, admin.ModelAdmin):
                 "esperado": sum((f.importe_esperado for f in filas), CERO),
                 "recibido": sum((f.importe_recibido for f in filas), CERO),
                 "diferencia": sum((f.diferencia for f in filas), CERO),
+                "adeudo": sum((f.adeudo_aclaraciones for f in filas), CERO),
             },
         }
         return TemplateResponse(request, "admin/recuperacion/dependencias_omisas.html", contexto)
@@ -292,3 +299,178 @@ class DocumentoVerificableAdmin(SoloLecturaMixin, admin.ModelAdmin):
     @admin.display(description="código de verificación")
     def codigo_agrupado(self, obj):
         return agrupado(obj.codigo)
+
+
+# --- Aclaraciones: Operación's queue (docs/reglas.md §10) -------------------------------------------------
+
+
+class EstadoAclaracionFilter(admin.SimpleListFilter):
+    """The queue opens on the cases still to resolve, oldest first; any state, or all, one click away."""
+
+    title = "estado"
+    parameter_name = "estado"
+    ABIERTAS = "abiertas"
+    TODAS = "todas"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.ABIERTAS, "Por resolver (recibidas y en revisión)"),
+            *Aclaracion.Estado.choices,
+            (self.TODAS, "Todas"),
+        ]
+
+    def value(self):
+        return super().value() or self.ABIERTAS
+
+    def queryset(self, request, queryset):
+        valor = self.value()
+        if valor == self.ABIERTAS:
+            return queryset.filter(estado__in=Aclaracion.ABIERTAS)
+        if valor in Aclaracion.Estado.values:
+            return queryset.filter(estado=valor)
+        return queryset
+
+    def choices(self, changelist):
+        for valor, texto in self.lookup_choices:
+            yield {
+                "selected": self.value() == valor,
+                "query_string": changelist.get_query_string({self.parameter_name: valor}),
+                "display": texto,
+            }
+
+
+@admin.register(Aclaracion)
+class AclaracionAdmin(admin.ModelAdmin):
+    """Operación's queue of aclaraciones; each case opens on its resolve page (payslip, ledger and remesa
+    side by side). Reading needs `view_aclaracion`; taking and resolving, `resolver_aclaracion`."""
+
+    list_display = (
+        "folio", "estado", "curp", "folio_prestamo", "quincena", "importe", "presentada", "revision_por",
+        "resuelta_por",
+    )
+    list_filter = (EstadoAclaracionFilter,)
+    search_fields = ("=folio", "=prestamo__folio", "=prestamo__derechohabiente__curp")
+    list_select_related = ("prestamo__derechohabiente", "revision_por", "resuelta_por")
+    ordering = ("presentada", "id")
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False  # borrowers file them from the portal
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a case is kept with its evidence
+
+    def has_change_permission(self, request, obj=None):
+        return False  # nothing is edited: a case is taken and resolved through its page
+
+    @admin.display(description="CURP")
+    def curp(self, obj):
+        return obj.prestamo.derechohabiente.curp
+
+    @admin.display(description="préstamo", ordering="prestamo__folio")
+    def folio_prestamo(self, obj):
+        return obj.prestamo.folio
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        hoy = timezone.localdate()
+        puede_resolver = request.user.has_perm(aclaraciones.PERMISO_RESOLVER)
+        formulario = ResolverAclaracionForm(request.POST if "resolver" in request.POST else None)
+        if request.method == "POST":
+            if not puede_resolver:
+                raise PermissionDenied
+            aclaracion = Aclaracion.objects.filter(pk=object_id).first()
+            if aclaracion is None:
+                return redirect("admin:recuperacion_aclaracion_changelist")
+            try:
+                if "tomar" in request.POST:
+                    aclaraciones.aclaracion_tomar(aclaracion=aclaracion, usuario=request.user)
+                    messages.success(request, f"Tomaste la aclaración {aclaracion.folio}: ahora está en revisión.")
+                    return redirect(request.path)
+                if formulario.is_valid():
+                    datos = formulario.cleaned_data
+                    resuelta = aclaraciones.aclaracion_resolver(
+                        aclaracion=aclaracion, procedente=datos["dictamen"] == "PROCEDENTE",
+                        respuesta=datos["respuesta"], importe=datos["importe"], usuario=request.user, hoy=hoy,
+                    )
+                    messages.success(
+                        request, f"Aclaración {resuelta.folio} resuelta: {resuelta.get_estado_display()}. "
+                        "Le avisamos por correo al derechohabiente.",
+                    )
+                    return redirect(request.path)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect(request.path)
+        exp = aclaraciones.expediente(pk=object_id, hoy=hoy)
+        if formulario.is_bound is False:
+            formulario = ResolverAclaracionForm(initial={"importe": exp.aclaracion.importe})
+        contexto = {
+            **self.admin_site.each_context(request),
+            "title": f"Aclaración {exp.aclaracion.folio}",
+            "opts": self.model._meta,
+            "original": exp.aclaracion,
+            "exp": exp,
+            "formulario": formulario,
+            "puede_resolver": puede_resolver,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/recuperacion/aclaracion/resolver.html", contexto)
+
+
+@admin.register(AdeudoDependencia)
+class AdeudoDependenciaAdmin(SoloLecturaMixin, admin.ModelAdmin):
+    """Deductions dependencias took and never sent, recognised through aclaraciones: what each one owes."""
+
+    list_display = ("dependencia", "quincena", "prestamo", "importe", "aclaracion", "registrado", "registrado_por")
+    list_filter = ("dependencia",)
+    search_fields = ("=prestamo__folio", "=aclaracion__folio", "=quincena")
+    list_select_related = ("dependencia", "prestamo", "aclaracion", "registrado_por")
+    show_full_result_count = False
+
+
+@admin.register(Atencion)
+class AtencionAdmin(SoloLecturaMixin, admin.ModelAdmin):
+    """Every call, visit and e-mail recorded from the console (they are recorded there, not here)."""
+
+    list_display = ("fecha", "derechohabiente", "canal", "motivo", "usuario", "fopi")
+    list_filter = ("canal", "motivo")
+    search_fields = ("=derechohabiente__curp",)
+    list_select_related = ("derechohabiente", "usuario", "fopi")
+    show_full_result_count = False
+
+
+# --- Consola del CAPP (docs/reglas.md §10) ---------------------------------------------------------------
+
+
+@admin.register(Consola)
+class ConsolaAdmin(admin.ModelAdmin):
+    """Its changelist is the console's search; its pages are the borrower's, read only (recuperacion/consola.py)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        def vista(funcion):
+            def envoltura(request, *args, **kwargs):
+                return funcion(request, self.admin_site, *args, **kwargs)
+
+            return self.admin_site.admin_view(envoltura)
+
+        nombre = "recuperacion_consola_"
+        return [
+            path("", vista(consola.vista_buscar), name=nombre + "changelist"),
+            path("<int:pk>/", vista(consola.vista_seccion), name=nombre + "detalle"),
+            path("<int:pk>/estado-de-cuenta.pdf", vista(consola.estado_cuenta_pdf), name=nombre + "estado_cuenta_pdf"),
+            path("<int:pk>/fopi/emitir/", vista(consola.emitir_fopi), name=nombre + "emitir_fopi"),
+            path("<int:pk>/fopi/<int:fopi>/pdf/", vista(consola.fopi_pdf), name=nombre + "fopi_pdf"),
+            path("<int:pk>/fopi/<int:fopi>/enviar/", vista(consola.enviar_fopi), name=nombre + "enviar_fopi"),
+            path("<int:pk>/atenciones/", vista(consola.registrar_atencion), name=nombre + "atencion"),
+            path("<int:pk>/<slug:slug>/", vista(consola.vista_seccion), name=nombre + "seccion"),
+        ]

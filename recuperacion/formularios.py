@@ -1,6 +1,12 @@
 """Borrower forms of the section (field names are part of the contract, docs/reglas.md §2)."""
 
+from decimal import Decimal
+
 from django import forms
+
+from prestamos.calculo import Periodo, Quincena
+from recuperacion import talones
+from recuperacion.aclaraciones import quincenas_reclamables
 
 
 class SolicitudDevolucionForm(forms.Form):
@@ -24,3 +30,93 @@ class SolicitudDevolucionForm(forms.Form):
         if self.vista is None:
             raise forms.ValidationError("Elige uno de tus préstamos con saldo a favor.")
         return self.cleaned_data["prestamo"]
+
+
+class AclaracionForm(forms.Form):
+    """docs/reglas.md §10: `prestamo`, `quincena`, `importe`, `talon` and `comentario`."""
+
+    prestamo = forms.ChoiceField(label="Préstamo")
+    quincena = forms.ChoiceField(label="Quincena del descuento", help_text="La que aparece en tu talón de pago.")
+    importe = forms.DecimalField(
+        label="Importe que te descontaron",
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text="Tal como aparece en tu talón, con punto decimal (p. ej. 701.12).",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "required": "Escribe el importe que te descontaron.",
+            "invalid": "Escribe el importe con números y punto decimal, p. ej. 701.12.",
+            "max_digits": "El importe es demasiado grande.",
+            "max_decimal_places": "El importe admite hasta dos decimales.",
+            "min_value": "El importe debe ser mayor que cero.",
+        },
+    )
+    talon = forms.FileField(
+        label="Talón de pago (PDF, JPEG o PNG, máximo 5 MB)",
+        help_text="El talón o recibo de nómina de esa quincena donde se ve el descuento: el PDF que descargas de "
+        "tu portal de nómina o una foto legible.",
+        widget=forms.FileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"}),
+        error_messages={"required": "Elige el archivo de tu talón de pago.", "empty": talones.VACIO},
+    )
+    comentario = forms.CharField(
+        label="Comentario (opcional)",
+        required=False,
+        max_length=2000,
+        help_text="Lo que quieras que sepamos, p. ej. si tu dependencia te dio alguna explicación.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, prestamos, hoy, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prestamos = {p.folio: p for p in prestamos}
+        self.fields["prestamo"].choices = [(p.folio, f"{p.folio} — {p.get_tipo_display()}") for p in prestamos]
+        self.fields["prestamo"].error_messages["invalid_choice"] = "Elige uno de tus préstamos vigentes."
+        # The periods of the kinds of her loans: quincenas, and months if she has a pensioner's loan.
+        clases = sorted({type(p.primera_quincena) for p in prestamos}, key=lambda c: c.POR_ANIO, reverse=True) or [Quincena]
+        self.fields["quincena"].choices = [
+            (str(q), q.descripcion) for clase in clases for q in quincenas_reclamables(hoy, clase)
+        ]
+        self.fields["quincena"].error_messages["invalid_choice"] = "Elige una de las quincenas de la lista."
+
+    def clean_prestamo(self):
+        return self.prestamos[self.cleaned_data["prestamo"]]
+
+    def clean_quincena(self):
+        return Periodo.parse(self.cleaned_data["quincena"])
+
+    def clean_talon(self):
+        return talones.leer_talon(self.cleaned_data["talon"])
+
+
+# --- CAPP staff (admin) ------------------------------------------------------------------------------------
+
+
+class ResolverAclaracionForm(forms.Form):
+    dictamen = forms.ChoiceField(
+        label="Dictamen",
+        choices=[("PROCEDENTE", "Procedente: aplicar el descuento"), ("IMPROCEDENTE", "Improcedente")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Elige procedente o improcedente."},
+    )
+    importe = forms.DecimalField(
+        label="Importe a aplicar (si procede)",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text="El que muestra el talón; se aplica con fecha valor del vencimiento de la quincena.",
+    )
+    respuesta = forms.CharField(
+        label="Respuesta para el derechohabiente",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="Obligatoria si es improcedente: por qué y qué puede hacer. Se envía por correo.",
+    )
+
+    def clean(self):
+        datos = super().clean()
+        if datos.get("dictamen") == "IMPROCEDENTE" and len(datos.get("respuesta", "").strip()) < 10:
+            self.add_error("respuesta", "Escribe la respuesta: por qué no procede y qué puede hacer.")
+        return datos

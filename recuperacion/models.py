@@ -1,6 +1,13 @@
-from django.conf import settings
-from django.db import models
+from __future__ import annotations
 
+import secrets
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils import timezone
+
+from fopi.models import Fopi
 from prestamos.campos import PeriodoField
 from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
 
@@ -143,3 +150,187 @@ class PrestamoPorSuspender(Prestamo):
         proxy = True
         verbose_name = "préstamo por dejar de descontar"
         verbose_name_plural = "préstamos por dejar de descontar"
+
+
+# --- Aclaraciones (docs/reglas.md §10) -------------------------------------------------------------------
+
+
+class AlmacenPrivado(FileSystemStorage):
+    """Uploaded evidence under MEDIA_ROOT (`DJANGO_MEDIA_ROOT`), never reachable by a public URL: only
+    `recuperacion.views.talon_aclaracion` streams it, to its borrower and to staff. Nothing serves
+    MEDIA_URL, and `url()` refuses, so no template can link a file here by mistake."""
+
+    def __init__(self):
+        super().__init__(file_permissions_mode=0o640, directory_permissions_mode=0o750)
+
+    def url(self, name):
+        raise ValueError("Los talones de las aclaraciones no tienen URL pública; se sirven por su vista.")
+
+
+def almacen_privado() -> AlmacenPrivado:
+    return AlmacenPrivado()
+
+
+EXTENSIONES_TALON = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+def ruta_talon(aclaracion: Aclaracion, nombre: str) -> str:
+    """A random name with the extension of the type its content showed: the borrower's file name (which
+    could be anything, `../../x.exe` included) is kept only as text, never on disk."""
+    extension = EXTENSIONES_TALON[aclaracion.talon_tipo]
+    return f"privado/aclaraciones/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{extension}"
+
+
+class Aclaracion(models.Model):
+    """A borrower's payslip shows a deduction the statement lacks: the case, its evidence and its answer."""
+
+    class Estado(models.TextChoices):
+        RECIBIDA = "RECIBIDA", "Recibida"
+        EN_REVISION = "EN_REVISION", "En revisión"
+        PROCEDENTE = "PROCEDENTE", "Procedente"
+        IMPROCEDENTE = "IMPROCEDENTE", "Improcedente"
+
+    ABIERTAS = (Estado.RECIBIDA, Estado.EN_REVISION)
+
+    # Set from the id once the row exists (`ACL-` + year + 6 digits), like the documents' folios.
+    folio = models.CharField("folio", max_length=20, unique=True, null=True, blank=True)
+    prestamo = models.ForeignKey(
+        Prestamo, on_delete=models.PROTECT, related_name="aclaraciones", verbose_name="préstamo"
+    )
+    quincena = PeriodoField("quincena")
+    importe = models.DecimalField("importe en el talón", max_digits=12, decimal_places=2)
+    comentario = models.TextField("comentario", blank=True)
+    talon = models.FileField("talón de pago", storage=almacen_privado, upload_to=ruta_talon, max_length=200)
+    talon_tipo = models.CharField("tipo de archivo (por su contenido)", max_length=20)
+    talon_nombre = models.CharField("nombre del archivo recibido", max_length=255, blank=True)
+    talon_tamanio = models.PositiveIntegerField("tamaño (bytes)")
+    talon_sha256 = models.CharField("SHA-256 del talón", max_length=64)
+    estado = models.CharField("estado", max_length=12, choices=Estado.choices, default=Estado.RECIBIDA, db_index=True)
+    presentada = models.DateTimeField("presentada", auto_now_add=True)
+    presentada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revision_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="en revisión por",
+    )
+    revision_el = models.DateTimeField("en revisión desde", null=True, blank=True)
+    importe_reconocido = models.DecimalField(
+        "importe reconocido", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    respuesta = models.TextField("respuesta", blank=True)
+    resuelta_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="resuelta por",
+    )
+    resuelta_el = models.DateTimeField("resuelta el", null=True, blank=True)
+    movimiento = models.OneToOneField(
+        Movimiento, on_delete=models.PROTECT, null=True, blank=True, related_name="aclaracion"
+    )
+    notificada = models.DateTimeField("respuesta enviada por correo", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-presentada", "-id"]
+        verbose_name = "aclaración"
+        verbose_name_plural = "aclaraciones"
+        permissions = [("resolver_aclaracion", "Puede revisar y resolver aclaraciones")]
+        constraints = [
+            # One open case per loan and quincena: a second click or a second tab files nothing new.
+            models.UniqueConstraint(
+                fields=["prestamo", "quincena"], condition=models.Q(estado__in=["RECIBIDA", "EN_REVISION"]),
+                name="una_aclaracion_abierta_por_quincena",
+            ),
+            models.CheckConstraint(condition=models.Q(importe__gt=0), name="aclaracion_importe_positivo"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.folio or 'Aclaración'} ({self.get_estado_display()})"
+
+    @property
+    def abierta(self) -> bool:
+        return self.estado in self.ABIERTAS
+
+    @property
+    def talon_es_imagen(self) -> bool:
+        return self.talon_tipo.startswith("image/")
+
+
+class AdeudoDependencia(models.Model):
+    """A deduction a dependencia took from a payslip and never sent: an aclaración found procedente. The
+    institute credited the borrower; the dependencia owes it (the "Dependencias omisas" report shows it)."""
+
+    dependencia = models.ForeignKey(Dependencia, on_delete=models.PROTECT, related_name="adeudos")
+    quincena = PeriodoField("quincena")
+    prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="+", verbose_name="préstamo")
+    importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
+    aclaracion = models.OneToOneField(Aclaracion, on_delete=models.PROTECT, related_name="adeudo")
+    registrado = models.DateTimeField("registrado", auto_now_add=True)
+    registrado_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-quincena", "dependencia__clave"]
+        verbose_name = "descuento adeudado por una dependencia"
+        verbose_name_plural = "descuentos adeudados por dependencias"
+        indexes = [models.Index(fields=["quincena", "dependencia"], name="adeudo_quincena_dependencia")]
+        constraints = [models.CheckConstraint(condition=models.Q(importe__gt=0), name="adeudo_importe_positivo")]
+
+    def __str__(self) -> str:
+        return f"{self.dependencia_id} {self.quincena} {self.importe}"
+
+
+# --- Consola del CAPP ------------------------------------------------------------------------------------
+
+
+class Consola(Derechohabiente):
+    """No table of its own: the CAPP console's place in the admin index and its permissions."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "consola del CAPP"
+        verbose_name_plural = "consola del CAPP"
+        permissions = [
+            ("emitir_fopi_consola", "Puede emitir y enviar por correo un FOPI a nombre de un derechohabiente"),
+        ]
+
+
+class Atencion(models.Model):
+    """A call, visit or e-mail of CAPP with a borrower: who attended, when, by which channel and why."""
+
+    class Canal(models.TextChoices):
+        TELEFONO = "TELEFONO", "Teléfono"
+        CORREO = "CORREO", "Correo electrónico"
+        PRESENCIAL = "PRESENCIAL", "Presencial"
+
+    class Motivo(models.TextChoices):
+        SALDO = "SALDO", "Saldo y estado de cuenta"
+        DESCUENTO = "DESCUENTO", "Descuento no reflejado (aclaración)"
+        REGULARIZACION = "REGULARIZACION", "Regularización y moratorios"
+        FOPI = "FOPI", "Formato de pago (FOPI)"
+        PAGO = "PAGO", "Pago no aplicado"
+        LIQUIDACION = "LIQUIDACION", "Liquidación y documentos"
+        SALDO_A_FAVOR = "SALDO_A_FAVOR", "Saldo a favor y devoluciones"
+        ACCESO = "ACCESO", "Acceso a la Oficina Virtual"
+        OTRO = "OTRO", "Otro"
+
+    derechohabiente = models.ForeignKey(
+        Derechohabiente, on_delete=models.PROTECT, related_name="atenciones", verbose_name="derechohabiente"
+    )
+    fecha = models.DateTimeField("fecha", default=timezone.now)
+    canal = models.CharField("canal", max_length=10, choices=Canal.choices)
+    motivo = models.CharField("motivo", max_length=16, choices=Motivo.choices)
+    nota = models.TextField("nota")
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="atendió"
+    )
+    fopi = models.ForeignKey(
+        Fopi, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="FOPI enviado"
+    )
+    creada = models.DateTimeField("registrada", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-fecha", "-id"]
+        verbose_name = "atención"
+        verbose_name_plural = "atenciones"
+
+    def __str__(self) -> str:
+        return f"{self.get_canal_display()}: {self.get_motivo_display()} ({self.fecha:%d/%m/%Y %H:%M})"

@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, Sum
 from django.http import Http404
 
+from fopi.services import CuotaEnEspera, OmisionRegularizable, Regularizacion, regularizacion
 from prestamos.calculo import Periodo, round2
 from prestamos.cartera import CERO
 from prestamos.models import Dependencia, Derechohabiente, Prestamo, Remesa
 from prestamos.selectors import ACTIVOS, VistaPrestamo, vistas_prestamos
+from recuperacion.models import AdeudoDependencia
 
 
 @dataclass
@@ -52,6 +55,30 @@ class EstadoCuenta:
     @property
     def en_cobranza(self) -> bool:
         return any(v.en_cobranza for v in self.prestamos)
+
+    @cached_property
+    def regularizaciones(self) -> list[tuple[VistaPrestamo, Regularizacion]]:
+        """Per loan with installments due and unpaid: the missing ones and those awaiting their remesa
+        (docs/reglas.md §6, §10), as the regularization page, the notices and the FOPI count them."""
+        regs = [
+            (v, regularizacion(posicion=v.posicion, contexto=v.contexto, hoy=self.hoy))
+            for v in self.prestamos
+            if not v.liquidado
+        ]
+        return [(v, reg) for v, reg in regs if reg.hay_algo]
+
+    @property
+    def quincenas_omitidas(self) -> list[tuple[VistaPrestamo, OmisionRegularizable]]:
+        return [(v, o) for v, reg in self.regularizaciones for o in reg.omisiones]
+
+    @property
+    def quincenas_en_espera(self) -> list[tuple[VistaPrestamo, CuotaEnEspera]]:
+        return [(v, c) for v, reg in self.regularizaciones for c in reg.en_espera]
+
+    @property
+    def varios_activos(self) -> bool:
+        """More than one loan in force: the notices then name the loan of each quincena."""
+        return sum(1 for v in self.prestamos if not v.liquidado) > 1
 
     @property
     def sin_adeudo(self) -> bool:
@@ -95,6 +122,9 @@ class FilaOmisa:
     descuentos_recibidos: int
     importe_esperado: Decimal
     importe_recibido: Decimal
+    # Deductions it took from payslips and never sent, found by aclaraciones (docs/reglas.md §10).
+    aclaraciones: int = 0
+    adeudo_aclaraciones: Decimal = CERO
 
     @property
     def diferencia(self) -> Decimal:
@@ -103,11 +133,11 @@ class FilaOmisa:
 
 def dependencias_omisas(quincena: Periodo) -> list[FilaOmisa]:
     """Dependencias that sent no remesa for `quincena` (a month for the pension payroll), or less than their
-    active borrowers' cuotas.
+    active borrowers' cuotas, or that owe deductions recognised through aclaraciones procedentes.
 
     Expected: loans VIGENTE or EN_COBRANZA of the same period kind whose first period is on or before it
-    (codes AAAA-Xnn of one kind sort as dates). Received: what that period's remesas applied. Three grouped
-    queries in all.
+    (codes AAAA-Xnn of one kind sort as dates). Received: what that period's remesas applied. Owed: the
+    `AdeudoDependencia` rows of that period. Four grouped queries in all.
     """
     codigo = str(quincena)
     del_mismo_tipo = f"-{quincena.LETRA}"
@@ -125,10 +155,15 @@ def dependencias_omisas(quincena: Periodo) -> list[FilaOmisa]:
         .values("dependencia_id")
         .annotate(remesas=Count("id"), n=Sum("filas"), total=Sum("total"))
     }
-    dependencias = Dependencia.objects.in_bulk(esperado.keys() | recibido.keys())
+    adeudado = {
+        fila["dependencia_id"]: fila
+        for fila in AdeudoDependencia.objects.filter(quincena=codigo)
+        .order_by().values("dependencia_id").annotate(n=Count("id"), total=Sum("importe"))
+    }
+    dependencias = Dependencia.objects.in_bulk(esperado.keys() | recibido.keys() | adeudado.keys())
     filas = []
     for pk, dependencia in dependencias.items():
-        e, r = esperado.get(pk, {}), recibido.get(pk, {})
+        e, r, a = esperado.get(pk, {}), recibido.get(pk, {}), adeudado.get(pk, {})
         fila = FilaOmisa(
             dependencia=dependencia,
             remesas=r.get("remesas", 0),
@@ -137,7 +172,9 @@ def dependencias_omisas(quincena: Periodo) -> list[FilaOmisa]:
             # round2: SQLite sums decimals as floats (886.410000000000); PostgreSQL's are exact already.
             importe_esperado=round2(e.get("total") or CERO),
             importe_recibido=round2(r.get("total") or CERO),
+            aclaraciones=a.get("n", 0),
+            adeudo_aclaraciones=round2(a.get("total") or CERO),
         )
-        if (fila.remesas == 0 and fila.prestamos_esperados) or fila.diferencia > 0:
+        if (fila.remesas == 0 and fila.prestamos_esperados) or fila.diferencia > 0 or fila.aclaraciones:
             filas.append(fila)
-    return sorted(filas, key=lambda f: (-f.diferencia, f.dependencia.clave))
+    return sorted(filas, key=lambda f: (-(f.diferencia + f.adeudo_aclaraciones), f.dependencia.clave))

@@ -17,6 +17,13 @@ class FolioConverter:
 
 register_converter(FolioConverter, "folio")
 
+
+class FolioAclaracionConverter(FolioConverter):
+    regex = "ACL-[0-9]{10,12}"
+
+
+register_converter(FolioAclaracionConverter, "aclaracion")
+
 urlpatterns = [
     path("", views.recuperacion, name="recuperacion"),
     path("estado-de-cuenta/", views.estado_cuenta, name="estado_cuenta"),
@@ -29,4 +36,7 @@ urlpatterns = [
         "prestamos/<folio:folio>/aviso-de-suspension-de-descuentos.pdf", views.aviso_suspension, name="aviso_suspension"
     ),
     path("constancia-de-no-adeudo.pdf", views.constancia_no_adeudo, name="constancia_no_adeudo"),
+    path("aclaraciones/", views.aclaraciones, name="aclaraciones"),
+    path("aclaraciones/nueva/", views.aclaracion_nueva, name="aclaracion_nueva"),
+    path("aclaraciones/<aclaracion:folio>/talon/", views.talon_aclaracion, name="talon_aclaracion"),
 ]

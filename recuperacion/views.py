@@ -1,19 +1,26 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from fopi import services as fopi_services
 from fopi.models import Fopi
 from oficina.limites import excede_limite
 from oficina.verificacion import agrupado, normalizar
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
+from prestamos.models import Prestamo
+from prestamos.selectors import ACTIVOS
+from recuperacion import aclaraciones as servicio_aclaraciones
 from recuperacion import devoluciones, documentos, selectors, verificacion
-from recuperacion.formularios import SolicitudDevolucionForm
+from recuperacion.formularios import AclaracionForm, SolicitudDevolucionForm
 from recuperacion.grafica import grafica_saldo
-from recuperacion.models import SolicitudDevolucion
+from recuperacion.models import EXTENSIONES_TALON, SolicitudDevolucion
+from recuperacion.talones import LimiteDeTalon
 
 
 @derechohabiente_requerido
@@ -131,7 +138,8 @@ def verificar_inicio(request):
 
 @derechohabiente_requerido
 def regularizacion(request):
-    """Missing deductions per quincena and one button that issues the REGULARIZACION FOPI (docs/reglas.md §6)."""
+    """Missing deductions per quincena, the installments still awaiting their remesa apart, and the buttons
+    that issue the REGULARIZACION FOPI, with or without those (`incluir_pendientes`) (docs/reglas.md §6, §10)."""
     hoy = timezone.localdate()
     estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=hoy)
     if request.method == "POST":
@@ -140,18 +148,14 @@ def regularizacion(request):
             raise Http404("Préstamo no encontrado")
         try:
             fopi = fopi_services.fopi_emitir(
-                prestamo=vista.prestamo, tipo=Fopi.Tipo.REGULARIZACION, usuario=request.user, hoy=hoy
+                prestamo=vista.prestamo, tipo=Fopi.Tipo.REGULARIZACION, usuario=request.user, hoy=hoy,
+                incluir_pendientes=request.POST.get("incluir_pendientes") == "1",
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("regularizacion")
         return redirect("fopi_detalle", pk=fopi.pk)
-    regularizaciones = [
-        (v, fopi_services.regularizacion(posicion=v.posicion, contexto=v.contexto, hoy=hoy))
-        for v in estado.prestamos
-        if v.omisiones
-    ]
-    return render(request, "recuperacion/regularizacion.html", {"estado": estado, "regularizaciones": regularizaciones})
+    return render(request, "recuperacion/regularizacion.html", {"estado": estado})
 
 
 @derechohabiente_requerido
@@ -177,3 +181,72 @@ def saldo_a_favor(request):
         "recuperacion/saldo_a_favor.html",
         {"estado": estado, "formulario": formulario, "solicitudes": list(solicitudes)},
     )
+
+
+# --- Aclaraciones (docs/reglas.md §10) --------------------------------------------------------------------
+
+
+@never_cache
+@derechohabiente_requerido
+def aclaraciones(request):
+    """The borrower's aclaraciones with their state and each answer."""
+    lista = servicio_aclaraciones.aclaraciones_de(request.derechohabiente)
+    return render(request, "recuperacion/aclaraciones.html", {"aclaraciones": lista})
+
+
+@csrf_exempt  # checked below, once the upload handler is in place (Django's documented pattern)
+def aclaracion_nueva(request):
+    """File an aclaración. The size limit is enforced while the upload is read, before anything reads the
+    body, so a 50 MB "payslip" is never kept (recuperacion/talones.py)."""
+    try:
+        request.upload_handlers.insert(0, LimiteDeTalon(request))
+    except AttributeError:  # the body was already read (it cannot be, here); the form refuses it anyway
+        pass
+    return _aclaracion_nueva(request)
+
+
+@csrf_protect
+@never_cache
+@derechohabiente_requerido
+def _aclaracion_nueva(request):
+    hoy = timezone.localdate()
+    prestamos = list(
+        Prestamo.objects.filter(derechohabiente=request.derechohabiente, estado__in=ACTIVOS)
+        .order_by("-fecha_otorgamiento")
+    )
+    formulario = AclaracionForm(request.POST or None, request.FILES or None, prestamos=prestamos, hoy=hoy)
+    if request.method == "POST" and formulario.is_valid():
+        datos = formulario.cleaned_data
+        try:
+            aclaracion = servicio_aclaraciones.aclaracion_presentar(
+                prestamo=datos["prestamo"], quincena=datos["quincena"], importe=datos["importe"],
+                talon=datos["talon"], comentario=datos["comentario"], usuario=request.user, hoy=hoy,
+            )
+        except ValidationError as error:
+            formulario.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Recibimos tu aclaración {aclaracion.folio}. La revisaremos y te avisaremos por correo "
+                "cuando la resolvamos.",
+            )
+            return redirect("aclaraciones")
+    return render(request, "recuperacion/aclaracion_nueva.html", {"formulario": formulario, "prestamos": prestamos})
+
+
+@xframe_options_sameorigin  # the resolve page of the admin shows it beside the ledger
+@never_cache
+@login_required
+def talon_aclaracion(request, folio: str):
+    """Streams the payslip to its borrower and to staff who review aclaraciones; 404 for anyone else. Never
+    a public URL: files live under MEDIA_ROOT, which nothing serves."""
+    aclaracion = servicio_aclaraciones.aclaracion_con_talon_para(request.user, folio)
+    nombre = f"talon-{aclaracion.folio}.{EXTENSIONES_TALON[aclaracion.talon_tipo]}"
+    respuesta = FileResponse(aclaracion.talon.open("rb"), content_type=aclaracion.talon_tipo, filename=nombre)
+    # Its own policy: an image is shown sandboxed (nothing in it may run); a PDF (screened for active content
+    # when filed) may be framed by our admin only.
+    if aclaracion.talon_es_imagen:
+        respuesta["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; frame-ancestors 'self'; sandbox"
+    else:
+        respuesta["Content-Security-Policy"] = "frame-ancestors 'self'; object-src 'none'; script-src 'none'"
+    return respuesta

@@ -192,6 +192,30 @@ class Cartera(RuleBasedStateMachine):
         else:
             pago_marcar_devolucion(pago=pago, usuario=usuario, motivo="revisado")
 
+    @rule(procede=st.booleans(), atras=st.integers(min_value=0, max_value=3))
+    def una_aclaracion_se_resuelve(self, procede, atras):
+        """A payslip shows a deduction the ledger lacks; Operación resolves the aclaración. Procedente books
+        it as money received, as of its quincena's due date (docs/reglas.md §10)."""
+        from django.contrib.auth import get_user_model
+        from django.core.exceptions import ValidationError
+
+        from recuperacion.aclaraciones import aclaracion_presentar, aclaracion_resolver
+        from recuperacion.talones import PDF, Talon
+
+        usuario = get_user_model().objects.get_or_create(username="capp-maquina", defaults={"is_staff": True})[0]
+        talon = Talon(contenido=b"%PDF-1.4\n%%EOF\n", tipo=PDF, nombre="talon.pdf", sha256="0" * 64)
+        try:
+            aclaracion = aclaracion_presentar(
+                prestamo=self.prestamo, quincena=self.PERIODO.de_fecha(self.hoy) - 1 - atras, importe=self.prestamo.cuota,
+                talon=talon, hoy=self.hoy,
+            )
+        except ValidationError:
+            return  # paid off, a quincena before the loan began, or already recognised
+        aclaracion_resolver(
+            aclaracion=aclaracion, procedente=procede, respuesta="Revisada con la remesa de la dependencia.",
+            usuario=usuario, hoy=self.hoy,
+        )
+
     @invariant()
     def no_se_crea_ni_se_pierde_un_centavo(self):
         """received = applied + saldo a favor + refunded + in review, counting only what a reversal has

@@ -47,9 +47,9 @@ def test_it_lists_dependencias_that_sent_nothing_or_less(cliente_staff, quincena
     filas = filas_csv(cliente_staff.get(reverse(REPORTE), {"quincena": "2026-Q11", "formato": "csv"}))
     assert filas[0][:3] == ["clave", "dependencia", "quincena"]
     por_clave = {f[0]: f for f in filas[1:]}
-    assert por_clave["SSA"][3:] == ["0", "1", "0", "886.41", "0.00", "886.41"]
+    assert por_clave["SSA"][3:] == ["0", "1", "0", "886.41", "0.00", "886.41", "0", "0.00"]
     esperado, recibido = D("701.12") + 2 * cuota, D("701.12") + cuota
-    assert por_clave["SEP"][3:] == ["1", "3", "2", str(esperado), str(recibido), str(cuota)]
+    assert por_clave["SEP"][3:] == ["1", "3", "2", str(esperado), str(recibido), str(cuota), "0", "0.00"]
 
 
 @pytest.mark.django_db
