@@ -1,9 +1,28 @@
-"""What the borrower's payment pages show: their applied payments, each with its receipt."""
+"""What the borrower's payment pages show: their applied payments, each with its receipt; the FOPI types that
+apply to a loan; the authorized banks."""
 
 from django.db.models import QuerySet
 
-from fopi.models import Fopi, PagoBancario
+from fopi.models import Banco, Fopi, PagoBancario
 from prestamos.models import Derechohabiente
+from prestamos.selectors import VistaPrestamo
+
+
+def tipos_para(vista: VistaPrestamo) -> tuple[str, ...]:
+    """The FOPI types a loan can be paid with today, in the form's order (docs/reglas.md §5–§7): a partial
+    payment unless it is en cobranza; always its payoff; a regularization only when a deduction is missing."""
+    if vista.liquidado:
+        return ()
+    tipos = [] if vista.en_cobranza else [Fopi.Tipo.PARCIAL]
+    tipos.append(Fopi.Tipo.LIQUIDACION)
+    if vista.omisiones:
+        tipos.append(Fopi.Tipo.REGULARIZACION)
+    return tuple(tipos)
+
+
+def bancos_autorizados() -> list[Banco]:
+    """The banks that take FOPI payments, with their convenios, in the order staff set (page and PDF)."""
+    return list(Banco.objects.filter(activo=True))
 
 
 def pagos_aplicados(derechohabiente: Derechohabiente) -> QuerySet[PagoBancario]:
