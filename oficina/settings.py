@@ -6,6 +6,7 @@ listed in README.md and `manage.py check --deploy` comes out clean.
 """
 
 import os
+import shutil
 from pathlib import Path
 
 import dj_database_url
@@ -214,10 +215,16 @@ MFA_FORMS = {
 # Accounts whose e-mail is not verified within this many days are removed (depurar_registros).
 REGISTRO_DIAS_PARA_VERIFICAR = 7
 
-CAPTCHA_FONT_SIZE = 34
-CAPTCHA_IMAGE_SIZE = (140, 50)
+# Big enough to read on a phone without zooming (the widget's <img> gives the same size).
+CAPTCHA_FONT_SIZE = 46
+CAPTCHA_IMAGE_SIZE = (200, 70)
 CAPTCHA_LENGTH = 5
 CAPTCHA_TIMEOUT = 10
+CAPTCHA_CHALLENGE_FUNCT = "accounts.captcha.reto_sin_confusiones"
+# "Escuchar el código": django-simple-captcha speaks the code with flite (and adds noise with sox when found).
+# Without flite the link is not shown and nothing else changes (README, "Código de seguridad").
+CAPTCHA_FLITE_PATH = os.environ.get("CAPTCHA_FLITE_PATH") or shutil.which("flite")
+CAPTCHA_SOX_PATH = os.environ.get("CAPTCHA_SOX_PATH") or shutil.which("sox")
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
