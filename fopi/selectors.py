@@ -3,8 +3,11 @@ apply to a loan; the authorized banks."""
 
 from django.db.models import QuerySet
 
+import re
+
 from fopi.models import Banco, Fopi, PagoBancario
-from prestamos.models import Derechohabiente
+from fopi.referencia import LONGITUD
+from prestamos.models import Derechohabiente, Prestamo
 from prestamos.selectors import VistaPrestamo
 
 
@@ -39,3 +42,21 @@ def pago_de_fopi(fopi: Fopi) -> PagoBancario | None:
     if fopi.estado != Fopi.Estado.PAGADO:
         return None
     return fopi.pagos.filter(estado=PagoBancario.Estado.APLICADO).order_by("id").first()
+
+
+def prestamo_sugerido(pago: PagoBancario) -> Prestamo | None:
+    """The loan a payment under review most likely belongs to, for staff to confirm before applying it.
+
+    Its FOPI's loan when it was matched to one; else the folio the reference starts with (a FOPI reference is the
+    loan's 11-digit folio first, docs/reglas.md §7), even when its check digits are wrong — the usual typo; for a
+    SPEI deposit to an unknown CLABE, the reference typed in its concept.
+    """
+    if pago.fopi_id is not None:
+        return pago.fopi.prestamo
+    candidatos = [pago.referencia]
+    if pago.canal == PagoBancario.Canal.SPEI:
+        candidatos += re.findall(r"[0-9]{%d}" % LONGITUD, pago.concepto)
+    folios = [c[:11] for c in candidatos if c and len(c) == LONGITUD and c.isascii() and c.isdigit()]
+    if not folios:
+        return None
+    return Prestamo.objects.select_related("derechohabiente").filter(folio__in=folios).first()

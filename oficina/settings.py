@@ -244,6 +244,10 @@ LANGUAGES = [("es-mx", "Español (México)")]
 TIME_ZONE = "America/Mexico_City"
 USE_I18N = True
 USE_TZ = True
+# Months in lowercase in the admin's dates ("16 de enero de 2026"): oficina/formatos/es/formats.py, with the
+# month names of oficina/locale (Django's es_MX catalogue capitalizes them).
+FORMAT_MODULE_PATH = ["oficina.formatos"]
+LOCALE_PATHS = [BASE_DIR / "oficina" / "locale"]
 USE_THOUSAND_SEPARATOR = False
 
 MEDIA_URL = "media/"

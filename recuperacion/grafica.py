@@ -113,7 +113,7 @@ def _escala(importe: Decimal) -> tuple[int, int]:
     at most five steps to reach the amount lent."""
     monto = max(int(-(-importe // 1)), 1)
     paso = next(
-        int(m * 10**k) for k in range(0, 12) for m in (1, 2, 2.5, 5) if -(-monto // int(m * 10**k)) <= 5
+        int(m * 10**k) for k in range(12) for m in (1, 2, 2.5, 5) if -(-monto // int(m * 10**k)) <= 5
     )
     return -(-monto // paso) * paso, paso
 

@@ -65,7 +65,7 @@ def test_what_the_simulator_promises_is_what_the_ledger_then_says(prestamo_alice
     assert (efecto.quincenas_antes, efecto.termino_antes) == (37, date(2027, 12, 31))  # Q11 deducted on the 15th
 
     hoy(date(2026, 6, 16))
-    pago = lambda: prestamo_aplicar_pago(  # noqa: E731
+    pago = lambda: prestamo_aplicar_pago(
         prestamo=Prestamo.objects.get(folio=FOLIO_ALICE), importe=D("5000.00"), fecha_valor=date(2026, 6, 15),
         tipo=Movimiento.Tipo.PAGO, origen="FOPI", hoy=date(2026, 6, 16),
     )
@@ -120,7 +120,7 @@ def test_the_fopi_page_groups_the_reference_and_lists_the_banks(cliente_alice, p
     grupos = "".join(f"<span>{r[k:k + 4]}</span>" for k in range(0, 22, 4))
     assert f'<strong class="referencia">{grupos}</strong>' in html
     assert f'data-copiar="{r}" hidden>Copiar referencia</button>' in html
-    assert re.search(r"BBVA México</td><td[^>]*>1234567</td>.*Banorte</td><td[^>]*>0987654</td>", html, re.S)
+    assert re.search(r"BBVA México</td><td[^>]*>1234567</td>.*Banorte</td><td[^>]*>0987654</td>", html, re.DOTALL)
     assert "Banco retirado" not in html
     assert "Imprime dos copias. No pagues dos veces con el mismo formato." in html
     assert ">Descargar PDF</a>" in html and "Paga por transferencia SPEI" in html

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django.urls import reverse
 
 from prestamos.models import Derechohabiente, Movimiento, Prestamo
 from prestamos.selectors import Situacion, vistas_prestamos
