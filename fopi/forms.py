@@ -61,7 +61,7 @@ class FopiForm(forms.Form):
             if tipo == Fopi.Tipo.REGULARIZACION:
                 self.add_error("tipo", f"Tu préstamo {folio} está al corriente: no tiene descuentos omitidos que regularizar.")
             elif tipo == Fopi.Tipo.PARCIAL:
-                self.add_error("tipo", f"Tu préstamo {folio} está en cobranza: sólo puedes liquidarlo o regularizarlo.")
+                self.add_error("tipo", f"Tu préstamo {folio} está en cobranza: sólo puedes regularizarlo completo o liquidarlo.")
             else:
                 self.add_error("tipo", "Ese tipo de pago no aplica a este préstamo.")
         if datos.get("tipo") == Fopi.Tipo.PARCIAL and datos.get("importe") is None and not self.has_error("importe"):
