@@ -137,3 +137,22 @@ def test_a_cancelled_fopi_says_to_issue_a_new_one(cliente_alice, prestamo_alice,
     fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("600.00"), hoy=date(2026, 6, 5))
     html = cliente_alice.get(reverse("fopi_detalle", args=[viejo.pk])).content.decode()
     assert "Este formato ya no se puede pagar" in html and "Bancos autorizados" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n", [1, 4])
+def test_the_form_makes_a_fixed_number_of_queries_however_many_loans(
+    cliente_alice, prestamo_alice, hoy, django_assert_max_num_queries, n
+):
+    from tests.fabricas import cargar_prestamos
+
+    if n > 1:
+        cargar_prestamos(*(
+            f"3{i:010d},{CURP_ALICE},ORDINARIO,{1000 + i}.00,11.50,24,2026-01-05,2026-Q02,VIGENTE,8,"
+            for i in range(n - 1)
+        ))
+    hoy(date(2026, 6, 5))
+    cliente_alice.get(URL)  # remesas and parameters come from the cache after the first visit
+    with django_assert_max_num_queries(6):
+        html = cliente_alice.get(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00"}).content.decode()
+    assert "Qué hace este pago" in html and html.count("Préstamo 2") + html.count("Préstamo 3") >= n
