@@ -1,9 +1,9 @@
 """What the borrower's payment pages show: their applied payments, each with its receipt; the FOPI types that
-apply to a loan; the authorized banks."""
-
-from django.db.models import QuerySet
+apply to a loan; the authorized banks; the loan a payment under review most likely belongs to."""
 
 import re
+
+from django.db.models import QuerySet
 
 from fopi.models import Banco, Fopi, PagoBancario
 from fopi.referencia import LONGITUD
@@ -55,7 +55,7 @@ def prestamo_sugerido(pago: PagoBancario) -> Prestamo | None:
         return pago.fopi.prestamo
     candidatos = [pago.referencia]
     if pago.canal == PagoBancario.Canal.SPEI:
-        candidatos += re.findall(r"[0-9]{%d}" % LONGITUD, pago.concepto)
+        candidatos += re.findall(rf"[0-9]{{{LONGITUD}}}", pago.concepto)
     folios = [c[:11] for c in candidatos if c and len(c) == LONGITUD and c.isascii() and c.isdigit()]
     if not folios:
         return None

@@ -28,7 +28,7 @@ def _llenar_registro(page):
 
 
 def _codigo(correo) -> str:
-    return re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", correo.body, re.M).group(1)
+    return re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", correo.body, re.MULTILINE).group(1)
 
 
 def test_otra_imagen_brings_a_new_captcha_and_keeps_what_was_typed(pagina, live_server, ana):
