@@ -97,3 +97,17 @@ def test_a_reference_naming_no_loan_prefills_nothing(cliente_staff, prestamo_ali
     html = cliente_staff.get(reverse("admin:fopi_pagobancario_resolver", args=[PagoBancario.objects.get().pk])).content.decode()
     assert 'name="folio" value=""' in html or 'name="folio" maxlength="11" id' in html
     assert "El folio viene de" not in html
+
+
+@pytest.mark.django_db
+def test_a_spei_deposit_to_an_unknown_clabe_is_matched_by_the_reference_in_its_concept(prestamo_alice):
+    from fopi.selectors import prestamo_sugerido
+
+    referencia = construir_referencia(folio=FOLIO_ALICE, secuencia=3, vigencia=date(2026, 6, 15), importe=D("800.00"))
+    pago = PagoBancario.objects.create(
+        canal="SPEI", banco="BANAMEX", fecha_pago=date(2026, 6, 12), importe=D("800.00"), estado="EN_REVISION",
+        clave_rastreo="MBAN0100261201", cuenta_beneficiario="646180201099999990", concepto=f"PAGO FOPI {referencia}",
+    )
+    assert prestamo_sugerido(pago) == prestamo_alice
+    pago.concepto = "PAGO PRESTAMO"
+    assert prestamo_sugerido(pago) is None
