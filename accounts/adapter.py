@@ -8,7 +8,33 @@ from oficina.cliente import ip_del_cliente
 
 class OficinaAccountAdapter(DefaultAccountAdapter):
     """E-mails name the portal ("Oficina Virtual"), never the host that served the request; rate limits count
-    per client behind our proxies and per account."""
+    per client behind our proxies and per account; allauth's messages speak "tú" like the rest of the portal."""
+
+    # allauth's Spanish catalogue says "usted" ("La dirección … que ha indicado no son correctas"); the keys
+    # the borrower can meet, in our words. User name and e-mail get the same message: a login form must not
+    # tell which one named an account.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "account_inactive": "Tu cuenta está desactivada. Si no sabes por qué, comunícate al CAPP.",
+        "cannot_remove_primary_email": "No puedes quitar tu correo principal.",
+        "duplicate_email": "Ese correo ya está en tu cuenta.",
+        "email_password_mismatch": "El usuario o correo, o la contraseña, no son correctos. Revísalos e inténtalo de nuevo.",
+        "username_password_mismatch": "El usuario o correo, o la contraseña, no son correctos. Revísalos e inténtalo de nuevo.",
+        "email_taken": "Ya hay una cuenta con ese correo electrónico.",
+        "enter_current_password": "Escribe tu contraseña actual.",
+        "incorrect_code": "El código no es correcto. Revisa el último correo que te enviamos.",
+        "incorrect_password": "La contraseña no es correcta.",
+        "invalid_or_expired_key": "El enlace ya no es válido o venció. Pide uno nuevo.",
+        "invalid_login": "No pudimos iniciar tu sesión. Inténtalo de nuevo.",
+        "invalid_password_reset": "El enlace para cambiar tu contraseña ya no es válido o ya se usó. Pide uno nuevo.",
+        "max_email_addresses": "No puedes agregar más de %d correos.",
+        "too_many_login_attempts": "Demasiados intentos fallidos. Espera unos minutos e inténtalo de nuevo.",
+        "unknown_email": "Ese correo no corresponde a ninguna cuenta.",
+        "unverified_primary_email": "Primero verifica tu correo principal.",
+        "username_blacklisted": "No se puede usar ese nombre de usuario; elige otro.",
+        "username_taken": "Ya existe una cuenta con ese nombre de usuario; elige otro.",
+        "rate_limited": "Recibimos demasiadas solicitudes en poco tiempo. Espera unos minutos e inténtalo de nuevo.",
+    }
 
     def format_email_subject(self, subject: str) -> str:
         return f"{settings.PORTAL_NOMBRE} — {subject}"

@@ -3,14 +3,14 @@
 from django.conf import settings
 from django.utils import timezone
 
-from fopi import pdf
+from fopi import pdf, selectors
 from fopi.clabe import clabe_agrupada
-from fopi.models import Banco, Fopi, PagoBancario
+from fopi.models import Fopi, PagoBancario
 
 
 def fopi_pdf(fopi: Fopi) -> bytes:
     derechohabiente = fopi.prestamo.derechohabiente
-    bancos = tuple(pdf.BancoPdf(b.nombre, b.convenio) for b in Banco.objects.filter(activo=True))
+    bancos = tuple(pdf.BancoPdf(b.nombre, b.convenio) for b in selectors.bancos_autorizados())
     return pdf.render_fopi(
         pdf.DatosFopi(
             nombre=derechohabiente.nombre_completo,

@@ -19,6 +19,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from fopi.clabe import clabe_agrupada
+from fopi.referencia import referencia_en_grupos
 from oficina.pdf import (
     ALTO_PIE,
     ANCHO_PAGINA,
@@ -71,8 +72,8 @@ class DatosFopi:
 
 
 def referencia_agrupada(referencia: str) -> str:
-    """Groups of four digits, easier to read aloud or type into a bank's app."""
-    return " ".join(referencia[k : k + 4] for k in range(0, len(referencia), 4))
+    """Groups of four digits, easier to read aloud or type into a bank's app (the FOPI page groups them alike)."""
+    return " ".join(referencia_en_grupos(referencia))
 
 
 def render_fopi(datos: DatosFopi) -> bytes:

@@ -115,6 +115,11 @@ def coincide(*, referencia: str, vigencia: date, importe: Decimal) -> bool:
     )
 
 
+def referencia_en_grupos(referencia: str) -> tuple[str, ...]:
+    """Groups of four digits, as the FOPI prints them: easier to read aloud or type into a bank's app."""
+    return tuple(referencia[k : k + 4] for k in range(0, len(referencia), 4))
+
+
 def vigencia_para(hoy: date, clase: type[Periodo] = Quincena) -> date:
     """Due date of the current period of the loan's kind (quincena or month), or of the next one when
     fewer than 3 days remain to pay (docs/reglas.md §7, §12)."""

@@ -146,9 +146,11 @@ def regularizacion(*, posicion: Posicion, contexto: Contexto, hoy: date) -> Regu
 
 @dataclass(frozen=True)
 class EfectoParcial:
-    """What a partial payment does if paid on its vigencia (shown before confirming)."""
+    """What a partial payment does if paid on `fecha_pago` (the FOPI's vigencia), shown before issuing it: the
+    periods left and the payoff date without it and with it, and the interest it saves."""
 
-    quincenas_antes: int
+    fecha_pago: date
+    quincenas_antes: int  # periods: months for a pensioner's loan
     quincenas_despues: int
     termino_antes: date | None
     termino_despues: date | None
@@ -159,15 +161,25 @@ def _interes_por_vencer(posicion: Posicion, fecha: date) -> Decimal:
     return sum((c.pendiente_interes for c in posicion.cuotas if c.vencimiento > fecha), CERO)
 
 
-def efecto_parcial(*, posicion: Posicion, contexto: Contexto, importe: Decimal, vigencia: date) -> EfectoParcial:
-    despues = copy.deepcopy(posicion)
-    despues.aplicar(fecha_valor=vigencia, importe=importe, contexto=contexto)
+def efecto_parcial(*, posicion: Posicion, contexto: Contexto, importe: Decimal, hoy: date, fecha_pago: date) -> EfectoParcial:
+    """The loan on `fecha_pago` with and without `importe` paid that day.
+
+    Both assume the payroll deductions due from today to then arrive on their due dates, as they do: leaving the
+    current period's deduction out made the payment look one period shorter than it turned out (issue 15). Paid
+    earlier than `fecha_pago`, the result is the same or slightly better (more of it reaches capital sooner).
+    """
+    sin_pago = copy.deepcopy(posicion)
+    for cuota in [c for c in sin_pago.cuotas if hoy < c.vencimiento <= fecha_pago and c.pendiente > 0]:
+        sin_pago.aplicar(fecha_valor=cuota.vencimiento, importe=cuota.pendiente, contexto=contexto)
+    con_pago = copy.deepcopy(sin_pago)
+    con_pago.aplicar(fecha_valor=fecha_pago, importe=importe, contexto=contexto)
     return EfectoParcial(
-        quincenas_antes=posicion.cuotas_por_pagar(),
-        quincenas_despues=despues.cuotas_por_pagar(),
-        termino_antes=posicion.fecha_termino(),
-        termino_despues=None if despues.liquidado else despues.fecha_termino(),
-        interes_ahorrado=_interes_por_vencer(posicion, vigencia) - _interes_por_vencer(despues, vigencia),
+        fecha_pago=fecha_pago,
+        quincenas_antes=sin_pago.cuotas_por_pagar(),
+        quincenas_despues=con_pago.cuotas_por_pagar(),
+        termino_antes=sin_pago.fecha_termino(),
+        termino_despues=None if con_pago.liquidado else con_pago.fecha_termino(),
+        interes_ahorrado=_interes_por_vencer(sin_pago, fecha_pago) - _interes_por_vencer(con_pago, fecha_pago),
     )
 
 

@@ -11,7 +11,7 @@ from fopi import documentos, notificacion, selectors, services, spei
 from fopi.clabe import clabe_agrupada
 from fopi.forms import FopiForm
 from fopi.models import Fopi
-from fopi.referencia import vigencia_para
+from fopi.referencia import referencia_en_grupos, vigencia_para
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
 from prestamos.models import Prestamo
 from prestamos.selectors import vistas_prestamos
@@ -46,8 +46,14 @@ def fopi_nuevo(request):
     vistas = {v.prestamo.folio: v for v in vistas_prestamos(prestamos, hoy)}
     vigencia = vigencia_para(hoy, type(prestamos[0].primera_quincena)) if prestamos else vigencia_para(hoy)
     datos = request.POST if request.method == "POST" else (request.GET if "tipo" in request.GET else None)
-    form = FopiForm(datos, prestamos=prestamos, initial={"prestamo": prestamos[0].folio if prestamos else None})
+    form = FopiForm(
+        datos,
+        prestamos=prestamos,
+        tipos={folio: selectors.tipos_para(v) for folio, v in vistas.items()},
+        initial={"prestamo": prestamos[0].folio if prestamos else None},
+    )
     efecto = None
+    vista = None
     if datos is not None and form.is_valid():
         vista = vistas[form.cleaned_data["prestamo"]]
         try:
@@ -68,7 +74,7 @@ def fopi_nuevo(request):
             )
             if form.cleaned_data["tipo"] == Fopi.Tipo.PARCIAL:
                 efecto = services.efecto_parcial(
-                    posicion=vista.posicion, contexto=vista.contexto, importe=importe, vigencia=vigencia
+                    posicion=vista.posicion, contexto=vista.contexto, importe=importe, hoy=hoy, fecha_pago=vigencia
                 )
         except ValidationError as error:
             form.add_error(None, error)
@@ -76,7 +82,8 @@ def fopi_nuevo(request):
     return render(
         request,
         "fopi/nuevo.html",
-        {"form": form, "vigencia": vigencia, "liquidaciones": liquidaciones, "efecto": efecto, "prestamos": prestamos},
+        {"form": form, "vigencia": vigencia, "liquidaciones": liquidaciones, "efecto": efecto, "vista": vista,
+         "prestamos": prestamos},
     )
 
 
@@ -89,6 +96,8 @@ def fopi_detalle(request, pk: int):
         "estado": Fopi.Estado(estado).label,
         "por_pagar": estado == Fopi.Estado.PENDIENTE,
         "clabe_grupos": clabe_agrupada(fopi.clabe) if fopi.clabe else (),
+        "referencia_grupos": referencia_en_grupos(fopi.referencia),
+        "bancos": selectors.bancos_autorizados(),
         "beneficiario": settings.SPEI_BENEFICIARIO,
         "pago": selectors.pago_de_fopi(fopi),
     }

@@ -1,9 +1,39 @@
 """Admin pieces every app uses (shared, so no app imports another's admin)."""
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
+
+from prestamos.calculo import formato_fecha, formato_moneda
+
+
+def columna_moneda(campo: str, descripcion: str):
+    """A list column showing a Decimal field as money, "$25,000.00" (docs/reglas.md §2), sortable by the field.
+
+    Use as a ModelAdmin attribute named "<field>_moneda": static/css/admin.css right-aligns those columns.
+    """
+
+    @admin.display(description=descripcion, ordering=campo)
+    def columna(self, obj):
+        valor = getattr(obj, campo)
+        return "—" if valor is None else formato_moneda(valor)
+
+    columna.__name__ = f"{campo}_moneda"
+    return columna
+
+
+def columna_fecha(campo: str, descripcion: str):
+    """A list column showing a date as the portal writes it, 30/06/2026: a narrow column where space is short
+    (the change forms keep the long form, "30 de junio de 2026")."""
+
+    @admin.display(description=descripcion, ordering=campo)
+    def columna(self, obj):
+        valor = getattr(obj, campo)
+        return "—" if valor is None else formato_fecha(valor)
+
+    columna.__name__ = f"{campo}_corta"
+    return columna
 
 
 class SoloLecturaMixin:

@@ -6,5 +6,6 @@ def portal(request):
     return {
         "PORTAL_NOMBRE": settings.PORTAL_NOMBRE,
         "CAPP_TELEFONO": settings.CAPP_TELEFONO,
+        "CAPP_TELEFONO_MARCAR": settings.CAPP_TELEFONO_MARCAR,
         "CAPP_CORREO": settings.CAPP_CORREO,
     }

@@ -6,6 +6,7 @@ listed in README.md and `manage.py check --deploy` comes out clean.
 """
 
 import os
+import shutil
 from pathlib import Path
 
 import dj_database_url
@@ -161,16 +162,32 @@ LOGOUT_REDIRECT_URL = "inicio"
 SITE_ID = 1
 PORTAL_NOMBRE = "Oficina Virtual"
 CAPP_TELEFONO = "55 4000 1000, opción 5 (CAPP)"
+# The same number for `tel:` links (E.164): a phone dials it with one tap; the IVR option stays in the text.
+CAPP_TELEFONO_MARCAR = "+525540001000"
 CAPP_CORREO = "capp@issste.gob.mx"
 
 # django-allauth: registration and login (docs/reglas.md §3).
 ACCOUNT_ADAPTER = "accounts.adapter.OficinaAccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.RegistroForm"
-ACCOUNT_FORMS = {"signup": "accounts.formularios.FormularioRegistro"}
+# allauth's forms relabelled in the portal's "tú" (accounts/formularios.py).
+ACCOUNT_FORMS = {
+    "login": "accounts.formularios.FormularioEntrada",
+    "signup": "accounts.formularios.FormularioRegistro",
+    "confirm_email_verification_code": "accounts.formularios.FormularioCodigoCorreo",
+    "reset_password": "accounts.formularios.FormularioRecuperarContrasena",
+    "reset_password_from_key": "accounts.formularios.FormularioContrasenaNueva",
+    "change_password": "accounts.formularios.FormularioCambiarContrasena",
+    "set_password": "accounts.formularios.FormularioPonerContrasena",
+    "add_email": "accounts.formularios.FormularioAgregarCorreo",
+    "reauthenticate": "accounts.formularios.FormularioConfirmarContrasena",
+}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+# "Reenviar código" on the code page: up to 3 new codes per verification (with the first, within the
+# per-address limit below).
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = 3
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -190,13 +207,24 @@ ACCOUNT_RATE_LIMITS = {
 # Staff enter the admin with a second factor (oficina.segundo_factor): TOTP, with recovery codes.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Oficina Virtual (ISSSTE)"
+MFA_FORMS = {
+    "authenticate": "accounts.formularios.FormularioSegundoFactor",
+    "reauthenticate": "accounts.formularios.FormularioConfirmarSegundoFactor",
+    "activate_totp": "accounts.formularios.FormularioActivarApp",
+}
 # Accounts whose e-mail is not verified within this many days are removed (depurar_registros).
 REGISTRO_DIAS_PARA_VERIFICAR = 7
 
-CAPTCHA_FONT_SIZE = 34
-CAPTCHA_IMAGE_SIZE = (140, 50)
+# Big enough to read on a phone without zooming (the widget's <img> gives the same size).
+CAPTCHA_FONT_SIZE = 46
+CAPTCHA_IMAGE_SIZE = (200, 70)
 CAPTCHA_LENGTH = 5
 CAPTCHA_TIMEOUT = 10
+CAPTCHA_CHALLENGE_FUNCT = "accounts.captcha.reto_sin_confusiones"
+# "Escuchar el código": django-simple-captcha speaks the code with flite (and adds noise with sox when found).
+# Without flite the link is not shown and nothing else changes (README, "Código de seguridad").
+CAPTCHA_FLITE_PATH = os.environ.get("CAPTCHA_FLITE_PATH") or shutil.which("flite")
+CAPTCHA_SOX_PATH = os.environ.get("CAPTCHA_SOX_PATH") or shutil.which("sox")
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
@@ -216,6 +244,10 @@ LANGUAGES = [("es-mx", "Español (México)")]
 TIME_ZONE = "America/Mexico_City"
 USE_I18N = True
 USE_TZ = True
+# Months in lowercase in the admin's dates ("16 de enero de 2026"): oficina/formatos/es/formats.py, with the
+# month names of oficina/locale (Django's es_MX catalogue capitalizes them).
+FORMAT_MODULE_PATH = ["oficina.formatos"]
+LOCALE_PATHS = [BASE_DIR / "oficina" / "locale"]
 USE_THOUSAND_SEPARATOR = False
 
 MEDIA_URL = "media/"

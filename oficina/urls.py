@@ -10,6 +10,9 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Oficina Virtual — CAPP"
 admin.site.site_title = "Oficina Virtual — CAPP"
 admin.site.index_title = "Centro de Atención de Préstamos Personales"
+# The lists staff work in (payments under review, loans) need the width more than a second menu: the index and
+# the breadcrumbs lead everywhere (issue 15: "Resolver" was off-screen at 1280 px).
+admin.site.enable_nav_sidebar = False
 
 # The portal's own error pages, in Spanish with the CAPP contact (templates 400/403/404.html by name).
 handler429 = "oficina.views.demasiadas_peticiones"  # allauth's rate limits answer through this one

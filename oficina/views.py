@@ -37,6 +37,7 @@ def error_servidor(request):
     contexto = {
         "PORTAL_NOMBRE": settings.PORTAL_NOMBRE,
         "CAPP_TELEFONO": settings.CAPP_TELEFONO,
+        "CAPP_TELEFONO_MARCAR": settings.CAPP_TELEFONO_MARCAR,
         "CAPP_CORREO": settings.CAPP_CORREO,
     }
     return HttpResponseServerError(loader.get_template("500.html").render(contexto))

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from oficina.admin_base import SoloLecturaMixin, pedir_motivo
+from oficina.admin_base import SoloLecturaMixin, columna_fecha, columna_moneda, pedir_motivo
 from prestamos import correcciones
 from prestamos.calculo import formato_moneda
 from prestamos.models import ArchivoAplicado, Dependencia, Derechohabiente, Movimiento, ParametroMora, Prestamo, Remesa
@@ -44,9 +44,22 @@ class DerechohabienteAdmin(admin.ModelAdmin):
         return obj.usuario_id is not None
 
 
-class MovimientoInline(SoloLecturaMixin, admin.TabularInline):
+class MontosDeMovimiento:
+    """A movement's amounts as money, for the lists that show them."""
+
+    importe_moneda = columna_moneda("importe", "importe recibido")
+    moratorios_moneda = columna_moneda("moratorios", "a moratorios")
+    interes_moneda = columna_moneda("interes", "a interés")
+    capital_moneda = columna_moneda("capital", "a capital")
+    excedente_moneda = columna_moneda("excedente", "excedente")
+
+
+class MovimientoInline(MontosDeMovimiento, SoloLecturaMixin, admin.TabularInline):
     model = Movimiento
-    fields = ("fecha_valor", "tipo", "importe", "moratorios", "interes", "capital", "excedente", "origen", "registrado_por", "creado")
+    fields = (
+        "fecha_valor", "tipo", "importe_moneda", "moratorios_moneda", "interes_moneda", "capital_moneda",
+        "excedente_moneda", "origen", "registrado_por", "creado",
+    )
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -55,7 +68,10 @@ class MovimientoInline(SoloLecturaMixin, admin.TabularInline):
 
 @admin.register(Prestamo)
 class PrestamoAdmin(SoloLecturaMixin, admin.ModelAdmin):
-    list_display = ("folio", "derechohabiente", "tipo", "importe", "cuota", "estado", "dependencia", "fecha_otorgamiento")
+    # Fits 1280 px with the filters: the borrower's name over their CURP, the dependencia by its clave.
+    list_display = (
+        "folio", "titular", "tipo", "importe_moneda", "cuota_moneda", "estado", "clave_dependencia", "otorgado",
+    )
     list_filter = ("estado", "tipo", "dependencia")
     search_fields = ("=folio", "=derechohabiente__curp", "derechohabiente__primer_apellido")
     list_select_related = ("derechohabiente", "dependencia")
@@ -70,6 +86,18 @@ class PrestamoAdmin(SoloLecturaMixin, admin.ModelAdmin):
         ("Situación al día de hoy", {"fields": ("situacion",)}),
         ("Tabla de amortización", {"classes": ("collapse",), "fields": ("tabla_amortizacion",)}),
     )
+
+    importe_moneda = columna_moneda("importe", "importe otorgado")
+    cuota_moneda = columna_moneda("cuota", "descuento")
+    otorgado = columna_fecha("fecha_otorgamiento", "otorgado")
+
+    @admin.display(description="derechohabiente", ordering="derechohabiente__primer_apellido")
+    def titular(self, obj):
+        return format_html("{}<small>{}</small>", obj.derechohabiente.nombre_completo, obj.derechohabiente.curp)
+
+    @admin.display(description="dependencia", ordering="dependencia__clave")
+    def clave_dependencia(self, obj):
+        return format_html('<span title="{}">{}</span>', obj.dependencia.nombre, obj.dependencia.clave)
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields] + list(self.readonly_fields)
@@ -124,8 +152,11 @@ class PrestamoAdmin(SoloLecturaMixin, admin.ModelAdmin):
 
 
 @admin.register(Movimiento)
-class MovimientoAdmin(SoloLecturaMixin, admin.ModelAdmin):
-    list_display = ("prestamo", "fecha_valor", "tipo", "importe", "moratorios", "interes", "capital", "excedente", "origen", "creado")
+class MovimientoAdmin(MontosDeMovimiento, SoloLecturaMixin, admin.ModelAdmin):
+    list_display = (
+        "prestamo", "fecha_valor", "tipo", "importe_moneda", "moratorios_moneda", "interes_moneda", "capital_moneda",
+        "excedente_moneda", "origen", "creado",
+    )
     list_filter = ("tipo",)
     search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp")
     list_select_related = ("prestamo",)
@@ -155,10 +186,11 @@ class ParametroMoraAdmin(admin.ModelAdmin):
 
 @admin.register(Remesa)
 class RemesaAdmin(SoloLecturaMixin, admin.ModelAdmin):
-    list_display = ("dependencia", "quincena", "filas", "total", "cargada", "cargada_por", "archivo")
+    list_display = ("dependencia", "quincena", "filas", "total_moneda", "cargada", "cargada_por", "archivo")
     list_filter = ("quincena", "dependencia")
     search_fields = ("=quincena", "dependencia__clave", "dependencia__nombre")
     list_select_related = ("dependencia", "cargada_por")
+    total_moneda = columna_moneda("total", "total")
 
 
 @admin.register(ArchivoAplicado)

@@ -1,6 +1,7 @@
 """What pages, PDFs and the admin show of a loan, built in a fixed number of queries however many
 loans and movements: its position (read through prestamos/posiciones.py), its amortization table, its
-missing deductions."""
+missing deductions, whether it is up to date and its next deduction, each movement in the borrower's words,
+and its balance over time for the chart."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from prestamos import posiciones
-from prestamos.calculo import Periodo
+from prestamos.calculo import Periodo, formato_fecha
 from prestamos.cartera import CERO, Contexto, Cuota, Posicion
 from prestamos.models import COLUMNAS_ESTADO_CUENTA, Movimiento, Prestamo
 
@@ -33,6 +34,48 @@ class EstadoCuota(enum.Enum):
     @property
     def atrasada(self) -> bool:
         return self in (EstadoCuota.VENCIDA, EstadoCuota.PARCIAL)
+
+
+class Situacion(enum.Enum):
+    """Whether a loan is up to date, as the section's summary says it: its label and its CSS class."""
+
+    AL_CORRIENTE = ("Al corriente", "situacion--al-corriente")
+    CON_OMISIONES = ("Con descuentos omitidos", "situacion--omisiones")
+    EN_COBRANZA = ("En cobranza", "situacion--cobranza")
+    LIQUIDADO = ("Liquidado", "situacion--liquidado")
+
+    def __init__(self, etiqueta: str, clase: str):
+        self.etiqueta = etiqueta
+        self.clase = clase
+
+
+@dataclass(frozen=True)
+class Concepto:
+    """A ledger entry as the borrower reads it: what it was, and the line under it (periods with their dates)."""
+
+    titulo: str
+    detalle: str
+
+
+# The opening entry holds the installments paid before the loan was loaded: to the borrower, payments made
+# before this statement begins (the ledger's own words, "Carga inicial: …", are the staff's).
+TITULO_APERTURA = "Pagos anteriores a tu estado de cuenta"
+
+
+@dataclass(frozen=True)
+class SerieSaldo:
+    """Capital owed over time, for the chart (recuperacion/grafica.py): what the payments brought it down to,
+    from origination to today, and what the schedule takes it down to from today until it is paid off."""
+
+    folio: str
+    importe: Decimal
+    otorgado: date
+    hoy: date
+    pagado: tuple[tuple[date, Decimal], ...]
+    proyectado: tuple[tuple[date, Decimal], ...]  # empty for a loan paid off
+    termino: date | None  # the last installment's due date, for a loan in force
+    liquidado_el: date | None
+    adjetivo: str  # "descuento quincenal", "descuento mensual"
 
 
 @dataclass(frozen=True)
@@ -122,6 +165,100 @@ class VistaPrestamo:
     def interes_vencido(self) -> Decimal:
         return CERO if self.liquidado else self.posicion.interes_vencido(self.hoy)
 
+    @property
+    def en_vigor(self) -> bool:
+        """VIGENTE or EN_COBRANZA: a loan the borrower is still paying."""
+        return self.estado in ACTIVOS
+
+    @property
+    def situacion(self) -> Situacion:
+        if self.liquidado:
+            return Situacion.LIQUIDADO
+        if self.en_cobranza:
+            return Situacion.EN_COBRANZA
+        return Situacion.CON_OMISIONES if self.omisiones else Situacion.AL_CORRIENTE
+
+    @property
+    def proxima_cuota(self) -> Cuota | None:
+        """The next installment to be deducted: the first one not yet due and not paid in full."""
+        if self.liquidado:
+            return None
+        return next((c for c in self.posicion.cuotas if c.vencimiento > self.hoy and c.pendiente > 0), None)
+
+    @property
+    def en_espera(self) -> list[Cuota]:
+        """Installments due and unpaid whose remesa may still come (within the grace period): not missing yet."""
+        if self.liquidado:
+            return []
+        omitidas = {o.numero for o in self.omisiones}
+        return [c for c in self.posicion.vencidas_sin_pagar(self.hoy) if c.numero not in omitidas]
+
+    def concepto(self, movimiento: Movimiento) -> Concepto:
+        """How the statement (page and PDF) names a movement: in the borrower's words, periods with their dates."""
+        clase = type(self.primer_periodo)
+        if movimiento.tipo == Movimiento.Tipo.APERTURA:
+            n = self.prestamo.quincenas_pagadas_inicial
+            primero, ultimo = self.primer_periodo, self.primer_periodo + (n - 1)
+            if n <= 1:
+                detalle = f"{clase.NOMBRE.capitalize()} {primero.descripcion}"
+            else:
+                detalle = (
+                    f"{n} {clase.PLURAL}, de {primero} a {ultimo} "
+                    f"({formato_fecha(primero.inicio)} – {formato_fecha(ultimo.vencimiento)})"
+                )
+            return Concepto(TITULO_APERTURA, detalle)
+        if movimiento.tipo == Movimiento.Tipo.DESCUENTO:
+            # A deduction's value date is its period's due date (docs/reglas.md §5): the period it paid.
+            detalle = f"{clase.NOMBRE.capitalize()} {clase.de_fecha(movimiento.fecha_valor).descripcion}"
+            if not movimiento.origen.startswith("Remesa "):
+                detalle += f" · {movimiento.origen}"
+            return Concepto(movimiento.get_tipo_display(), detalle)
+        return Concepto(movimiento.get_tipo_display(), movimiento.origen)
+
+    def serie_saldo(self) -> SerieSaldo:
+        """Capital owed over time: what the movements brought it down to, then the schedule to the last due date.
+
+        The opening entry pays its installments on their due dates (it is booked on the last one's), so the line
+        falls as the borrower paid rather than in one step.
+        """
+        cambios: dict[date, Decimal] = defaultdict(lambda: CERO)
+        for m in self.movimientos:
+            if m.tipo == Movimiento.Tipo.APERTURA:
+                for c in self.posicion.cuotas[: self.prestamo.quincenas_pagadas_inicial]:
+                    cambios[c.vencimiento] -= c.capital
+            elif m.tipo == Movimiento.Tipo.REVERSION:
+                cambios[m.fecha_valor] += m.capital  # it gives back what the reversed movement paid
+            else:
+                cambios[m.fecha_valor] -= m.capital
+        saldo, pagado = self.prestamo.importe, [(self.prestamo.fecha_otorgamiento, self.prestamo.importe)]
+        for fecha in sorted(cambios):
+            saldo += cambios[fecha]
+            pagado.append((fecha, saldo))
+        proyectado: list[tuple[date, Decimal]] = []
+        if not self.liquidado:
+            saldo = self.capital_insoluto
+            if pagado[-1][0] < self.hoy:
+                pagado.append((self.hoy, saldo))
+            proyectado.append((self.hoy, saldo))
+            # Capital of installments already due and unpaid is projected as paid with the next deduction.
+            atrasado = sum((c.pendiente_capital for c in self.posicion.vencidas(self.hoy)), CERO)
+            for c in self.posicion.cuotas:
+                if c.vencimiento > self.hoy:
+                    saldo = max(saldo - c.pendiente_capital - atrasado, CERO)
+                    atrasado = CERO
+                    proyectado.append((c.vencimiento, saldo))
+        return SerieSaldo(
+            folio=self.prestamo.folio,
+            importe=self.prestamo.importe,
+            otorgado=self.prestamo.fecha_otorgamiento,
+            hoy=self.hoy,
+            pagado=tuple(pagado),
+            proyectado=tuple(proyectado),
+            termino=self.fecha_termino,
+            liquidado_el=self.posicion.fecha_liquidacion,
+            adjetivo=self.primer_periodo.ADJETIVO,
+        )
+
     def tabla(self) -> list[FilaTabla]:
         """The schedule with each row's balance after it (docs/reglas.md §9): an installment already due
         keeps the balance it had when it fell due (abonos a capital made later do not rewrite it); the
@@ -152,14 +289,6 @@ class VistaPrestamo:
             )
         return filas
 
-    def serie_saldo(self) -> list[tuple[date, Decimal]]:
-        """Capital owed over time: at origination, after each movement, then as scheduled."""
-        puntos = [(self.prestamo.fecha_otorgamiento, self.prestamo.importe)]
-        saldo = self.prestamo.importe
-        for movimiento in self.movimientos:
-            saldo -= movimiento.capital
-            puntos.append((movimiento.fecha_valor, saldo))
-        return sorted(puntos, key=lambda p: p[0])
 
 
 def _estado_cuota(cuota: Cuota, hoy: date) -> EstadoCuota:

@@ -6,10 +6,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from oficina.admin_base import SoloLecturaMixin
+from oficina.admin_base import SoloLecturaMixin, columna_moneda
 from oficina.exportar import respuesta_csv
 from oficina.verificacion import agrupado
-from prestamos.calculo import Periodo, Quincena, formato_moneda
+from prestamos.calculo import Periodo, Quincena
 from prestamos.cartera import CERO
 from prestamos.models import Prestamo
 from recuperacion import aclaraciones, consola, devoluciones
@@ -32,7 +32,8 @@ from recuperacion.suspension import liquidaciones_para, primera_quincena_sin_des
 
 @admin.register(Descuento)
 class DescuentoAdmin(SoloLecturaMixin, admin.ModelAdmin):
-    list_display = ("folio", "curp", "quincena", "importe", "dependencia", "cargado")
+    list_display = ("folio", "curp", "quincena", "importe_moneda", "dependencia", "cargado")
+    importe_moneda = columna_moneda("importe", "importe")
     search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp")
     list_select_related = ("prestamo__derechohabiente", "remesa__dependencia")
     show_full_result_count = False  # a million rows per quincena: no COUNT(*) on every page
@@ -57,7 +58,8 @@ class DescuentoAdmin(SoloLecturaMixin, admin.ModelAdmin):
 
 @admin.register(AvisoOmision)
 class AvisoOmisionAdmin(SoloLecturaMixin, admin.ModelAdmin):
-    list_display = ("prestamo", "quincena", "pendiente", "detectada", "correo", "enviado")
+    list_display = ("prestamo", "quincena", "pendiente_moneda", "detectada", "correo", "enviado")
+    pendiente_moneda = columna_moneda("pendiente", "pendiente")
     list_filter = ("quincena",)
     search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp")
     list_select_related = ("prestamo",)
@@ -126,7 +128,8 @@ class SolicitudDevolucionAdmin(admin.ModelAdmin):
     """Operación's queue: export the pending refunds for the bank, then record each SPEI tracking key
     (typing it and saving marks the refund paid, books it in the ledger and e-mails the borrower)."""
 
-    list_display = ("prestamo", "titular", "clabe", "importe", "estado", "solicitada", "clave_rastreo", "pagada")
+    list_display = ("prestamo", "titular", "clabe", "importe_moneda", "estado", "solicitada", "clave_rastreo", "pagada")
+    importe_moneda = columna_moneda("importe", "importe")
     list_filter = ("estado",)
     search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp", "=clave_rastreo")
     list_select_related = ("prestamo",)
@@ -207,7 +210,7 @@ class PrestamoPorSuspenderAdmin(SoloLecturaMixin, admin.ModelAdmin):
     same filters."""
 
     list_display = (
-        "folio", "curp", "nombre", "rfc", "clave_dependencia", "descuento", "liquidado_el", "primera_sin_descuento",
+        "folio", "curp", "nombre", "rfc", "clave_dependencia", "cuota_moneda", "liquidado_el", "primera_sin_descuento",
     )
     list_display_links = None
     list_filter = (QuincenaSinDescuentoFilter, "dependencia")
@@ -240,9 +243,7 @@ class PrestamoPorSuspenderAdmin(SoloLecturaMixin, admin.ModelAdmin):
     def clave_dependencia(self, obj):
         return obj.dependencia.clave
 
-    @admin.display(description="descuento quincenal")
-    def descuento(self, obj):
-        return formato_moneda(obj.cuota)
+    cuota_moneda = columna_moneda("cuota", "descuento")
 
     @admin.display(description="liquidado el", ordering="fecha_liquidacion")
     def liquidado_el(self, obj):
@@ -290,7 +291,8 @@ def _nombre_csv(request) -> str:
 class DocumentoVerificableAdmin(SoloLecturaMixin, admin.ModelAdmin):
     """What was issued, for CAPP staff answering "is this paper ours?" on the phone."""
 
-    list_display = ("folio", "tipo", "emitido", "derechohabiente", "prestamo", "importe", "codigo_agrupado")
+    list_display = ("folio", "tipo", "emitido", "derechohabiente", "prestamo", "importe_moneda", "codigo_agrupado")
+    importe_moneda = columna_moneda("importe", "importe")
     list_filter = ("tipo",)
     search_fields = ("=folio", "=codigo", "=derechohabiente__curp", "=prestamo__folio")
     list_select_related = ("derechohabiente", "prestamo")

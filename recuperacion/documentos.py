@@ -1,6 +1,7 @@
 """From what the borrower's pages show to the PDF renderers' plain data (no ORM inside the renderers)."""
 
 
+from prestamos.cartera import CERO
 from prestamos.selectors import EstadoCuota, VistaPrestamo
 from recuperacion import pdf
 from recuperacion.models import DocumentoVerificable
@@ -32,7 +33,7 @@ def _prestamo_pdf(vista: VistaPrestamo) -> pdf.PrestamoPdf:
         movimientos=tuple(
             pdf.MovimientoPdf(
                 fecha=m.fecha_valor,
-                concepto=f"{m.get_tipo_display()} — {m.origen}",
+                concepto=_concepto(vista, m),
                 importe=m.importe,
                 moratorios=m.moratorios,
                 interes=m.interes,
@@ -57,6 +58,11 @@ def _prestamo_pdf(vista: VistaPrestamo) -> pdf.PrestamoPdf:
     )
 
 
+def _concepto(vista: VistaPrestamo, movimiento) -> str:
+    concepto = vista.concepto(movimiento)
+    return f"{concepto.titulo} — {concepto.detalle}" if concepto.detalle else concepto.titulo
+
+
 def estado_cuenta_pdf(estado: EstadoCuenta) -> bytes:
     d = estado.derechohabiente
     historico = tuple(_prestamo_pdf(v) for v in estado.prestamos)
@@ -69,6 +75,16 @@ def estado_cuenta_pdf(estado: EstadoCuenta) -> bytes:
             saldo_deudor_total=estado.saldo_deudor_total,
             vigente=vigente,
             historico=historico,
+            capital_insoluto=sum((v.capital_insoluto for v in estado.prestamos), CERO),
+            intereses_vencidos=sum((v.interes_vencido for v in estado.prestamos), CERO),
+            moratorios=sum((v.moratorios for v in estado.prestamos), CERO),
+            omisiones=tuple(
+                pdf.OmisionPdf(folio=v.prestamo.folio, periodo=o.periodo.descripcion, pendiente=o.pendiente,
+                               moratorio=o.moratorio)
+                for v in estado.prestamos
+                for o in v.omisiones
+            ),
+            pension_suspendida=estado.pension_suspendida,
         )
     )
 

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from reportlab.lib.colors import black, white
+from reportlab.lib.colors import HexColor, black, white
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -45,6 +45,8 @@ from prestamos.calculo import formato_fecha, formato_moneda
 
 ANCHO_UTIL = ANCHO_PAGINA - 2 * MARGEN
 SIN_DATO = "—"
+_FONDO_AVISO = HexColor("#fbf3e2")  # the portal's .aviso
+_DORADO_AVISO = HexColor("#a57f2c")
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,16 @@ class PrestamoPdf:
 
 
 @dataclass(frozen=True)
+class OmisionPdf:
+    """A missing payroll deduction, as the statement's notice lists it (docs/reglas.md §6)."""
+
+    folio: str
+    periodo: str  # "2026-Q11 (01/06/2026 – 15/06/2026)"
+    pendiente: Decimal
+    moratorio: Decimal  # accrued to the cut-off date
+
+
+@dataclass(frozen=True)
 class EstadoCuentaPdf:
     nombre: str
     curp: str
@@ -104,6 +116,12 @@ class EstadoCuentaPdf:
     saldo_deudor_total: Decimal
     vigente: PrestamoPdf | None
     historico: tuple[PrestamoPdf, ...]  # every loan, the vigente one included
+    # What the saldo deudor total is made of (docs/reglas.md §5), over the loans in force.
+    capital_insoluto: Decimal = Decimal("0.00")
+    intereses_vencidos: Decimal = Decimal("0.00")
+    moratorios: Decimal = Decimal("0.00")
+    omisiones: tuple[OmisionPdf, ...] = ()
+    pension_suspendida: bool = False  # a pensioner whose pension payroll came without the deduction
 
 
 @dataclass(frozen=True)
@@ -271,11 +289,18 @@ def render_estado_cuenta(datos: EstadoCuentaPdf) -> bytes:
         _p("Saldo deudor total", _SECCION),
         _p(formato_moneda(datos.saldo_deudor_total), _SALDO),
         Spacer(1, 1.5 * mm),
+        _ficha([
+            ("Capital insoluto", formato_moneda(datos.capital_insoluto)),
+            ("Intereses vencidos", formato_moneda(datos.intereses_vencidos)),
+            ("Moratorios", formato_moneda(datos.moratorios)),
+        ], columnas=3),
+        Spacer(1, 1 * mm),
         _p(
-            f"Al {formato_fecha(datos.fecha_corte)}: capital insoluto, más intereses de quincenas vencidas no "
+            f"Al {formato_fecha(datos.fecha_corte)}: capital insoluto, más intereses de cuotas vencidas no "
             "pagadas y moratorios a la fecha de corte.",
             _NOTA,
         ),
+        *_aviso_omisiones(datos),
         _p("Condiciones del préstamo vigente", _SECCION),
         _condiciones(datos.vigente) if datos.vigente else _p("No tienes un préstamo vigente."),
         _p("Histórico de préstamos", _SECCION),
@@ -286,6 +311,42 @@ def render_estado_cuenta(datos: EstadoCuentaPdf) -> bytes:
 
     documento.build(historia, canvasmaker=CanvasNumerado)
     return buffer.getvalue()
+
+
+_AVISO = ParagraphStyle("aviso", _NORMAL, fontSize=9, leading=12.5)
+_AVISO_TITULO = ParagraphStyle("aviso_titulo", _NORMAL, fontName=FUENTE_NEGRITA, fontSize=11, leading=14,
+                               textColor=GUINDA)
+
+
+def _aviso_omisiones(datos: EstadoCuentaPdf) -> list:
+    """A boxed notice naming each missing deduction, what it owes and how to put it right."""
+    if not datos.omisiones:
+        return []
+    texto = (
+        "Tu dependencia no realizó estos descuentos vía nómina. Mientras no los pagues generan intereses "
+        "moratorios: regularízalos en la Oficina Virtual (Prestaciones › Recuperación de crédito › "
+        "Regularización), que te da el formato de pago por el total."
+    )
+    if datos.pension_suspendida:
+        texto += (
+            " Es posible que tu pensión se haya suspendido por falta del control de supervivencia anual: acude a "
+            "tu Subdelegación o llama al CAPP."
+        )
+    renglones = [[o.folio, _p(o.periodo, _CELDA), formato_moneda(o.pendiente), formato_moneda(o.moratorio)]
+                 for o in datos.omisiones]
+    tabla = _tabla(["Préstamo", "Periodo sin descuento", "No descontado", f"Moratorios al {formato_fecha(datos.fecha_corte)}"],
+                   renglones, _escalar([26 * mm, 74 * mm, 32 * mm, 38 * mm]), numericas=(2, 3))
+    caja = Table([[_p("Descuentos omitidos", _AVISO_TITULO)], [_p(texto, _AVISO)], [tabla]],
+                 colWidths=[ANCHO_UTIL], hAlign="LEFT")
+    caja.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), _FONDO_AVISO),
+        ("LINEBEFORE", (0, 0), (0, -1), 3, _DORADO_AVISO),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+    ]))
+    return [Spacer(1, 3 * mm), caja]
 
 
 def _condiciones(prestamo: PrestamoPdf) -> Table:

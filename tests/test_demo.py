@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -28,4 +29,9 @@ def test_it_loads_the_demo_twice_telling_each_borrowers_story():
     assert juan.prestamos[-1].fecha_termino is None
     historico = next(v for v in juan.prestamos if v.liquidado)
     assert historico.posicion.cuotas[-1].vencimiento <= historico.posicion.fecha_liquidacion
+    # Issue 15, item 10: his 2019 loan ends with 2020-Q24, paid by the opening entry on its due date, the day it
+    # was paid off — nothing in 2021.
+    assert str(historico.posicion.cuotas[-1].periodo) == "2020-Q24"
+    assert [m.fecha_valor for m in historico.movimientos] == [date(2020, 12, 31)] == [historico.posicion.fecha_liquidacion]
+    assert historico.concepto(historico.movimientos[0]).detalle == "48 quincenas, de 2019-Q01 a 2020-Q24 (01/01/2019 – 31/12/2020)"
     assert Derechohabiente.objects.filter(curp="LOSA820420MNLPNN07", usuario__isnull=True).exists()

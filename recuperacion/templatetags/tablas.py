@@ -33,20 +33,20 @@ def filas_amortizacion(vista) -> SafeString:
 def filas_movimientos(vista) -> SafeString:
     if not vista.movimientos:
         return mark_safe('<tr><td colspan="6">Aún no hay movimientos registrados.</td></tr>')
-    return mark_safe("\n".join(_fila_movimiento(m) for m in vista.movimientos))
+    return mark_safe("\n".join(_fila_movimiento(m, vista.concepto(m)) for m in vista.movimientos))
 
 
 # Entries that take back what an earlier one booked, or send money out: their amounts print negative.
 _EN_CONTRA = {Movimiento.Tipo.REVERSION, Movimiento.Tipo.DEVOLUCION}
 
 
-def _fila_movimiento(m) -> str:
+def _fila_movimiento(m, concepto) -> str:
     excedente = f"<br><small>Saldo a favor: {formato_moneda(m.excedente)}</small>" if m.excedente else ""
     signo = "−" if m.tipo in _EN_CONTRA else ""
     clase = ' class="fila--reversion"' if m.tipo == Movimiento.Tipo.REVERSION else ""
     return (
         f'<tr{clase}><td data-etiqueta="Fecha">{formato_fecha(m.fecha_valor)}</td>'
-        f'<td data-etiqueta="Concepto">{escape(m.get_tipo_display())}<br><small>{escape(m.origen)}</small>{excedente}</td>'
+        f'<td data-etiqueta="Concepto">{escape(concepto.titulo)}<br><small>{escape(concepto.detalle)}</small>{excedente}</td>'
         f'<td class="num" data-etiqueta="Importe">{signo}{formato_moneda(m.importe)}</td>'
         f'<td class="num" data-etiqueta="Moratorios">{signo if m.moratorios else ""}{formato_moneda(m.moratorios)}</td>'
         f'<td class="num" data-etiqueta="Interés">{signo if m.interes else ""}{formato_moneda(m.interes)}</td>'

@@ -64,16 +64,22 @@ def paginas_principales(prestamo_alice, hoy):
         Remesa.objects.create(dependencia=prestamo_alice.dependencia, quincena=f"2026-Q{n}")
     hoy(date(2026, 7, 5))
     fopi = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("1500.00"), hoy=date(2026, 7, 5))
+    from fopi.models import Banco
+
+    for orden, (nombre, convenio) in enumerate([("BBVA México", "1234567"), ("Banorte", "0987654")]):
+        Banco.objects.create(nombre=nombre, convenio=convenio, orden=orden)
     base = "/prestaciones/recuperacion-de-credito"
     return [
         Pagina("inicio", "/"),
         Pagina("registro", "/cuenta/signup/"),
         Pagina("registro-con-errores", "/cuenta/signup/", preparar=enviar_registro_con_error),
         Pagina("login", "/cuenta/login/"),
+        Pagina("recuperar-contrasena", "/cuenta/password/reset/"),
         Pagina("inicio-con-sesion", "/", sesion=True),
         Pagina("prestaciones", "/prestaciones/", sesion=True),
         Pagina("recuperacion", f"{base}/", sesion=True),
         Pagina("estado-de-cuenta", f"{base}/estado-de-cuenta/", sesion=True),
+        Pagina("prestamo", f"{base}/prestamos/{FOLIO_ALICE}/", sesion=True),
         Pagina("fopi-formulario", f"{base}/fopi/nuevo/", sesion=True),
         Pagina(
             "fopi-formulario-efecto",

@@ -84,7 +84,7 @@ def test_it_shows_what_a_partial_payment_does_before_issuing(cliente_alice, pres
     hoy(date(2026, 6, 5))
     html = cliente_alice.get(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00"}).content.decode()
     assert "Qué hace este pago" in html and "Intereses que te ahorras" in html
-    assert "38 → <strong>" in html
+    assert "</strong> en lugar de 37" in html  # Q11, due on the vigencia, deducted as usual
     assert not Fopi.objects.exists()
 
 

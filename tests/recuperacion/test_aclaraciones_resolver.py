@@ -97,7 +97,7 @@ def test_the_resolve_page_shows_payslip_ledger_and_remesa_side_by_side(cliente_o
     html = cliente_operacion.get(pagina(caso)).content.decode()
     talon = reverse("talon_aclaracion", args=[caso.folio])
     assert f'<img class="expediente__talon" src="{talon}"' in html
-    assert "Movimientos del préstamo 20000000001" in html and "Quincenas pagadas antes de la carga" in html
+    assert "Movimientos del préstamo 20000000001" in html
     assert "Remesa de SEP, quincena 2026-Q11" in html and "Nada: ningún descuento de este préstamo" in html
     assert "Cuota 11: $701.12, pagado $0.00 — <strong>Vencida</strong>" in html
     assert cliente_operacion.get(talon).status_code == 200
