@@ -4,18 +4,26 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+import psycopg
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from oficina.cronometro import Cronometro
 from oficina.importacion.base import ArchivoRechazado, ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
 from prestamos.calculo import Periodo, formato_moneda
-from prestamos.models import Dependencia, Prestamo
-from recuperacion import remesas
+from prestamos.models import Dependencia, Derechohabiente, Prestamo
+from recuperacion import en_bloque, remesas
 from recuperacion.models import Descuento
 
 # Folios looked up per query while validating (one query per lote, never one per row).
 LOTE_CONSULTA = 5000
 FOLIO = re.compile(r"[0-9]{11}")  # compiled once: checked on every row of a million-row remesa
 IMPORTE_MAXIMO_EN_CUOTAS = 10  # a deduction above 10 cuotas is a typo, not a payroll deduction
+ARCHIVO = "remesa_archivo"  # the file as COPY reads it (cargar_en_bloque)
+
+
+class _NoEnBloque(Exception):
+    """The file is not the well-formed case the COPY route checks: the row-by-row path decides."""
 
 
 @dataclass(slots=True)
@@ -124,6 +132,101 @@ class DescuentosImportador(Importador):
                                                       f"el descuento del préstamo {r.folio} ({cuota})"))
         return errores
 
+    # --- PostgreSQL: the whole file by COPY, validated with joins -----------------------------------
+
+    def cargar_en_bloque(self, contenido: bytes, progreso=None) -> Resumen | None:
+        """Load the file by COPY into a scratch table, validate it with a few joins and apply it
+        (recuperacion/en_bloque.py); None when this route does not apply, and then nothing was written.
+
+        The route accepts only files every row of which is in canonical form (exact clave, quincena,
+        11-digit folio, CURP and importe as the row-by-row parser would leave them) and passes every check
+        `validar` makes. Anything else — a blank line, spaces around a value, one bad row — is left to
+        the row-by-row path, which accepts or refuses it naming each line: the messages are its own.
+        """
+        if not en_bloque.disponible() or b"\n\\." in contenido or b"\n\n" in contenido or b"\n\r\n" in contenido:
+            return None  # "\." ends COPY's data; blank lines are skipped by the csv reader, not by COPY
+        try:
+            with transaction.atomic():
+                return self._en_bloque(contenido, progreso)
+        except _NoEnBloque:
+            return None
+
+    def _en_bloque(self, contenido: bytes, progreso) -> Resumen:
+        tiempos = Cronometro()
+        with connection.cursor() as cursor:
+            with tiempos("preparación"):
+                cursor.execute(f"DROP TABLE IF EXISTS {ARCHIVO}")
+                cursor.execute(f"CREATE TEMP TABLE {ARCHIVO} (clave text, quincena text, folio text, curp text, "
+                               "importe text) ON COMMIT DROP")
+                try:
+                    with cursor.copy(f"COPY {ARCHIVO} FROM STDIN WITH (FORMAT csv, HEADER true)") as copia:
+                        copia.write(contenido)
+                except (psycopg.Error, DatabaseError) as exc:
+                    raise _NoEnBloque from exc
+            with tiempos("validación"):
+                leidas, quincena = self._validar_en_bloque(cursor, contenido)
+        resumen = Resumen(tipo=self.tipo, leidas=leidas)
+        resultado = remesas.remesa_cargar(
+            dependencia=self.dependencia, quincena=quincena, descuentos=None, archivo=self.nombre_archivo,
+            sha256=self.sha256, usuario=self.usuario, progreso=progreso, tiempos=tiempos,
+        )
+        self._resumir(resultado, resumen)
+        resumen.tiempos = tiempos
+        return resumen
+
+    def _validar_en_bloque(self, cursor, contenido: bytes) -> tuple[int, Periodo]:
+        """`validar`'s checks as joins, leaving the rows in en_bloque's table; _NoEnBloque at the first
+        doubt. Returns the number of rows and the remesa's period."""
+        cursor.execute(
+            f"""
+            SELECT count(*), count(DISTINCT folio), min(clave), max(clave), min(quincena), max(quincena),
+                   coalesce(bool_and(folio ~ '^[0-9]{{11}}$' AND importe ~ '^[0-9]{{1,8}}(\\.[0-9]{{1,2}})?$'
+                                     AND clave ~ '^[A-Z0-9][A-Z0-9_.-]{{0,19}}$'
+                                     AND quincena ~ '^[0-9]{{4}}-(Q(0[1-9]|1[0-9]|2[0-4])|M(0[1-9]|1[0-2]))$'),
+                            false)
+            FROM {ARCHIVO}
+            """
+        )
+        filas, folios, clave, otra_clave, codigo, otro_codigo, canonicas = cursor.fetchone()
+        lineas = contenido.count(b"\n") + (0 if contenido.endswith(b"\n") else 1)
+        # Every line a row (no quoted line breaks), one dependencia and period, no repeated folio.
+        if not (filas and canonicas and filas == lineas - 1 and folios == filas and clave == otra_clave
+                and codigo == otro_codigo):
+            raise _NoEnBloque
+        quincena = Periodo.parse(codigo)
+        self.quincena = quincena
+        self.dependencia = Dependencia.objects.filter(clave=clave).first()
+        if self.dependencia is None or quincena > type(quincena).de_fecha(timezone.localdate()):
+            raise _NoEnBloque
+        en_bloque.crear_tabla(cursor)
+        cursor.execute(
+            f"""
+            INSERT INTO {en_bloque.FILAS} (prestamo_id, importe)
+            SELECT p.id, a.importe::numeric(12, 2)
+            FROM {ARCHIVO} a
+            JOIN {Prestamo._meta.db_table} p ON p.folio = a.folio
+            JOIN {Derechohabiente._meta.db_table} d ON d.id = p.derechohabiente_id
+            WHERE d.curp = a.curp AND p.dependencia_id = %(dependencia)s
+              AND substr(p.primera_quincena, 6, 1) = %(letra)s AND p.primera_quincena <= %(quincena)s
+              AND a.importe::numeric > 0 AND a.importe::numeric <= {IMPORTE_MAXIMO_EN_CUOTAS} * p.cuota
+            """,
+            {"dependencia": self.dependencia.pk, "letra": quincena.LETRA, "quincena": str(quincena)},
+        )
+        if cursor.rowcount != filas:
+            raise _NoEnBloque
+        # A row already loaded must be the same row (docs/reglas.md §9); the row-by-row path names it.
+        cursor.execute(
+            f"""
+            SELECT EXISTS (SELECT 1 FROM {en_bloque.FILAS} f JOIN {Descuento._meta.db_table} d
+                           ON d.prestamo_id = f.prestamo_id AND d.quincena = %s AND NOT d.revertido
+                           WHERE d.importe <> f.importe)
+            """,
+            [str(quincena)],
+        )
+        if cursor.fetchone()[0]:
+            raise _NoEnBloque
+        return filas, quincena
+
     def cargar(self, registros, resumen: Resumen, progreso=None):
         descuentos = [(self.prestamo_ids[r.folio], r.importe) for r in registros]
         resultado = remesas.remesa_cargar(
@@ -134,7 +237,12 @@ class DescuentosImportador(Importador):
             sha256=self.sha256,
             usuario=self.usuario,
             progreso=progreso,
+            tiempos=resumen.tiempos,
         )
+        self._resumir(resultado, resumen)
+
+    @staticmethod
+    def _resumir(resultado: remesas.ResultadoRemesa, resumen: Resumen) -> None:
         resumen.creadas = resultado.aplicados
         resumen.omitidas = resultado.ya_cargados
         resumen.detalle["ya cargado"] = resultado.ya_cargados

@@ -1,8 +1,10 @@
 """Applying a remesa: a dependencia's payroll deductions for one quincena (docs/reglas.md, "Remesas").
 
-Works on a million loans in lotes: one query fetches a lote's loans with their position snapshots
-(Prestamo.posicion), the engine runs in memory, and the writes go back in bulk (prestamos/escritura.py)
-as rows built by the ledger's one writer (prestamos/libro.py).
+On PostgreSQL the rows are staged in a scratch table and the ordinary deductions (the loan up to date,
+the amount exactly its installment) are applied set-based inside the database (recuperacion/en_bloque.py).
+The rest, and every row on other databases, go through the payment engine in lotes: one query fetches a
+lote's loans with their position snapshots (Prestamo.posicion), the engine runs in memory, and the writes
+go back in bulk (prestamos/escritura.py) as rows built by the ledger's one writer (prestamos/libro.py).
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from oficina.cronometro import Cronometro
 from oficina.importacion.base import Progreso
 from prestamos import escritura, libro, posiciones
 from prestamos.calculo import Periodo
@@ -21,6 +24,7 @@ from prestamos.cartera import CERO, Contexto
 from prestamos.correcciones import ResultadoReversion, revertir_movimientos
 from prestamos.models import ArchivoAplicado, Dependencia, Movimiento, Prestamo, Remesa
 from prestamos.selectors import ACTIVOS
+from recuperacion import en_bloque
 from recuperacion.lotes import LOTE, prestamos_en_lote, sin_recolector
 from recuperacion.models import Descuento
 from recuperacion.omisiones import Avisos, revisar_prestamos
@@ -35,6 +39,7 @@ class ResultadoRemesa:
     total: Decimal = CERO
     omisiones: int = 0
     remesa: Remesa | None = None
+    rapidas: int = 0  # applied set-based as ordinary deductions (recuperacion/en_bloque.py)
 
 
 # --- remesas -------------------------------------------------------------------------------------------
@@ -45,65 +50,142 @@ def remesa_cargar(
     *,
     dependencia: Dependencia,
     quincena: Periodo,
-    descuentos: list[tuple[int, Decimal]],
+    descuentos: list[tuple[int, Decimal]] | None,
     archivo: str = "",
     sha256: str = "",
     usuario=None,
     progreso: Progreso | None = None,
     hoy: date | None = None,
+    rapida: bool = True,
+    tiempos: Cronometro | None = None,
 ) -> ResultadoRemesa:
     """Apply a remesa's deductions `(prestamo_id, importe)` as of the quincena's due date.
+
+    `descuentos=None`: the rows are already staged in recuperacion/en_bloque.py's table (the importer
+    copied the file there; PostgreSQL only). On PostgreSQL the ordinary deductions are applied set-based
+    inside the database and the rest by the engine (`rapida=False`: every row by the engine, which the
+    equivalence test compares against); on other databases every row goes through the engine in lotes.
 
     The dependencia row is locked first and the loaded keys are read after the lock: a second load of
     the same remesa started at the same time waits here and then finds every deduction already loaded.
     The unique (prestamo, quincena) constraint on Descuento is the backstop.
     """
     hoy = hoy or timezone.localdate()
+    tiempos = tiempos if tiempos is not None else Cronometro()
     Dependencia.objects.select_for_update().get(pk=dependencia.pk)
-    cargados = set(
-        Descuento.objects.filter(remesa__dependencia=dependencia, quincena=quincena, revertido=False).values_list(
-            "prestamo_id", flat=True
-        )
+    if en_bloque.disponible():
+        return _cargar_en_la_base(dependencia, quincena, descuentos, archivo, sha256, usuario, progreso, hoy, rapida,
+                                  tiempos)
+    if descuentos is None:
+        raise ValueError("Sin PostgreSQL, los descuentos se pasan como lista.")
+    return _cargar_en_memoria(dependencia, quincena, descuentos, archivo, sha256, usuario, progreso, hoy, tiempos)
+
+
+def _nueva_remesa(dependencia, quincena, archivo, sha256, usuario, filas=0, total=CERO) -> Remesa:
+    aplicado = ArchivoAplicado.objects.create(sha256=sha256, nombre=archivo[:255], tipo=TIPO_ARCHIVO, cargado_por=usuario)
+    return Remesa.objects.create(
+        dependencia=dependencia, quincena=str(quincena), archivo=archivo[:255], cargada_por=usuario,
+        archivo_aplicado=aplicado, filas=filas, total=total,
     )
-    # In id order, so each lote is one index range of the loans table.
-    nuevos = sorted((pk, importe) for pk, importe in descuentos if pk not in cargados)
-    resultado = ResultadoRemesa(aplicados=len(nuevos), ya_cargados=len(descuentos) - len(nuevos))
-    if nuevos:
-        aplicado = ArchivoAplicado.objects.create(
-            sha256=sha256, nombre=archivo[:255], tipo=TIPO_ARCHIVO, cargado_por=usuario
-        )
-        remesa = Remesa.objects.create(
-            dependencia=dependencia, quincena=str(quincena), archivo=archivo[:255], cargada_por=usuario,
-            archivo_aplicado=aplicado,
-        )
-        # The remesa being loaded counts as arrived: an installment it leaves unpaid is missing at once.
-        # Money is applied in the context of its value date; missing deductions are reviewed as of today.
-        al_vencimiento = posiciones.contextos([dependencia.pk], quincena.vencimiento, mas=[quincena])[dependencia.pk]
-        al_dia = posiciones.contextos([dependencia.pk], hoy, mas=[quincena])[dependencia.pk]
+
+
+def _contextos(dependencia, quincena: Periodo, hoy: date) -> tuple[Contexto, Contexto]:
+    """The remesa being loaded counts as arrived: an installment it leaves unpaid is missing at once.
+    Money is applied in the context of its value date; missing deductions are reviewed as of today."""
+    al_vencimiento = posiciones.contextos([dependencia.pk], quincena.vencimiento, mas=[quincena])[dependencia.pk]
+    al_dia = posiciones.contextos([dependencia.pk], hoy, mas=[quincena])[dependencia.pk]
+    return al_vencimiento, al_dia
+
+
+def _cargar_en_la_base(dependencia, quincena, descuentos, archivo, sha256, usuario, progreso, hoy, rapida, tiempos):
+    """PostgreSQL: the rows staged in a scratch table, the ordinary deductions applied by a few statements
+    (recuperacion/en_bloque.py), the rest by the engine, missing deductions found by an anti-join."""
+    with connection.cursor() as cursor:
+        if descuentos is not None:
+            with tiempos("preparación"):
+                en_bloque.preparar(descuentos)
+        with tiempos("ya cargados"):
+            ya_cargados = en_bloque.marcar_cargados(cursor, dependencia_id=dependencia.pk, quincena=quincena)
+            filas, total = en_bloque.totales(cursor)
+        resultado = ResultadoRemesa(aplicados=filas, ya_cargados=ya_cargados)
+        if not filas:
+            return resultado
+        remesa = _nueva_remesa(dependencia, quincena, archivo, sha256, usuario, filas, total)
+        al_vencimiento, al_dia = _contextos(dependencia, quincena, hoy)
         avisos = Avisos(hoy)
-        with sin_recolector():
-            for inicio in range(0, len(nuevos), LOTE):
-                resultado.total += _aplicar_lote(
-                    remesa, nuevos[inicio : inicio + LOTE], al_vencimiento, al_dia, avisos, usuario, hoy
-                )
+        usuario_id = usuario.pk if usuario is not None else None
+        with tiempos("bloqueo"):
+            en_bloque.bloquear(cursor)
+        with tiempos("clasificación"):
+            llanas = en_bloque.clasificar(cursor, dependencia_id=dependencia.pk, quincena=quincena, hoy=hoy, rapida=rapida)
+        with tiempos("vía rápida"):
+            if llanas:
+                en_bloque.aplicar(cursor, remesa_id=remesa.pk, quincena=quincena, origen=_origen(remesa),
+                                  usuario_id=usuario_id, creado=timezone.now())
+        if progreso:
+            progreso(llanas, filas)
+        with tiempos("motor"), sin_recolector():
+            resto = en_bloque.por_el_motor(cursor)
+            for inicio in range(0, len(resto), LOTE):
+                _aplicar_lote(remesa, resto[inicio : inicio + LOTE], al_vencimiento, al_dia, avisos, usuario, hoy)
                 if progreso:
-                    progreso(min(inicio + LOTE, len(nuevos)), len(nuevos))
-        remesa.filas, remesa.total = len(nuevos), resultado.total
-        remesa.save(update_fields=["filas", "total"])
-        resultado.remesa = remesa
-        # The loans this quincena's remesas left out: a missing deduction is detected now, not at the next
-        # daily run. Not "left out of this file": a complementary remesa of a few rows would otherwise
-        # re-examine every loan its dependencia's first remesa already paid. Told apart here, from the ids
-        # already in memory: as a NOT EXISTS on the deductions, PostgreSQL (whose statistics have not yet
-        # seen this quincena) walked the whole deductions index for every lote.
+                    progreso(llanas + min(inicio + LOTE, len(resto)), filas)
+        with tiempos("detección"):
+            faltan = en_bloque.sin_descuento(cursor, dependencia_id=dependencia.pk, quincena=quincena,
+                                             remesa_id=remesa.pk, estados=ACTIVOS)
+            _revisar_sin_descuento(dependencia, faltan, al_dia, avisos, hoy)
+    resultado.total, resultado.remesa, resultado.rapidas = total, remesa, llanas
+    resultado.omisiones = avisos.enviar_al_confirmar()
+    return resultado
+
+
+def _revisar_sin_descuento(dependencia, faltan: list[int], al_dia: Contexto, avisos: Avisos, hoy: date) -> None:
+    activos = Prestamo.objects.filter(dependencia=dependencia, estado__in=ACTIVOS)
+    for inicio in range(0, len(faltan), LOTE):
+        revisar_prestamos(activos.filter(pk__in=faltan[inicio : inicio + LOTE]), al_dia, avisos, hoy)
+
+
+def _cargar_en_memoria(dependencia, quincena, descuentos, archivo, sha256, usuario, progreso, hoy, tiempos):
+    """Other databases (SQLite in development): every row through the engine, in lotes."""
+    with tiempos("ya cargados"):
+        cargados = set(
+            Descuento.objects.filter(remesa__dependencia=dependencia, quincena=quincena, revertido=False).values_list(
+                "prestamo_id", flat=True
+            )
+        )
+        # In id order, so each lote is one index range of the loans table.
+        nuevos = sorted((pk, importe) for pk, importe in descuentos if pk not in cargados)
+    resultado = ResultadoRemesa(aplicados=len(nuevos), ya_cargados=len(descuentos) - len(nuevos))
+    if not nuevos:
+        return resultado
+    remesa = _nueva_remesa(dependencia, quincena, archivo, sha256, usuario)
+    al_vencimiento, al_dia = _contextos(dependencia, quincena, hoy)
+    avisos = Avisos(hoy)
+    with tiempos("motor"), sin_recolector():
+        for inicio in range(0, len(nuevos), LOTE):
+            resultado.total += _aplicar_lote(
+                remesa, nuevos[inicio : inicio + LOTE], al_vencimiento, al_dia, avisos, usuario, hoy
+            )
+            if progreso:
+                progreso(min(inicio + LOTE, len(nuevos)), len(nuevos))
+    remesa.filas, remesa.total = len(nuevos), resultado.total
+    remesa.save(update_fields=["filas", "total"])
+    resultado.remesa = remesa
+    # The loans this quincena's remesas left out: a missing deduction is detected now, not at the next
+    # daily run. Not "left out of this file": a complementary remesa of a few rows would otherwise
+    # re-examine every loan its dependencia's first remesa already paid.
+    with tiempos("detección"):
         con_descuento = cargados.union(pk for pk, _ in nuevos)
         activos = Prestamo.objects.filter(dependencia=dependencia, estado__in=ACTIVOS)
         faltan = sorted(pk for pk in activos.values_list("pk", flat=True).iterator(chunk_size=LOTE * 10)
                         if pk not in con_descuento)
-        for inicio in range(0, len(faltan), LOTE):
-            revisar_prestamos(activos.filter(pk__in=faltan[inicio : inicio + LOTE]), al_dia, avisos, hoy)
-        resultado.omisiones = avisos.enviar_al_confirmar()
+        _revisar_sin_descuento(dependencia, faltan, al_dia, avisos, hoy)
+    resultado.omisiones = avisos.enviar_al_confirmar()
     return resultado
+
+
+def _origen(remesa: Remesa) -> str:
+    return f"Remesa {remesa.dependencia.clave} {remesa.quincena}"
 
 
 def _aplicar_lote(
@@ -132,7 +214,7 @@ def _aplicar_lote(
     # Only the installments due by the later of the value date and today are read or changed here
     # (allocation, estado, missing deductions); the rest of each schedule is written back as stored.
     leidas = posiciones.posiciones(prestamos, corte=max(fecha_valor, hoy))
-    origen = f"Remesa {remesa.dependencia.clave} {remesa.quincena}"
+    origen = _origen(remesa)
     usuario_id = usuario.pk if usuario is not None else None
     ahora = timezone.now()
     asientos = [

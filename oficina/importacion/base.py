@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from oficina.cronometro import Cronometro
 from oficina.exportar import INICIO_FORMULA
 
 MAX_ERRORES_LISTADOS = 1000
@@ -48,6 +49,7 @@ class Resumen:
     omitidas: int = 0
     rechazadas: int = 0
     detalle: dict[str, int] = field(default_factory=dict)
+    tiempos: Cronometro = field(default_factory=Cronometro)  # seconds per stage, for benchmarks and logs
 
     def texto(self) -> str:
         partes = [
@@ -103,6 +105,10 @@ class Importador:
         self.usuario = usuario
         self.nombre_archivo = nombre_archivo
         self.sha256 = sha256  # of the file's bytes: what a reversal of "this file" finds it by
+
+    # Kinds that can load a whole file inside the database define `cargar_en_bloque(contenido, progreso)`,
+    # returning the Resumen, or None (nothing written) to leave the file to `validar` and `cargar`.
+    cargar_en_bloque = None
 
     # Kinds that move money also define `revertir(resumen, motivo)`: undo what this very file applied
     # (docs/reglas.md §9), or raise ArchivoRechazado saying why not.

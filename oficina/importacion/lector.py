@@ -68,6 +68,19 @@ def leer_filas(texto: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return encabezado, filas
 
 
+def _encabezado(texto: str) -> list[str] | None:
+    """The header row alone, when the file is plain text whose first line reads as CSV; else None (the
+    whole-file reader then says what is wrong)."""
+    fin = texto.find("\n")
+    primera = (texto if fin < 0 else texto[:fin]).rstrip("\r")
+    if not primera.strip() or "\x00" in texto:
+        return None
+    try:
+        return next(csv.reader([primera], strict=True), None)
+    except csv.Error:
+        return None
+
+
 def _leer(origen, nombre_archivo: str) -> tuple[bytes, str]:
     if isinstance(origen, bytes):
         return origen, nombre_archivo
@@ -85,9 +98,20 @@ def importar_archivo(
 ) -> Resumen:
     """Validate and load one data file, all or nothing. Raises ArchivoRechazado with every bad row."""
     contenido, nombre_archivo = _leer(origen, nombre_archivo)
-    encabezado, filas = leer_filas(_decodificar(contenido))
+    texto = _decodificar(contenido)
+    sha256 = hashlib.sha256(contenido).hexdigest()
+    encabezado = _encabezado(texto)
+    if encabezado is not None:
+        clase = _elegir_importador(encabezado)
+        if clase.cargar_en_bloque is not None:
+            importador = clase(usuario=usuario, nombre_archivo=nombre_archivo, sha256=sha256)
+            importador.encabezado = tuple(c.strip().lower() for c in encabezado)
+            resumen = importador.cargar_en_bloque(contenido, progreso)
+            if resumen is not None:
+                return resumen
+    encabezado, filas = leer_filas(texto)
     clase = _elegir_importador(encabezado)
-    importador = clase(usuario=usuario, nombre_archivo=nombre_archivo, sha256=hashlib.sha256(contenido).hexdigest())
+    importador = clase(usuario=usuario, nombre_archivo=nombre_archivo, sha256=sha256)
     importador.encabezado = tuple(c.strip().lower() for c in encabezado)
 
     errores = [

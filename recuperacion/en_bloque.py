@@ -1,0 +1,201 @@
+"""A remesa inside PostgreSQL: the ordinary deductions applied by a few set-based statements
+(docs/reglas.md, "Remesas: la deducción ordinaria").
+
+Nearly every row of a remesa is an *ordinary deduction*: the loan is up to date and the amount is exactly
+the cuota of the installment of the remesa's period, which becomes paid as scheduled. Its allocation
+needs no engine: interest and capital are the installment's own, no moratorio accrues (it is paid on its
+due date), nothing goes to capital or refund. `clasificar` finds those rows with one join against the
+loans' position snapshots; `aplicar` writes their ledger rows, deductions and snapshot updates in three
+statements. Every other row (partial or excess amounts, arrears, settled loans, a snapshot behind the
+ledger, a late remesa) goes through the payment engine as before (recuperacion/remesas.py). Both write
+the same rows: tests/recuperacion/test_remesa_en_bloque.py loads random remesas both ways and compares
+every ledger row, snapshot, estado and missing-deduction notice.
+
+The rows to apply are staged in the temporary table `remesa_filas` (loan id, importe, whether already
+loaded): by the descuentos importer's COPY of the file (recuperacion/importacion.py), or by
+`preparar` from a list.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import connection
+
+from prestamos import libro
+from prestamos.calculo import Periodo
+from prestamos.models import Movimiento, Prestamo, Remesa
+from recuperacion.models import Descuento
+
+FILAS = "remesa_filas"
+LLANAS = "remesa_llanas"
+
+# A paid-before installment in the snapshot's compact form (prestamos/instantanea.py): [interés, capital,
+# fecha] paid as scheduled, or all seven fields with interés and capital paid in full. Anything else before
+# the remesa's installment (unpaid, partly paid) means arrears: the engine decides.
+_PAGADAS_ANTES = (
+    "strict $.cuotas[0 to $n] ? (@.size() != 3 && !(@.size() == 7 && @[0] == @[3] && @[1] == @[4]))"
+)
+
+
+def disponible() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def crear_tabla(cursor) -> None:
+    """The scratch table of the rows to apply, dropped at the end of the transaction."""
+    cursor.execute(f"DROP TABLE IF EXISTS {FILAS}")  # a second remesa in the same transaction (tests)
+    cursor.execute(
+        f"CREATE TEMP TABLE {FILAS} (prestamo_id bigint NOT NULL, importe numeric(12, 2) NOT NULL, "
+        "cargado boolean NOT NULL DEFAULT false) ON COMMIT DROP"
+    )
+
+
+def preparar(descuentos: list[tuple[int, Decimal]]) -> None:
+    """Stage `(prestamo_id, importe)` rows given as a list (callers other than the importer)."""
+    with connection.cursor() as cursor:
+        crear_tabla(cursor)
+        with cursor.copy(f"COPY {FILAS} (prestamo_id, importe) FROM STDIN") as copia:
+            for fila in descuentos:
+                copia.write_row(fila)
+
+
+def marcar_cargados(cursor, *, dependencia_id: int, quincena: Periodo) -> int:
+    """Mark the staged rows whose deduction this dependencia's remesas already loaded; how many."""
+    cursor.execute(f"ANALYZE {FILAS}")
+    cursor.execute(
+        f"""
+        UPDATE {FILAS} f SET cargado = true
+        FROM {Descuento._meta.db_table} d
+        WHERE d.prestamo_id = f.prestamo_id AND d.quincena = %(quincena)s AND NOT d.revertido
+          AND d.remesa_id IN (SELECT id FROM {Remesa._meta.db_table}
+                              WHERE dependencia_id = %(dependencia)s AND quincena = %(quincena)s)
+        """,
+        {"quincena": str(quincena), "dependencia": dependencia_id},
+    )
+    return cursor.rowcount
+
+
+def totales(cursor) -> tuple[int, Decimal]:
+    cursor.execute(f"SELECT count(*), coalesce(sum(importe), 0) FROM {FILAS} WHERE NOT cargado")
+    filas, total = cursor.fetchone()
+    return filas, Decimal(total).quantize(Decimal("0.01"))
+
+
+def bloquear(cursor) -> None:
+    """Lock the loans of the rows to apply, in id order, as the engine's lotes do (a bank payment on one
+    of them waits): the snapshots classified next cannot change before they are written."""
+    cursor.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {Prestamo._meta.db_table} WHERE id IN "
+        f"(SELECT prestamo_id FROM {FILAS} WHERE NOT cargado) ORDER BY id FOR UPDATE) AS bloqueados"
+    )
+
+
+def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rapida: bool = True) -> int:
+    """Put the ordinary deductions among the staged rows into `remesa_llanas`, each with the id its
+    ledger row will have; how many there are.
+
+    An ordinary deduction (docs/reglas.md, "Remesas: la deducción ordinaria"), checked on the snapshot:
+    the snapshot is current (no movement after it), the loan is not settled, no payment was valued after
+    this period's due date, the installment of this period is untouched and not the last one, every
+    installment before it is paid in full, and the importe is that installment's interés + capital.
+    Only when the next period is not yet due: after that the deduction also decides an estado and missing
+    deductions of later periods, which is the engine's work. `rapida=False` classifies none (every row
+    to the engine: what the equivalence test compares with).
+    """
+    cursor.execute(f"DROP TABLE IF EXISTS {LLANAS}")
+    cursor.execute(f"CREATE TEMP TABLE {LLANAS} (prestamo_id bigint, importe numeric(12, 2), movimiento_id bigint, "
+                   "k integer, interes text, capital text, capital_pagado text, excedentes text) ON COMMIT DROP")
+    if not rapida or hoy >= (quincena + 1).vencimiento:
+        return 0
+    # The installment of `quincena` is number k + 1 of a schedule that starts at the loan's first period.
+    k = (
+        f"(({quincena.anio} - substr(p.primera_quincena, 1, 4)::int) * {quincena.POR_ANIO} "
+        f"+ {quincena.numero} - substr(p.primera_quincena, 7, 2)::int)"
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO {LLANAS}
+        SELECT prestamo_id, importe, nextval(pg_get_serial_sequence('{Movimiento._meta.db_table}', 'id')),
+               k, cuota->>0, cuota->>1,
+               ((capital_pagado)::numeric + (cuota->>1)::numeric)::text, ((excedentes)::numeric + 0.00)::text
+        FROM (
+            SELECT f.prestamo_id, f.importe, c.k, s.pos->'cuotas'->c.k AS cuota,
+                   s.pos->>'capital_pagado' AS capital_pagado, s.pos->>'excedentes' AS excedentes
+            FROM {FILAS} f
+            JOIN {Prestamo._meta.db_table} p ON p.id = f.prestamo_id
+            CROSS JOIN LATERAL (SELECT {k} AS k) c
+            CROSS JOIN LATERAL (SELECT p.posicion AS pos) s
+            WHERE NOT f.cargado
+              AND p.dependencia_id = %(dependencia)s
+              AND substr(p.primera_quincena, 6, 1) = %(letra)s
+              AND p.posicion_hasta IS NOT NULL
+              AND s.pos IS NOT NULL
+              AND s.pos->>'liquidacion' IS NULL
+              AND coalesce(s.pos->>'ultima_fecha_valor', '') <= %(fecha_valor)s
+              AND c.k >= 0 AND c.k < jsonb_array_length(s.pos->'cuotas') - 1
+              AND jsonb_array_length(s.pos->'cuotas'->c.k) = 2
+              AND f.importe = (s.pos->'cuotas'->c.k->>0)::numeric + (s.pos->'cuotas'->c.k->>1)::numeric
+              AND (c.k = 0 OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object('n', c.k - 1)))
+              AND NOT EXISTS (
+                  SELECT 1 FROM {Movimiento._meta.db_table} m WHERE m.prestamo_id = p.id AND m.id > p.posicion_hasta
+              )
+            ORDER BY f.prestamo_id
+        ) AS llanas
+        """,
+        {
+            "dependencia": dependencia_id,
+            "letra": quincena.LETRA,
+            "fecha_valor": quincena.vencimiento.isoformat(),
+            "pagadas": _PAGADAS_ANTES,
+        },
+    )
+    return cursor.rowcount
+
+
+def aplicar(cursor, *, remesa_id: int, quincena: Periodo, origen: str, usuario_id: int | None, creado: datetime) -> None:
+    """Book the ordinary deductions classified: ledger rows, snapshots and estados by the ledger's writer
+    (`libro.asentar_ordinarias`), then the deductions that link each to its row."""
+    libro.asentar_ordinarias(cursor, LLANAS, fecha_valor=quincena.vencimiento, origen=origen, usuario_id=usuario_id,
+                             creado=creado)
+    cursor.execute(
+        f"""
+        INSERT INTO {Descuento._meta.db_table} (remesa_id, prestamo_id, quincena, importe, movimiento_id, revertido)
+        SELECT %s, prestamo_id, %s, importe, movimiento_id, false FROM {LLANAS} ORDER BY prestamo_id
+        """,
+        [remesa_id, str(quincena)],
+    )
+
+
+def por_el_motor(cursor) -> list[tuple[int, Decimal]]:
+    """The staged rows that are not ordinary deductions, in loan id order: the engine applies them."""
+    cursor.execute(
+        f"SELECT f.prestamo_id, f.importe FROM {FILAS} f WHERE NOT f.cargado "
+        f"AND NOT EXISTS (SELECT 1 FROM {LLANAS} l WHERE l.prestamo_id = f.prestamo_id) ORDER BY f.prestamo_id"
+    )
+    return cursor.fetchall()
+
+
+def sin_descuento(cursor, *, dependencia_id: int, quincena: Periodo, remesa_id: int, estados) -> list[int]:
+    """The dependencia's active loans with no deduction of this period: in neither this file nor another
+    remesa of the dependencia for it. Anti-joins against the staged rows and the other remesas' rows
+    (PostgreSQL's statistics have not yet seen this period: as a NOT EXISTS on all deductions it walked
+    the whole deductions index)."""
+    cursor.execute(
+        f"""
+        WITH otras AS MATERIALIZED (
+            SELECT d.prestamo_id FROM {Descuento._meta.db_table} d
+            WHERE NOT d.revertido AND d.quincena = %(quincena)s AND d.remesa_id IN (
+                SELECT id FROM {Remesa._meta.db_table} WHERE dependencia_id = %(dependencia)s AND quincena = %(quincena)s
+                AND id <> %(remesa)s)
+        )
+        SELECT p.id FROM {Prestamo._meta.db_table} p
+        WHERE p.dependencia_id = %(dependencia)s AND p.estado = ANY(%(estados)s)
+          AND NOT EXISTS (SELECT 1 FROM {FILAS} f WHERE f.prestamo_id = p.id)
+          AND NOT EXISTS (SELECT 1 FROM otras o WHERE o.prestamo_id = p.id)
+        ORDER BY p.id
+        """,
+        {"quincena": str(quincena), "dependencia": dependencia_id, "remesa": remesa_id, "estados": list(estados)},
+    )
+    return [pk for (pk,) in cursor.fetchall()]
