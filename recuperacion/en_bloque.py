@@ -30,6 +30,7 @@ from recuperacion.models import Descuento
 
 FILAS = "remesa_filas"
 LLANAS = "remesa_llanas"
+RECIENTES = "remesa_recientes"
 
 # A paid-before installment in the snapshot's compact form (prestamos/instantanea.py): [interés, capital,
 # fecha] paid as scheduled, or all seven fields with interés and capital paid in full. Anything else before
@@ -47,7 +48,7 @@ def crear_tabla(cursor) -> None:
     """The scratch table of the rows to apply, dropped at the end of the transaction."""
     cursor.execute(f"DROP TABLE IF EXISTS {FILAS}")  # a second remesa in the same transaction (tests)
     cursor.execute(
-        f"CREATE TEMP TABLE {FILAS} (prestamo_id bigint NOT NULL, importe numeric(12, 2) NOT NULL, "
+        f"CREATE TEMP TABLE {FILAS} (prestamo_id bigint PRIMARY KEY, importe numeric(12, 2) NOT NULL, "
         "cargado boolean NOT NULL DEFAULT false) ON COMMIT DROP"
     )
 
@@ -97,7 +98,8 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
     ledger row will have; how many there are.
 
     An ordinary deduction (docs/reglas.md, "Remesas: la deducción ordinaria"), checked on the snapshot:
-    the snapshot is current (no movement after it), the loan is not settled, no payment was valued after
+    the snapshot is current (no movement after it, and it is not older than the dependencia's remesa of
+    the previous period), the loan is not settled, no payment was valued after
     this period's due date, the installment of this period is untouched and not the last one, every
     installment before it is paid in full, and the importe is that installment's interés + capital.
     Only when the next period is not yet due: after that the deduction also decides an estado and missing
@@ -114,6 +116,29 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
         f"(({quincena.anio} - substr(p.primera_quincena, 1, 4)::int) * {quincena.POR_ANIO} "
         f"+ {quincena.numero} - substr(p.primera_quincena, 7, 2)::int)"
     )
+    # "The snapshot is current": no movement after `posicion_hasta`. Asked of the recent movements only,
+    # in one range scan: those after the first movement of the dependencia's previous remesa. A loan up to
+    # date was paid by that remesa or later, so a snapshot older than that goes to the engine anyway.
+    cursor.execute(
+        f"""
+        SELECT min(d.movimiento_id) FROM {Descuento._meta.db_table} d
+        WHERE NOT d.revertido AND d.remesa_id IN (
+            SELECT id FROM {Remesa._meta.db_table} WHERE dependencia_id = %s AND quincena = %s AND NOT revertida)
+        """,
+        [dependencia_id, str(quincena - 1)],
+    )
+    (desde,) = cursor.fetchone()
+    if desde is None:
+        return 0  # no previous remesa: nothing can be known up to date by it
+    cursor.execute(f"DROP TABLE IF EXISTS {RECIENTES}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {RECIENTES} ON COMMIT DROP AS SELECT prestamo_id, max(id) AS ultimo "
+        f"FROM {Movimiento._meta.db_table} WHERE id >= %s GROUP BY prestamo_id",
+        [desde],
+    )
+    cursor.execute(f"ANALYZE {RECIENTES}")
+    # The snapshot lives out of line (prestamos/migrations/0017): the LATERAL with OFFSET 0 (never
+    # flattened) reads and decompresses it once per loan instead of once per reference below.
     cursor.execute(
         f"""
         INSERT INTO {LLANAS}
@@ -125,12 +150,12 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
                    s.pos->>'capital_pagado' AS capital_pagado, s.pos->>'excedentes' AS excedentes
             FROM {FILAS} f
             JOIN {Prestamo._meta.db_table} p ON p.id = f.prestamo_id
+            JOIN {RECIENTES} r ON r.prestamo_id = p.id AND r.ultimo = p.posicion_hasta
             CROSS JOIN LATERAL (SELECT {k} AS k) c
-            CROSS JOIN LATERAL (SELECT p.posicion AS pos) s
+            CROSS JOIN LATERAL (SELECT p.posicion || '{{}}'::jsonb AS pos OFFSET 0) s
             WHERE NOT f.cargado
               AND p.dependencia_id = %(dependencia)s
               AND substr(p.primera_quincena, 6, 1) = %(letra)s
-              AND p.posicion_hasta IS NOT NULL
               AND s.pos IS NOT NULL
               AND s.pos->>'liquidacion' IS NULL
               AND coalesce(s.pos->>'ultima_fecha_valor', '') <= %(fecha_valor)s
@@ -138,9 +163,6 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
               AND jsonb_array_length(s.pos->'cuotas'->c.k) = 2
               AND f.importe = (s.pos->'cuotas'->c.k->>0)::numeric + (s.pos->'cuotas'->c.k->>1)::numeric
               AND (c.k = 0 OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object('n', c.k - 1)))
-              AND NOT EXISTS (
-                  SELECT 1 FROM {Movimiento._meta.db_table} m WHERE m.prestamo_id = p.id AND m.id > p.posicion_hasta
-              )
             ORDER BY f.prestamo_id
         ) AS llanas
         """,

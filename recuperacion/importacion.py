@@ -5,19 +5,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import psycopg
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from oficina.cronometro import Cronometro
 from oficina.importacion.base import ArchivoRechazado, ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
 from prestamos.calculo import Periodo, formato_moneda
-from prestamos.models import Dependencia, Derechohabiente, Prestamo
+from prestamos.models import ArchivoAplicado, Dependencia, Derechohabiente, Prestamo, Remesa
 from recuperacion import en_bloque, remesas
 from recuperacion.models import Descuento
 
 # Folios looked up per query while validating (one query per lote, never one per row).
 LOTE_CONSULTA = 5000
 FOLIO = re.compile(r"[0-9]{11}")  # compiled once: checked on every row of a million-row remesa
+CLAVE = re.compile(r"[A-Z0-9][A-Z0-9_.-]{0,19}")  # as `Importador.clave` leaves it
+PERIODO = re.compile(r"[0-9]{4}-(Q(0[1-9]|1[0-9]|2[0-4])|M(0[1-9]|1[0-2]))")  # as `str(Periodo)` writes it
 IMPORTE_MAXIMO_EN_CUOTAS = 10  # a deduction above 10 cuotas is a typo, not a payroll deduction
 ARCHIVO = "remesa_archivo"  # the file as COPY reads it (cargar_en_bloque)
 
@@ -143,6 +145,9 @@ class DescuentosImportador(Importador):
         `validar` makes. Anything else — a blank line, spaces around a value, one bad row — is left to
         the row-by-row path, which accepts or refuses it naming each line: the messages are its own.
         """
+        with transaction.atomic():
+            if (resumen := self._ya_aplicado(contenido)) is not None:
+                return resumen
         if not en_bloque.disponible() or b"\n\\." in contenido or b"\n\n" in contenido or b"\n\r\n" in contenido:
             return None  # "\." ends COPY's data; blank lines are skipped by the csv reader, not by COPY
         try:
@@ -150,6 +155,31 @@ class DescuentosImportador(Importador):
                 return self._en_bloque(contenido, progreso)
         except _NoEnBloque:
             return None
+
+    def _ya_aplicado(self, contenido: bytes) -> Resumen | None:
+        """These very bytes were loaded and every row of them applied, none reversed since: every row is
+        "ya cargado" (docs/reglas.md §8), known without reading a row. None when that is not certain.
+
+        A load applies each row at most once, so when its remesas applied as many rows as the file has
+        lines after the header, it applied all of them. Lines are an upper bound of the rows (a blank line
+        or a quoted line break only adds lines), so a wrong count can only send the file down the normal
+        path. The file's record is locked: a reversal of it in progress is waited for, then seen.
+        """
+        tiempos = Cronometro()
+        with tiempos("ya cargados"):
+            archivo = ArchivoAplicado.objects.select_for_update().filter(
+                sha256=self.sha256, tipo=remesas.TIPO_ARCHIVO, revertido__isnull=True
+            ).order_by("pk").first()
+            if archivo is None:
+                return None
+            filas = contenido.count(b"\n") + (0 if contenido.endswith(b"\n") else 1) - 1
+            aplicadas = sum(Remesa.objects.filter(archivo_aplicado=archivo, revertida=False).values_list("filas", flat=True))
+            if filas <= 0 or aplicadas != filas:
+                return None
+        resumen = Resumen(tipo=self.tipo, leidas=filas, omitidas=filas,
+                          detalle={"ya cargado": filas, "omisiones detectadas": 0})
+        resumen.tiempos = tiempos
+        return resumen
 
     def _en_bloque(self, contenido: bytes, progreso) -> Resumen:
         tiempos = Cronometro()
@@ -179,19 +209,17 @@ class DescuentosImportador(Importador):
         doubt. Returns the number of rows and the remesa's period."""
         cursor.execute(
             f"""
-            SELECT count(*), count(DISTINCT folio), min(clave), max(clave), min(quincena), max(quincena),
-                   coalesce(bool_and(folio ~ '^[0-9]{{11}}$' AND importe ~ '^[0-9]{{1,8}}(\\.[0-9]{{1,2}})?$'
-                                     AND clave ~ '^[A-Z0-9][A-Z0-9_.-]{{0,19}}$'
-                                     AND quincena ~ '^[0-9]{{4}}-(Q(0[1-9]|1[0-9]|2[0-4])|M(0[1-9]|1[0-2]))$'),
-                            false)
+            SELECT count(*), min(clave), max(clave), min(quincena), max(quincena), count(clave), count(quincena),
+                   coalesce(bool_and(coalesce(folio ~ '^[0-9]{{11}}$' AND importe ~ '^[0-9]{{1,8}}(\\.[0-9]{{1,2}})?$',
+                                              false)), false)
             FROM {ARCHIVO}
             """
         )
-        filas, folios, clave, otra_clave, codigo, otro_codigo, canonicas = cursor.fetchone()
+        filas, clave, otra_clave, codigo, otro_codigo, con_clave, con_codigo, canonicas = cursor.fetchone()
         lineas = contenido.count(b"\n") + (0 if contenido.endswith(b"\n") else 1)
-        # Every line a row (no quoted line breaks), one dependencia and period, no repeated folio.
-        if not (filas and canonicas and filas == lineas - 1 and folios == filas and clave == otra_clave
-                and codigo == otro_codigo):
+        # Every line a row (no quoted line breaks), one dependencia and period, each in canonical form.
+        if not (filas and canonicas and filas == lineas - 1 == con_clave == con_codigo and clave == otra_clave
+                and codigo == otro_codigo and CLAVE.fullmatch(clave) and PERIODO.fullmatch(codigo)):
             raise _NoEnBloque
         quincena = Periodo.parse(codigo)
         self.quincena = quincena
@@ -199,6 +227,29 @@ class DescuentosImportador(Importador):
         if self.dependencia is None or quincena > type(quincena).de_fecha(timezone.localdate()):
             raise _NoEnBloque
         en_bloque.crear_tabla(cursor)
+        try:
+            self._a_prestamos(cursor, quincena)  # a folio twice breaks the staged table's key
+        except IntegrityError as exc:
+            raise _NoEnBloque from exc
+        if cursor.rowcount != filas:
+            raise _NoEnBloque
+        # A row already loaded must be the same row (docs/reglas.md §9); the row-by-row path names it.
+        cursor.execute(
+            f"""
+            SELECT EXISTS (SELECT 1 FROM {en_bloque.FILAS} f JOIN {Descuento._meta.db_table} d
+                           ON d.prestamo_id = f.prestamo_id AND NOT d.revertido
+                           WHERE d.remesa_id IN (SELECT id FROM {Remesa._meta.db_table} WHERE quincena = %s)
+                             AND d.importe <> f.importe)
+            """,
+            [str(quincena)],
+        )
+        if cursor.fetchone()[0]:
+            raise _NoEnBloque
+        return filas, quincena
+
+    def _a_prestamos(self, cursor, quincena: Periodo) -> None:
+        """Each row's loan, into en_bloque's table, when it is that CURP's, of this dependencia and kind of
+        period, started by then, and the amount is sane."""
         cursor.execute(
             f"""
             INSERT INTO {en_bloque.FILAS} (prestamo_id, importe)
@@ -212,20 +263,6 @@ class DescuentosImportador(Importador):
             """,
             {"dependencia": self.dependencia.pk, "letra": quincena.LETRA, "quincena": str(quincena)},
         )
-        if cursor.rowcount != filas:
-            raise _NoEnBloque
-        # A row already loaded must be the same row (docs/reglas.md §9); the row-by-row path names it.
-        cursor.execute(
-            f"""
-            SELECT EXISTS (SELECT 1 FROM {en_bloque.FILAS} f JOIN {Descuento._meta.db_table} d
-                           ON d.prestamo_id = f.prestamo_id AND d.quincena = %s AND NOT d.revertido
-                           WHERE d.importe <> f.importe)
-            """,
-            [str(quincena)],
-        )
-        if cursor.fetchone()[0]:
-            raise _NoEnBloque
-        return filas, quincena
 
     def cargar(self, registros, resumen: Resumen, progreso=None):
         descuentos = [(self.prestamo_ids[r.folio], r.importe) for r in registros]

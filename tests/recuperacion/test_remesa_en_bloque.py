@@ -27,9 +27,33 @@ from prestamos.services import prestamo_aplicar_pago
 from recuperacion import en_bloque
 from recuperacion.models import AvisoOmision, Descuento
 from recuperacion.omisiones import detectar_omisiones
-from tests.fabricas import ENCABEZADO, cargar_prestamos
+from tests.fabricas import CURP_ALICE, ENCABEZADO, FOLIO_ALICE, cargar_prestamos, remesa
 
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.postgres]
+
+
+@pytest.mark.parametrize(("importe", "ordinarias"), [("701.12", 1), ("701.13", 0), ("350.56", 0)])
+def test_the_worked_example_is_an_ordinary_deduction_and_a_cent_more_is_not(
+    importe, ordinarias, prestamo_alice, monkeypatch, hoy
+):
+    # A loan just loaded has no snapshot yet: its first remesa goes through the engine and writes it.
+    hoy(date(2026, 6, 20))
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), quincena="2026-Q11")
+    hoy(date(2026, 7, 3))
+    clasificar, contadas = en_bloque.clasificar, []
+    monkeypatch.setattr(en_bloque, "clasificar", lambda cursor, **datos: contadas.append(clasificar(cursor, **datos))
+                        or contadas[-1])
+
+    remesa((FOLIO_ALICE, CURP_ALICE, importe), quincena="2026-Q12")
+
+    assert contadas == [ordinarias]
+    movimiento = Movimiento.objects.filter(tipo=Movimiento.Tipo.DESCUENTO).latest("pk")
+    prestamo_alice.refresh_from_db()
+    assert (prestamo_alice.estado, prestamo_alice.posicion_hasta) == ("VIGENTE", movimiento.pk)
+    if ordinarias:  # docs/reglas.md, "Remesas: la deducción ordinaria"
+        assert (movimiento.fecha_valor, movimiento.interes, movimiento.capital, movimiento.moratorios) == (
+            date(2026, 6, 30), D("113.66"), D("587.46"), D("0.00"))
+        assert prestamo_alice.posicion["cuotas"][11] == ["113.66", "587.46", "2026-06-30"]
 
 
 def _curp(base: str) -> str:
