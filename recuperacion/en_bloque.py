@@ -137,33 +137,41 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
         [desde],
     )
     cursor.execute(f"ANALYZE {RECIENTES}")
-    # The snapshot lives out of line (prestamos/migrations/0017): the LATERAL with OFFSET 0 (never
-    # flattened) reads and decompresses it once per loan instead of once per reference below.
+    # Three levels, each kept apart by OFFSET 0 (never flattened): the joins first, so the planner sizes
+    # them by the rows and not by guesses about JSON predicates; then each snapshot is decompressed once
+    # (the LATERAL) and the installment of this period read from it; then the conditions on those values.
     cursor.execute(
         f"""
         INSERT INTO {LLANAS}
         SELECT prestamo_id, importe, nextval(pg_get_serial_sequence('{Movimiento._meta.db_table}', 'id')),
                k, cuota->>0, cuota->>1,
-               ((capital_pagado)::numeric + (cuota->>1)::numeric)::text, ((excedentes)::numeric + 0.00)::text
+               (capital_pagado::numeric + (cuota->>1)::numeric)::text, (excedentes::numeric + 0.00)::text
         FROM (
-            SELECT f.prestamo_id, f.importe, c.k, s.pos->'cuotas'->c.k AS cuota,
-                   s.pos->>'capital_pagado' AS capital_pagado, s.pos->>'excedentes' AS excedentes
-            FROM {FILAS} f
-            JOIN {Prestamo._meta.db_table} p ON p.id = f.prestamo_id
-            JOIN {RECIENTES} r ON r.prestamo_id = p.id AND r.ultimo = p.posicion_hasta
-            CROSS JOIN LATERAL (SELECT {k} AS k) c
-            CROSS JOIN LATERAL (SELECT p.posicion || '{{}}'::jsonb AS pos OFFSET 0) s
-            WHERE NOT f.cargado
-              AND p.dependencia_id = %(dependencia)s
-              AND substr(p.primera_quincena, 6, 1) = %(letra)s
-              AND s.pos IS NOT NULL
-              AND s.pos->>'liquidacion' IS NULL
-              AND coalesce(s.pos->>'ultima_fecha_valor', '') <= %(fecha_valor)s
-              AND c.k >= 0 AND c.k < jsonb_array_length(s.pos->'cuotas') - 1
-              AND jsonb_array_length(s.pos->'cuotas'->c.k) = 2
-              AND f.importe = (s.pos->'cuotas'->c.k->>0)::numeric + (s.pos->'cuotas'->c.k->>1)::numeric
-              AND (c.k = 0 OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object('n', c.k - 1)))
-            ORDER BY f.prestamo_id
+            SELECT prestamo_id, importe, k, cuota, capital_pagado, excedentes
+            FROM (
+                SELECT par.prestamo_id, par.importe, par.k, s.pos->'cuotas'->par.k AS cuota,
+                       s.pos->>'capital_pagado' AS capital_pagado, s.pos->>'excedentes' AS excedentes,
+                       s.pos->>'liquidacion' IS NULL
+                       AND coalesce(s.pos->>'ultima_fecha_valor', '') <= %(fecha_valor)s
+                       AND par.k >= 0 AND par.k < jsonb_array_length(s.pos->'cuotas') - 1
+                       AND jsonb_array_length(s.pos->'cuotas'->par.k) = 2
+                       AND par.importe = (s.pos->'cuotas'->par.k->>0)::numeric + (s.pos->'cuotas'->par.k->>1)::numeric
+                       AND (par.k = 0 OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object('n', par.k - 1)))
+                       AS ordinaria
+                FROM (
+                    SELECT f.prestamo_id, f.importe, {k} AS k, p.posicion
+                    FROM {FILAS} f
+                    JOIN {Prestamo._meta.db_table} p ON p.id = f.prestamo_id
+                    JOIN {RECIENTES} r ON r.prestamo_id = f.prestamo_id AND r.ultimo = p.posicion_hasta
+                    WHERE NOT f.cargado AND p.dependencia_id = %(dependencia)s AND p.posicion IS NOT NULL
+                      AND substr(p.primera_quincena, 6, 1) = %(letra)s
+                    OFFSET 0
+                ) AS par
+                CROSS JOIN LATERAL (SELECT par.posicion || '{{}}'::jsonb AS pos OFFSET 0) AS s
+                OFFSET 0
+            ) AS leidas
+            WHERE ordinaria
+            ORDER BY prestamo_id
         ) AS llanas
         """,
         {
