@@ -139,7 +139,8 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
     cursor.execute(f"ANALYZE {RECIENTES}")
     # Three levels, each kept apart by OFFSET 0 (never flattened): the joins first, so the planner sizes
     # them by the rows and not by guesses about JSON predicates; then each snapshot is decompressed once
-    # (the LATERAL) and the installment of this period read from it; then the conditions on those values.
+    # (the LATERAL: a compressed or out-of-line value is otherwise decompressed at every reference) and
+    # the installment of this period read from it; then the conditions on those values.
     cursor.execute(
         f"""
         INSERT INTO {LLANAS}

@@ -1,8 +1,8 @@
 """The loans table shaped for a remesa that reads and rewrites a million loans (docs/performance.md).
 
-- The position snapshot (2–3 KB of JSON) is stored out of line (`toast_tuple_target` 128), so a loan row
-  is a few hundred bytes: the joins and scans a remesa makes over the table read 0.3 GB instead of 4 GB
-  for a million loans, and the snapshot is read only where it is used.
+- Once a row passes 2 KB (PostgreSQL's fixed threshold for toasting), its snapshot is compressed and
+  moved out of line (`toast_tuple_target` 128) rather than kept compressed in the row, so the scans and
+  joins a remesa makes over the table read less. Rows under 2 KB (short schedules) stay as they are.
 - It is compressed with lz4 instead of pglz where the server has it: several times faster to compress and
   decompress, which a remesa does a million times.
 - Room on each page (fillfactor 50): every remesa rewrites every loan it pays, and with room on the page
