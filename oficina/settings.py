@@ -6,7 +6,9 @@ listed in README.md and `manage.py check --deploy` comes out clean.
 """
 
 import os
+import secrets
 import shutil
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +38,10 @@ CLAVE_PRUEBAS = "pruebas-oficina-virtual-clave-fija-no-usar-fuera-de-las-pruebas
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if DEBUG and not SECRET_KEY:
     SECRET_KEY = CLAVE_PRUEBAS if PRUEBAS else CLAVE_DESARROLLO
+# Commands that only read the models sign nothing: `manage.py makemigrations --check` runs anywhere (CI,
+# a checkout with no environment) with a throwaway key instead of refusing to start.
+if not SECRET_KEY and sys.argv[1:2] == ["makemigrations"]:
+    SECRET_KEY = secrets.token_urlsafe(50)
 if not DEBUG and SECRET_KEY in ("", CLAVE_DESARROLLO, CLAVE_PRUEBAS):
     # Both keys are published in this file: sessions and password-reset links signed with them could be
     # forged by anyone.
