@@ -168,16 +168,20 @@ class Movimiento(models.Model):
     origen = models.CharField("origen", max_length=200)
     motivo = models.TextField("motivo", blank=True)
     # A REVERSION names the movement it cancels; each movement is reversed at most once (docs/reglas.md §9).
-    revierte = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversion", verbose_name="revierte a"
+    # The three links below are empty on nearly every row: each is indexed only where it is set
+    # (Meta), so a remesa's million rows add no entries to them (docs/performance.md).
+    revierte = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversion", verbose_name="revierte a",
+        db_index=False,
     )
     # A movement booked again after a reversal re-decided it names the one it replaces; the deduction or
     # bank payment that brought the money keeps pointing at the original.
-    reaplica = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reaplicacion", verbose_name="reaplica a"
+    reaplica = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reaplicacion", verbose_name="reaplica a",
+        db_index=False,
     )
     registrado_por = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     creado = models.DateTimeField("registrado", auto_now_add=True)
 
@@ -187,8 +191,16 @@ class Movimiento(models.Model):
         ordering = ["id"]
         verbose_name = "movimiento"
         verbose_name_plural = "movimientos"
-        indexes = [LIBRO_POR_PRESTAMO]
+        indexes = [
+            LIBRO_POR_PRESTAMO,
+            models.Index(fields=["registrado_por"], condition=models.Q(registrado_por__isnull=False),
+                         name="movimiento_registrado_por"),
+        ]
         constraints = [
+            models.UniqueConstraint(fields=["revierte"], condition=models.Q(revierte__isnull=False),
+                                    name="movimiento_revierte_una_vez"),
+            models.UniqueConstraint(fields=["reaplica"], condition=models.Q(reaplica__isnull=False),
+                                    name="movimiento_reaplica_una_vez"),
             models.CheckConstraint(
                 condition=models.Q(importe__gt=0)
                 & models.Q(moratorios__gte=0, interes__gte=0, capital__gte=0, excedente__gte=0),

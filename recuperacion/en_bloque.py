@@ -131,9 +131,11 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
     if desde is None:
         return 0  # no previous remesa: nothing can be known up to date by it
     cursor.execute(f"DROP TABLE IF EXISTS {RECIENTES}")
+    # Of the staged loans only: a small file (a complementary remesa) does not read the whole range.
     cursor.execute(
         f"CREATE TEMP TABLE {RECIENTES} ON COMMIT DROP AS SELECT prestamo_id, max(id) AS ultimo "
-        f"FROM {Movimiento._meta.db_table} WHERE id >= %s GROUP BY prestamo_id",
+        f"FROM {Movimiento._meta.db_table} WHERE id >= %s "
+        f"AND prestamo_id IN (SELECT prestamo_id FROM {FILAS} WHERE NOT cargado) GROUP BY prestamo_id",
         [desde],
     )
     cursor.execute(f"ANALYZE {RECIENTES}")
