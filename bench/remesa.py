@@ -15,7 +15,8 @@ set-based with constant values, through the tables' indexes and foreign keys; wh
 avoid while each deduction is one ledger row and one Descuento row.
 A second load of the same file must apply nothing ("ya cargado"). The load leaves the data set with 24
 quincenas of deductions, as bench/estado_cuenta.py and bench/carga.py expect. With `--deshacer` the load
-is rolled back instead (its foreign keys checked first, as the commit would; the re-load skipped), so it can be measured again on the same data set.
+is rolled back instead (its foreign keys checked first, as the commit would; the re-load skipped), so it
+can be measured again on the same data set.
 """
 
 from __future__ import annotations
