@@ -125,15 +125,13 @@ def main() -> None:
             print(f"  {hechas:,}/{total:,} filas aplicadas ({time.perf_counter() - inicio:.0f} s, carga {carga_promedio()})",
                   flush=True)
 
-    from django.db import transaction
+    from django.db import connection, transaction
 
     with transaction.atomic():
         resumen = importar_archivo(ruta, progreso=progreso)
         if args.deshacer and not args.revertir:
             # What the commit would check (every deferred foreign key of the rows written), checked now, so
             # a rolled-back run measures the same work as a committed one.
-            from django.db import connection
-
             with resumen.tiempos("confirmación"), connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         carga = time.perf_counter() - inicio

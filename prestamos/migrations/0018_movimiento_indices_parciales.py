@@ -1,4 +1,4 @@
-"""The ledger's three optional links indexed only where set (docs/performance.md, "The remesa").
+"""The ledger's three optional links indexed only where set (docs/performance.md, "Remesa load").
 
 `revierte`, `reaplica` and `registrado_por` are empty on nearly every movement, yet each had a full index
 (two of them unique): every row a remesa writes added three entries under the NULL key. Now a partial
