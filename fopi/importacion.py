@@ -17,6 +17,7 @@ from fopi.referencia import referencia_valida
 from fopi.services import pago_registrar
 from oficina.bloqueos import bloqueo_transaccional
 from oficina.importacion.base import ArchivoRechazado, ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
+from prestamos import libro
 from prestamos.calculo import formato_moneda
 from prestamos.correcciones import revertir_movimientos
 from prestamos.models import ArchivoAplicado
@@ -126,6 +127,9 @@ class PagosImportador(Importador):
             f.referencia: f
             for f in Fopi.objects.filter(referencia__in={r.referencia for r in nuevos}).select_related("prestamo")
         }
+        # Every loan this file pays, locked now in id order (as a remesa locks its loans), not one by one in
+        # the file's order: a remesa over the same loans would otherwise deadlock with this file.
+        libro.bloquear({f.prestamo_id for f in fopis.values()})
         aplicados = en_revision = 0
         for n, fila in enumerate(nuevos, 1):
             fopi = fopis.get(fila.referencia)
@@ -181,11 +185,18 @@ class PagosImportador(Importador):
             movimiento_ids=[p.movimiento_id for p in pagos if p.movimiento_id], motivo=motivo, usuario=self.usuario
         )
         for pago in pagos:
-            if pago.fopi is not None and pago.fopi.estado == Fopi.Estado.PAGADO and pago.movimiento_id:
-                pago.fopi.estado, pago.fopi.pagado_el = Fopi.Estado.PENDIENTE, None
-                pago.fopi.save(update_fields=["estado", "pagado_el"])
             pago.estado = PagoBancario.Estado.REVERTIDO
             pago.save(update_fields=["estado"])
+        # A FOPI is payable again only when no payment still applied pays it: a duplicate that staff applied
+        # and this file reverses must not reopen the FOPI another payment paid (docs/reglas.md §9).
+        pagados = {p.fopi for p in pagos if p.fopi is not None and p.fopi.estado == Fopi.Estado.PAGADO and p.movimiento_id}
+        siguen = set(
+            PagoBancario.objects.filter(fopi__in=pagados, estado__in=PagoBancario.APLICADOS).values_list("fopi_id", flat=True)
+        )
+        for fopi in pagados:
+            if fopi.pk not in siguen:
+                fopi.estado, fopi.pagado_el = Fopi.Estado.PENDIENTE, None
+                fopi.save(update_fields=["estado", "pagado_el"])
         archivo.revertido, archivo.revertido_por, archivo.motivo_reversion = timezone.now(), self.usuario, motivo
         archivo.save(update_fields=["revertido", "revertido_por", "motivo_reversion"])
         resumen.detalle.update({

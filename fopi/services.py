@@ -22,7 +22,7 @@ from fopi import avisos
 from fopi.clabe import NUMERO_MAXIMO, clabe_para
 from fopi.models import AccionPago, Fopi, PagoBancario
 from fopi.referencia import construir_referencia, vigencia_para
-from prestamos import posiciones
+from prestamos import libro, posiciones
 from prestamos.calculo import formato_fecha, formato_moneda
 from prestamos.cartera import CERO, Contexto, Posicion
 from prestamos.models import Movimiento, Prestamo
@@ -195,6 +195,9 @@ def importe_para(
     if posicion.liquidado:
         raise ValidationError("Este préstamo ya está liquidado; no necesita formato de pago.")
     liquidacion = posicion.liquidacion(vigencia, contexto)
+    if liquidacion <= 0:
+        # Settled by the ledger but not yet marked so (a loan booked before exact payoffs settled): nothing to pay.
+        raise ValidationError("Este préstamo no tiene saldo por pagar; no necesita formato de pago.")
     en_cobranza = posicion.estado(hoy) == Prestamo.Estado.EN_COBRANZA
     if tipo == Fopi.Tipo.LIQUIDACION:
         return liquidacion, {"liquidacion": str(liquidacion)}
@@ -245,7 +248,7 @@ def fopi_emitir(
 
     The loan row is locked so two clicks cannot take the same sequence number or both survive as pending.
     """
-    prestamo = Prestamo.objects.select_for_update().get(pk=prestamo.pk)
+    (prestamo,) = libro.bloquear([prestamo.pk])
     posicion = posiciones.posicion(prestamo)
     contexto = posiciones.contexto(prestamo, hoy)
     monto, detalle = importe_para(
@@ -347,7 +350,7 @@ def pago_registrar(*, pago: PagoBancario, fecha_valor: date | None = None, usuar
     """
     fopi = pago.fopi
     if fopi is not None and not pago.motivo:
-        prestamo = Prestamo.objects.select_for_update().only("pk", "estado").get(pk=fopi.prestamo_id)
+        (prestamo,) = libro.bloquear([fopi.prestamo_id], consulta=Prestamo.objects.only("pk", "estado"))
         fopi = Fopi.objects.get(pk=fopi.pk)  # its estado as of now, under the loan's lock
         fopi.prestamo = prestamo
         pago.fopi = fopi
@@ -393,7 +396,7 @@ def pago_aplicar_a_prestamo(*, pago: PagoBancario, prestamo: Prestamo, usuario, 
         raise ValidationError("Escribe el motivo de la aplicación.")
     pago = _pago_en_revision(pago)
     # Locked here already (prestamo_aplicar_pago locks it again) to read whether this payment settles it.
-    bloqueado = Prestamo.objects.select_for_update().only("pk", "estado").get(pk=prestamo.pk)
+    (bloqueado,) = libro.bloquear([prestamo.pk], consulta=Prestamo.objects.only("pk", "estado"))
     liquidado_antes = bloqueado.estado == Prestamo.Estado.LIQUIDADO
     if pago.canal == PagoBancario.Canal.SPEI:
         origen = f"SPEI {pago.clave_rastreo} aplicado por el CAPP"

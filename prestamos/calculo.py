@@ -190,10 +190,20 @@ def _parse(codigo: str) -> Periodo | None:
 
 
 def tasa_periodica(tasa_anual: Decimal, por_anio: int = QUINCENAS_POR_ANIO) -> Decimal:
-    """Per-period rate from an annual percentage (11.50 / 24 → 0.0047916…); unrounded, as the formula needs."""
+    """Per-period rate from an annual percentage (11.50 / 24 → 0.0047916…), for the cuota's formula only.
+
+    It is a 28-digit approximation of a repeating decimal, slightly below the true rate: an installment's
+    interest is computed by `interes_del_periodo`, never as saldo × this rate.
+    """
     if not isinstance(tasa_anual, (Decimal, int)) or isinstance(tasa_anual, bool):
         raise TypeError(f"La tasa debe ser Decimal, no {type(tasa_anual).__name__}")
     return Decimal(tasa_anual) / 100 / por_anio
+
+
+def interes_del_periodo(saldo: Decimal, tasa_anual: Decimal, por_anio: int = QUINCENAS_POR_ANIO) -> Decimal:
+    """An installment's interest: saldo × tasa_anual / (100 × periods), divided last, so an exact half
+    centavo is exact and rounds up (docs/reglas.md §5: 4,500.00 at 5 % → 9.375 → 9.38, not 9.37)."""
+    return round2(saldo * tasa_anual / (100 * por_anio))
 
 
 def cuota_fija(*, principal: Decimal, tasa_anual: Decimal, plazo: int, por_anio: int = QUINCENAS_POR_ANIO) -> Decimal:
@@ -238,11 +248,11 @@ def proyectar(
         raise ValueError(f"El saldo no puede ser negativo: {saldo}.")
     if primer_numero > ultimo_numero and saldo > 0:
         raise ValueError(f"El primer renglón ({primer_numero}) es posterior al último ({ultimo_numero}).")
-    i = tasa_periodica(tasa_anual, primer_periodo.POR_ANIO)
+    por_anio = primer_periodo.POR_ANIO
     renglones: list[Renglon] = []
     numero = primer_numero
     while saldo > 0:
-        interes = round2(saldo * i)
+        interes = interes_del_periodo(saldo, tasa_anual, por_anio)
         periodo = primer_periodo + (numero - primer_numero)
         ultimo = numero == ultimo_numero or saldo + interes <= cuota
         pago = saldo + interes if ultimo else cuota
@@ -296,10 +306,16 @@ def _tabla_de(principal, tasa_anual, plazo: int, primer_periodo: Periodo) -> lis
 
 def moratorio(*, importe_vencido: Decimal, tasa_anual: Decimal, factor: Decimal, dias: int) -> Decimal:
     """Late interest on an unpaid amount: tasa_moratoria = tasa_anual × factor, actual days / 360."""
-    if dias <= 0:
+    return moratorio_por_tramos(importe_vencido=importe_vencido, tasa_anual=tasa_anual, tramos=[(dias, factor)])
+
+
+def moratorio_por_tramos(*, importe_vencido: Decimal, tasa_anual: Decimal, tramos) -> Decimal:
+    """Late interest over consecutive stretches of days, each at the factor in force then (docs/reglas.md §6):
+    `tramos` is [(días, factor), …]; the stretches are added unrounded and rounded once."""
+    dias_por_factor = sum((Decimal(dias) * factor for dias, factor in tramos if dias > 0), Decimal(0))
+    if dias_por_factor <= 0:
         return round2(Decimal(0))
-    tasa_moratoria = tasa_anual / 100 * factor
-    return round2(importe_vencido * tasa_moratoria * dias / DIAS_POR_ANIO)
+    return round2(importe_vencido * tasa_anual * dias_por_factor / (100 * DIAS_POR_ANIO))
 
 
 def interes_devengado(*, capital: Decimal, tasa_anual: Decimal, desde: date, hasta: date) -> Decimal:

@@ -23,13 +23,15 @@ from prestamos.calculo import (
     Periodo,
     cuota_fija,
     interes_devengado,
-    moratorio,
+    moratorio_por_tramos,
     proyectar,
     tabla_amortizacion,
 )
 
 CERO = Decimal("0.00")
 CUOTAS_PARA_COBRANZA = 4
+# A last deduction short by at most this much is written off, and the loan settles (docs/reglas.md §5).
+AJUSTE_MAXIMO = Decimal("1.00")
 
 
 _VENCIMIENTOS: dict[tuple[str, int, int], date] = {}
@@ -77,6 +79,26 @@ class Contexto:
     parametros: ParametrosMora = ParametrosMora()
     # Periods whose remesa from the loan's dependencia has been loaded.
     remesas: frozenset[Periodo] = frozenset()
+    # Every moratorio factor with the day it holds from, in date order: each day of delay is priced at the
+    # factor in force that day (docs/reglas.md §6). Empty: `parametros.factor` for every day.
+    factores: tuple[tuple[date, Decimal], ...] = ()
+
+    def tramos(self, desde: date, hasta: date) -> list[tuple[int, Decimal]]:
+        """The days from `desde` to `hasta`, as (días, factor) stretches of one factor each."""
+        if not self.factores:
+            return [((hasta - desde).days, self.parametros.factor)]
+        tramos = []
+        factor = ParametrosMora.factor  # before the first parameter row: the default
+        inicio = desde
+        for vigente_desde, siguiente in self.factores:
+            if vigente_desde > inicio:
+                if vigente_desde >= hasta:
+                    break
+                tramos.append(((vigente_desde - inicio).days, factor))
+                inicio = vigente_desde
+            factor = siguiente
+        tramos.append(((hasta - inicio).days, factor))
+        return tramos
 
 
 @dataclass(slots=True)
@@ -324,11 +346,10 @@ class Posicion:
         if not self.es_omitida(cuota, fecha, contexto):
             return CERO
         desde = max(cuota.devengado_hasta or cuota.vencimiento, cuota.vencimiento)
-        return moratorio(
-            importe_vencido=cuota.pendiente,
-            tasa_anual=self.condiciones.tasa_anual,
-            factor=contexto.parametros.factor,
-            dias=(fecha - desde).days,
+        if fecha <= desde:
+            return CERO
+        return moratorio_por_tramos(
+            importe_vencido=cuota.pendiente, tasa_anual=self.condiciones.tasa_anual, tramos=contexto.tramos(desde, fecha)
         )
 
     def moratorio_pendiente(self, cuota: Cuota, fecha: date, contexto: Contexto) -> Decimal:
@@ -408,9 +429,11 @@ class Posicion:
             partes.append(AplicacionCuota(cuota.numero, cargado, *pagos, devengado_hasta=hasta))
 
         abono = interes_al_dia = excedente = CERO
-        liquida = False
+        capital_restante = capital_antes - sum((p.capital for p in partes), CERO)
+        # Money that covers exactly everything owed settles the loan, like money with something left over
+        # (docs/reglas.md §5): the last installment paid to the centavo leaves no capital and nothing due.
+        liquida = restante == 0 and capital_restante == 0
         if restante > 0:
-            capital_restante = capital_antes - sum((p.capital for p in partes), CERO)
             interes_al_dia = interes_devengado(
                 capital=capital_antes,
                 tasa_anual=self.condiciones.tasa_anual,
@@ -436,6 +459,25 @@ class Posicion:
             liquida=liquida,
         )
         self.registrar(aplicacion)
+        return aplicacion
+
+    def ajustar_redondeo(self, *, fecha: date, contexto: Contexto) -> Aplicacion | None:
+        """Write off what a last deduction left unpaid when it is at most AJUSTE_MAXIMO (docs/reglas.md §5):
+        the loan settles as of `fecha` and nobody is told a centavo is missing. No money comes in: the
+        ledger books it as an "Ajuste por redondeo", allocated like a payment of what was owed.
+
+        Only when the schedule's last installment is the one left unpaid and it is already due."""
+        if self.liquidado:
+            return None
+        self.completar()
+        sin_pagar = self.vencidas_sin_pagar(fecha)
+        if [c.numero for c in sin_pagar] != [self._cuotas[-1].numero]:
+            return None
+        falta = self.liquidacion(fecha, contexto)
+        if not CERO < falta <= AJUSTE_MAXIMO:
+            return None
+        aplicacion = self.aplicar(fecha_valor=fecha, importe=falta, contexto=contexto)
+        assert aplicacion.liquida, "una liquidación exacta liquida el préstamo"
         return aplicacion
 
     def condonar(self, *, fecha: date, contexto: Contexto) -> Aplicacion | None:

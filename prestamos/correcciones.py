@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from prestamos import escritura, libro, posiciones
+from prestamos import libro, posiciones
 from prestamos.calculo import formato_moneda
 from prestamos.cartera import CERO, Posicion
 from prestamos.models import Movimiento, Prestamo
@@ -60,13 +60,14 @@ def revertir_movimientos(*, movimiento_ids: list[int], motivo: str, usuario=None
 
 def _revertir_lote(objetivo: dict[int, set[int]], motivo: str, usuario, hoy: date, resultado: ResultadoReversion) -> None:
     # Locked in id order like every writer, so a payment or a remesa on these loans waits for the reversal.
-    prestamos = list(Prestamo.objects.select_for_update().filter(pk__in=objetivo).order_by("pk"))
+    prestamos = libro.bloquear(objetivo)
     libros = posiciones.libros(prestamos)
     contextos = {}
     usuario_id = usuario.pk if usuario is not None else None
     ahora = timezone.now()
-    reversiones, nuevos, finales = [], [], {}
+    entradas = []
     for prestamo in prestamos:
+        reversiones, nuevos = [], []
         revertir = objetivo[prestamo.pk]
         vigentes = posiciones.vigentes(libros[prestamo.pk])
         primero = min(revertir)
@@ -90,17 +91,10 @@ def _revertir_lote(objetivo: dict[int, set[int]], motivo: str, usuario, hoy: dat
                     usuario_id=m.registrado_por_id, creado=ahora, reaplica_id=m.id,
                 ))
                 resultado.reaplicados += 1
-        finales[prestamo.pk] = posicion
-    ultimo: dict[int, int] = {}
-    # Reversals first, then the movements booked again: ids grow in that order, as a replay expects.
-    for filas in (reversiones, nuevos):
-        for fila, pk in zip(filas, escritura.insertar(Movimiento, filas)):
-            ultimo[fila["prestamo_id"]] = pk
-    for prestamo in prestamos:
+        # Reversals first, then the movements booked again: ids grow in that order, as a replay expects.
         # The snapshot covers the whole ledger, reversal entries included (a replay skips them).
-        libro.anotar_posicion(prestamo, finales[prestamo.pk], ultimo[prestamo.pk])
-        libro.poner_estado(prestamo, finales[prestamo.pk], hoy)
-    escritura.actualizar(Prestamo, prestamos, ["posicion", "posicion_hasta", "estado", "fecha_liquidacion"])
+        entradas.append((prestamo, posicion, reversiones + nuevos))
+    libro.asentar_lote(entradas, hoy=hoy)
 
 
 def _volver_a_decidir(prestamo: Prestamo, posicion: Posicion, m: Movimiento, contextos: dict):
@@ -111,6 +105,9 @@ def _volver_a_decidir(prestamo: Prestamo, posicion: Posicion, m: Movimiento, con
     contexto = contextos[clave]
     if m.tipo == Movimiento.Tipo.CONDONACION:
         return posicion.condonar(fecha=m.fecha_valor, contexto=contexto)
+    if m.tipo == Movimiento.Tipo.AJUSTE:
+        # Written off only if the last deduction is still short by at most 1.00 without the reversed money.
+        return posicion.ajustar_redondeo(fecha=m.fecha_valor, contexto=contexto)
     if m.tipo == Movimiento.Tipo.DEVOLUCION:
         if m.importe > posicion.excedentes:
             raise ValidationError(
@@ -131,7 +128,7 @@ def condonar_moratorios(*, prestamo: Prestamo, motivo: str, usuario, hoy: date |
     if not motivo:
         raise ValidationError("Escribe el motivo de la condonación.")
     hoy = hoy or timezone.localdate()
-    prestamo = Prestamo.objects.select_for_update().get(pk=prestamo.pk)
+    (prestamo,) = libro.bloquear([prestamo.pk])
     posicion = posiciones.posicion(prestamo)
     aplicacion = posicion.condonar(fecha=hoy, contexto=posiciones.contexto(prestamo, hoy))
     if aplicacion is None:
@@ -144,7 +141,7 @@ def condonar_moratorios(*, prestamo: Prestamo, motivo: str, usuario, hoy: date |
 def devolver_saldo_a_favor(*, prestamo: Prestamo, importe: Decimal, clave_rastreo: str, usuario, hoy: date | None = None) -> Movimiento:
     """Record that saldo a favor was paid back by SPEI with tracking key `clave_rastreo`."""
     hoy = hoy or timezone.localdate()
-    prestamo = Prestamo.objects.select_for_update().get(pk=prestamo.pk)
+    (prestamo,) = libro.bloquear([prestamo.pk])
     posicion = posiciones.posicion(prestamo)
     if not 0 < importe <= posicion.excedentes:
         raise ValidationError(
@@ -157,11 +154,7 @@ def devolver_saldo_a_favor(*, prestamo: Prestamo, importe: Decimal, clave_rastre
 
 
 def _registrar(prestamo, posicion, tipo, aplicacion, origen, motivo, usuario, hoy) -> Movimiento:
-    movimiento = Movimiento.objects.create(**libro.asiento(
+    return libro.asentar(prestamo, posicion, [libro.asiento(
         prestamo_id=prestamo.pk, tipo=tipo, aplicacion=aplicacion, origen=origen, motivo=motivo,
         usuario_id=usuario.pk if usuario is not None else None, creado=timezone.now(),
-    ))
-    libro.anotar_posicion(prestamo, posicion, movimiento.pk)
-    libro.poner_estado(prestamo, posicion, hoy)
-    prestamo.save(update_fields=["posicion", "posicion_hasta", "estado", "fecha_liquidacion"])
-    return movimiento
+    )], hoy=hoy)[0]

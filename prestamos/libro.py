@@ -1,22 +1,91 @@
-"""The ledger's one writer: how an allocation decided by the engine becomes a `Movimiento` row, and how
-the loan row (stored estado, position snapshot) follows it (docs/reglas.md, "El libro").
+"""The ledger's one writer (docs/reglas.md, "El libro"): how an allocation decided by the engine becomes a
+`Movimiento` row, and the only functions that persist rows and move the loan row (stored estado, position
+snapshot) with them.
 
-Every path that books money builds its rows here: `services.prestamo_aplicar_pago` (one payment, row
-locked), the remesa lotes (recuperacion/remesas.py, thousands at a time by COPY), the opening entries of
-loaded loans (prestamos/importacion/prestamos.py) and the benchmark generator (bench/datos.py). The one
-exception to "rows built in Python" is `asentar_ordinarias`, a remesa's ordinary deductions written by
-SQL inside the database: the same rows, proved equal by tests/recuperacion/test_remesa_en_bloque.py.
+- `bloquear`: every writer locks the loans it will book on through here, always in id order, so two
+  writers over the same loans (a bank file and a remesa) wait for each other instead of deadlocking.
+- `asiento` builds a row; `asentar` persists one loan's new rows with its snapshot and estado;
+  `asentar_lote` does the same for thousands of loans by COPY (prestamos/escritura.py).
+- `ajuste_por_redondeo`: the write-off that follows a last deduction short by at most 1.00 (§5).
+- `asentar_ordinarias`: a remesa's ordinary deductions written by SQL inside the database, the same
+  rows, proved equal by tests/recuperacion/test_remesa_en_bloque.py; the snapshot's SQL form lives in
+  prestamos/instantanea.py with its Python form.
+Nothing else inserts into the ledger or writes a snapshot (tests/prestamos/test_un_escritor.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
-from prestamos import instantanea
-from prestamos.cartera import Aplicacion, Posicion
+from django.utils import timezone
+
+from prestamos import escritura, instantanea
+from prestamos.cartera import Aplicacion, Contexto, Posicion
 from prestamos.models import Movimiento, Prestamo
 
 ORIGEN_MAXIMO = 200  # Movimiento.origen's max_length
+# What a booking changes on the loan row besides the ledger.
+CAMPOS_PRESTAMO = ["posicion", "posicion_hasta", "estado", "fecha_liquidacion"]
+ORIGEN_AJUSTE = "Ajuste por redondeo"
+
+
+def bloquear(ids: Iterable[int], *, consulta=None) -> list[Prestamo]:
+    """Lock these loans for the rest of the transaction, in id order, and return them in that order.
+
+    One order for every writer (pretix's locking.py does the same with its quotas): a bank file that
+    pays loans 7 then 3 and a remesa on 3 then 7 would otherwise each hold one and wait for the other.
+    `consulta`: the queryset to lock through (a lote reads only some columns); the loans' model by default.
+    """
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    consulta = Prestamo.objects.all() if consulta is None else consulta
+    return list(consulta.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
+def asentar(prestamo, posicion: Posicion, asientos: list[dict], *, hoy: date) -> list[Movimiento]:
+    """Persist one loan's new ledger rows (in order), then its snapshot and stored estado. The caller
+    locked the loan (`bloquear`) before reading the position the rows were decided on."""
+    movimientos = [Movimiento.objects.create(**fila) for fila in asientos]
+    if movimientos:
+        anotar_posicion(prestamo, posicion, movimientos[-1].pk)
+    poner_estado(prestamo, posicion, hoy)
+    prestamo.save(update_fields=CAMPOS_PRESTAMO)
+    return movimientos
+
+
+def asentar_lote(entradas: list[tuple[object, Posicion, list[dict]]], *, hoy: date) -> list[list[int]]:
+    """`asentar` for many loans at once: every row by one COPY, every loan row by one UPDATE. Each entry
+    is (loan or lote row, its position after the rows, its rows in booking order); returns each entry's
+    new movement ids. A loan with no rows still gets its snapshot's estado (and, when it has none yet, a
+    snapshot of its position: the opening of a loaded loan)."""
+    ids = iter(escritura.insertar(Movimiento, [fila for _, _, filas in entradas for fila in filas]))
+    resultado = []
+    for prestamo, posicion, filas in entradas:
+        propios = [next(ids) for _ in filas]
+        if propios:
+            anotar_posicion(prestamo, posicion, propios[-1])
+        elif not prestamo.posicion:
+            anotar_posicion(prestamo, posicion, prestamo.posicion_hasta or 0)
+        poner_estado(prestamo, posicion, hoy)
+        resultado.append(propios)
+    escritura.actualizar(Prestamo, [prestamo for prestamo, _, _ in entradas], CAMPOS_PRESTAMO)
+    return resultado
+
+
+def ajuste_por_redondeo(*, prestamo_id: int, posicion: Posicion, fecha: date, contexto: Contexto,
+                        creado: datetime | None = None) -> dict | None:
+    """The "Ajuste por redondeo" row that settles a loan whose last deduction fell short by at most 1.00
+    (docs/reglas.md §5), or None. Automatic: no staff member, the reason in `motivo`."""
+    aplicacion = posicion.ajustar_redondeo(fecha=fecha, contexto=contexto)
+    if aplicacion is None:
+        return None
+    return asiento(
+        prestamo_id=prestamo_id, tipo=Movimiento.Tipo.AJUSTE, aplicacion=aplicacion, origen=ORIGEN_AJUSTE,
+        motivo=f"Automático: la última cuota quedó corta por ${aplicacion.importe}; se da por pagada.",
+        creado=creado or timezone.now(),
+    )
 
 
 def asiento(

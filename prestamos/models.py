@@ -152,6 +152,9 @@ class Movimiento(models.Model):
         REVERSION = "REVERSION", "Reversión"
         CONDONACION = "CONDONACION", "Condonación de moratorios"
         DEVOLUCION = "DEVOLUCION", "Devolución de saldo a favor"
+        # The centavos a last deduction fell short by (at most 1.00), written off so the loan settles
+        # (docs/reglas.md §5). No money: not among RECIBIDOS.
+        AJUSTE = "AJUSTE", "Ajuste por redondeo"
 
     RECIBIDOS = (Tipo.APERTURA, Tipo.DESCUENTO, Tipo.PAGO, Tipo.PAGO_CAPP, Tipo.PAGO_SPEI, Tipo.ACLARACION)
 

@@ -1,6 +1,6 @@
 """Writes on loans. A single payment is booked by `prestamo_aplicar_pago`; bulk paths (remesas, opening
-entries) build the same rows through `prestamos/libro.py`, the one place that maps an allocation to a
-ledger row. Reads go through `prestamos/posiciones.py`."""
+entries, reversals) book through `prestamos/libro.py` too, the one place that persists ledger rows.
+Reads go through `prestamos/posiciones.py`."""
 
 from datetime import date
 from decimal import Decimal
@@ -10,6 +10,9 @@ from django.utils import timezone
 
 from prestamos import libro, posiciones
 from prestamos.models import Movimiento, Prestamo
+
+# Money the dependencia withheld from the payslip: a last one short by a centavo is written off (§5).
+DEDUCCIONES = (Movimiento.Tipo.DESCUENTO, Movimiento.Tipo.ACLARACION)
 
 
 @transaction.atomic
@@ -29,22 +32,26 @@ def prestamo_aplicar_pago(
     The loan row is locked first: two requests applying money to the same loan would otherwise both
     allocate against the same position and pay the same installment twice.
     """
-    prestamo = Prestamo.objects.select_for_update().get(pk=prestamo.pk)
+    (prestamo,) = libro.bloquear([prestamo.pk])
     posicion = posiciones.posicion(prestamo)
     contexto = posiciones.contexto(prestamo, fecha_valor)
     aplicacion = posicion.aplicar(fecha_valor=fecha_valor, importe=importe, contexto=contexto)
-    movimiento = Movimiento.objects.create(
-        **libro.asiento(
+    ahora = timezone.now()
+    asientos = [
+        libro.asiento(
             prestamo_id=prestamo.pk,
             tipo=tipo,
             aplicacion=aplicacion,
             origen=origen,
             motivo=motivo,
             usuario_id=usuario.pk if usuario is not None else None,
-            creado=timezone.now(),
+            creado=ahora,
         )
-    )
-    libro.anotar_posicion(prestamo, posicion, movimiento.pk)
-    libro.poner_estado(prestamo, posicion, hoy or timezone.localdate())
-    prestamo.save(update_fields=["posicion", "posicion_hasta", "estado", "fecha_liquidacion"])
-    return movimiento
+    ]
+    if tipo in DEDUCCIONES:
+        ajuste = libro.ajuste_por_redondeo(
+            prestamo_id=prestamo.pk, posicion=posicion, fecha=fecha_valor, contexto=contexto, creado=ahora
+        )
+        if ajuste is not None:
+            asientos.append(ajuste)
+    return libro.asentar(prestamo, posicion, asientos, hoy=hoy or timezone.localdate())[0]

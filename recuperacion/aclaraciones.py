@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from prestamos import libro
 from prestamos.calculo import Periodo, Quincena, formato_fecha, formato_moneda, round2
 from prestamos.models import Derechohabiente, Movimiento, Prestamo, Remesa
 from prestamos.selectors import FilaTabla, VistaPrestamo, vistas_prestamos
@@ -76,7 +77,7 @@ def aclaracion_presentar(
     hoy = hoy or timezone.localdate()
     comentario = comentario.strip()
     # Locked so that two submissions for the same quincena (a double click) see each other.
-    prestamo = Prestamo.objects.select_for_update().get(pk=prestamo.pk)
+    (prestamo,) = libro.bloquear([prestamo.pk])
     if prestamo.estado == Prestamo.Estado.LIQUIDADO:
         raise ValidationError(
             f"El préstamo {prestamo.folio} ya está liquidado; para aclarar un descuento comunícate al CAPP."

@@ -198,15 +198,15 @@ def _aplicar_lote(
     hoy: date,
 ) -> Decimal:
     importes = dict(lote)
-    # Locked like prestamo_aplicar_pago does, so a bank payment on one of these loans waits.
-    consulta = Prestamo.objects.select_for_update().filter(dependencia_id=remesa.dependencia_id)
+    # Locked in id order like every writer (libro.bloquear), so a bank payment on one of these loans waits.
+    consulta = Prestamo.objects.filter(dependencia_id=remesa.dependencia_id)
     menor, mayor = lote[0][0], lote[-1][0]
     if mayor - menor < 2 * len(lote):
         # Dense ids (a full remesa): a range, as a 5,000-id IN list costs more to build than to run.
         consulta = consulta.filter(pk__range=(menor, mayor))
     else:
         consulta = consulta.filter(pk__in=importes)
-    prestamos = [p for p in prestamos_en_lote(consulta) if p.pk in importes]
+    prestamos = [p for p in prestamos_en_lote(consulta.select_for_update()) if p.pk in importes]
     if len(prestamos) != len(importes):
         # Validated moments ago and loans are never deleted: refuse rather than drop a deduction.
         raise RuntimeError(f"{len(importes) - len(prestamos)} préstamo(s) de la remesa no se encontraron")
@@ -217,32 +217,34 @@ def _aplicar_lote(
     origen = _origen(remesa)
     usuario_id = usuario.pk if usuario is not None else None
     ahora = timezone.now()
-    asientos = [
-        libro.asiento(
+    entradas = []
+    for p in prestamos:
+        posicion = leidas[p.pk]
+        asientos = [libro.asiento(
             prestamo_id=p.pk,
             tipo=Movimiento.Tipo.DESCUENTO.value,
-            aplicacion=leidas[p.pk].aplicar(fecha_valor=fecha_valor, importe=importes[p.pk], contexto=al_vencimiento),
+            aplicacion=posicion.aplicar(fecha_valor=fecha_valor, importe=importes[p.pk], contexto=al_vencimiento),
             origen=origen,
             usuario_id=usuario_id,
             creado=ahora,
+        )]
+        ajuste = libro.ajuste_por_redondeo(
+            prestamo_id=p.pk, posicion=posicion, fecha=fecha_valor, contexto=al_vencimiento, creado=ahora
         )
-        for p in prestamos
-    ]
-    ids = escritura.insertar(Movimiento, asientos)
+        if ajuste is not None:
+            asientos.append(ajuste)
+        entradas.append((p, posicion, asientos))
+    ids = libro.asentar_lote(entradas, hoy=hoy)
     escritura.insertar(
         Descuento,
         [
-            {"remesa_id": remesa.pk, "prestamo_id": a["prestamo_id"], "quincena": str(remesa.quincena),
-             "importe": a["importe"], "movimiento_id": pk, "revertido": False}
-            for a, pk in zip(asientos, ids)
+            {"remesa_id": remesa.pk, "prestamo_id": p.pk, "quincena": str(remesa.quincena),
+             "importe": importes[p.pk], "movimiento_id": propios[0], "revertido": False}
+            for (p, _, _), propios in zip(entradas, ids)
         ],
         con_id=False,
     )
-    for prestamo, movimiento_id in zip(prestamos, ids):
-        libro.anotar_posicion(prestamo, leidas[prestamo.pk], movimiento_id)
-        libro.poner_estado(prestamo, leidas[prestamo.pk], hoy)
     avisos.revisar(prestamos, leidas, al_dia)
-    escritura.actualizar(Prestamo, prestamos, ["posicion", "posicion_hasta", "estado", "fecha_liquidacion"])
     return sum(importes.values(), CERO)
 
 

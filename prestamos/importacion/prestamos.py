@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.curp import validar_curp
 from oficina.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
-from prestamos import escritura, libro
+from prestamos import libro
 from prestamos.calculo import Periodo, cuota_fija
 from prestamos.cartera import Posicion
 from prestamos.models import Derechohabiente, Movimiento, Prestamo
@@ -196,25 +196,21 @@ class PrestamosImportador(Importador):
                         fecha_liquidacion=r.fecha_liquidacion,
                     )
                 )
-            aperturas = []
-            for prestamo, r in zip(prestamos, lote):
-                posicion = Posicion.nueva(condiciones(prestamo))
-                aperturas.append(posicion.abrir(periodos_pagados=r.quincenas_pagadas))
-                liquidacion_historica(prestamo, posicion)
-                libro.poner_estado(prestamo, posicion, hoy)
             Prestamo.objects.bulk_create(prestamos, batch_size=LOTE)
             ahora = timezone.now()
-            escritura.insertar(Movimiento, [
-                libro.asiento(
-                    prestamo_id=prestamo.pk,
-                    tipo=Movimiento.Tipo.APERTURA,
-                    aplicacion=apertura,
-                    origen=f"Carga inicial: {r.quincenas_pagadas} {Periodo.parse(r.primera_quincena).PAGADOS} antes de la carga",
-                    creado=ahora,
-                )
-                for prestamo, r, apertura in zip(prestamos, lote, aperturas)
-                if apertura is not None
-            ])
+            entradas = []
+            for prestamo, r in zip(prestamos, lote):
+                posicion = Posicion.nueva(condiciones(prestamo))
+                apertura = posicion.abrir(periodos_pagados=r.quincenas_pagadas)
+                liquidacion_historica(prestamo, posicion)
+                origen = f"Carga inicial: {r.quincenas_pagadas} {Periodo.parse(r.primera_quincena).PAGADOS} antes de la carga"
+                asientos = [] if apertura is None else [libro.asiento(
+                    prestamo_id=prestamo.pk, tipo=Movimiento.Tipo.APERTURA, aplicacion=apertura, origen=origen, creado=ahora,
+                )]
+                entradas.append((prestamo, posicion, asientos))
+            # The opening entry and the loan's first snapshot, by the ledger's writer: the first remesa then
+            # starts from a snapshot instead of replaying every loan.
+            libro.asentar_lote(entradas, hoy=hoy)
             if progreso:
                 progreso(min(inicio + LOTE, len(nuevos)), len(nuevos))
         resumen.creadas = len(nuevos)

@@ -163,11 +163,11 @@ def test_it_counts_movements_booked_after_the_snapshot_in_one_more_query(
     from prestamos import posiciones
 
     hoy(date(2026, 6, 20))
-    # As loaded by prestamos.csv the loan has no snapshot: its opening entry is replayed, with its
-    # allocation read in one more query. Remesas and parameters are read once, then come from the cache.
-    with django_assert_num_queries(8):
+    # prestamos.csv writes the loan's opening snapshot with its opening entry: nothing is replayed.
+    # Remesas and parameters are read once, then come from the cache.
+    with django_assert_num_queries(7):
         cliente_alice.get(URL)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         cliente_alice.get(URL)
     prestamo_aplicar_pago(
         prestamo=prestamo_alice, importe=D("50.00"), fecha_valor=date(2026, 6, 15), tipo=Movimiento.Tipo.PAGO,
