@@ -1,8 +1,17 @@
-"""The position snapshot codec: `Posicion` to the compact JSON kept in `Prestamo.posicion` and back.
+"""The position snapshot format: its one owner, in both of its forms.
 
-The snapshot is a cache of the ledger replay (docs/reglas.md, "Posición"); `prestamos/posiciones.py`
-is its only reader. Compact because a remesa writes a million of them: each installment is a short list
-of strings (`_cuota_a_json`), its number and period implied by its place in the schedule.
+The snapshot (`Prestamo.posicion`) is a cache of the ledger replay (docs/reglas.md, "Posición");
+`prestamos/posiciones.py` is its only reader. Compact because a remesa writes a million of them: each
+installment is a short list of strings (`_cuota_a_json`), its number and period implied by its place in
+the schedule.
+
+- Python form: `guardar` and `restaurar`.
+- SQL form (PostgreSQL's jsonb, for the set-based remesa: recuperacion/en_bloque.py and
+  `libro.asentar_ordinarias`): the `SQL_*` fragments below, which read and write exactly what the Python
+  form does. tests/prestamos/test_instantanea_contrato.py holds both to one contract.
+- `VERSION` travels in every snapshot (key "v"). A snapshot of another version is not read: the loan is
+  replayed from its ledger and its next booking writes the current form. Version 2: installment interest
+  computed exactly (docs/reglas.md §5), so schedules written before may differ by a centavo.
 """
 
 from __future__ import annotations
@@ -15,6 +24,30 @@ from functools import cache
 from prestamos.calculo import Periodo
 from prestamos.cartera import CERO, Condiciones, Cuota, Posicion
 
+VERSION = 2
+CLAVE_VERSION = "v"
+
+# --- the SQL form (jsonb; `{pos}` is a snapshot expression, `{k}` an installment's 0-based index) ---------
+
+# The snapshot is of the current format.
+SQL_VIGENTE = "({pos}->>'" + CLAVE_VERSION + "') = '" + str(VERSION) + "'"
+# Installment k as stored, and whether it is untouched ([interés, capital]).
+SQL_CUOTA = "({pos}->'cuotas'->{k})"
+SQL_CUOTA_INTACTA = "jsonb_array_length({pos}->'cuotas'->{k}) = 2"
+SQL_CUOTA_MONTO = "(({pos}->'cuotas'->{k}->>0)::numeric + ({pos}->'cuotas'->{k}->>1)::numeric)"
+# A jsonpath true when some installment 0..$n is not paid in full: neither "paid as scheduled"
+# ([interés, capital, fecha]) nor the long form with interés and capital paid (fields 3 and 4).
+SQL_ALGUNA_SIN_PAGAR = (
+    "strict $.cuotas[0 to $n] ? (@.size() != 3 && !(@.size() == 7 && @[0] == @[3] && @[1] == @[4]))"
+)
+# Installment k paid as scheduled on `{fecha}` (text): the form `_cuota_a_json` writes for it.
+SQL_CUOTA_PAGADA = "jsonb_build_array({interes}, {capital}, {fecha}::text)"
+
+
+def vigente(datos: dict | None) -> bool:
+    """Whether `datos` is a snapshot this code reads (present, and of the current version)."""
+    return bool(datos) and datos.get(CLAVE_VERSION) == VERSION
+
 
 def guardar(posicion: Posicion) -> dict:
     """The snapshot of `posicion`, which `restaurar` turns back into an equal position."""
@@ -22,6 +55,7 @@ def guardar(posicion: Posicion) -> dict:
     if posicion._por_restaurar:
         cuotas += posicion._por_restaurar  # never restored, so never changed: written back as they were read
     return {
+        CLAVE_VERSION: VERSION,
         "cuotas": cuotas,
         "capital_pagado": str(posicion.capital_pagado),
         "excedentes": str(posicion.excedentes),

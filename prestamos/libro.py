@@ -173,11 +173,11 @@ def asentar_ordinarias(cursor, tabla: str, *, fecha_valor: date, origen: str, us
         """,
         valores,
     )
+    pagada = instantanea.SQL_CUOTA_PAGADA.format(interes="l.interes", capital="l.capital", fecha="%(fecha_iso)s")
     cursor.execute(
         f"""
         UPDATE {Prestamo._meta.db_table} p SET
-            posicion = jsonb_set(p.posicion, ARRAY['cuotas', l.k::text],
-                                 jsonb_build_array(l.interes, l.capital, %(fecha_iso)s::text))
+            posicion = jsonb_set(p.posicion, ARRAY['cuotas', l.k::text], {pagada})
                        || jsonb_build_object('capital_pagado', l.capital_pagado, 'excedentes', l.excedentes,
                                              'ultima_fecha_valor', %(fecha_iso)s::text),
             posicion_hasta = l.movimiento_id,

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 import orjson
 from django.core.cache import cache as cache_compartida
@@ -113,9 +114,14 @@ def contextos(
     (the remesa being loaded, before it is committed)."""
     ids = set(dependencia_ids)
     remesas = periodos_con_remesa(ids, cache=cache)
-    parametros = parametros_en(_filas_parametros(cache=cache), fecha)
+    filas = _filas_parametros(cache=cache)
+    parametros = parametros_en(filas, fecha)
+    # Every factor with its start: a day of delay is priced at the factor of that day (docs/reglas.md §6).
+    factores = tuple((desde, Decimal(factor)) for desde, _, factor in sorted(filas, key=lambda f: f[0]))
     extra = frozenset(mas)
-    return {d: Contexto(parametros=parametros, remesas=remesas.get(d, frozenset()) | extra) for d in ids}
+    return {
+        d: Contexto(parametros=parametros, remesas=remesas.get(d, frozenset()) | extra, factores=factores) for d in ids
+    }
 
 
 def contexto(prestamo: Prestamo, fecha: date, *, cache: bool = False) -> Contexto:
@@ -132,39 +138,61 @@ def posiciones(
     corte: date | None = None,
     reproducir: bool = False,
 ) -> dict[int, Posicion]:
-    """The positions of `prestamos` (model instances or lote rows), keyed by loan id.
+    """The positions of `prestamos` (model instances or lote rows), keyed by loan id: the ledger read here
+    (`_cargar`), the position rebuilt by the pure `reconstruir`.
 
-    From the snapshot plus the movements booked after it (`posicion_hasta`, read together with the
-    snapshot, so the pair is consistent): a loan without a snapshot, or any path that booked without
-    refreshing it, still gives the replay. `movimientos`: each loan's whole ledger in id order, already
-    read (one query is saved). `corte`: restore only the installments due by that date (the rest stay
-    as stored until read, `Posicion.cuotas`). `reproducir`: ignore the snapshots and replay everything.
+    `movimientos`: each loan's whole ledger in id order, already read (pages save a query). `corte`: restore
+    only the installments due by that date (the rest stay as stored until read, `Posicion.cuotas`).
+    `reproducir`: ignore the snapshots and replay everything.
     """
     if movimientos is None:
-        desde = {p.pk: 0 if reproducir or not p.posicion else (p.posicion_hasta or 0) for p in prestamos}
-        movimientos = {p.pk: [] for p in prestamos}
-        for movimiento in _movimientos_despues(desde):
+        movimientos = _cargar(prestamos, reproducir=reproducir)
+    return {
+        p.pk: reconstruir(p, movimientos.get(p.pk, []), corte=corte, reproducir=reproducir) for p in prestamos
+    }
+
+
+def usa_instantanea(prestamo, posteriores: Iterable) -> bool:
+    """Whether a loan's position starts from its snapshot: one of the current format, with no reversal
+    booked after it (a reversal re-decides what came before it, so those loans are replayed whole)."""
+    return instantanea.vigente(prestamo.posicion) and not any(_es_reversion(m) for m in posteriores)
+
+
+def por_reproducir(prestamo, movimientos: list) -> list:
+    """The movements `reconstruir` books on top of the snapshot: those after it, or all of them (a whole
+    replay). The one rule, for this module and for pages that read the ledger themselves."""
+    hasta = prestamo.posicion_hasta or 0
+    posteriores = [m for m in movimientos if m.id > hasta]
+    return posteriores if usa_instantanea(prestamo, posteriores) else movimientos
+
+
+def reconstruir(prestamo, movimientos: list, *, corte: date | None = None, reproducir: bool = False) -> Posicion:
+    """The position of one loan from its terms, its snapshot and `movimientos` (its ledger in id order: all
+    of it, or at least what follows the snapshot). Pure: no database."""
+    hasta = prestamo.posicion_hasta or 0
+    if not reproducir and usa_instantanea(prestamo, (m for m in movimientos if m.id > hasta)):
+        posicion = instantanea.restaurar(prestamo.posicion, condiciones(prestamo), corte=corte)
+        for movimiento in movimientos:
+            if movimiento.id > hasta:
+                posicion.registrar(aplicacion_de(movimiento))
+    else:
+        posicion = Posicion.derivar(condiciones(prestamo), (aplicacion_de(m) for m in vigentes(movimientos)))
+    return liquidacion_historica(prestamo, posicion)
+
+
+def _cargar(prestamos: list, *, reproducir: bool) -> dict[int, list[AsientoLeido]]:
+    """What `reconstruir` needs of each loan's ledger, in one query (two when a reversal follows a snapshot)."""
+    desde = {p.pk: 0 if reproducir or not instantanea.vigente(p.posicion) else (p.posicion_hasta or 0) for p in prestamos}
+    movimientos: dict[int, list] = {p.pk: [] for p in prestamos}
+    for movimiento in _movimientos_despues(desde):
+        movimientos[movimiento.prestamo_id].append(movimiento)
+    completos = [p for p in prestamos if desde[p.pk] and any(_es_reversion(m) for m in movimientos[p.pk])]
+    if completos:
+        for p in completos:
+            movimientos[p.pk] = []
+        for movimiento in _movimientos_despues({p.pk: 0 for p in completos}):
             movimientos[movimiento.prestamo_id].append(movimiento)
-        # A reversal booked after a snapshot re-decides what came before it: replay those loans whole.
-        completos = [p for p in prestamos if desde[p.pk] and any(_es_reversion(m) for m in movimientos[p.pk])]
-        if completos:
-            for p in completos:
-                movimientos[p.pk] = []
-            for movimiento in _movimientos_despues({p.pk: 0 for p in completos}):
-                movimientos[movimiento.prestamo_id].append(movimiento)
-    resultado = {}
-    for prestamo in prestamos:
-        propios = movimientos.get(prestamo.pk, [])
-        hasta = prestamo.posicion_hasta or 0
-        if reproducir or not prestamo.posicion or any(_es_reversion(m) for m in propios if m.id > hasta):
-            posicion = Posicion.derivar(condiciones(prestamo), (aplicacion_de(m) for m in vigentes(propios)))
-        else:
-            posicion = instantanea.restaurar(prestamo.posicion, condiciones(prestamo), corte=corte)
-            for movimiento in propios:
-                if movimiento.id > hasta:
-                    posicion.registrar(aplicacion_de(movimiento))
-        resultado[prestamo.pk] = liquidacion_historica(prestamo, posicion)
-    return resultado
+    return movimientos
 
 
 def libros(prestamos: list) -> dict[int, list[AsientoLeido]]:

@@ -325,20 +325,10 @@ def vistas_prestamos(prestamos: list[Prestamo], hoy: date) -> list[VistaPrestamo
     movimientos: dict[int, list[Movimiento]] = defaultdict(list)
     for m in Movimiento.objects.filter(prestamo__in=prestamos).only("prestamo_id", *COLUMNAS_ESTADO_CUENTA).order_by("id"):
         movimientos[m.prestamo_id].append(m)
-    _leer_aplicaciones([m for p in prestamos for m in _por_reproducir(p, movimientos[p.id])])
+    _leer_aplicaciones([m for p in prestamos for m in posiciones.por_reproducir(p, movimientos[p.id])])
     leidas = posiciones.posiciones(prestamos, movimientos=movimientos)
     contextos = posiciones.contextos((p.dependencia_id for p in prestamos), hoy, cache=True)
     return [_vista(p, leidas[p.pk], movimientos[p.pk], contextos[p.dependencia_id], hoy) for p in prestamos]
-
-
-def _por_reproducir(prestamo: Prestamo, movimientos: list[Movimiento]) -> list[Movimiento]:
-    """The movements `posiciones.posiciones` will book for this loan: those after its snapshot, or all of
-    them when it has none or a reversal came after it."""
-    hasta = prestamo.posicion_hasta or 0
-    posteriores = [m for m in movimientos if m.id > hasta] if prestamo.posicion else movimientos
-    if prestamo.posicion and any(m.tipo == Movimiento.Tipo.REVERSION for m in posteriores):
-        return movimientos
-    return posteriores
 
 
 def _leer_aplicaciones(movimientos: list[Movimiento]) -> None:

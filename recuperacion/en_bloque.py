@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from prestamos import libro
+from prestamos import instantanea, libro
 from prestamos.calculo import Periodo
 from prestamos.models import Movimiento, Prestamo, Remesa
 from recuperacion.models import Descuento
@@ -31,14 +31,6 @@ from recuperacion.models import Descuento
 FILAS = "remesa_filas"
 LLANAS = "remesa_llanas"
 RECIENTES = "remesa_recientes"
-
-# A paid-before installment in the snapshot's compact form (prestamos/instantanea.py): [interés, capital,
-# fecha] paid as scheduled, or all seven fields with interés and capital paid in full. Anything else before
-# the remesa's installment (unpaid, partly paid) means arrears: the engine decides.
-_PAGADAS_ANTES = (
-    "strict $.cuotas[0 to $n] ? (@.size() != 3 && !(@.size() == 7 && @[0] == @[3] && @[1] == @[4]))"
-)
-
 
 def disponible() -> bool:
     return connection.vendor == "postgresql"
@@ -143,6 +135,11 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
     # them by the rows and not by guesses about JSON predicates; then each snapshot is decompressed once
     # (the LATERAL: a compressed or out-of-line value is otherwise decompressed at every reference) and
     # the installment of this period read from it; then the conditions on those values.
+    forma = {"pos": "s.pos", "k": "par.k"}
+    vigente, intacta, monto = (
+        instantanea.SQL_VIGENTE.format(**forma), instantanea.SQL_CUOTA_INTACTA.format(**forma),
+        instantanea.SQL_CUOTA_MONTO.format(**forma),
+    )
     cursor.execute(
         f"""
         INSERT INTO {LLANAS}
@@ -152,13 +149,14 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
         FROM (
             SELECT prestamo_id, importe, k, cuota, capital_pagado, excedentes
             FROM (
-                SELECT par.prestamo_id, par.importe, par.k, s.pos->'cuotas'->par.k AS cuota,
+                SELECT par.prestamo_id, par.importe, par.k, {instantanea.SQL_CUOTA.format(**forma)} AS cuota,
                        s.pos->>'capital_pagado' AS capital_pagado, s.pos->>'excedentes' AS excedentes,
-                       s.pos->>'liquidacion' IS NULL
+                       {vigente}
+                       AND s.pos->>'liquidacion' IS NULL
                        AND coalesce(s.pos->>'ultima_fecha_valor', '') <= %(fecha_valor)s
                        AND par.k >= 0 AND par.k < jsonb_array_length(s.pos->'cuotas') - 1
-                       AND jsonb_array_length(s.pos->'cuotas'->par.k) = 2
-                       AND par.importe = (s.pos->'cuotas'->par.k->>0)::numeric + (s.pos->'cuotas'->par.k->>1)::numeric
+                       AND {intacta}
+                       AND par.importe = {monto}
                        AND (par.k = 0 OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object('n', par.k - 1)))
                        AS ordinaria
                 FROM (
@@ -181,7 +179,7 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
             "dependencia": dependencia_id,
             "letra": quincena.LETRA,
             "fecha_valor": quincena.vencimiento.isoformat(),
-            "pagadas": _PAGADAS_ANTES,
+            "pagadas": instantanea.SQL_ALGUNA_SIN_PAGAR,
         },
     )
     return cursor.rowcount

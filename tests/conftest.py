@@ -24,9 +24,17 @@ from tests.fabricas import (
 
 def pytest_configure(config):
     # Argon2 (production's hasher) costs ~50 ms per password on purpose; tests create hundreds of users.
+    import os
+    import tempfile
+
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Without Redis the cache is a directory every process shares (oficina/settings.py): a test run gets its
+    # own, so two runs at once (PostgreSQL and SQLite) never clear each other's counters. Subprocesses that
+    # tests start inherit it through the environment.
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        os.environ["DJANGO_CACHE_DIR"] = settings.CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="oficina-cache-")
 
 
 def pytest_collection_modifyitems(config, items):

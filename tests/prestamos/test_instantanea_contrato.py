@@ -1,0 +1,85 @@
+"""The snapshot format's contract (prestamos/instantanea.py): the Python form round-trips, carries its
+version, and a snapshot of another version is replayed instead of read; on PostgreSQL the SQL form reads
+and writes exactly what the Python form does."""
+
+import json
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+
+from prestamos import instantanea, posiciones
+from prestamos.calculo import Quincena
+from prestamos.cartera import Condiciones, Contexto, Posicion
+from prestamos.models import Prestamo
+
+CONDICIONES = Condiciones(
+    principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primer_periodo=Quincena(2026, 1),
+    fecha_otorgamiento=date(2025, 12, 20),
+)
+
+
+def _pagada(n: int) -> Posicion:
+    """The first n installments paid by their remesas (the period's remesa counts as arrived)."""
+    posicion = Posicion.nueva(CONDICIONES)
+    for cuota in posicion.cuotas[:n]:
+        posicion.aplicar(fecha_valor=cuota.vencimiento, importe=cuota.monto,
+                         contexto=Contexto(remesas=frozenset({cuota.periodo})))
+    return posicion
+
+
+def test_it_round_trips_and_carries_its_version():
+    for posicion in (_pagada(0), _pagada(3)):
+        datos = instantanea.guardar(posicion)
+        assert datos[instantanea.CLAVE_VERSION] == instantanea.VERSION and instantanea.vigente(datos)
+        assert instantanea.restaurar(json.loads(json.dumps(datos)), CONDICIONES) == posicion
+
+
+def test_it_writes_untouched_installments_short_and_paid_ones_with_their_date():
+    datos = instantanea.guardar(_pagada(2))
+    assert [len(c) for c in datos["cuotas"][:3]] == [3, 3, 2]
+    assert datos["cuotas"][1][2] == Quincena(2026, 2).vencimiento.isoformat()
+
+
+def test_a_snapshot_of_another_version_is_not_read():
+    assert not instantanea.vigente(None) and not instantanea.vigente({})
+    viejo = instantanea.guardar(_pagada(1))
+    del viejo[instantanea.CLAVE_VERSION]
+    assert not instantanea.vigente(viejo)
+
+
+@pytest.mark.django_db
+def test_a_loan_with_an_old_snapshot_is_replayed_from_its_ledger(prestamo_alice):
+    bueno = posiciones.posicion(prestamo_alice, reproducir=True)
+    viejo = instantanea.guardar(Posicion.nueva(CONDICIONES))  # wrong on purpose: nothing paid
+    del viejo[instantanea.CLAVE_VERSION]
+    Prestamo.objects.filter(pk=prestamo_alice.pk).update(posicion=viejo)
+    prestamo_alice.refresh_from_db()
+    assert posiciones.posicion(prestamo_alice) == bueno
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_sql_form_reads_and_writes_what_the_python_form_does():
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL form is PostgreSQL's jsonb")
+    antes, despues = _pagada(3), _pagada(4)
+    cuota = antes.cuotas[3]
+    forma = {"pos": "%(pos)s::jsonb", "k": "3"}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {instantanea.SQL_VIGENTE.format(**forma)}, {instantanea.SQL_CUOTA_INTACTA.format(**forma)}, "
+            f"{instantanea.SQL_CUOTA_MONTO.format(**forma)}, "
+            "jsonb_path_exists(%(pos)s::jsonb, %(sin_pagar)s, jsonb_build_object('n', 2)), "
+            "jsonb_path_exists(%(pos)s::jsonb, %(sin_pagar)s, jsonb_build_object('n', 3)), "
+            "jsonb_set(%(pos)s::jsonb, ARRAY['cuotas', '3'], "
+            + instantanea.SQL_CUOTA_PAGADA.format(interes="%(interes)s", capital="%(capital)s", fecha="%(fecha)s")
+            + ")->'cuotas'->3",
+            {"pos": json.dumps(instantanea.guardar(antes)), "sin_pagar": instantanea.SQL_ALGUNA_SIN_PAGAR,
+             "interes": str(cuota.interes), "capital": str(cuota.capital), "fecha": cuota.vencimiento.isoformat()},
+        )
+        vigente, intacta, monto, sin_pagar_antes, sin_pagar_con_la_cuarta, escrita = cursor.fetchone()
+    assert vigente and intacta and D(monto) == cuota.monto
+    assert not sin_pagar_antes and sin_pagar_con_la_cuarta
+    assert (json.loads(escrita) if isinstance(escrita, str) else escrita) == instantanea.guardar(despues)["cuotas"][3]
