@@ -78,7 +78,7 @@ def maquina() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
-    memoria = next((int(l.split()[1]) // 1024 for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
+    memoria = next((int(linea.split()[1]) // 1024 for linea in open("/proc/meminfo") if linea.startswith("MemTotal")), 0)
     carga = " ".join(open("/proc/loadavg").read().split()[:3])
     return (f"{os.cpu_count()} núcleos, {memoria / 1024:.1f} GiB, PostgreSQL {version}, Python "
             f"{platform.python_version()}, carga promedio {carga}")

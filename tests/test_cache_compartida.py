@@ -7,7 +7,6 @@ import sys
 import uuid
 
 import pytest
-
 from django.conf import settings
 from django.core.cache import cache
 

@@ -31,6 +31,8 @@ from prestamos.models import Movimiento, Prestamo
 from tests.fabricas import CURP_ALICE, FOLIO_ALICE, cargar_prestamos
 
 SUMA_CERO = D("0.00")
+FOLIO_CORTO = "20000000009"
+CURP_CARLOS = "RUCC800101HDFZRR02"
 
 
 def _suma(qs, campo="importe"):
@@ -38,10 +40,13 @@ def _suma(qs, campo="importe"):
 
 
 class Cartera(RuleBasedStateMachine):
-    """Alice's loan (the worked example from 2026-Q01) living through random events."""
+    """Two loans of one dependencia living through random events: Alice's (the worked example from 2026-Q01)
+    and Carlos's short one (1,000.00 in 4 periods, 2 paid when loaded), which reaches its payoff often: exact payoffs, a last
+    deduction short by a centavo (written off), and moratorio factors that change on the way."""
 
     PERIODO = Quincena
     FILA = f"{FOLIO_ALICE},{CURP_ALICE},ORDINARIO,30000.00,11.50,48,2025-12-20,2026-Q01,VIGENTE,0,"
+    FILA_CORTO = f"{FOLIO_CORTO},{CURP_CARLOS},ORDINARIO,1000.00,12.00,4,2025-12-20,2026-Q01,VIGENTE,2,"
 
     def __init__(self):
         super().__init__()
@@ -64,8 +69,13 @@ class Cartera(RuleBasedStateMachine):
         Derechohabiente.objects.get_or_create(
             curp=CURP_ALICE, defaults={"nombre": "Alicia", "primer_apellido": "García", "dependencia": dependencia}
         )
-        cargar_prestamos(self.FILA)
+        Derechohabiente.objects.get_or_create(
+            curp=CURP_CARLOS, defaults={"nombre": "Carlos", "primer_apellido": "Ruiz", "dependencia": dependencia}
+        )
+        cargar_prestamos(self.FILA, self.FILA_CORTO)
         self.prestamo = Prestamo.objects.get(folio=FOLIO_ALICE)
+        self.corto = Prestamo.objects.get(folio=FOLIO_CORTO)
+        self.prestamos = [self.prestamo, self.corto]
 
     def _pagos(self, *filas):
         encabezado = "banco,autorizacion,fecha_pago,referencia,importe\n"
@@ -77,13 +87,25 @@ class Cartera(RuleBasedStateMachine):
     def pasa_el_tiempo(self, dias):
         self.hoy += timedelta(days=dias)
 
-    @rule(fraccion=st.sampled_from([D("1"), D("0.5"), D("0"), D("1.7")]), atras=st.integers(min_value=0, max_value=3))
-    def llega_una_remesa(self, fraccion, atras):
+    @rule(
+        fraccion=st.sampled_from([D("1"), D("0.5"), D("0"), D("1.7")]),
+        del_corto=st.sampled_from(["cuota", "exacto", "corto", "nada", "doble"]),
+        atras=st.integers(min_value=0, max_value=3),
+    )
+    def llega_una_remesa(self, fraccion, del_corto, atras):
+        """The SEP's remesa: Alice's row as a fraction of her cuota; Carlos's as his cuota, exactly what his
+        oldest unpaid installment owes, a centavo less (the write-off when it is the last), or nothing."""
         quincena = self.PERIODO.de_fecha(self.hoy) - 1 - atras
         filas = []
         importe = (self.prestamo.cuota * fraccion).quantize(D("0.01"))
         if importe > 0:
             filas.append(f"SEP,{quincena},{FOLIO_ALICE},{CURP_ALICE},{importe}")
+        posicion = posiciones.posicion(self.corto)
+        debe = next((c.pendiente for c in posicion.vencidas_sin_pagar(quincena.vencimiento)), self.corto.cuota)
+        corto = {"cuota": self.corto.cuota, "exacto": debe, "corto": debe - D("0.01"), "nada": D("0"),
+                 "doble": 2 * self.corto.cuota}[del_corto]
+        if corto > 0:
+            filas.append(f"SEP,{quincena},{FOLIO_CORTO},{CURP_CARLOS},{corto}")
         if not filas:
             return
         encabezado = "clave_dependencia,quincena,folio,curp,importe\n"
@@ -95,13 +117,48 @@ class Cartera(RuleBasedStateMachine):
         else:
             self.archivos.append(contenido)
 
-    @rule()
-    def liquida_antes_de_la_vigencia(self):
+    @rule(modo=st.sampled_from(["exacto", "corto", "corto por un peso", "corto por más"]),
+          dias=st.integers(min_value=0, max_value=45))
+    def la_dependencia_descuenta_a_carlos_lo_que_debe(self, modo, dias):
+        """Some days later, a remesa for the period of Carlos's oldest unpaid installment, for what it owes or
+        a little less: on the last one, a centavo to 1.00 short is written off and the loan settles; more is
+        a missing deduction."""
+        self.hoy += timedelta(days=dias)
+        posicion = posiciones.posicion(self.corto)
+        sin_pagar = posicion.vencidas_sin_pagar(self.hoy)
+        if posicion.liquidado or not sin_pagar:
+            return
+        cuota = sin_pagar[0]
+        menos = {"exacto": D("0"), "corto": D("0.01"), "corto por un peso": D("1.00"), "corto por más": D("1.01")}[modo]
+        if cuota.pendiente - menos <= 0:
+            return
+        contenido = (
+            "clave_dependencia,quincena,folio,curp,importe\n"
+            f"SEP,{cuota.periodo},{FOLIO_CORTO},{CURP_CARLOS},{cuota.pendiente - menos}\n"
+        ).encode()
+        try:
+            importar_archivo(contenido)
+        except ArchivoRechazado:
+            pass  # that period's row already loaded
+        else:
+            self.archivos.append(contenido)
+
+    @rule(dias=st.integers(min_value=1, max_value=40), factor=st.sampled_from([D("1.00"), D("1.50"), D("3.00")]))
+    def supervision_cambia_el_factor(self, dias, factor):
+        """A new moratorio factor from a later day: it prices only the days from then on."""
+        from prestamos.models import ParametroMora
+
+        ParametroMora.objects.update_or_create(
+            vigente_desde=self.hoy + timedelta(days=dias), defaults={"dias_gracia": 20, "factor": factor}
+        )
+
+    @rule(corto=st.booleans())
+    def liquida_antes_de_la_vigencia(self, corto):
         """A payoff slip charges interest to its vigencia: paid today, the difference is saldo a favor."""
         from django.core.exceptions import ValidationError
 
         try:
-            fopi = fopi_emitir(prestamo=self.prestamo, tipo="LIQUIDACION", hoy=self.hoy)
+            fopi = fopi_emitir(prestamo=self.corto if corto else self.prestamo, tipo="LIQUIDACION", hoy=self.hoy)
         except ValidationError:
             return
         self.autorizacion += 1
@@ -138,12 +195,13 @@ class Cartera(RuleBasedStateMachine):
         solicitud = devolucion_solicitar(prestamo=self.prestamo, clabe="032180000118359719", titular="Alicia García")
         devolucion_pagar(solicitud=solicitud, clave_rastreo=f"R{self.autorizacion}", usuario=None, hoy=self.hoy)
 
-    @rule(tipo=st.sampled_from(["PARCIAL", "LIQUIDACION", "REGULARIZACION"]), importe=st.integers(min_value=100, max_value=40000))
-    def emite_un_fopi(self, tipo, importe):
+    @rule(tipo=st.sampled_from(["PARCIAL", "LIQUIDACION", "REGULARIZACION"]), importe=st.integers(min_value=100, max_value=40000),
+          corto=st.booleans())
+    def emite_un_fopi(self, tipo, importe, corto):
         from django.core.exceptions import ValidationError
 
         try:
-            fopi_emitir(prestamo=self.prestamo, tipo=tipo, importe=D(importe), hoy=self.hoy)
+            fopi_emitir(prestamo=self.corto if corto else self.prestamo, tipo=tipo, importe=D(importe), hoy=self.hoy)
         except ValidationError:
             pass
 
@@ -219,27 +277,31 @@ class Cartera(RuleBasedStateMachine):
     @invariant()
     def no_se_crea_ni_se_pierde_un_centavo(self):
         """received = applied + saldo a favor + refunded + in review, counting only what a reversal has
-        not taken back (docs/reglas.md §9)."""
+        not taken back (docs/reglas.md §9). A write-off ("Ajuste por redondeo") is not money received."""
         if not hasattr(self, "prestamo"):
             return
-        libro = list(Movimiento.objects.filter(prestamo=self.prestamo).order_by("id"))
-        vigentes = posiciones.vigentes(libro)
-        for m in libro:
-            if m.tipo != Movimiento.Tipo.DEVOLUCION:
-                assert m.importe == m.moratorios + m.interes + m.capital + m.excedente
-        for r in (m for m in libro if m.tipo == Movimiento.Tipo.REVERSION):
-            assert (r.importe, r.capital, r.excedente) == (r.revierte.importe, r.revierte.capital, r.revierte.excedente)
-        recibidos = [m for m in vigentes if m.tipo in Movimiento.RECIBIDOS]
-        recibido = _suma(recibidos)
-        aplicado = sum((m.moratorios + m.interes + m.capital for m in recibidos), SUMA_CERO)
-        devuelto = _suma(m for m in vigentes if m.tipo == Movimiento.Tipo.DEVOLUCION)
-        saldo_a_favor = posiciones.posicion(self.prestamo, reproducir=True).excedentes
-        assert saldo_a_favor >= 0
-        assert recibido == aplicado + saldo_a_favor + devuelto
+        aplicado_banco = SUMA_CERO
+        for prestamo in self.prestamos:
+            libro = list(Movimiento.objects.filter(prestamo=prestamo).order_by("id"))
+            vigentes = posiciones.vigentes(libro)
+            for m in libro:
+                if m.tipo != Movimiento.Tipo.DEVOLUCION:
+                    assert m.importe == m.moratorios + m.interes + m.capital + m.excedente
+                if m.tipo == Movimiento.Tipo.AJUSTE:
+                    assert m.importe <= D("1.00") and m.excedente == 0
+            for r in (m for m in libro if m.tipo == Movimiento.Tipo.REVERSION):
+                assert (r.importe, r.capital, r.excedente) == (r.revierte.importe, r.revierte.capital, r.revierte.excedente)
+            recibidos = [m for m in vigentes if m.tipo in Movimiento.RECIBIDOS]
+            recibido = _suma(recibidos)
+            aplicado = sum((m.moratorios + m.interes + m.capital for m in recibidos), SUMA_CERO)
+            devuelto = _suma(m for m in vigentes if m.tipo == Movimiento.Tipo.DEVOLUCION)
+            saldo_a_favor = posiciones.posicion(prestamo, reproducir=True).excedentes
+            assert saldo_a_favor >= 0
+            assert recibido == aplicado + saldo_a_favor + devuelto
+            aplicado_banco += _suma(m for m in vigentes if m.tipo in ("PAGO", "PAGO_CAPP", "PAGO_SPEI"))
 
         cargados = PagoBancario.objects.exclude(estado="REVERTIDO")
         recibido_banco = _suma(cargados)
-        aplicado_banco = _suma(m for m in vigentes if m.tipo in ("PAGO", "PAGO_CAPP", "PAGO_SPEI"))
         en_revision = _suma(cargados.filter(estado__in=["EN_REVISION", "DEVOLUCION"]))
         assert recibido_banco == aplicado_banco + en_revision
 
@@ -247,19 +309,32 @@ class Cartera(RuleBasedStateMachine):
     def la_instantanea_es_el_libro(self):
         if not hasattr(self, "prestamo"):
             return
-        prestamo = Prestamo.objects.get(pk=self.prestamo.pk)
-        assert posiciones.posicion(prestamo) == posiciones.posicion(prestamo, reproducir=True)
+        for p in self.prestamos:
+            prestamo = Prestamo.objects.get(pk=p.pk)
+            assert posiciones.posicion(prestamo) == posiciones.posicion(prestamo, reproducir=True)
 
     @invariant()
     def ningun_saldo_negativo(self):
         if not hasattr(self, "prestamo"):
             return
-        posicion = posiciones.posicion(self.prestamo, reproducir=True)
-        contexto = posiciones.contexto(self.prestamo, self.hoy)
-        assert posicion.capital_insoluto >= 0
-        assert posicion.saldo_deudor_total(self.hoy, contexto) >= 0
-        assert all(c.pendiente >= 0 for c in posicion.cuotas)
-        assert posicion.capital_insoluto == sum(c.pendiente_capital for c in posicion.cuotas)
+        for prestamo in self.prestamos:
+            posicion = posiciones.posicion(prestamo, reproducir=True)
+            contexto = posiciones.contexto(prestamo, self.hoy)
+            assert posicion.capital_insoluto >= 0
+            assert posicion.saldo_deudor_total(self.hoy, contexto) >= 0
+            assert all(c.pendiente >= 0 for c in posicion.cuotas)
+            assert posicion.capital_insoluto == sum(c.pendiente_capital for c in posicion.cuotas)
+
+    @invariant()
+    def sin_capital_ni_deuda_es_liquidado(self):
+        """An exact payoff settles: no loan is left VIGENTE owing nothing (docs/reglas.md §5)."""
+        if not hasattr(self, "prestamo"):
+            return
+        for p in self.prestamos:
+            prestamo = Prestamo.objects.get(pk=p.pk)
+            posicion = posiciones.posicion(prestamo)
+            if posicion.capital_insoluto == 0:
+                assert posicion.liquidado and prestamo.estado == "LIQUIDADO"
 
 
 class CarteraMensual(Cartera):
@@ -267,6 +342,7 @@ class CarteraMensual(Cartera):
 
     PERIODO = Mes
     FILA = f"{FOLIO_ALICE},{CURP_ALICE},ORDINARIO,30000.00,11.50,24,2025-12-20,2026-M01,VIGENTE,0,"
+    FILA_CORTO = f"{FOLIO_CORTO},{CURP_CARLOS},ORDINARIO,1000.00,12.00,4,2025-12-20,2026-M01,VIGENTE,2,"
 
 
 @pytest.mark.django_db

@@ -1,9 +1,9 @@
 """Helpers shared by the browser journeys (imported by the test modules; fixtures live in conftest.py)."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from tests.fabricas import CONTRASENA
 

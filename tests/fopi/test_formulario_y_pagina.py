@@ -65,10 +65,11 @@ def test_what_the_simulator_promises_is_what_the_ledger_then_says(prestamo_alice
     assert (efecto.quincenas_antes, efecto.termino_antes) == (37, date(2027, 12, 31))  # Q11 deducted on the 15th
 
     hoy(date(2026, 6, 16))
-    pago = lambda: prestamo_aplicar_pago(
-        prestamo=Prestamo.objects.get(folio=FOLIO_ALICE), importe=D("5000.00"), fecha_valor=date(2026, 6, 15),
-        tipo=Movimiento.Tipo.PAGO, origen="FOPI", hoy=date(2026, 6, 16),
-    )
+    def pago():
+        return prestamo_aplicar_pago(
+            prestamo=Prestamo.objects.get(folio=FOLIO_ALICE), importe=D("5000.00"), fecha_valor=date(2026, 6, 15),
+            tipo=Movimiento.Tipo.PAGO, origen="FOPI", hoy=date(2026, 6, 16),
+        )
     if not remesa_antes:
         pago()
     remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), quincena="2026-Q11")

@@ -197,7 +197,7 @@ def test_no_public_url_serves_it(client, cliente_alice, aclaracion, settings):
     ruta = aclaracion.talon.name
     assert client.get(f"/{settings.MEDIA_URL}{ruta}").status_code == 404
     with pytest.raises(ValueError):
-        aclaracion.talon.url
+        _ = aclaracion.talon.url
     assert ruta not in cliente_alice.get(LISTA).content.decode()
 
 
