@@ -227,7 +227,7 @@ def test_it_reads_a_fixed_number_of_queries(client, fopi, django_assert_max_num_
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("a_su_fopi", [True, False], ids=["clabe-de-un-fopi", "clabe-desconocida"])
 def test_two_simultaneous_deliveries_of_the_same_deposit_apply_it_once(prestamo_alice, hoy, settings, a_su_fopi):
     from django.test import Client
@@ -247,7 +247,7 @@ def test_two_simultaneous_deliveries_of_the_same_deposit_apply_it_once(prestamo_
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_bank_file_and_a_spei_deposit_paying_the_same_fopi_at_once_apply_one(prestamo_alice, hoy):
     from django.test import Client
 

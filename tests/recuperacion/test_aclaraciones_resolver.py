@@ -278,7 +278,7 @@ def test_the_resolve_page_takes_a_fixed_number_of_queries(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_officers_resolving_at_once_book_it_once(prestamo_alice, operacion, hoy):
     from tests.fabricas import a_la_vez
 
