@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "oficina.segundo_factor.SegundoFactorAdminMiddleware",
+    "oficina.segundo_factor.SegundoFactorPersonalMiddleware",
     "oficina.cache_privado.CachePrivadoMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -218,7 +218,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
-# Staff enter the admin with a second factor (oficina.segundo_factor): TOTP, with recovery codes.
+# Staff reach nothing with a borrower's data before their second factor (oficina.segundo_factor): TOTP, with
+# recovery codes.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Oficina Virtual (ISSSTE)"
 MFA_FORMS = {
