@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "oficina.segundo_factor.SegundoFactorPersonalMiddleware",
+    "oficina.errores.MetodoNoPermitidoMiddleware",
     "oficina.cache_privado.CachePrivadoMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
