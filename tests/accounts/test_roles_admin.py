@@ -346,22 +346,24 @@ def test_each_kind_of_staff_opens_and_changes_exactly_what_its_role_allows(equip
     if sitio.status_code != 404:
         errores.append(f"GET view_on_site: {sitio.status_code}")
 
-    # POSTs, deletions last: an allowed deletion only reaches its confirmation page (nothing is deleted).
-    for nombre, url, vista in sorted(recorrido, key=lambda r: r[0].endswith("_delete")):
-        permitido = vista.post is not None and rol in vista.post
-        datos = _con_archivo(vista.datos)
-        if permitido and nombre.endswith("_delete"):
-            datos = {}
-        antes = _foto()
+    # POSTs. First every one this role may not send (and those to pages that only read): together they must
+    # leave every row as it was. Then the allowed ones, deletions last and only to their confirmation page.
+    def permitido(vista):
+        return vista.post is not None and rol in vista.post
+
+    antes = _foto()
+    for nombre, url, vista in [r for r in recorrido if not permitido(r[2])]:
+        respuesta = cliente.post(url, _con_archivo(vista.datos))
+        if respuesta.status_code >= 500 or (vista.post is not None and respuesta.status_code != 403):
+            errores.append(f"POST {url} ({nombre}): {respuesta.status_code}, se esperaba 403")
+    despues = _foto()
+    cambiados = [modelo for modelo in antes if antes[modelo] != despues[modelo]]
+    if cambiados:
+        errores.append(f"POSTs rechazados o de sólo lectura cambiaron datos de {cambiados}")
+    for nombre, url, vista in sorted((r for r in recorrido if permitido(r[2])), key=lambda r: r[0].endswith("_delete")):
+        datos = {} if nombre.endswith("_delete") else _con_archivo(vista.datos)
         respuesta = cliente.post(url, datos)
-        if respuesta.status_code >= 500:
-            errores.append(f"POST {url} ({nombre}): {respuesta.status_code}")
-        elif vista.post is None or not permitido:
-            if _foto() != antes:
-                errores.append(f"POST {url} ({nombre}): cambió datos")
-            if vista.post is not None and respuesta.status_code != 403:
-                errores.append(f"POST {url} ({nombre}): {respuesta.status_code}, se esperaba 403")
-        elif respuesta.status_code not in (200, 302) or "/cuenta/login/" in respuesta.get("Location", ""):
+        if respuesta.status_code not in (200, 302) or "/cuenta/login/" in respuesta.get("Location", ""):
             errores.append(f"POST {url} ({nombre}): {respuesta.status_code}, se esperaba 200 o 302")
 
     assert not errores, f"{rol}:\n" + "\n".join(errores)
