@@ -1,8 +1,13 @@
-"""The admin requires a second factor (docs/reglas.md §3): every staff account sets up TOTP, and a session enters the
-admin only once it authenticated with it.
+"""Staff work only after their second factor (docs/reglas.md §3): every staff account sets up TOTP, and a
+staff session reaches nothing a borrower's data lives behind — admin, console, payslips, documents, exports,
+whatever the URL — until it authenticated with it.
 
 allauth.mfa asks for the code at login to anyone who has TOTP; this middleware makes it compulsory for staff
 and covers the sessions that began before TOTP was set up (they are sent to the second-factor step).
+
+It decides by the URL's name and is closed by default: a staff session without the second factor gets only
+the pages named below, which hold no one's data. A new page is covered the day it is added, wherever it
+lives (tests/test_segundo_factor_staff.py walks every URL pattern).
 """
 
 from urllib.parse import urlencode
@@ -13,32 +18,53 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+# Public pages and signing in and out.
+SIN_DATOS = frozenset({
+    "inicio", "verificar_inicio", "verificar",  # anyone holding a document checks its code
+    "spei_abonos",  # the bank's signed notifications, not a session's
+    "captcha-image", "captcha-image-2x", "captcha-audio", "captcha-refresh",
+    "account_login", "account_logout", "admin:logout", "mfa_authenticate",
+})
+# A staff account without TOTP sets it up; allauth asks for the password (or an e-mailed code) first.
+PARA_ACTIVAR = frozenset({
+    "mfa_activate_totp", "account_reauthenticate", "account_request_reauthentication_code",
+    "account_confirm_reauthentication_code",
+})
+# One with TOTP types its code. Not even its recovery codes before that: a session that began before TOTP was
+# set up could otherwise mint new ones and complete the second factor with them.
+PARA_CONFIRMAR = frozenset({"mfa_reauthenticate"})
+
 
 def sesion_con_segundo_factor(request) -> bool:
     return any(r.get("method") == "mfa" for r in get_authentication_records(request, request.user))
 
 
-class SegundoFactorAdminMiddleware:
+class SegundoFactorPersonalMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, vista, args, kwargs):
         usuario = getattr(request, "user", None)
-        if (
-            usuario is not None
-            and usuario.is_authenticated
-            and usuario.is_staff
-            and request.path.startswith(reverse("admin:index"))
-            and request.path != reverse("admin:logout")
-        ):
-            siguiente = urlencode({"next": request.get_full_path()})
-            if not Authenticator.objects.filter(user=usuario, type=Authenticator.Type.TOTP).exists():
+        if usuario is None or not usuario.is_authenticated or not usuario.is_staff:
+            return None
+        nombre = request.resolver_match.view_name
+        if nombre in SIN_DATOS or sesion_con_segundo_factor(request):
+            return None
+        siguiente = urlencode({"next": request.get_full_path()})
+        if not Authenticator.objects.filter(user=usuario, type=Authenticator.Type.TOTP).exists():
+            if nombre in PARA_ACTIVAR:
+                return None
+            if request.method == "GET":
                 messages.info(
                     request,
-                    "Para entrar a la administración activa tu segundo factor: escanea el código con tu app de "
-                    "autenticación (Google Authenticator, Microsoft Authenticator u otra) y escribe el código que muestre.",
+                    "Tu cuenta es del personal del CAPP: antes de continuar activa tu segundo factor. Escanea el "
+                    "código con tu app de autenticación (Google Authenticator, Microsoft Authenticator u otra) y "
+                    "escribe el código que muestre.",
                 )
-                return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{siguiente}")
-            if not sesion_con_segundo_factor(request):
-                return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{siguiente}")
-        return self.get_response(request)
+            return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{siguiente}")
+        if nombre in PARA_CONFIRMAR:
+            return None
+        return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{siguiente}")

@@ -56,7 +56,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "oficina.apps.AdminOficinaConfig",  # django.contrib.admin with the project's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,7 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "oficina.segundo_factor.SegundoFactorAdminMiddleware",
+    "oficina.segundo_factor.SegundoFactorPersonalMiddleware",
+    "oficina.errores.MetodoNoPermitidoMiddleware",
     "oficina.cache_privado.CachePrivadoMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -218,7 +219,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
-# Staff enter the admin with a second factor (oficina.segundo_factor): TOTP, with recovery codes.
+# Staff reach nothing with a borrower's data before their second factor (oficina.segundo_factor): TOTP, with
+# recovery codes.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Oficina Virtual (ISSSTE)"
 MFA_FORMS = {

@@ -14,7 +14,8 @@ admin.site.index_title = "Centro de Atención de Préstamos Personales"
 # the breadcrumbs lead everywhere (issue 15: "Resolver" was off-screen at 1280 px).
 admin.site.enable_nav_sidebar = False
 
-# The portal's own error pages, in Spanish with the CAPP contact (templates 400/403/404.html by name).
+# The portal's own error pages, in Spanish with the CAPP contact (templates 400/403/404.html by name; 405, which
+# Django answers with an empty body, through oficina.errores).
 handler429 = "oficina.views.demasiadas_peticiones"  # allauth's rate limits answer through this one
 handler500 = "oficina.views.error_servidor"
 

@@ -175,8 +175,9 @@ class ParametroMoraAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        # A value that already holds stays as it was; only one that starts in the future can be fixed.
-        return obj is None or obj.vigente_desde > timezone.localdate()
+        # Who may (Supervisión, docs/reglas.md §3), and also: a value that already holds stays as it was; only
+        # one that starts in the future can be fixed.
+        return super().has_change_permission(request, obj) and (obj is None or obj.vigente_desde > timezone.localdate())
 
     def save_model(self, request, obj, form, change):
         if not change:

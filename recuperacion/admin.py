@@ -93,7 +93,7 @@ class DependenciaOmisaAdmin(SoloLecturaMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
-            return HttpResponse(status=403)
+            raise PermissionDenied
         # Default: the last quincena already due, the one whose remesas should have arrived.
         codigo = request.GET.get("quincena") or str(Quincena.de_fecha(timezone.localdate()) + (-1))
         try:
@@ -157,7 +157,8 @@ class SolicitudDevolucionAdmin(admin.ModelAdmin):
             return
         # Nothing else of a request is edited here.
 
-    @admin.action(description="Exportar las pendientes (CSV para el banco)")
+    # Operación's step towards paying them (the file for the bank), not a reading: those who record the payments.
+    @admin.action(description="Exportar las pendientes (CSV para el banco)", permissions=["change"])
     def exportar_pendientes(self, request, queryset):
         pendientes = queryset.filter(estado=SolicitudDevolucion.Estado.PENDIENTE).select_related("prestamo__derechohabiente")
         return respuesta_csv(
@@ -259,7 +260,7 @@ class PrestamoPorSuspenderAdmin(SoloLecturaMixin, admin.ModelAdmin):
 
     def csv_view(self, request):
         if not self.has_view_permission(request):
-            return HttpResponse(status=403)
+            raise PermissionDenied
         # The changelist's own filtering, so the file holds exactly the rows the page lists (all pages).
         lista = self.get_changelist_instance(request)
         filas = lista.get_queryset(request).iterator(chunk_size=2000)

@@ -134,3 +134,20 @@ def test_pdfs_are_private_and_not_stored(cliente_alice, prestamo_alice):
 @pytest.mark.django_db
 def test_public_pages_keep_their_caching(client):
     assert "no-store" not in client.get(reverse("inicio")).get("Cache-Control", "")
+
+
+@pytest.mark.django_db
+def test_it_answers_405_in_spanish_keeping_the_allowed_methods(cliente_staff):
+    anonimo = Client().post(reverse("account_reset_password_done"))
+    assert anonimo.status_code == 405 and "GET" in anonimo["Allow"]
+    en_espanol_con_capp(anonimo, "Esta página no acepta esa operación")
+    respuesta = cliente_staff.get(reverse("admin_carga_reintentar", args=[1]))
+    assert respuesta.status_code == 405 and respuesta["Allow"] == "POST"
+    html = en_espanol_con_capp(respuesta, "Esta página no acepta esa operación")
+    assert "Method Not Allowed" not in html
+
+
+@pytest.mark.django_db
+def test_a_405_that_already_says_why_is_left_as_it_is(client):
+    respuesta = client.get(reverse("spei_abonos"))
+    assert respuesta.status_code == 405 and respuesta.json() == {"error": "Envía las notificaciones con POST."}

@@ -131,7 +131,7 @@ def test_it_keeps_the_statement_working_for_a_borrower_without_loans(cliente_ali
 
 
 @pytest.mark.django_db
-def test_it_answers_403_with_a_message_for_an_account_outside_the_padron(client, staff):
-    client.force_login(staff)
+def test_it_answers_403_with_a_message_for_an_account_outside_the_padron(cliente_staff):
+    client = cliente_staff  # staff (with their second factor) have no padrón entry
     respuesta = client.get(reverse("estado_cuenta"))
     assert respuesta.status_code == 403 and "CAPP" in respuesta.content.decode()

@@ -1,0 +1,7 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class AdminOficinaConfig(AdminConfig):
+    """django.contrib.admin with the project's site (oficina/admin_sitio.py) as `admin.site`."""
+
+    default_site = "oficina.admin_sitio.SitioAdmin"

@@ -1,0 +1,140 @@
+"""The CAPP staff as the admin walks see them (one named member per role, plus a staff account without a
+role and a superuser) and a world with one row of every model the admin shows, so that every change,
+delete and history URL has an object to open.
+
+Shared by tests/accounts/test_roles_admin.py (what each role may do) and tests/test_segundo_factor_staff.py
+(nothing without the second factor).
+"""
+
+import hashlib
+from datetime import timedelta
+from decimal import Decimal as D
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from accounts.roles import CONSULTA, OPERACION, SUPERVISION
+from tests.accounts.datos import activar_totp, con_segundo_factor
+from tests.fabricas import CONTRASENA
+
+# The five kinds of staff account, by the name the tests use.
+CON = "consulta"
+OPE = "operacion"
+SUP = "supervision"
+SIN_ROL = "sin_rol"
+SU = "superusuario"
+PERSONAL = (CON, OPE, SUP, SIN_ROL, SU)
+GRUPO = {CON: CONSULTA, OPE: OPERACION, SUP: SUPERVISION}
+
+
+def miembro(rol: str, django_user_model):
+    """A staff account of that kind, with its TOTP activated (no session yet)."""
+    usuario = django_user_model.objects.create_user(
+        username=f"capp-{rol}", email=f"capp-{rol}@ejemplo.mx", password=CONTRASENA, is_staff=True,
+        is_superuser=rol == SU,
+    )
+    EmailAddress.objects.create(user=usuario, email=usuario.email, verified=True, primary=True)
+    if rol in GRUPO:
+        usuario.groups.add(Group.objects.get(name=GRUPO[rol]))
+    activar_totp(usuario)
+    return usuario
+
+
+def cliente_de(usuario) -> Client:
+    """A browser session of `usuario` that completed the second factor."""
+    return con_segundo_factor(Client(), usuario)
+
+
+def mundo(por):
+    """The demo data plus one row of each model the demo leaves empty; `por`: the staff member recorded as
+    author. Returns the objects the walks open by name."""
+    from accounts.models import LiberacionCurp
+    from fopi import services as fopi_services
+    from fopi.models import AvisoCorreo, PagoBancario
+    from prestamos.calculo import Periodo
+    from prestamos.models import Carga, Derechohabiente, ParametroMora, Prestamo
+    from recuperacion.models import (
+        Aclaracion,
+        AdeudoDependencia,
+        Atencion,
+        DocumentoVerificable,
+        SolicitudDevolucion,
+    )
+    from tests.recuperacion import talones_prueba
+
+    call_command("cargar_demo", verbosity=0, stdout=_Nada())
+    hoy = timezone.localdate()
+    prestamo = Prestamo.objects.exclude(estado=Prestamo.Estado.LIQUIDADO).select_related("derechohabiente").first()
+    derechohabiente = prestamo.derechohabiente
+    futuro = ParametroMora.objects.create(
+        vigente_desde=hoy + timedelta(days=30), dias_gracia=5, factor=D("1.50"), registrado_por=por
+    )
+    fopi = fopi_services.fopi_emitir(prestamo=prestamo, tipo="PARCIAL", importe=D("500.00"), usuario=por, hoy=hoy)
+    pago = PagoBancario.objects.create(
+        banco="BANORTE", autorizacion="A1", fecha_pago=hoy, referencia=fopi.referencia, importe=D("499.00"),
+        estado=PagoBancario.Estado.EN_REVISION, motivo="importe distinto", fopi=fopi, cargado_por=por,
+    )
+    png = talones_prueba.imagen("PNG")
+    aclaracion = Aclaracion(
+        prestamo=prestamo, quincena=prestamo.primera_quincena, importe=prestamo.cuota, talon_tipo="image/png",
+        talon_nombre="talon.png", talon_tamanio=len(png), talon_sha256=hashlib.sha256(png).hexdigest(),
+        presentada_por=derechohabiente.usuario,
+    )
+    aclaracion.talon.save("talon.png", ContentFile(png), save=False)
+    aclaracion.save()
+    aclaracion.folio = f"ACL-{hoy:%Y}{aclaracion.pk:06d}"
+    aclaracion.save(update_fields=["folio"])
+    otra = Aclaracion.objects.get(pk=aclaracion.pk)
+    otra.pk, otra.folio, otra.quincena = None, None, prestamo.primera_quincena + 1
+    otra.save()
+    otra.folio = f"ACL-{hoy:%Y}{otra.pk:06d}"
+    otra.save(update_fields=["folio"])
+    AdeudoDependencia.objects.create(
+        dependencia=prestamo.dependencia, quincena=otra.quincena, prestamo=prestamo, importe=prestamo.cuota,
+        aclaracion=otra, registrado_por=por,
+    )
+    SolicitudDevolucion.objects.create(
+        prestamo=prestamo, importe=D("120.00"), clabe="012180001234567897", titular=derechohabiente.nombre_completo,
+    )
+    DocumentoVerificable.objects.create(
+        tipo=DocumentoVerificable.Tipo.COMPROBANTE_PAGO, asunto="Comprobante de pago", codigo="ABCD2345EFGH6789",
+        folio="CP-000001", derechohabiente=derechohabiente, prestamo=prestamo, importe=D("500.00"), emitido=hoy,
+    )
+    Atencion.objects.create(
+        derechohabiente=derechohabiente, canal=Atencion.Canal.TELEFONO, motivo=Atencion.Motivo.FOPI,
+        nota="Pidió su referencia.", usuario=por,
+    )
+    AvisoCorreo.objects.create(
+        tipo=AvisoCorreo.Tipo.PAGO_APLICADO, objeto=pago.pk, prestamo=prestamo, correo="alguien@ejemplo.mx"
+    )
+    sin_cuenta = Derechohabiente.objects.filter(usuario__isnull=True).first()
+    LiberacionCurp.objects.create(
+        derechohabiente=sin_cuenta, cuenta_usuario="intruso", cuenta_correo="intruso@ejemplo.mx", por=por,
+        motivo="Identificación revisada en el CAPP.",
+    )
+    carga = Carga.objects.create(
+        archivo=ContentFile(b"clave,nombre\n", name="dependencias.csv"), nombre="dependencias.csv",
+        estado=Carga.Estado.FALLIDA, creada_por=por,
+    )
+    return {
+        "prestamo": prestamo,
+        "derechohabiente": derechohabiente,
+        "parametro_futuro": futuro,
+        "fopi": fopi,
+        "pago": pago,
+        "aclaracion": aclaracion,
+        "carga": carga,
+        "quincena": Periodo.parse(str(prestamo.primera_quincena)),
+    }
+
+
+class _Nada:
+    def write(self, *args, **kwargs):
+        pass
+
+    def flush(self):
+        pass
