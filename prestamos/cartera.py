@@ -175,6 +175,14 @@ class Aplicacion:
     excedente: Decimal = CERO  # beyond the payoff, or received after settlement: saldo a favor
     liquida: bool = False
     devuelto: Decimal = CERO  # saldo a favor paid back to the borrower (a DEVOLUCION, docs/reglas.md §9)
+    # A payroll deduction's period (remesa or aclaración): a deduction for an installment already paid is
+    # a pago en exceso, kept as saldo a favor (`exceso`), not sent to capital (docs/reglas.md §6).
+    periodo: Periodo | None = None
+    exceso: bool = False
+    de_saldo: Decimal = CERO  # saldo a favor the borrower chose to apply to the loan ("Abonar a capital")
+    # Moratorios paid on an installment whose deduction an aclaración proved on time: (número, importe)
+    # each, back to saldo a favor (docs/reglas.md §10).
+    moratorio_devuelto: tuple[tuple[int, Decimal], ...] = ()
 
     @property
     def moratorios(self) -> Decimal:
@@ -200,6 +208,11 @@ class Aplicacion:
             "excedente": str(self.excedente),
             "liquida": self.liquida,
             **({"devuelto": str(self.devuelto)} if self.devuelto else {}),
+            **({"periodo": str(self.periodo)} if self.periodo is not None else {}),
+            **({"exceso": True} if self.exceso else {}),
+            **({"de_saldo": str(self.de_saldo)} if self.de_saldo else {}),
+            **({"moratorio_devuelto": [[n, str(m)] for n, m in self.moratorio_devuelto]}
+               if self.moratorio_devuelto else {}),
         }
 
     @classmethod
@@ -223,6 +236,10 @@ class Aplicacion:
             excedente=Decimal(datos["excedente"]),
             liquida=datos["liquida"],
             devuelto=Decimal(datos.get("devuelto", "0.00")),
+            periodo=Periodo.parse(datos["periodo"]) if "periodo" in datos else None,
+            exceso=datos.get("exceso", False),
+            de_saldo=Decimal(datos.get("de_saldo", "0.00")),
+            moratorio_devuelto=tuple((n, Decimal(m)) for n, m in datos.get("moratorio_devuelto", ())),
         )
 
 
@@ -397,14 +414,35 @@ class Posicion:
 
     # --- writing -------------------------------------------------------------------------------
 
-    def aplicar(self, *, fecha_valor: date, importe: Decimal, contexto: Contexto) -> Aplicacion:
-        """Allocate `importe` received with value date `fecha_valor`, record it and return the allocation."""
+    def cuota_del_periodo(self, periodo: Periodo) -> Cuota | None:
+        """The installment that falls due in `periodo`, if the schedule has one."""
+        primero = self.condiciones.primer_periodo
+        if type(periodo) is not type(primero):
+            return None
+        numero = periodo - primero + 1
+        if numero < 1 or numero > len(self._cuotas) + len(self._por_restaurar or ()):
+            return None
+        return self.cuota_por_numero(numero)
+
+    def aplicar(self, *, fecha_valor: date, importe: Decimal, contexto: Contexto, periodo: Periodo | None = None,
+                de_saldo: bool = False) -> Aplicacion:
+        """Allocate `importe` received with value date `fecha_valor`, record it and return the allocation.
+
+        `periodo`: the period of a payroll deduction. When its installment had already been paid (by a
+        FOPI, a bank or SPEI payment, an aclaración), what the deduction brings beyond the installments
+        still due is a pago en exceso: saldo a favor, not capital (docs/reglas.md §6). `de_saldo`: the
+        money is the borrower's saldo a favor, applied to the loan at their request.
+        """
         if importe <= 0:
             raise ValueError("El importe a aplicar debe ser mayor que cero.")
+        saldo = importe if de_saldo else CERO
         if self.liquidado:
-            aplicacion = Aplicacion(fecha_valor=fecha_valor, importe=importe, excedente=importe)
+            aplicacion = Aplicacion(fecha_valor=fecha_valor, importe=importe, excedente=importe, periodo=periodo,
+                                    de_saldo=saldo)
             self.registrar(aplicacion)
             return aplicacion
+        propia = self.cuota_del_periodo(periodo) if periodo is not None else None
+        ya_pagada = propia is not None and propia.pagado > 0
 
         restante = importe
         partes: list[AplicacionCuota] = []
@@ -433,6 +471,10 @@ class Posicion:
         # Money that covers exactly everything owed settles the loan, like money with something left over
         # (docs/reglas.md §5): the last installment paid to the centavo leaves no capital and nothing due.
         liquida = restante == 0 and capital_restante == 0
+        exceso = False
+        if restante > 0 and ya_pagada and capital_restante > 0:
+            # The deduction's own installment was already paid: paid twice, the borrower's to decide.
+            excedente, restante, exceso = restante, CERO, True
         if restante > 0:
             interes_al_dia = interes_devengado(
                 capital=capital_antes,
@@ -457,7 +499,23 @@ class Posicion:
             interes_devengado=interes_al_dia,
             excedente=excedente,
             liquida=liquida,
+            periodo=periodo,
+            exceso=exceso,
+            de_saldo=saldo,
         )
+        self.registrar(aplicacion)
+        return aplicacion
+
+    def devolver_moratorios(self, *, fecha: date, periodo: Periodo) -> Aplicacion | None:
+        """An aclaración proved the deduction of `periodo` was taken on time: the moratorios the borrower
+        paid on its installment (a regularization) go back to saldo a favor, and are no longer charged
+        (docs/reglas.md §10). None when none were paid."""
+        cuota = self.cuota_del_periodo(periodo)
+        if cuota is None or cuota.pagado_moratorio <= 0:
+            return None
+        pagado = cuota.pagado_moratorio
+        aplicacion = Aplicacion(fecha_valor=fecha, importe=pagado, excedente=pagado, periodo=periodo,
+                                moratorio_devuelto=((cuota.numero, pagado),))
         self.registrar(aplicacion)
         return aplicacion
 
@@ -532,8 +590,12 @@ class Posicion:
             self.capital_pagado += parte.capital
             if parte.devengado_hasta and (cuota.devengado_hasta is None or parte.devengado_hasta > cuota.devengado_hasta):
                 cuota.devengado_hasta = parte.devengado_hasta
-        self.excedentes += aplicacion.excedente - aplicacion.devuelto
-        if aplicacion.devuelto:
+        for numero, importe in aplicacion.moratorio_devuelto:
+            cuota = self.cuota_por_numero(numero)
+            cuota.pagado_moratorio -= importe
+            cuota.moratorio_cargado -= importe
+        self.excedentes += aplicacion.excedente - aplicacion.devuelto - aplicacion.de_saldo
+        if aplicacion.devuelto or aplicacion.moratorio_devuelto:
             return  # money sent back out: nothing of the schedule changes, nor the last value date
         if self.ultima_fecha_valor is None or aplicacion.fecha_valor > self.ultima_fecha_valor:
             self.ultima_fecha_valor = aplicacion.fecha_valor
