@@ -40,7 +40,13 @@ class OficinaAccountAdapter(DefaultAccountAdapter):
         return f"{settings.PORTAL_NOMBRE} — {subject}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        context = {**context, "portal_nombre": settings.PORTAL_NOMBRE, "portal_url": settings.PORTAL_URL}
+        context = {
+            **context,
+            "portal_nombre": settings.PORTAL_NOMBRE,
+            "portal_url": settings.PORTAL_URL,
+            "capp_telefono": settings.CAPP_TELEFONO,
+            "capp_correo": settings.CAPP_CORREO,
+        }
         super().send_mail(template_prefix, email, context)
 
     def send_confirmation_mail(self, request, emailconfirmation, signup: bool) -> None:
