@@ -9,7 +9,10 @@ from django.urls import reverse
 from recuperacion.devoluciones import devolucion_cancelar, devolucion_pagar, devolucion_solicitar
 from recuperacion.models import SolicitudDevolucion
 from tests.fabricas import CONTRASENA, FOLIO_ALICE
-from tests.recuperacion.test_saldo_a_favor import CLABE, liquidada_con_excedente  # noqa: F401 - fixture
+from tests.recuperacion import test_saldo_a_favor
+from tests.recuperacion.test_saldo_a_favor import CLABE
+
+liquidada_con_excedente = test_saldo_a_favor.liquidada_con_excedente  # Alice's loan paid off with saldo a favor
 
 CLABE_LADRON = "002010077777777771"
 CLABE_BUENA = "012180015041950012"
