@@ -134,7 +134,7 @@ def test_consulta_and_operacion_cannot_reopen(ana, miembro, rol):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_attempts_neither_lose_a_count_nor_slip_past_five(ana):
     # 12 wrong RFCs at once: the padrón row is locked, so each attempt sees every earlier one. Exactly 5 are
     # compared with the padrón; the other 7 find the CURP closed. Nothing is lost from the count.

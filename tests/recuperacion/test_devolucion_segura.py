@@ -30,7 +30,7 @@ def confirmar_contrasena(cliente, contrasena=CONTRASENA, *, pagina=None, **extra
     return cliente.post(url, {"password": contrasena}, **extra)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_stolen_session_cannot_send_the_refund_anywhere_without_the_password(liquidada_con_excedente, cliente_alice):
     mail.outbox.clear()
     respuesta = pedir(cliente_alice, CLABE_LADRON)
@@ -39,7 +39,7 @@ def test_a_stolen_session_cannot_send_the_refund_anywhere_without_the_password(l
     assert not SolicitudDevolucion.objects.exists() and not mail.outbox
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_the_password_the_request_goes_on_and_the_account_is_told(liquidada_con_excedente, cliente_alice):
     retenida = pedir(cliente_alice)
     respuesta = confirmar_contrasena(cliente_alice, pagina=retenida.url, follow=True)
@@ -57,7 +57,7 @@ def reautenticada(cliente):
     return cliente
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_owner_cancels_a_pending_request_and_asks_again_with_the_right_clabe(
     liquidada_con_excedente, cliente_alice
 ):
