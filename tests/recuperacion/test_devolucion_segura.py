@@ -30,19 +30,25 @@ def confirmar_contrasena(cliente, contrasena=CONTRASENA, *, pagina=None, **extra
     return cliente.post(url, {"password": contrasena}, **extra)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_stolen_session_cannot_send_the_refund_anywhere_without_the_password(liquidada_con_excedente, cliente_alice):
+@pytest.mark.django_db
+def test_a_stolen_session_cannot_send_the_refund_anywhere_without_the_password(
+    liquidada_con_excedente, cliente_alice, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
-    respuesta = pedir(cliente_alice, CLABE_LADRON)
-    assert respuesta.status_code == 302 and respuesta.url.startswith(reverse("account_reauthenticate"))
-    assert confirmar_contrasena(cliente_alice, "no-la-se-2026", pagina=respuesta.url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        respuesta = pedir(cliente_alice, CLABE_LADRON)
+        assert respuesta.status_code == 302 and respuesta.url.startswith(reverse("account_reauthenticate"))
+        assert confirmar_contrasena(cliente_alice, "no-la-se-2026", pagina=respuesta.url).status_code == 200
     assert not SolicitudDevolucion.objects.exists() and not mail.outbox
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_with_the_password_the_request_goes_on_and_the_account_is_told(liquidada_con_excedente, cliente_alice):
+@pytest.mark.django_db
+def test_with_the_password_the_request_goes_on_and_the_account_is_told(
+    liquidada_con_excedente, cliente_alice, django_capture_on_commit_callbacks
+):
     retenida = pedir(cliente_alice)
-    respuesta = confirmar_contrasena(cliente_alice, pagina=retenida.url, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        respuesta = confirmar_contrasena(cliente_alice, pagina=retenida.url, follow=True)
     assert "Recibimos tu solicitud" in respuesta.content.decode()
     solicitud = SolicitudDevolucion.objects.get()
     assert (solicitud.clabe, solicitud.estado) == (CLABE, "PENDIENTE")
@@ -57,9 +63,9 @@ def reautenticada(cliente):
     return cliente
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db
 def test_the_owner_cancels_a_pending_request_and_asks_again_with_the_right_clabe(
-    liquidada_con_excedente, cliente_alice
+    liquidada_con_excedente, cliente_alice, django_capture_on_commit_callbacks
 ):
     primera = devolucion_solicitar(prestamo=liquidada_con_excedente, clabe=CLABE_LADRON, titular="Alicia García")
     html = cliente_alice.get(reverse("saldo_a_favor")).content.decode()
@@ -68,7 +74,8 @@ def test_the_owner_cancels_a_pending_request_and_asks_again_with_the_right_clabe
     assert 'name="clabe"' not in html  # no second form while one is in process
 
     mail.outbox.clear()
-    respuesta = cliente_alice.post(cancelar, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        respuesta = cliente_alice.post(cancelar, follow=True)
     assert "Cancelamos tu solicitud" in respuesta.content.decode()
     primera.refresh_from_db()
     assert primera.estado == SolicitudDevolucion.Estado.CANCELADA and primera.cancelada is not None
