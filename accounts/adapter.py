@@ -28,7 +28,8 @@ class OficinaAccountAdapter(DefaultAccountAdapter):
         "invalid_login": "No pudimos iniciar tu sesión. Inténtalo de nuevo.",
         "invalid_password_reset": "El enlace para cambiar tu contraseña ya no es válido o ya se usó. Pide uno nuevo.",
         "max_email_addresses": "No puedes agregar más de %d correos.",
-        "too_many_login_attempts": "Demasiados intentos fallidos. Espera unos minutos e inténtalo de nuevo.",
+        "too_many_login_attempts": "Demasiados intentos fallidos con esta cuenta. Espera unos minutos, o entra ya con un "
+        "código que te enviamos a tu correo («Entrar con un código», abajo).",
         "unknown_email": "Ese correo no corresponde a ninguna cuenta.",
         "unverified_primary_email": "Primero verifica tu correo principal.",
         "username_blacklisted": "No se puede usar ese nombre de usuario; elige otro.",
@@ -40,7 +41,13 @@ class OficinaAccountAdapter(DefaultAccountAdapter):
         return f"{settings.PORTAL_NOMBRE} — {subject}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        context = {**context, "portal_nombre": settings.PORTAL_NOMBRE, "portal_url": settings.PORTAL_URL}
+        context = {
+            **context,
+            "portal_nombre": settings.PORTAL_NOMBRE,
+            "portal_url": settings.PORTAL_URL,
+            "capp_telefono": settings.CAPP_TELEFONO,
+            "capp_correo": settings.CAPP_CORREO,
+        }
         super().send_mail(template_prefix, email, context)
 
     def send_confirmation_mail(self, request, emailconfirmation, signup: bool) -> None:

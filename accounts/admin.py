@@ -1,10 +1,13 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
 from accounts import services
 from accounts.curp import normalizar_curp
-from accounts.models import LiberacionCurp, User
+from accounts.models import IntentosRegistro, LiberacionCurp, ReaperturaRegistro, User
 from prestamos.models import Derechohabiente
 
 
@@ -70,3 +73,93 @@ class LiberacionCurpAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReabrirRegistroForm(forms.ModelForm):
+    curp = forms.CharField(label="CURP", max_length=40, help_text="La CURP cuyo registro se cerró por intentos fallidos.")
+
+    class Meta:
+        model = ReaperturaRegistro
+        fields = ("motivo",)
+        help_texts = {  # noqa: RUF012 - Django reads it once, never mutated
+            "motivo": "Cómo acreditó su identidad quien pide reabrir (p. ej. identificación oficial y talón de pago "
+            "revisados en el CAPP, folio de la atención)."
+        }
+
+    def clean_curp(self):
+        curp = normalizar_curp(self.cleaned_data["curp"])
+        derechohabiente = Derechohabiente.objects.filter(curp=curp).first()
+        if derechohabiente is None:
+            raise forms.ValidationError("Esa CURP no está en el padrón.")
+        if not IntentosRegistro.objects.filter(derechohabiente=derechohabiente, cerrado_desde__isnull=False).exists():
+            raise forms.ValidationError("El registro de esa CURP no está cerrado: su dueño puede registrarse ya.")
+        self.derechohabiente = derechohabiente
+        return curp
+
+    def clean_motivo(self):
+        motivo = self.cleaned_data["motivo"].strip()
+        if not motivo:
+            raise forms.ValidationError("Escribe el motivo.")
+        return motivo
+
+
+@admin.register(ReaperturaRegistro)
+class ReaperturaRegistroAdmin(admin.ModelAdmin):
+    """"Reabrir registro": after INTENTOS_RFC_MAXIMOS wrong RFCs a CURP cannot register until Supervisión,
+    having checked who asks, reopens it here. Rows are the audit trail: added, never changed or deleted."""
+
+    list_display = ("cuando", "derechohabiente", "fallidos", "cerrado_desde", "por")
+    search_fields = ("derechohabiente__curp",)
+    readonly_fields = ("cuando", "derechohabiente", "fallidos", "cerrado_desde", "por", "motivo")
+    list_select_related = ("derechohabiente", "por")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ReabrirRegistroForm
+            kwargs["fields"] = ["motivo"]
+        return super().get_form(request, obj, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        return {**super().get_changeform_initial_data(request), "curp": request.GET.get("curp", "")}
+
+    def get_fields(self, request, obj=None):
+        return ["curp", "motivo"] if obj is None else list(self.readonly_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        reapertura = services.registro_reabrir(
+            derechohabiente=form.derechohabiente, por=request.user, motivo=form.cleaned_data["motivo"]
+        )
+        obj.pk, obj.cuando = reapertura.pk, reapertura.cuando
+        obj.__dict__.update(
+            {k: getattr(reapertura, k) for k in ("derechohabiente_id", "por_id", "fallidos", "cerrado_desde")}
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _fecha_hora(momento) -> str:
+    return f"{timezone.localtime(momento):%d/%m/%Y %H:%M}"
+
+
+@admin.display(description="intentos de registro")
+def intentos_de_registro(derechohabiente) -> str:
+    """For the padrón entry's page (prestamos.admin): failed RFC attempts and, when closed, the way to reopen."""
+    intentos = IntentosRegistro.objects.filter(derechohabiente=derechohabiente).first() if derechohabiente.pk else None
+    if intentos is None or not intentos.fallidos:
+        return "Sin intentos fallidos"
+    texto = f"{intentos.fallidos} intentos fallidos (el último: {_fecha_hora(intentos.ultimo_fallido)})"
+    if not intentos.cerrado:
+        return texto
+    url = f"{reverse('admin:accounts_reaperturaregistro_add')}?curp={derechohabiente.curp}"
+    return format_html(
+        "{}. <strong>Registro cerrado</strong> desde el {}. <a href=\"{}\">Reabrir registro</a> "
+        "(Supervisión, con motivo).",
+        texto, _fecha_hora(intentos.cerrado_desde), url,
+    )

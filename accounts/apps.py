@@ -20,4 +20,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Cuentas"
 
     def ready(self):
+        from allauth.account.signals import email_added
+
+        from accounts.avisos import correo_agregado_avisar
+
         post_migrate.connect(_roles_al_migrar, sender=self, dispatch_uid="accounts.roles")
+        email_added.connect(correo_agregado_avisar, dispatch_uid="accounts.correo_agregado")

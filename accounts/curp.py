@@ -6,6 +6,7 @@ to fix; stdnum has the last word.
 """
 
 import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -21,7 +22,8 @@ ENTIDADES = frozenset(
 
 
 def normalizar_curp(valor: str) -> str:
-    return re.sub(r"[\s-]+", "", valor or "").upper()
+    # NFC first, as the RFC (accounts/rfc.py): a decomposed "Ñ" must not count as two characters.
+    return re.sub(r"[\s-]+", "", unicodedata.normalize("NFC", valor or "")).upper()
 
 
 def fecha_nacimiento(curp: str) -> date | None:

@@ -19,18 +19,23 @@ from accounts.rfc import validar_rfc
 def mensaje_no_coincide() -> str:
     # One message whether the CURP is missing from the padrón or the RFC differs: the form must not tell
     # a stranger which CURPs are in the padrón.
+    # The same words when the CURP's registration is closed by failed attempts: a stranger must not learn that
+    # either, and its owner is sent to CAPP, who reopens it.
     return (
         "Los datos no coinciden con el padrón de derechohabientes. Revisa tu CURP y tu RFC con homoclave "
-        f"(como aparecen en tu talón de pago); si son correctos, comunícate al CAPP: {settings.CAPP_TELEFONO}, "
-        f"o escribe a {settings.CAPP_CORREO}."
+        "(como aparecen en tu talón de pago). Si son correctos, llama al CAPP: "
+        f"{settings.CAPP_TELEFONO}, o escribe a {settings.CAPP_CORREO}. Por seguridad, tras "
+        f"{services.INTENTOS_RFC_MAXIMOS} intentos fallidos el registro de una CURP se cierra y sólo el CAPP "
+        "puede reabrirlo."
     )
 
 
 class RegistroForm(forms.Form):
     """Extra registration fields (docs/reglas.md §3): allauth adds user name, e-mail and the password twice.
 
-    Order of the checks: the captcha first (while it is wrong nothing is said about the CURP), then CURP and
-    RFC against the padrón, and only when both match whether the CURP already has an account.
+    Order of the checks: the captcha first (while it is wrong nothing is said about the CURP and nothing is
+    counted), then CURP and RFC against the padrón (each wrong RFC counts against the CURP), and only when both
+    match whether the CURP already has an account.
     """
 
     field_order = ["curp", "rfc", "username", "email", "password1", "password2", "captcha"]
@@ -64,7 +69,7 @@ class RegistroForm(forms.Form):
         curp, rfc = cleaned_data.get("curp"), cleaned_data.get("rfc")
         if "captcha" in self.errors or not curp or not rfc:
             return cleaned_data
-        derechohabiente = services.derechohabiente_para_registro(curp=curp, rfc=rfc)
+        derechohabiente = services.registro_comprobar(curp=curp, rfc=rfc).derechohabiente
         if derechohabiente is None:
             self.add_error(None, forms.ValidationError(mensaje_no_coincide(), code="no_coincide"))
         elif derechohabiente.usuario_id is not None:

@@ -10,8 +10,10 @@ from allauth.account.forms import (
     AddEmailForm,
     ChangePasswordForm,
     ConfirmEmailVerificationCodeForm,
+    ConfirmLoginCodeForm,
     LoginForm,
     ReauthenticateForm,
+    RequestLoginCodeForm,
     ResetPasswordForm,
     ResetPasswordKeyForm,
     SetPasswordForm,
@@ -104,6 +106,19 @@ class FormularioRegistro(EnNuestrasPalabras, SignupForm):
 
 class FormularioCodigoCorreo(EnNuestrasPalabras, ConfirmEmailVerificationCodeForm):
     etiquetas = {"code": ("Código de verificación", "El código que te enviamos por correo.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update({"autocomplete": "one-time-code", "autocapitalize": "characters",
+                                                 "spellcheck": "false"})
+
+
+class FormularioPedirCodigoEntrada(EnNuestrasPalabras, RequestLoginCodeForm):
+    etiquetas = {"email": ("Correo electrónico", "El de tu cuenta de la Oficina Virtual.")}
+
+
+class FormularioCodigoEntrada(EnNuestrasPalabras, ConfirmLoginCodeForm):
+    etiquetas = {"code": ("Código para entrar", "El código que te enviamos por correo.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

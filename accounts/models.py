@@ -37,3 +37,55 @@ class LiberacionCurp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cuenta_usuario} → CURP liberada ({self.cuando:%d/%m/%Y})"
+
+
+class IntentosRegistro(models.Model):
+    """Failed RFC attempts at registration for one padrón CURP, whatever the client (docs/reglas.md §3, rev. 3).
+
+    The RFC follows from the name and a check digit, so it can be guessed in about a thousand tries: at
+    `services.INTENTOS_RFC_MAXIMOS` failures the CURP's registration closes until Supervisión reopens it
+    (ReaperturaRegistro), which sets the count back to zero. Failures while closed still count, so CAPP sees
+    how hard someone tried. Written only by accounts.services, under the lock of the padrón row.
+    """
+
+    derechohabiente = models.OneToOneField(
+        "prestamos.Derechohabiente", on_delete=models.CASCADE, related_name="intentos_registro",
+        verbose_name="derechohabiente",
+    )
+    fallidos = models.PositiveIntegerField("intentos fallidos", default=0)
+    ultimo_fallido = models.DateTimeField("último intento fallido", null=True, blank=True)
+    cerrado_desde = models.DateTimeField("registro cerrado desde", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "intentos de registro"
+        verbose_name_plural = "intentos de registro"
+
+    def __str__(self) -> str:
+        return f"{self.fallidos} intentos fallidos"
+
+    @property
+    def cerrado(self) -> bool:
+        return self.cerrado_desde is not None
+
+
+class ReaperturaRegistro(models.Model):
+    """Audit of a CURP whose registration CAPP reopened after too many failed RFC attempts. Never edited."""
+
+    derechohabiente = models.ForeignKey(
+        "prestamos.Derechohabiente", on_delete=models.PROTECT, related_name="+", verbose_name="derechohabiente"
+    )
+    fallidos = models.PositiveIntegerField("intentos fallidos al reabrir")
+    cerrado_desde = models.DateTimeField("estaba cerrado desde")
+    por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="reabierto por"
+    )
+    cuando = models.DateTimeField("fecha", auto_now_add=True)
+    motivo = models.TextField("motivo")
+
+    class Meta:
+        ordering = ("-cuando",)
+        verbose_name = "reapertura de registro"
+        verbose_name_plural = "reaperturas de registro"
+
+    def __str__(self) -> str:
+        return f"Registro reabierto ({self.cuando:%d/%m/%Y})"

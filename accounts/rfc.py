@@ -5,6 +5,7 @@ the padrón's RFC, not the algorithm, is what the registration compares against.
 """
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from stdnum.exceptions import ValidationError as StdnumError
@@ -12,7 +13,8 @@ from stdnum.mx import rfc as stdnum_rfc
 
 
 def normalizar_rfc(valor: str) -> str:
-    return re.sub(r"[\s-]+", "", valor or "").upper()
+    # NFC first: an "Ñ" typed as N + U+0303 (some phones, text copied from a PDF) is one character.
+    return re.sub(r"[\s-]+", "", unicodedata.normalize("NFC", valor or "")).upper()
 
 
 def validar_rfc(valor: str) -> str:

@@ -27,7 +27,8 @@ OPERACION_PERMISOS = (
     "recuperacion.resolver_aclaracion",
     "recuperacion.emitir_fopi_consola",
 )
-# Supervisión: also reversals, waivers, parameters, the banks list and giving a CURP back to its owner.
+# Supervisión: also reversals, waivers, parameters, the banks list, giving a CURP back to its owner and
+# reopening a CURP's registration.
 SUPERVISION_PERMISOS = (
     "prestamos.add_parametromora",
     "prestamos.change_parametromora",
@@ -37,8 +38,9 @@ SUPERVISION_PERMISOS = (
     "fopi.add_banco",
     "fopi.change_banco",
     "accounts.add_liberacioncurp",
+    "accounts.add_reaperturaregistro",  # reopens a CURP's registration closed by failed RFC attempts
 )
-VISTA_EXTRA = ("accounts.view_liberacioncurp",)
+VISTA_EXTRA = ("accounts.view_liberacioncurp", "accounts.view_reaperturaregistro")
 PROHIBIDAS = ("auth", "mfa")  # apps none of the roles may touch; accounts only as listed above
 
 

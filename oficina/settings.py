@@ -192,6 +192,8 @@ ACCOUNT_FORMS = {
     "reset_password": "accounts.formularios.FormularioRecuperarContrasena",
     "reset_password_from_key": "accounts.formularios.FormularioContrasenaNueva",
     "change_password": "accounts.formularios.FormularioCambiarContrasena",
+    "request_login_code": "accounts.formularios.FormularioPedirCodigoEntrada",
+    "confirm_login_code": "accounts.formularios.FormularioCodigoEntrada",
     "set_password": "accounts.formularios.FormularioPonerContrasena",
     "add_email": "accounts.formularios.FormularioAgregarCorreo",
     "reauthenticate": "accounts.formularios.FormularioConfirmarContrasena",
@@ -208,6 +210,14 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Oficina Virtual — "
+# Adding, removing or changing an e-mail address asks for the password again, and the account's address is told
+# of every such change and of a new password (docs/reglas.md §3, rev. 3; accounts/avisos.py adds "address added").
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# "Entrar con un código": a one-time code mailed to the account's address. Five wrong passwords from anywhere lock
+# the password out of an account for 5 minutes ("login_failed" below); its owner gets in meanwhile by code (staff
+# then still give their TOTP). The code request has its own limits ("request_login_code").
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

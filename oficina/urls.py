@@ -28,6 +28,8 @@ urlpatterns = [
     path("verificar/", recuperacion_views.verificar_inicio, name="verificar_inicio"),
     path("verificar/<str:codigo>/", recuperacion_views.verificar, name="verificar"),
     path("spei/abonos/", include("fopi.spei_urls")),
+    # Before allauth's URLs: the signup form's captcha rows are limited per client (oficina.views.registro).
+    path("cuenta/signup/", views.registro, name="account_signup"),
     path("cuenta/", include("allauth.urls")),
     path("captcha/refresh/", views.captcha_nuevo, name="captcha-refresh"),
     path("captcha/", include("captcha.urls")),

@@ -1,3 +1,4 @@
+from allauth.account import views as allauth_views
 from captcha import views as captcha_views
 from django.conf import settings
 from django.contrib import messages
@@ -43,11 +44,24 @@ def error_servidor(request):
     return HttpResponseServerError(loader.get_template("500.html").render(contexto))
 
 
+def _captcha_permitido(request) -> bool:
+    # One budget per client for every new captcha row, whether from the refresh or from showing the signup form.
+    return limites.permitir(f"captcha:{ip_del_cliente(request)}", maximo=CAPTCHA_NUEVOS_POR_MINUTO, segundos=60)
+
+
 def captcha_nuevo(request):
     """django-simple-captcha's refresh writes a row per call: limited per client like a login."""
-    if not limites.permitir(f"captcha:{ip_del_cliente(request)}", maximo=CAPTCHA_NUEVOS_POR_MINUTO, segundos=60):
+    if not _captcha_permitido(request):
         return demasiadas_peticiones(request)
     return captcha_views.captcha_refresh(request)
+
+
+def registro(request, *args, **kwargs):
+    """allauth's signup, whose form writes a captcha row each time it is shown: within the client's captcha
+    budget (allauth's own "signup" limit counts only the POSTs that submit it)."""
+    if not _captcha_permitido(request):
+        return demasiadas_peticiones(request)
+    return allauth_views.signup(request, *args, **kwargs)
 
 
 @require_POST

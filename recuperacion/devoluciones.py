@@ -1,4 +1,9 @@
-"""Saldo a favor paid back (docs/reglas.md §9): the borrower's request and Operación's payment."""
+"""Saldo a favor paid back (docs/reglas.md §9): the borrower's request, its cancellation and Operación's payment.
+
+The CLABE sends the borrower's money somewhere, so the request asks for the password again (the view) and every
+request or cancellation is told to the account's e-mail: a stolen session cannot redirect a refund unnoticed
+(docs/reglas.md §3, rev. 3).
+"""
 
 from __future__ import annotations
 
@@ -38,9 +43,30 @@ def devolucion_solicitar(*, prestamo: Prestamo, clabe: str, titular: str) -> Sol
         raise ValidationError("Ya solicitaste la devolución de este saldo a favor; el CAPP la está procesando.")
     try:
         with transaction.atomic():
-            return SolicitudDevolucion.objects.create(prestamo=prestamo, importe=saldo, clabe=clabe, titular=titular)
+            solicitud = SolicitudDevolucion.objects.create(prestamo=prestamo, importe=saldo, clabe=clabe, titular=titular)
     except IntegrityError:
         raise ValidationError("Ya solicitaste la devolución de este saldo a favor; el CAPP la está procesando.")
+    transaction.on_commit(lambda: _avisar(solicitud, _texto_solicitud(solicitud)))
+    return solicitud
+
+
+@transaction.atomic
+def devolucion_cancelar(*, solicitud: SolicitudDevolucion, usuario) -> SolicitudDevolucion:
+    """The owner withdraws a request still in process (a wrong CLABE, or one they did not make); the saldo a
+    favor stays theirs and can be requested again. A paid request cannot be undone here."""
+    # Locked: Operación recording the payment at the same moment waits, then finds it cancelled (or the
+    # owner finds it paid).
+    solicitud = SolicitudDevolucion.objects.select_for_update(of=("self",)).select_related(
+        "prestamo__derechohabiente__usuario"
+    ).get(pk=solicitud.pk)
+    if solicitud.estado != SolicitudDevolucion.Estado.PENDIENTE:
+        raise ValidationError(f"Esta solicitud ya no está en trámite: {solicitud.get_estado_display().lower()}.")
+    if solicitud.prestamo.derechohabiente.usuario_id != usuario.pk:
+        raise ValidationError("Sólo quien es titular del préstamo puede cancelar su solicitud.")
+    solicitud.estado, solicitud.cancelada = SolicitudDevolucion.Estado.CANCELADA, timezone.now()
+    solicitud.save(update_fields=["estado", "cancelada"])
+    transaction.on_commit(lambda: _avisar(solicitud, _texto_cancelacion(solicitud)))
+    return solicitud
 
 
 @transaction.atomic
@@ -52,6 +78,8 @@ def devolucion_pagar(*, solicitud: SolicitudDevolucion, clave_rastreo: str, usua
     solicitud = SolicitudDevolucion.objects.select_for_update(of=("self",)).select_related(
         "prestamo__derechohabiente__usuario"
     ).get(pk=solicitud.pk)
+    if solicitud.estado == SolicitudDevolucion.Estado.CANCELADA:
+        raise ValidationError("El derechohabiente canceló esta solicitud; no se registra ningún pago.")
     if solicitud.estado != SolicitudDevolucion.Estado.PENDIENTE:
         raise ValidationError("Esta devolución ya se registró como pagada.")
     solicitud.movimiento = devolver_saldo_a_favor(
@@ -62,6 +90,49 @@ def devolucion_pagar(*, solicitud: SolicitudDevolucion, clave_rastreo: str, usua
     solicitud.save(update_fields=["estado", "clave_rastreo", "pagada", "pagada_por", "movimiento"])
     transaction.on_commit(lambda: _avisar_pago(solicitud))
     return solicitud
+
+
+def _texto_solicitud(solicitud: SolicitudDevolucion) -> tuple[str, str]:
+    return (
+        "solicitaste la devolución de tu saldo a favor",
+        (
+            f"Recibimos una solicitud para transferir {formato_moneda(solicitud.importe)} de saldo a favor de tu préstamo "
+            f"{solicitud.prestamo.folio} a la CLABE terminada en {solicitud.clabe[-4:]}, a nombre de {solicitud.titular}.\n"
+            "Si la CLABE no es correcta, cancela la solicitud en la página Saldo a favor del portal y vuelve a "
+            "solicitarla.\n\n"
+            f"Si no fuiste tú, llama al CAPP de inmediato: {settings.CAPP_TELEFONO}, o escribe a {settings.CAPP_CORREO}. "
+            "Cambia también tu contraseña.\n"
+        ),
+    )
+
+
+def _texto_cancelacion(solicitud: SolicitudDevolucion) -> tuple[str, str]:
+    return (
+        "cancelaste tu solicitud de devolución",
+        (
+            f"Se canceló la solicitud de devolución de {formato_moneda(solicitud.importe)} de tu préstamo "
+            f"{solicitud.prestamo.folio} a la CLABE terminada en {solicitud.clabe[-4:]}. Tu saldo a favor sigue siendo "
+            "tuyo: puedes solicitarlo de nuevo cuando quieras.\n\n"
+            f"Si no fuiste tú, llama al CAPP de inmediato: {settings.CAPP_TELEFONO}, o escribe a {settings.CAPP_CORREO}.\n"
+        ),
+    )
+
+
+def _avisar(solicitud: SolicitudDevolucion, texto: tuple[str, str]) -> None:
+    """E-mail the account's address (never the CLABE in full: an e-mail is not a safe place for it)."""
+    usuario = solicitud.prestamo.derechohabiente.usuario
+    if usuario is None or not usuario.email:
+        return
+    asunto, cuerpo = texto
+    mensaje = EmailMessage(
+        f"{settings.PORTAL_NOMBRE}: {asunto}",
+        f"Hola, {solicitud.prestamo.derechohabiente.nombre}:\n\n{cuerpo}",
+        to=[usuario.email],
+    )
+    try:
+        mensaje.send()
+    except Exception:
+        logger.exception("No se pudo avisar la solicitud de devolución %s", solicitud.pk)
 
 
 def _avisar_pago(solicitud: SolicitudDevolucion) -> None:

@@ -70,11 +70,13 @@ class DependenciaOmisa(Dependencia):
 
 class SolicitudDevolucion(models.Model):
     """A borrower asks for their saldo a favor back by SPEI (docs/reglas.md §9); Operación pays it and
-    records the tracking key, which books a DEVOLUCION in the ledger."""
+    records the tracking key, which books a DEVOLUCION in the ledger. While pending, its owner may cancel it
+    (a wrong CLABE, or one typed from a stolen session) and ask again (docs/reglas.md §3, rev. 3)."""
 
     class Estado(models.TextChoices):
-        PENDIENTE = "PENDIENTE", "Pendiente de pago"
+        PENDIENTE = "PENDIENTE", "En trámite"
         PAGADA = "PAGADA", "Pagada"
+        CANCELADA = "CANCELADA", "Cancelada"
 
     prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="devoluciones")
     importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
@@ -86,6 +88,7 @@ class SolicitudDevolucion(models.Model):
     pagada = models.DateTimeField("pagada", null=True, blank=True)
     pagada_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     movimiento = models.OneToOneField(Movimiento, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    cancelada = models.DateTimeField("cancelada", null=True, blank=True)
 
     class Meta:
         ordering = ["estado", "solicitada"]

@@ -1,12 +1,14 @@
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
 
 from fopi import services as fopi_services
 from fopi.models import Fopi
@@ -159,10 +161,21 @@ def regularizacion(request):
 
 
 @derechohabiente_requerido
+@reauthentication_required(allow_get=True)
 def saldo_a_favor(request):
-    """Saldo a favor per loan and the request to have it paid back by SPEI (docs/reglas.md §9)."""
+    """Saldo a favor per loan and the request to have it paid back by SPEI (docs/reglas.md §9).
+
+    Sending a CLABE asks for the password again (docs/reglas.md §3, rev. 3): allauth keeps the POST while the
+    borrower confirms it and then replays it here. A loan with a request in process offers no second form.
+    """
     estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=timezone.localdate())
-    formulario = SolicitudDevolucionForm(request.POST or None, prestamos=estado.con_saldo_a_favor)
+    solicitudes = list(
+        SolicitudDevolucion.objects.filter(prestamo__derechohabiente=request.derechohabiente)
+        .select_related("prestamo").order_by("-solicitada")
+    )
+    en_tramite = {s.prestamo_id for s in solicitudes if s.estado == SolicitudDevolucion.Estado.PENDIENTE}
+    solicitables = [v for v in estado.con_saldo_a_favor if v.prestamo.pk not in en_tramite]
+    formulario = SolicitudDevolucionForm(request.POST or None, prestamos=solicitables)
     if request.method == "POST" and formulario.is_valid():
         try:
             devoluciones.devolucion_solicitar(
@@ -175,12 +188,25 @@ def saldo_a_favor(request):
         else:
             messages.success(request, "Recibimos tu solicitud. Te avisaremos por correo cuando hagamos la transferencia.")
             return redirect("saldo_a_favor")
-    solicitudes = SolicitudDevolucion.objects.filter(prestamo__derechohabiente=request.derechohabiente).select_related("prestamo")
     return render(
         request,
         "recuperacion/saldo_a_favor.html",
-        {"estado": estado, "formulario": formulario, "solicitudes": list(solicitudes)},
+        {"estado": estado, "formulario": formulario, "solicitudes": solicitudes},
     )
+
+
+@require_POST
+@derechohabiente_requerido
+def saldo_a_favor_cancelar(request, pk: int):
+    """The owner cancels a refund request still in process; any other request is a 404."""
+    solicitud = get_object_or_404(SolicitudDevolucion, pk=pk, prestamo__derechohabiente=request.derechohabiente)
+    try:
+        devoluciones.devolucion_cancelar(solicitud=solicitud, usuario=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Cancelamos tu solicitud de devolución. Puedes solicitarla de nuevo con la CLABE correcta.")
+    return redirect("saldo_a_favor")
 
 
 # --- Aclaraciones (docs/reglas.md §10) --------------------------------------------------------------------

@@ -5,6 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from fopi.services import fopi_emitir
@@ -15,7 +16,7 @@ from prestamos.models import ArchivoAplicado, Movimiento, Prestamo
 from prestamos.services import prestamo_aplicar_pago
 from recuperacion.devoluciones import devolucion_pagar, devolucion_solicitar
 from recuperacion.models import SolicitudDevolucion
-from tests.fabricas import CURP_ALICE, FOLIO_ALICE, remesa
+from tests.fabricas import CONTRASENA, CURP_ALICE, FOLIO_ALICE, remesa
 
 CLABE = "032180000118359719"  # docs/reglas.md §11's worked example
 
@@ -57,6 +58,8 @@ def test_no_saldo_a_favor_no_section(prestamo_alice, cliente_alice, hoy):
 @pytest.mark.django_db
 def test_the_borrower_asks_for_the_refund_with_a_valid_clabe(liquidada_con_excedente, cliente_alice):
     url = reverse("saldo_a_favor")
+    # The CLABE asks for the password again (tests/recuperacion/test_devolucion_segura.py): confirmed first.
+    cliente_alice.post(reverse("account_reauthenticate"), {"password": CONTRASENA})
     malo = cliente_alice.post(url, {"prestamo": FOLIO_ALICE, "clabe": CLABE[:-1] + "0", "titular": "Alicia García"})
     assert "dígito verificador" in malo.content.decode()
     assert not SolicitudDevolucion.objects.exists()
@@ -64,8 +67,12 @@ def test_the_borrower_asks_for_the_refund_with_a_valid_clabe(liquidada_con_exced
     assert "Recibimos tu solicitud" in bueno.content.decode()
     solicitud = SolicitudDevolucion.objects.get()
     assert (solicitud.importe, solicitud.clabe, solicitud.estado) == (saldo_esperado(liquidada_con_excedente), CLABE, "PENDIENTE")
-    otra = cliente_alice.post(url, {"prestamo": FOLIO_ALICE, "clabe": CLABE, "titular": "Alicia García"}, follow=True)
-    assert "Ya solicitaste" in otra.content.decode() and SolicitudDevolucion.objects.count() == 1
+    # While it is in process the page offers no second form, and a second POST makes no second request.
+    assert 'name="clabe"' not in bueno.content.decode() and "En trámite" in bueno.content.decode()
+    cliente_alice.post(url, {"prestamo": FOLIO_ALICE, "clabe": CLABE, "titular": "Alicia García"}, follow=True)
+    assert SolicitudDevolucion.objects.count() == 1
+    with pytest.raises(ValidationError, match="Ya solicitaste"):
+        devolucion_solicitar(prestamo=liquidada_con_excedente, clabe=CLABE, titular="Alicia García")
 
 
 @pytest.mark.django_db
