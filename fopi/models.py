@@ -41,8 +41,11 @@ class Fopi(models.Model):
     importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
     vigencia = models.DateField("vigencia")
     referencia = models.CharField("referencia bancaria", max_length=22, unique=True)
-    # Set right after the row is inserted, from its id (fopi/clabe.py): a deposit to it names this FOPI.
-    clabe = models.CharField("CLABE para SPEI", max_length=18, unique=True, null=True, editable=False)
+    # Set right after the row is inserted (fopi.services._clabe_libre): a deposit to it names this FOPI. Once
+    # the 7-digit numbers run out, the CLABE of a FOPI dead for over a year passes to a new one: the old row
+    # keeps it for the record, marked `clabe_reasignada`, and deposits go to the new one.
+    clabe = models.CharField("CLABE para SPEI", max_length=18, null=True, editable=False, db_index=True)
+    clabe_reasignada = models.BooleanField("CLABE reasignada a otro FOPI", default=False, editable=False)
     estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
     # What the borrower saw when issuing it (quincenas regularized, payoff at the vigencia...).
     detalle = models.JSONField("detalle", default=dict, blank=True)
@@ -62,6 +65,10 @@ class Fopi(models.Model):
                 name="fopi_secuencia_por_prestamo",
             ),
             models.CheckConstraint(condition=models.Q(importe__gt=0), name="fopi_importe_positivo"),
+            # One FOPI holds a CLABE at a time; those it passed to a newer FOPI keep it as history.
+            models.UniqueConstraint(
+                fields=["clabe"], condition=models.Q(clabe_reasignada=False), name="fopi_clabe_unica_vigente"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -106,7 +106,9 @@ def _por_identidad(abono: Abono) -> PagoBancario | None:
 
 
 def _recibir(abono: Abono, hoy: date) -> Recepcion:
-    fopi = Fopi.objects.filter(clabe=abono.cuenta_beneficiario).first()
+    # The FOPI that holds the CLABE now. A CLABE that passed to a newer FOPI still has a holder, so no
+    # holder means no FOPI ever had it.
+    fopi = Fopi.objects.filter(clabe=abono.cuenta_beneficiario, clabe_reasignada=False).first()
     if fopi is not None:
         # The loan row before the identity is looked up: a second delivery of the same deposit waits here
         # until the first commits, then finds it below instead of applying it again.
