@@ -24,6 +24,10 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
+import resource
+import subprocess
+import tempfile
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -258,6 +262,71 @@ def _revisar_imagen(contenido: bytes, tipo: str) -> None:
         raise
     except Exception:  # noqa: BLE001 — Pillow raises many kinds for a broken or hostile file
         raise ValidationError(DANADO, code="danado") from None
+
+
+# --- what staff and the borrower see: page images ----------------------------------------------------------
+
+PDFTOPPM = "/usr/bin/pdftoppm"  # poppler-utils (the README's install step; CI installs it)
+LADO_MAXIMO = 1600  # pixels, the longer side: a letter page reads well, a giant MediaBox costs no more
+SEGUNDOS_MAXIMOS = 20
+MEMORIA_MAXIMA = 1024 * 1024 * 1024  # address space of the renderer
+FIRMA_PNG = b"\x89PNG\r\n\x1a\n"
+
+
+class TalonIlegible(Exception):
+    """poppler could not render the page (or it does not exist): no image, and the log says why."""
+
+
+def paginas(contenido: bytes, tipo: str) -> int:
+    """How many page images a payslip shows: a photo is one; a PDF its pages, at most PAGINAS_MAXIMAS (more were
+    refused when it was filed)."""
+    if tipo != PDF:
+        return 1
+    from pypdf import PdfReader
+
+    try:
+        return min(len(PdfReader(io.BytesIO(contenido), strict=True).pages), PAGINAS_MAXIMAS)
+    except Exception:  # checked when filed; a file that stopped reading shows no page rather than a 500
+        logger.warning("No se pudieron contar las páginas de un talón PDF", exc_info=True)
+        return 0
+
+
+def _limitar_recursos() -> None:
+    """In the renderer's process, before it runs: a hostile PDF gets bounded CPU, memory and output."""
+    resource.setrlimit(resource.RLIMIT_CPU, (SEGUNDOS_MAXIMOS, SEGUNDOS_MAXIMOS))
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORIA_MAXIMA, MEMORIA_MAXIMA))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024 * 1024, 64 * 1024 * 1024))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def pagina_png(contenido: bytes, numero: int) -> bytes:
+    """Page `numero` (from 1) of a PDF as a PNG drawn by poppler's `pdftoppm`, the longer side LADO_MAXIMO.
+
+    poppler draws; it runs no JavaScript and follows no action. It reads the PDF from a private temporary
+    file, in its own process with no environment, limited in CPU time, memory and output size, and is
+    killed after SEGUNDOS_MAXIMOS: a PDF crafted to hang or to exhaust the renderer costs that at most.
+    """
+    with tempfile.TemporaryDirectory(prefix="talon-") as carpeta:
+        entrada, salida = os.path.join(carpeta, "talon.pdf"), os.path.join(carpeta, "pagina")
+        with open(entrada, "wb") as archivo:
+            archivo.write(contenido)
+        argumentos = [
+            PDFTOPPM, "-png", "-f", str(numero), "-l", str(numero), "-scale-to", str(LADO_MAXIMO), "-singlefile",
+            entrada, salida,
+        ]
+        try:
+            subprocess.run(
+                argumentos, check=True, capture_output=True, timeout=SEGUNDOS_MAXIMOS, env={},
+                stdin=subprocess.DEVNULL, preexec_fn=_limitar_recursos,  # safe: gunicorn runs one thread per worker
+            )
+            with open(f"{salida}.png", "rb") as archivo:
+                png = archivo.read()
+        except (subprocess.SubprocessError, OSError) as error:
+            logger.warning("pdftoppm no pudo dibujar la página %s de un talón: %s", numero, error)
+            raise TalonIlegible(str(error)) from None
+    if not png.startswith(FIRMA_PNG):
+        raise TalonIlegible("pdftoppm no produjo un PNG")
+    return png
 
 
 # --- upload handler: a file past the limit is not kept -------------------------------------------------

@@ -164,13 +164,14 @@ def aclaracion(cliente_alice, en_julio):
 
 
 @pytest.mark.django_db
-def test_the_payslip_is_streamed_to_its_borrower(cliente_alice, aclaracion):
-    respuesta = cliente_alice.get(reverse("talon_aclaracion", args=[aclaracion.folio]))
+def test_the_payslip_is_shown_to_its_borrower_as_its_image_never_as_the_original(cliente_alice, aclaracion):
+    respuesta = cliente_alice.get(reverse("talon_pagina", args=[aclaracion.folio, 1]))
     assert respuesta.status_code == 200 and respuesta["Content-Type"] == "image/png"
-    assert b"".join(respuesta.streaming_content) == aclaracion.talon.open("rb").read()
-    assert respuesta["Content-Disposition"] == f'inline; filename="talon-{aclaracion.folio}.png"'
+    assert respuesta.content == aclaracion.talon.open("rb").read()
+    assert respuesta["Content-Disposition"] == f'inline; filename="talon-{aclaracion.folio}-1.png"'
     assert "no-store" in respuesta["Cache-Control"] and "private" in respuesta["Cache-Control"]
     assert respuesta["X-Content-Type-Options"] == "nosniff" and "sandbox" in respuesta["Content-Security-Policy"]
+    assert cliente_alice.get(reverse("talon_aclaracion", args=[aclaracion.folio])).status_code == 404  # staff only
 
 
 @pytest.mark.django_db
