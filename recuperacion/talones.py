@@ -12,7 +12,7 @@ Uploads come from the internet, so a talón is assumed hostile until shown other
   JavaScript, no action but a jump within the document (launch, URI, submit…), no additional actions,
   no embedded or attached files, no forms (AcroForm, XFA, widgets), no rich media. A PDF the parser
   cannot read, an encrypted one, or one of more than 5 pages is refused as well. Staff never open it:
-  they see the pages rendered to PNG by poppler (`paginas_png`), and the original is kept for the record;
+  they see the pages rendered to PNG by poppler (`pagina_png`), and the original is kept for the record;
 - 0 bytes and more than `ACLARACION_TALON_MAXIMO` (5 MB) are refused; `LimiteDeTalon` stops keeping an
   upload's bytes as soon as it passes the limit, so a 50 MB file never lands on disk.
 
@@ -317,7 +317,7 @@ def pagina_png(contenido: bytes, numero: int) -> bytes:
         try:
             subprocess.run(
                 argumentos, check=True, capture_output=True, timeout=SEGUNDOS_MAXIMOS, env={},
-                stdin=subprocess.DEVNULL, preexec_fn=_limitar_recursos,  # safe: gunicorn runs one thread per worker
+                stdin=subprocess.DEVNULL, preexec_fn=_limitar_recursos,  # setrlimit only; gunicorn.conf.py runs one thread a worker
             )
             with open(f"{salida}.png", "rb") as archivo:
                 png = archivo.read()
