@@ -28,6 +28,7 @@ from fopi.clabe import es_clabe_valida
 from fopi.models import AlertaSpei, Fopi, PagoBancario
 from fopi.notificacion import Abono
 from fopi.services import pago_registrar
+from prestamos import libro
 from prestamos.calculo import formato_fecha, formato_moneda
 from prestamos.models import Prestamo
 
@@ -112,7 +113,7 @@ def _recibir(abono: Abono, hoy: date) -> Recepcion:
     if fopi is not None:
         # The loan row before the identity is looked up: a second delivery of the same deposit waits here
         # until the first commits, then finds it below instead of applying it again.
-        Prestamo.objects.select_for_update().only("pk").get(pk=fopi.prestamo_id)
+        libro.bloquear([fopi.prestamo_id], consulta=Prestamo.objects.only("pk"))
     existente = _por_identidad(abono)
     if existente is not None:
         return _repetido(existente, abono)
