@@ -6,8 +6,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from fopi import selectors, services
-from fopi.models import AccionPago, AvisoCorreo, Banco, Fopi, PagoBancario
+from fopi import selectors, services, spei
+from fopi.models import AccionPago, AlertaSpei, AvisoCorreo, Banco, Fopi, PagoBancario
 from oficina.admin_base import SoloLecturaMixin, columna_fecha, columna_moneda
 from prestamos.models import Prestamo
 
@@ -142,3 +142,24 @@ class AvisoCorreoAdmin(SoloLecturaMixin, admin.ModelAdmin):
     search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp", "correo")
     list_select_related = ("prestamo",)
     show_full_result_count = False
+
+
+@admin.register(AlertaSpei)
+class AlertaSpeiAdmin(SoloLecturaMixin, admin.ModelAdmin):
+    """SPEI deposits answered "devolver" (docs/reglas.md §11): the money went back to its sender and nothing was
+    recorded, so this list is where Operación sees them, to follow each one with the bank."""
+
+    list_display = (
+        "recibida", "causa", "banco", "clave_rastreo", "fecha", "monto_moneda", "cuenta_beneficiario", "motivo",
+    )
+    list_filter = ("causa",)
+    search_fields = ("=clave_rastreo", "=cuenta_beneficiario", "=cuenta_ordenante")
+    list_select_related = ("pago",)
+    show_full_result_count = False
+
+    monto_moneda = columna_moneda("monto", "monto")
+    fecha = columna_fecha("fecha_operacion", "fecha de operación")
+
+    @admin.display(description="banco ordenante", ordering="institucion_ordenante")
+    def banco(self, obj):
+        return spei.nombre_institucion(obj.institucion_ordenante)

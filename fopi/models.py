@@ -41,8 +41,11 @@ class Fopi(models.Model):
     importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
     vigencia = models.DateField("vigencia")
     referencia = models.CharField("referencia bancaria", max_length=22, unique=True)
-    # Set right after the row is inserted, from its id (fopi/clabe.py): a deposit to it names this FOPI.
-    clabe = models.CharField("CLABE para SPEI", max_length=18, unique=True, null=True, editable=False)
+    # Set right after the row is inserted (fopi.services._clabe_libre): a deposit to it names this FOPI. Once
+    # the 7-digit numbers run out, the CLABE of a FOPI dead for over a year passes to a new one: the old row
+    # keeps it for the record, marked `clabe_reasignada`, and deposits go to the new one.
+    clabe = models.CharField("CLABE para SPEI", max_length=18, null=True, editable=False, db_index=True)
+    clabe_reasignada = models.BooleanField("CLABE reasignada a otro FOPI", default=False, editable=False)
     estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
     # What the borrower saw when issuing it (quincenas regularized, payoff at the vigencia...).
     detalle = models.JSONField("detalle", default=dict, blank=True)
@@ -62,6 +65,10 @@ class Fopi(models.Model):
                 name="fopi_secuencia_por_prestamo",
             ),
             models.CheckConstraint(condition=models.Q(importe__gt=0), name="fopi_importe_positivo"),
+            # One FOPI holds a CLABE at a time; those it passed to a newer FOPI keep it as history.
+            models.UniqueConstraint(
+                fields=["clabe"], condition=models.Q(clabe_reasignada=False), name="fopi_clabe_unica_vigente"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -112,8 +119,9 @@ class PagoBancario(models.Model):
     )
     cargado = models.DateTimeField("cargado", auto_now_add=True)
     cargado_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    # SPEI only: what the notification said (docs/reglas.md §11). The clave de rastreo identifies the transfer.
-    clave_rastreo = models.CharField("clave de rastreo", max_length=30, unique=True, null=True, blank=True)
+    # SPEI only: what the notification said (docs/reglas.md §11). The transfer is identified by the ordering
+    # institution, the clave de rastreo and the operation date (`fecha_pago`): two banks may use the same key.
+    clave_rastreo = models.CharField("clave de rastreo", max_length=30, null=True, blank=True, db_index=True)
     id_spei = models.CharField("id de la notificación", max_length=40, blank=True)
     institucion_ordenante = models.CharField("institución ordenante", max_length=10, blank=True)
     nombre_ordenante = models.CharField("nombre del ordenante", max_length=120, blank=True)
@@ -135,7 +143,13 @@ class PagoBancario(models.Model):
                 name="pago_unico_por_autorizacion",
             ),
             models.CheckConstraint(condition=models.Q(importe__gt=0), name="pago_importe_positivo"),
-            # A SPEI deposit is known by its clave de rastreo (unique above); a bank payment has none.
+            # One row per SPEI deposit: a redelivery, or two at once, of the same transfer cannot record it twice.
+            models.UniqueConstraint(
+                fields=["institucion_ordenante", "clave_rastreo", "fecha_pago"],
+                condition=models.Q(canal="SPEI"),
+                name="pago_spei_unico_por_identidad",
+            ),
+            # A SPEI deposit is known by its clave de rastreo (with its bank and date); a bank payment has none.
             models.CheckConstraint(
                 condition=models.Q(canal="SPEI", clave_rastreo__isnull=False)
                 | models.Q(canal="BANCO", clave_rastreo__isnull=True),
@@ -154,6 +168,55 @@ class PagoBancario(models.Model):
         if self.canal == self.Canal.SPEI:
             return f"Clave de rastreo {self.clave_rastreo}"
         return f"Autorización {self.autorizacion}"
+
+
+class AlertaSpei(models.Model):
+    """A SPEI deposit answered "devolver" (docs/reglas.md §11): never recorded as money received, so Operación
+    sees it here, with STP's cause, to follow it with the bank.
+
+    Either another transfer under the identity (bank, clave de rastreo, date) of a deposit already recorded
+    (`pago`), or a deposit to a CLABE no FOPI ever had. One row per distinct notification: the bank's retries
+    of the same one find it.
+    """
+
+    class Causa(models.IntegerChoices):
+        # STP's catalogue of devolution causes (fopi/spei.py cites it); only those this portal answers.
+        CUENTA_INEXISTENTE = 1, "Cuenta inexistente"
+        BENEFICIARIO_NO_RECONOCE = 13, "Beneficiario no reconoce el pago"
+
+    recibida = models.DateTimeField("recibida", auto_now_add=True)
+    causa = models.PositiveSmallIntegerField("causa de devolución", choices=Causa.choices)
+    motivo = models.CharField("motivo", max_length=300)
+    pago = models.ForeignKey(
+        PagoBancario, on_delete=models.PROTECT, null=True, blank=True, related_name="alertas",
+        verbose_name="depósito registrado con la misma identidad",
+    )
+    id_spei = models.CharField("id de la notificación", max_length=40)
+    fecha_operacion = models.DateField("fecha de operación")
+    institucion_ordenante = models.CharField("institución ordenante", max_length=10)
+    clave_rastreo = models.CharField("clave de rastreo", max_length=30, db_index=True)
+    monto = models.DecimalField("monto", max_digits=12, decimal_places=2)
+    cuenta_beneficiario = models.CharField("CLABE de destino", max_length=20)
+    nombre_ordenante = models.CharField("nombre del ordenante", max_length=120, blank=True)
+    cuenta_ordenante = models.CharField("cuenta del ordenante", max_length=20, blank=True)
+    concepto = models.CharField("concepto de pago", max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["-recibida", "-id"]
+        verbose_name = "alerta SPEI"
+        verbose_name_plural = "alertas SPEI"
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "institucion_ordenante", "clave_rastreo", "fecha_operacion", "monto", "cuenta_beneficiario",
+                    "cuenta_ordenante",
+                ],
+                name="alerta_spei_una_por_notificacion",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"SPEI {self.clave_rastreo} devuelto ({self.get_causa_display()})"
 
 
 class AccionPago(models.Model):

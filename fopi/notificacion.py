@@ -42,6 +42,10 @@ _ID = re.compile(r"[A-Za-z0-9-]{1,40}")
 _DIGITOS = re.compile(r"[0-9]+")
 _MONTO = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?")
 _FIRMA = re.compile(r"[0-9a-f]{64}")
+# Bidirectional controls: embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and the
+# left-to-right / right-to-left marks. In a payer's name they reorder what staff and the receipt show, so a
+# name can pass for a CLABE or a reference; a Mexican bank's name or concept never needs them.
+_BIDI = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F])
 
 
 class NotificacionInvalida(ValueError):
@@ -176,7 +180,8 @@ def _texto(valor, campo: str, longitud: int, *, numero: bool = False) -> str:
     if not isinstance(valor, str):
         raise NotificacionInvalida(f"«{campo}» debe ser un texto.")
     # Control characters (NUL among them, which PostgreSQL refuses) become spaces; lone surrogates (not
-    # UTF-8, so not storable) go.
+    # UTF-8, so not storable) and bidirectional controls go.
+    valor = valor.translate(_BIDI)
     limpio = "".join(" " if (categoria := unicodedata.category(c)) == "Cc" else "" if categoria == "Cs" else c
                      for c in valor)
     return " ".join(limpio.split())[:longitud]

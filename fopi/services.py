@@ -30,6 +30,8 @@ from prestamos.services import prestamo_aplicar_pago
 
 IMPORTE_MINIMO_PARCIAL = Decimal("100.00")
 SECUENCIA_MAXIMA = 999
+# A CLABE passes to a new FOPI only after the vigencia of the FOPI it was given to is over a year old.
+DIAS_PARA_REUSAR_CLABE = 365  # vigencia earlier than this many days ago: more than a year
 FOPIS_POR_DIA = 20  # per loan in 24 hours, issued by the borrower (staff issuing on a borrower's behalf are not limited)
 
 
@@ -275,12 +277,40 @@ def fopi_emitir(
         detalle=detalle,
         emitido_por=usuario,
     )
-    # The CLABE's 7-digit number is the FOPI's id: unique without a counter row every issue would lock.
-    if fopi.pk > NUMERO_MAXIMO:
-        raise ValidationError("No quedan cuentas CLABE para formatos de pago; comunícate al CAPP.")
-    fopi.clabe = clabe_para(fopi.pk, prefijo=settings.SPEI_PREFIJO)
+    fopi.clabe = _clabe_libre(fopi, hoy=hoy)
     fopi.save(update_fields=["clabe"])
     return fopi
+
+
+def _clabe_libre(fopi: Fopi, *, hoy: date) -> str:
+    """The new FOPI's CLABE: its 7-digit number is the FOPI's id, unique without a counter row every issue
+    would lock. Past 9,999,999 FOPIs, the CLABE of a FOPI that expired or was cancelled unpaid more than a
+    year ago passes to it, the lowest first, as the 3-digit FOPI numbers are used again (`_secuencia_libre`).
+
+    A year: a transfer to an old FOPI's CLABE after its vigencia goes to review anyway, and after a year
+    nobody pays a slip that old; if someone does, the deposit reaches the new FOPI, whose exact amount it
+    will not have, and waits for review.
+    """
+    if fopi.pk <= NUMERO_MAXIMO:
+        return clabe_para(fopi.pk, prefijo=settings.SPEI_PREFIJO)
+    # skip_locked: another issue taking the same old CLABE now moves on to the next instead of waiting (and
+    # never waits on a FOPI row its own loan's issue holds).
+    libre = (
+        Fopi.objects.select_for_update(skip_locked=True)
+        .filter(
+            clabe__startswith=clabe_para(1, prefijo=settings.SPEI_PREFIJO)[:10],
+            clabe_reasignada=False,
+            estado__in=[Fopi.Estado.CANCELADO, Fopi.Estado.VENCIDO, Fopi.Estado.PENDIENTE],
+            vigencia__lt=hoy - timedelta(days=DIAS_PARA_REUSAR_CLABE),
+        )
+        .order_by("clabe")
+        .first()
+    )
+    if libre is None:
+        raise ValidationError("No quedan cuentas CLABE para formatos de pago; comunícate al CAPP.")
+    libre.clabe_reasignada = True
+    libre.save(update_fields=["clabe_reasignada"])
+    return libre.clabe
 
 
 def _secuencia_libre(prestamo: Prestamo, *, vigencia: date, importe: Decimal) -> tuple[int, str]:

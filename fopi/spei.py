@@ -1,10 +1,18 @@
-"""Deposits by SPEI transfer to a FOPI's CLABE (docs/reglas.md §11), recorded once per clave de rastreo.
+"""Deposits by SPEI transfer to a FOPI's CLABE (docs/reglas.md §11), recorded once per deposit.
 
-A deposit to a FOPI's CLABE for its exact amount by its vigencia is applied at once, through the same
-service as a bank's payment (`services.pago_registrar`); any other deposit waits in the same review queue
-with its reason. Either way it is answered "confirmar": the money is ours to apply or to refund, never
-bounced silently. The same notification delivered again (the bank retries until it reads our answer,
-possibly while the first delivery is still running) is answered the same and records nothing.
+A deposit is identified by (institución ordenante, clave de rastreo, fecha de operación): two banks may use
+the same clave de rastreo, so the key alone names no transfer. A deposit to a FOPI's CLABE for its exact
+amount by its vigencia is applied at once, through the same service as a bank's payment
+(`services.pago_registrar`); any other deposit to a CLABE some FOPI had waits in the same review queue with
+its reason. Either way it is answered "confirmar": the money is ours to apply or to refund. The same
+notification delivered again (the bank retries until it reads our answer, possibly while the first
+delivery is still running) is answered the same and records nothing.
+
+Two deposits are answered "devolver", so the money goes back to its sender at once instead of waiting with
+us, and each leaves an `AlertaSpei` for Operación: another transfer under the identity of one already
+recorded (we cannot keep two under one key, and confirming it would lose it), and a CLABE no FOPI ever had.
+The causes are STP's catalogue of devolution causes ("Catálogo de causas de devolución", STP's help centre,
+article 360002797652): 1 "Cuenta inexistente", 13 "Beneficiario no reconoce el pago".
 """
 
 from __future__ import annotations
@@ -17,10 +25,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fopi.clabe import es_clabe_valida
-from fopi.models import Fopi, PagoBancario
+from fopi.models import AlertaSpei, Fopi, PagoBancario
 from fopi.notificacion import Abono
 from fopi.services import pago_registrar
-from prestamos.calculo import formato_fecha
+from prestamos import libro
+from prestamos.calculo import formato_fecha, formato_moneda
 from prestamos.models import Prestamo
 
 logger = logging.getLogger(__name__)
@@ -28,6 +37,9 @@ logger = logging.getLogger(__name__)
 # After SPEI's evening cut-off a transfer carries the next operating day's date, which after a long
 # weekend is several calendar days ahead. Later than this, the date is wrong: a person looks at it.
 DIAS_ADELANTO_MAXIMO = 7
+
+CAUSA_CUENTA_INEXISTENTE = AlertaSpei.Causa.CUENTA_INEXISTENTE.value
+CAUSA_BENEFICIARIO_NO_RECONOCE = AlertaSpei.Causa.BENEFICIARIO_NO_RECONOCE.value
 
 # The participants borrowers pay from most, by their SPEI code, so the review queue reads "BBVA MEXICO"
 # rather than "40012"; any other shows its code.
@@ -52,20 +64,19 @@ INSTITUCIONES = {
 
 @dataclass(frozen=True)
 class Recepcion:
-    pago: PagoBancario
-    nuevo: bool  # False: this clave de rastreo had been recorded already
+    """What became of a notification, and so how it is answered: `devolver` holds STP's cause, else "confirmar"."""
+
+    pago: PagoBancario | None  # the deposit recorded under this identity; None when returned for its CLABE
+    nuevo: bool  # False: this deposit had been recorded already, or it is returned
+    devolver: int | None = None
 
 
 def nombre_institucion(codigo: str) -> str:
     return INSTITUCIONES.get(codigo, f"Institución SPEI {codigo}")
 
 
-def motivo_sin_fopi(abono: Abono, fopi: Fopi | None, hoy: date) -> str:
-    """Why a deposit cannot even be matched to a FOPI ('' when it names one, on a plausible date)."""
-    if fopi is None:
-        if not es_clabe_valida(abono.cuenta_beneficiario):
-            return f"CLABE de destino inválida ({abono.cuenta_beneficiario})"
-        return "No existe un FOPI con esta CLABE"
+def motivo_fecha(abono: Abono, hoy: date) -> str:
+    """Why a deposit to a FOPI's CLABE cannot even be matched to it ('' when its date is plausible)."""
     if abono.fecha_operacion > hoy + timedelta(days=DIAS_ADELANTO_MAXIMO):
         return f"Fecha de operación futura ({formato_fecha(abono.fecha_operacion)})"
     return ""
@@ -78,23 +89,39 @@ def abono_recibir(*, abono: Abono, hoy: date | None = None) -> Recepcion:
         with transaction.atomic():
             return _recibir(abono, hoy)
     except IntegrityError:
-        # Two deliveries of a deposit to an unknown CLABE (no loan row to queue on) both inserted: the
-        # unique clave de rastreo made this one wait for the other and fail once it committed.
-        existente = PagoBancario.objects.filter(clave_rastreo=abono.clave_rastreo).first()
+        # Two deliveries under one identity at once, to FOPIs of different loans (no common row to queue
+        # on): the unique identity made this one wait for the other and fail once it committed.
+        existente = _por_identidad(abono)
         if existente is None:
             raise
         return _repetido(existente, abono)
 
 
+def _por_identidad(abono: Abono) -> PagoBancario | None:
+    return PagoBancario.objects.filter(
+        canal=PagoBancario.Canal.SPEI,
+        institucion_ordenante=abono.institucion_ordenante,
+        clave_rastreo=abono.clave_rastreo,
+        fecha_pago=abono.fecha_operacion,
+    ).first()
+
+
 def _recibir(abono: Abono, hoy: date) -> Recepcion:
-    fopi = Fopi.objects.filter(clabe=abono.cuenta_beneficiario).first()
+    # The FOPI that holds the CLABE now. A CLABE that passed to a newer FOPI still has a holder, so no
+    # holder means no FOPI ever had it.
+    fopi = Fopi.objects.filter(clabe=abono.cuenta_beneficiario, clabe_reasignada=False).first()
     if fopi is not None:
-        # The loan row before the clave de rastreo is looked up: a second delivery of the same deposit
-        # waits here until the first commits, then finds it below instead of applying it again.
-        Prestamo.objects.select_for_update().only("pk").get(pk=fopi.prestamo_id)
-    existente = PagoBancario.objects.filter(clave_rastreo=abono.clave_rastreo).first()
+        # The loan row before the identity is looked up: a second delivery of the same deposit waits here
+        # until the first commits, then finds it below instead of applying it again.
+        libro.bloquear([fopi.prestamo_id], consulta=Prestamo.objects.only("pk"))
+    existente = _por_identidad(abono)
     if existente is not None:
         return _repetido(existente, abono)
+    if fopi is None:
+        invalida = "" if es_clabe_valida(abono.cuenta_beneficiario) else " (no es una CLABE válida)"
+        return _devolver(
+            abono, CAUSA_CUENTA_INEXISTENTE, f"Ningún FOPI ha tenido la CLABE {abono.cuenta_beneficiario}{invalida}."
+        )
     pago = pago_registrar(
         pago=PagoBancario(
             canal=PagoBancario.Canal.SPEI,
@@ -102,7 +129,7 @@ def _recibir(abono: Abono, hoy: date) -> Recepcion:
             fecha_pago=abono.fecha_operacion,
             importe=abono.monto,
             fopi=fopi,
-            motivo=motivo_sin_fopi(abono, fopi, hoy),
+            motivo=motivo_fecha(abono, hoy),
             clave_rastreo=abono.clave_rastreo,
             id_spei=abono.id,
             institucion_ordenante=abono.institucion_ordenante,
@@ -119,14 +146,40 @@ def _recibir(abono: Abono, hoy: date) -> Recepcion:
 
 
 def _repetido(pago: PagoBancario, abono: Abono) -> Recepcion:
-    if (pago.importe, pago.cuenta_beneficiario, pago.fecha_pago) != (
-        abono.monto, abono.cuenta_beneficiario, abono.fecha_operacion
-    ):
-        # Not a retry: another transfer under a clave de rastreo we already have. Nothing is recorded
-        # (SPEC: one deposit per clave de rastreo); the log tells operations to look at it with the bank.
-        logger.error(
-            "Clave de rastreo %s repetida con otros datos: registrada %s a %s el %s; llegó %s a %s el %s",
-            abono.clave_rastreo, pago.importe, pago.cuenta_beneficiario, pago.fecha_pago,
-            abono.monto, abono.cuenta_beneficiario, abono.fecha_operacion,
+    """The same identity again: a redelivery when the money's data match (names and concept are only shown),
+    otherwise another transfer, returned."""
+    diferencias = [
+        f"{nombre} {antes} → {ahora}"
+        for nombre, antes, ahora in (
+            ("importe", formato_moneda(pago.importe), formato_moneda(abono.monto)),
+            ("CLABE", pago.cuenta_beneficiario, abono.cuenta_beneficiario),
+            ("cuenta ordenante", pago.cuenta_ordenante, abono.cuenta_ordenante),
         )
-    return Recepcion(pago, nuevo=False)
+        if antes != ahora
+    ]
+    if not diferencias:
+        return Recepcion(pago, nuevo=False)
+    motivo = (
+        f"La clave de rastreo {abono.clave_rastreo} de {pago.banco} del {formato_fecha(abono.fecha_operacion)} ya "
+        f"está registrada con otros datos: {'; '.join(diferencias)}."
+    )
+    return _devolver(abono, CAUSA_BENEFICIARIO_NO_RECONOCE, motivo, pago=pago)
+
+
+def _devolver(abono: Abono, causa: int, motivo: str, *, pago: PagoBancario | None = None) -> Recepcion:
+    """Answer "devolver" and leave the alert (once per distinct notification: retries find it)."""
+    alerta, nueva = AlertaSpei.objects.get_or_create(
+        institucion_ordenante=abono.institucion_ordenante,
+        clave_rastreo=abono.clave_rastreo,
+        fecha_operacion=abono.fecha_operacion,
+        monto=abono.monto,
+        cuenta_beneficiario=abono.cuenta_beneficiario,
+        cuenta_ordenante=abono.cuenta_ordenante,
+        defaults={
+            "causa": causa, "motivo": motivo[:300], "pago": pago, "id_spei": abono.id,
+            "nombre_ordenante": abono.nombre_ordenante, "concepto": abono.concepto_pago,
+        },
+    )
+    if nueva:
+        logger.warning("Abono SPEI %s devuelto (causa %s): %s", abono.clave_rastreo, causa, motivo)
+    return Recepcion(pago, nuevo=False, devolver=alerta.causa)

@@ -131,7 +131,8 @@ def spei_abonos(request):
     """STP-style deposit notifications (docs/reglas.md §11). Signed by the bank, not by a browser: no CSRF token.
 
     Always answered in JSON: 403 for a bad or missing signature, 400 (with the reason) for a body that is
-    not a notification; "confirmar" once the deposit is recorded, or when it had been already.
+    not a notification; "confirmar" once the deposit is recorded, or when it had been already; "devolver" with
+    STP's cause when it must go back to its sender (fopi/spei.py).
     """
     if request.method != "POST":
         respuesta = _respuesta_spei({"error": "Envía las notificaciones con POST."}, 405)
@@ -149,5 +150,7 @@ def spei_abonos(request):
         abono = notificacion.leer(cuerpo)
     except notificacion.NotificacionInvalida as error:
         return _respuesta_spei({"error": str(error)}, 400)
-    spei.abono_recibir(abono=abono)
+    recepcion = spei.abono_recibir(abono=abono)
+    if recepcion.devolver is not None:
+        return _respuesta_spei({"mensaje": "devolver", "id": recepcion.devolver})
     return _respuesta_spei({"mensaje": "confirmar"})

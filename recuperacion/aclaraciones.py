@@ -281,11 +281,14 @@ def aclaraciones_de(derechohabiente: Derechohabiente) -> list[Aclaracion]:
     return list(Aclaracion.objects.filter(prestamo__derechohabiente=derechohabiente).select_related("prestamo"))
 
 
-def aclaracion_con_talon_para(usuario, folio: str) -> Aclaracion:
-    """The case whose payslip `usuario` may see: their own, or any for staff who review cases. Anyone else
-    gets a 404, as for any object that is not theirs (docs/reglas.md §1)."""
+def aclaracion_con_talon_para(usuario, folio: str, *, solo_personal: bool = False) -> Aclaracion:
+    """The case whose payslip `usuario` may see: their own, or any for staff who review cases (with
+    `solo_personal`, the original file: staff only). Anyone else gets a 404, as for any object that is not
+    theirs (docs/reglas.md §1)."""
     consulta = Aclaracion.objects.filter(folio=folio)
     if not (usuario.is_staff and usuario.has_perm(PERMISO_VER)):
+        if solo_personal:
+            raise Http404("Aclaración no encontrada")
         consulta = consulta.filter(prestamo__derechohabiente__usuario=usuario)
     aclaracion = consulta.first()
     if aclaracion is None or not aclaracion.talon:

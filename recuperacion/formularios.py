@@ -1,5 +1,6 @@
 """Borrower forms of the section (field names are part of the contract, docs/reglas.md §2)."""
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -7,6 +8,18 @@ from django import forms
 from prestamos.calculo import Periodo, Quincena
 from recuperacion import talones
 from recuperacion.aclaraciones import quincenas_reclamables
+
+IMPORTE_ASCII = "Escribe el importe sólo con dígitos del 0 al 9 y punto decimal, p. ej. 701.12."
+
+
+def importe_ascii(formulario: forms.Form, campo: str = "importe") -> Decimal | None:
+    """The field's Decimal, once its raw text is shown to hold ASCII digits only: Django's DecimalField (and
+    Python's Decimal) read Arabic-Indic, full-width or Devanagari digits as numbers, and an amount someone
+    typed in another script is not one we read back the same (README: numbers take ASCII digits only)."""
+    crudo = (formulario.data.get(formulario.add_prefix(campo)) or "").strip()
+    if crudo and not re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", crudo):
+        raise forms.ValidationError(IMPORTE_ASCII, code="no_ascii")
+    return formulario.cleaned_data.get(campo)
 
 
 class SolicitudDevolucionForm(forms.Form):
@@ -85,6 +98,9 @@ class AclaracionForm(forms.Form):
     def clean_quincena(self):
         return Periodo.parse(self.cleaned_data["quincena"])
 
+    def clean_importe(self):
+        return importe_ascii(self)
+
     def clean_talon(self):
         return talones.leer_talon(self.cleaned_data["talon"])
 
@@ -114,6 +130,9 @@ class ResolverAclaracionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text="Obligatoria si es improcedente: por qué y qué puede hacer. Se envía por correo.",
     )
+
+    def clean_importe(self):
+        return importe_ascii(self)
 
     def clean(self):
         datos = super().clean()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from fopi.models import Fopi
 from prestamos.campos import PeriodoField
@@ -160,8 +161,9 @@ class PrestamoPorSuspender(Prestamo):
 
 class AlmacenPrivado(FileSystemStorage):
     """Uploaded evidence under MEDIA_ROOT (`DJANGO_MEDIA_ROOT`), never reachable by a public URL: only
-    `recuperacion.views.talon_aclaracion` streams it, to its borrower and to staff. Nothing serves
-    MEDIA_URL, and `url()` refuses, so no template can link a file here by mistake."""
+    `recuperacion.views.talon_pagina` shows it (as page images, to its borrower and to staff) and
+    `talon_aclaracion` hands the original to staff as a download. Nothing serves MEDIA_URL, and `url()`
+    refuses, so no template can link a file here by mistake."""
 
     def __init__(self):
         super().__init__(file_permissions_mode=0o640, directory_permissions_mode=0o750)
@@ -256,6 +258,14 @@ class Aclaracion(models.Model):
     @property
     def talon_es_imagen(self) -> bool:
         return self.talon_tipo.startswith("image/")
+
+    @cached_property
+    def paginas_talon(self) -> range:
+        """The numbers of the page images the payslip is shown as (`recuperacion.views.talon_pagina`)."""
+        from recuperacion import talones
+
+        with self.talon.open("rb") as archivo:
+            return range(1, talones.paginas(archivo.read(), self.talon_tipo) + 1)
 
 
 class AdeudoDependencia(models.Model):

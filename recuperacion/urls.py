@@ -40,4 +40,5 @@ urlpatterns = [
     path("aclaraciones/", views.aclaraciones, name="aclaraciones"),
     path("aclaraciones/nueva/", views.aclaracion_nueva, name="aclaracion_nueva"),
     path("aclaraciones/<aclaracion:folio>/talon/", views.talon_aclaracion, name="talon_aclaracion"),
+    path("aclaraciones/<aclaracion:folio>/talon/<int:pagina>.png", views.talon_pagina, name="talon_pagina"),
 ]

@@ -2,11 +2,10 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -18,7 +17,7 @@ from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
 from prestamos.models import Prestamo
 from prestamos.selectors import ACTIVOS
 from recuperacion import aclaraciones as servicio_aclaraciones
-from recuperacion import devoluciones, documentos, selectors, verificacion
+from recuperacion import devoluciones, documentos, selectors, talones, verificacion
 from recuperacion.formularios import AclaracionForm, SolicitudDevolucionForm
 from recuperacion.grafica import grafica_saldo
 from recuperacion.models import EXTENSIONES_TALON, SolicitudDevolucion
@@ -260,19 +259,41 @@ def _aclaracion_nueva(request):
     return render(request, "recuperacion/aclaracion_nueva.html", {"formulario": formulario, "prestamos": prestamos})
 
 
-@xframe_options_sameorigin  # the resolve page of the admin shows it beside the ledger
+@never_cache
+@login_required
+def talon_pagina(request, folio: str, pagina: int):
+    """A page of the payslip as an image, to its borrower and to staff who review cases (404 for anyone
+    else): a PDF's page drawn by poppler to PNG, a photo as the JPEG or PNG it was checked to be. Nobody's
+    browser opens the PDF itself (docs/reglas.md §10)."""
+    aclaracion = servicio_aclaraciones.aclaracion_con_talon_para(request.user, folio)
+    if pagina not in aclaracion.paginas_talon:
+        raise Http404("El talón no tiene esa página")
+    with aclaracion.talon.open("rb") as archivo:
+        contenido = archivo.read()
+    if aclaracion.talon_es_imagen:
+        imagen, tipo = contenido, aclaracion.talon_tipo
+    else:
+        try:
+            imagen, tipo = talones.pagina_png(contenido, pagina), talones.PNG
+        except talones.TalonIlegible:
+            raise Http404("No pudimos mostrar esa página del talón") from None
+    respuesta = HttpResponse(imagen, content_type=tipo)
+    respuesta["Content-Disposition"] = f'inline; filename="talon-{aclaracion.folio}-{pagina}.{EXTENSIONES_TALON[tipo]}"'
+    # Its own policy: an image, shown sandboxed (nothing in it may run, whatever its bytes also spell).
+    respuesta["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return respuesta
+
+
 @never_cache
 @login_required
 def talon_aclaracion(request, folio: str):
-    """Streams the payslip to its borrower and to staff who review aclaraciones; 404 for anyone else. Never
-    a public URL: files live under MEDIA_ROOT, which nothing serves."""
-    aclaracion = servicio_aclaraciones.aclaracion_con_talon_para(request.user, folio)
+    """The original payslip, kept for the record: to staff who review cases only, and only as a download
+    (never inline, never framed), whatever it holds. Never a public URL: files live under MEDIA_ROOT,
+    which nothing serves."""
+    aclaracion = servicio_aclaraciones.aclaracion_con_talon_para(request.user, folio, solo_personal=True)
     nombre = f"talon-{aclaracion.folio}.{EXTENSIONES_TALON[aclaracion.talon_tipo]}"
-    respuesta = FileResponse(aclaracion.talon.open("rb"), content_type=aclaracion.talon_tipo, filename=nombre)
-    # Its own policy: an image is shown sandboxed (nothing in it may run); a PDF (screened for active content
-    # when filed) may be framed by our admin only.
-    if aclaracion.talon_es_imagen:
-        respuesta["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; frame-ancestors 'self'; sandbox"
-    else:
-        respuesta["Content-Security-Policy"] = "frame-ancestors 'self'; object-src 'none'; script-src 'none'"
+    respuesta = FileResponse(
+        aclaracion.talon.open("rb"), as_attachment=True, filename=nombre, content_type="application/octet-stream"
+    )
+    respuesta["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return respuesta

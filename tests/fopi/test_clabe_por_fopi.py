@@ -84,3 +84,60 @@ def test_the_pdf_prints_the_clabe_beneficiary_amount_and_concept(cliente_alice, 
     assert fopi.clabe in contenido and f"{fopi.clabe[:3]} {fopi.clabe[3:6]} {fopi.clabe[6:17]}" in contenido
     assert "ISSSTE Préstamos Personales" in contenido and "$1,500.00" in contenido
     assert "Concepto" in contenido and fopi.referencia in contenido
+
+
+# --- the 9,999,999 numbers are reused (docs/reglas.md §11) ---------------------------------------------------
+
+
+@pytest.fixture
+def agotadas(prestamo_alice, staff, monkeypatch):
+    """Five FOPIs issued long ago, then the numbers run out: the next FOPI's id is past the last number.
+
+    Their vigencias and states are set as time would have left them, today being 05/06/2026."""
+    viejos = [
+        fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D(500 + i), hoy=HOY, usuario=staff)
+        for i in range(5)
+    ]
+    estados = [  # (vigencia, estado): only the first two are dead for more than a year
+        (date(2025, 5, 15), "CANCELADO"),
+        (date(2025, 6, 4), "PENDIENTE"),  # never marked VENCIDO by the daily job: expired all the same
+        (date(2025, 6, 6), "CANCELADO"),  # 364 days ago: not yet
+        (date(2025, 1, 15), "PAGADO"),  # paid: its CLABE names a payment for good
+        (date(2026, 6, 15), "PENDIENTE"),  # the current one
+    ]
+    for fopi, (vigencia, estado) in zip(viejos, estados, strict=True):
+        Fopi.objects.filter(pk=fopi.pk).update(vigencia=vigencia, estado=estado)
+    monkeypatch.setattr("fopi.services.NUMERO_MAXIMO", max(f.pk for f in viejos))
+    return viejos
+
+
+@pytest.mark.django_db
+def test_once_the_numbers_run_out_the_clabes_of_fopis_dead_for_over_a_year_are_reused(
+    prestamo_alice, staff, agotadas
+):
+    from django.core.exceptions import ValidationError
+
+    nuevos = [
+        fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D(900 + i), hoy=HOY, usuario=staff)
+        for i in range(2)
+    ]
+    assert [f.clabe for f in nuevos] == [agotadas[0].clabe, agotadas[1].clabe]  # the lowest number first
+    viejo = Fopi.objects.get(pk=agotadas[0].pk)
+    assert viejo.clabe == agotadas[0].clabe and viejo.clabe_reasignada  # kept for the record
+    with pytest.raises(ValidationError, match="No quedan cuentas CLABE"):
+        fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("999.00"), hoy=HOY, usuario=staff)
+
+
+@pytest.mark.django_db
+def test_a_deposit_to_a_reused_clabe_pays_the_fopi_that_holds_it_now(
+    client, prestamo_alice, staff, agotadas, settings, hoy
+):
+    from fopi.models import PagoBancario
+    from tests.fopi.abonos import SECRETO, enviar, notificacion
+
+    settings.SPEI_SECRETO = SECRETO
+    hoy(HOY)
+    nuevo = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("900.00"), hoy=HOY, usuario=staff)
+    assert enviar(client, notificacion(nuevo, fechaOperacion=20260605)).json() == {"mensaje": "confirmar"}
+    pago = PagoBancario.objects.get()
+    assert (pago.fopi, pago.estado) == (nuevo, "APLICADO")

@@ -158,3 +158,19 @@ def test_any_bytes_are_read_or_refused_in_spanish(crudo):
         leer(crudo)
     except NotificacionInvalida as error:
         assert str(error)
+
+
+# Every bidirectional control: embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and the
+# marks (U+200E, U+200F). In a payer's name they reorder what staff read ("ALICIA" shown as a CLABE's end).
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
+
+
+@pytest.mark.parametrize("control", list(BIDI), ids=[f"U+{ord(c):04X}" for c in BIDI])
+def test_bidi_controls_are_stripped_from_the_payers_name_and_the_concept(control):
+    abono = leer(cuerpo(nombreOrdenante=f"ALICIA{control} GARCIA{control}", conceptoPago=f"{control}PAGO FOPI"))
+    assert (abono.nombre_ordenante, abono.concepto_pago) == ("ALICIA GARCIA", "PAGO FOPI")
+
+
+def test_a_name_made_of_bidi_controls_only_is_empty_not_refused():
+    abono = leer(cuerpo(nombreOrdenante=BIDI, conceptoPago="\u202eOFIP OGAP"))
+    assert (abono.nombre_ordenante, abono.concepto_pago) == ("", "OFIP OGAP")

@@ -80,6 +80,70 @@ def pdf_con_javascript(forma: str = "openaction") -> bytes:
     raise ValueError(forma)
 
 
+def pdf_disfrazado(forma: str) -> bytes:
+    """What passed the byte filter (issue 24): the active entry sits between a string `(stream` and a string
+    `(endstream)`, which a byte scanner takes for a stream body and skips, while any PDF reader sees two
+    strings around a live entry of the catalog. Also forms and actions in annotations and pages, which
+    the byte filter never looked for."""
+    if forma in ("javascript", "incrustado", "lanzar"):
+        activo = {
+            "javascript": b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>",
+            "incrustado": b"/Names << /EmbeddedFiles << /Names [(nomina.exe) 4 0 R] >> >>",
+            "lanzar": b"/OpenAction << /S /Launch /F (calc.exe) >>",
+        }[forma]
+        archivo = (  # the embedded file itself, its /Type left out (optional) so no byte names it
+            (b"<< /F (nomina.exe) /EF << /F 5 0 R >> >>", b"<< /Length 2 >>\nstream\nMZ\nendstream")
+            if forma == "incrustado" else ()
+        )
+        return _pdf_minimo(
+            b"<< /Type /Catalog /Pages 2 0 R /Disfraz (stream\n) " + activo + b" /Fin (endstream) >>",
+            *PAGINAS,
+            *archivo,
+        )
+    if forma == "formulario":  # AcroForm: fields a viewer fills and submits
+        return _pdf_minimo(
+            b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+            PAGINAS[0],
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [4 0 R] >>",
+            b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (clabe) /Rect [72 600 300 620] >>",
+        )
+    if forma == "xfa":
+        return _pdf_minimo(b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [] /XFA 4 0 R >> >>", *PAGINAS,
+                           b"<< /Length 0 >>\nstream\n\nendstream")
+    if forma == "anotacion":  # a link whose action runs JavaScript when clicked
+        return _pdf_minimo(
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            PAGINAS[0],
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [<< /Type /Annot /Subtype /Link "
+            b"/Rect [0 0 612 792] /A << /S /JavaScript /JS (this.exportDataObject()) >> >>] >>",
+        )
+    if forma == "pagina-aa":  # the page's additional actions: run on opening the page
+        return _pdf_minimo(
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            PAGINAS[0],
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /AA << /O 4 0 R >> >>",
+            b"<< /S /Launch /Win << /F (cmd.exe) >> >>",
+        )
+    if forma == "uri":  # opens an address on the internet
+        return _pdf_minimo(b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /URI /URI (http://x.invalid/) >> >>",
+                           *PAGINAS)
+    raise ValueError(forma)
+
+
+def pdf_de_paginas(paginas: int) -> bytes:
+    """A payslip of `paginas` pages drawn by reportlab, each saying its number."""
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    salida = io.BytesIO()
+    hoja = canvas.Canvas(salida, pagesize=letter)
+    for numero in range(1, paginas + 1):
+        hoja.drawString(72, 720, f"Comprobante de pago - hoja {numero}")
+        hoja.showPage()
+    hoja.save()
+    return salida.getvalue()
+
+
 def pdf_con_accion_benigna() -> bytes:
     """/OpenAction that only opens page 1 at a zoom: no JavaScript, accepted."""
     return _pdf_minimo(b"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit] >>", *PAGINAS)

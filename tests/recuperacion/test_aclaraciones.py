@@ -164,13 +164,14 @@ def aclaracion(cliente_alice, en_julio):
 
 
 @pytest.mark.django_db
-def test_the_payslip_is_streamed_to_its_borrower(cliente_alice, aclaracion):
-    respuesta = cliente_alice.get(reverse("talon_aclaracion", args=[aclaracion.folio]))
+def test_the_payslip_is_shown_to_its_borrower_as_its_image_never_as_the_original(cliente_alice, aclaracion):
+    respuesta = cliente_alice.get(reverse("talon_pagina", args=[aclaracion.folio, 1]))
     assert respuesta.status_code == 200 and respuesta["Content-Type"] == "image/png"
-    assert b"".join(respuesta.streaming_content) == aclaracion.talon.open("rb").read()
-    assert respuesta["Content-Disposition"] == f'inline; filename="talon-{aclaracion.folio}.png"'
+    assert respuesta.content == aclaracion.talon.open("rb").read()
+    assert respuesta["Content-Disposition"] == f'inline; filename="talon-{aclaracion.folio}-1.png"'
     assert "no-store" in respuesta["Cache-Control"] and "private" in respuesta["Cache-Control"]
     assert respuesta["X-Content-Type-Options"] == "nosniff" and "sandbox" in respuesta["Content-Security-Policy"]
+    assert cliente_alice.get(reverse("talon_aclaracion", args=[aclaracion.folio])).status_code == 404  # staff only
 
 
 @pytest.mark.django_db
@@ -218,3 +219,25 @@ def test_the_pages_take_a_fixed_number_of_queries(cliente_alice, en_julio, djang
         assert cliente_alice.get(LISTA).status_code == 200
     with django_assert_max_num_queries(5):
         assert cliente_alice.get(NUEVA).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "importe",
+    ["٧٠١.١٢", "７０１.１２", "۷۰۱.۱۲", "७०१.१२", "701.1٢"],
+    ids=["arabe-indico", "ancho-completo", "persa", "devanagari", "mezclado"],
+)
+def test_the_amount_takes_ascii_digits_only(cliente_alice, en_julio, settings, importe):
+    """Django's DecimalField reads other scripts' digits as numbers; an amount is written 0-9 (README)."""
+    respuesta = cliente_alice.post(NUEVA, datos(t.archivo(t.imagen("PNG"), nombre="talon.png"), importe=importe))
+    assert respuesta.status_code == 200
+    assert "Escribe el importe sólo con dígitos del 0 al 9 y punto decimal, p. ej. 701.12." in respuesta.content.decode()
+    assert not Aclaracion.objects.exists() and archivos_guardados(settings) == []
+
+
+def test_the_amount_staff_apply_takes_ascii_digits_only_too():
+    from recuperacion.formularios import IMPORTE_ASCII, ResolverAclaracionForm
+
+    formulario = ResolverAclaracionForm({"dictamen": "PROCEDENTE", "importe": "٧٠١.١٢"})
+    assert not formulario.is_valid() and formulario.errors["importe"] == [IMPORTE_ASCII]
+    assert ResolverAclaracionForm({"dictamen": "PROCEDENTE", "importe": "701.12"}).is_valid()

@@ -95,29 +95,12 @@ def test_the_queue_lists_the_cases_to_resolve_oldest_first(cliente_operacion, ca
 @pytest.mark.django_db
 def test_the_resolve_page_shows_payslip_ledger_and_remesa_side_by_side(cliente_operacion, caso):
     html = cliente_operacion.get(pagina(caso)).content.decode()
-    talon = reverse("talon_aclaracion", args=[caso.folio])
+    talon = reverse("talon_pagina", args=[caso.folio, 1])
     assert f'<img class="expediente__talon" src="{talon}"' in html
     assert "Movimientos del préstamo 20000000001" in html
     assert "Remesa de SEP, quincena 2026-Q11" in html and "Nada: ningún descuento de este préstamo" in html
     assert "Cuota 11: $701.12, pagado $0.00 — <strong>Vencida</strong>" in html
     assert cliente_operacion.get(talon).status_code == 200
-
-
-@pytest.mark.django_db
-def test_a_pdf_payslip_is_shown_framed_by_the_admin(cliente_operacion, prestamo_alice, hoy):
-    hoy(HOY)
-    caso = presentar(prestamo_alice, talon=t.archivo(t.pdf()))
-    html = cliente_operacion.get(pagina(caso)).content.decode()
-    assert (
-        '<iframe class="expediente__talon expediente__talon--pdf" '
-        f'src="{reverse("talon_aclaracion", args=[caso.folio])}"'
-        in html
-    )
-    respuesta = cliente_operacion.get(reverse("talon_aclaracion", args=[caso.folio]))
-    assert (
-        respuesta["X-Frame-Options"] == "SAMEORIGIN"
-        and "frame-ancestors 'self'" in respuesta["Content-Security-Policy"]
-    )
 
 
 @pytest.mark.django_db

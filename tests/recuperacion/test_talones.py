@@ -89,5 +89,40 @@ def test_a_scanned_pdf_full_of_binary_image_data_is_accepted():
     hoja = canvas.Canvas(salida)
     hoja.drawImage(ImageReader(ruido), 0, 0)
     hoja.save()
-    contenido = salida.getvalue().replace(b"stream\n", b"stream\n/JS ", 1)  # as if the bytes spelled it
+    contenido = salida.getvalue()
+    inicio = contenido.index(b"stream\n") + len(b"stream\n")
+    contenido = contenido[:inicio] + b"/JS " + contenido[inicio + 4 :]  # as if the bytes spelled it
     assert revisar_contenido(contenido) == PDF
+
+
+# --- issue 24: a PDF is read by a PDF parser, not searched as bytes (docs/reglas.md §10, rev. 3) -------------
+
+
+@pytest.mark.parametrize(
+    "forma", ["javascript", "incrustado", "lanzar", "formulario", "xfa", "anotacion", "pagina-aa", "uri"]
+)
+def test_active_content_is_found_wherever_it_hides(forma):
+    with pytest.raises(ValidationError) as error:
+        revisar_contenido(t.pdf_disfrazado(forma))
+    assert error.value.code == "activo" and "contenido activo" in error.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    "contenido",
+    [
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n",  # no xref, no pages
+        b"%PDF-1.7\n" + b"\x00" * 500 + b"\n%%EOF\n",
+        t.pdf().replace(b"/Root", b"/Raiz"),  # no document catalog
+    ],
+    ids=["sin-xref", "basura", "sin-catalogo"],
+)
+def test_a_pdf_that_does_not_parse_is_refused(contenido):
+    with pytest.raises(ValidationError) as error:
+        revisar_contenido(contenido)
+    assert error.value.code == "danado"
+
+
+def test_a_pdf_of_more_than_five_pages_is_refused():
+    assert revisar_contenido(t.pdf_de_paginas(5)) == PDF
+    with pytest.raises(ValidationError, match="tiene 6 páginas"):
+        revisar_contenido(t.pdf_de_paginas(6))
