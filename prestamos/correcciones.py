@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from prestamos import libro, posiciones
@@ -25,6 +26,11 @@ from prestamos.cartera import CERO, Posicion
 from prestamos.models import Movimiento, Prestamo
 
 LOTE = 2000
+
+# Sent inside the reversal's transaction with `prestamo_ids` and `motivo`, after the ledger is corrected. The
+# features that hold promises on a loan's money (a pending refund of its saldo a favor) correct them there, in
+# the same transaction; the core cannot import them (docs/reglas.md §9).
+movimientos_revertidos = Signal()
 
 
 @dataclass
@@ -55,6 +61,7 @@ def revertir_movimientos(*, movimiento_ids: list[int], motivo: str, usuario=None
     for inicio in range(0, len(ids), LOTE):
         _revertir_lote({pk: por_prestamo[pk] for pk in ids[inicio : inicio + LOTE]}, motivo, usuario, hoy, resultado)
     resultado.prestamos = ids
+    movimientos_revertidos.send(sender=ResultadoReversion, prestamo_ids=ids, motivo=motivo)
     return resultado
 
 

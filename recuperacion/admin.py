@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -123,18 +124,36 @@ class DependenciaOmisaAdmin(SoloLecturaMixin, admin.ModelAdmin):
 # --- Saldo a favor: refunds (docs/reglas.md §9) ----------------------------------------------------------
 
 
+class SolicitudDevolucionForm(forms.ModelForm):
+    """The tracking key is checked before the save: a refund that cannot be paid (cancelled, or a reversal
+    took its money) is an error at the field, and the admin never also says "se cambió correctamente"."""
+
+    def clean_clave_rastreo(self):
+        clave = self.cleaned_data.get("clave_rastreo", "")
+        if clave and "clave_rastreo" in self.changed_data:
+            try:
+                clave = devoluciones.devolucion_revisar(solicitud=self.instance, clave_rastreo=clave)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages)
+        return clave
+
+
 @admin.register(SolicitudDevolucion)
 class SolicitudDevolucionAdmin(admin.ModelAdmin):
     """Operación's queue: export the pending refunds for the bank, then record each SPEI tracking key
     (typing it and saving marks the refund paid, books it in the ledger and e-mails the borrower)."""
+
+    form = SolicitudDevolucionForm
 
     list_display = ("prestamo", "titular", "clabe", "importe_moneda", "estado", "solicitada", "clave_rastreo", "pagada")
     importe_moneda = columna_moneda("importe", "importe")
     list_filter = ("estado",)
     search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp", "=clave_rastreo")
     list_select_related = ("prestamo",)
-    readonly_fields = ("prestamo", "importe", "clabe", "titular", "estado", "solicitada", "pagada", "pagada_por", "movimiento")
-    fields = ("prestamo", "importe", "clabe", "titular", "estado", "solicitada", "clave_rastreo", "pagada", "pagada_por", "movimiento")
+    readonly_fields = ("prestamo", "importe", "clabe", "titular", "estado", "solicitada", "nota", "pagada", "pagada_por",
+                       "movimiento")
+    fields = ("prestamo", "importe", "clabe", "titular", "estado", "solicitada", "nota", "clave_rastreo", "pagada",
+              "pagada_por", "movimiento")
     actions = ["exportar_pendientes"]
 
     def has_add_permission(self, request):
@@ -142,6 +161,12 @@ class SolicitudDevolucionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # A paid or cancelled request is shown, never saved again (a save of nothing would say it changed).
+        return super().has_change_permission(request, obj) and (
+            obj is None or obj.estado == SolicitudDevolucion.Estado.PENDIENTE
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.estado != SolicitudDevolucion.Estado.PENDIENTE:
@@ -152,10 +177,16 @@ class SolicitudDevolucionAdmin(admin.ModelAdmin):
         if "clave_rastreo" in form.changed_data and obj.clave_rastreo:
             try:
                 devoluciones.devolucion_pagar(solicitud=obj, clave_rastreo=obj.clave_rastreo, usuario=request.user)
-            except ValidationError as exc:
+            except ValidationError as exc:  # changed between the form's check and the locks: still one answer
+                request.devolucion_fallida = True
                 messages.error(request, " ".join(exc.messages))
             return
         # Nothing else of a request is edited here.
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if getattr(request, "devolucion_fallida", False) and level == messages.SUCCESS:
+            return
+        super().message_user(request, message, level, *args, **kwargs)
 
     # Operación's step towards paying them (the file for the bank), not a reading: those who record the payments.
     @admin.action(description="Exportar las pendientes (CSV para el banco)", permissions=["change"])

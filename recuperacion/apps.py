@@ -6,4 +6,7 @@ class RecuperacionConfig(AppConfig):
     verbose_name = "Recuperación de crédito"
 
     def ready(self) -> None:
-        from recuperacion import importacion  # noqa: F401 — registers its file kind
+        from prestamos.correcciones import movimientos_revertidos
+        from recuperacion import devoluciones, importacion  # noqa: F401 — importacion registers its file kind
+
+        movimientos_revertidos.connect(devoluciones._al_revertir, dispatch_uid="devoluciones_al_revertir")

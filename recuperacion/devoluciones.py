@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fopi.clabe import es_clabe_valida
-from prestamos import posiciones
+from prestamos import libro, posiciones
 from prestamos.calculo import formato_moneda
 from prestamos.correcciones import devolver_saldo_a_favor
 from prestamos.models import Prestamo
@@ -35,7 +35,7 @@ def devolucion_solicitar(*, prestamo: Prestamo, clabe: str, titular: str) -> Sol
         raise ValidationError("La CLABE debe tener 18 dígitos y su dígito verificador debe ser correcto; revísala en tu estado de cuenta bancario.")
     if not 3 <= len(titular) <= 120:
         raise ValidationError("Escribe el nombre del titular de la cuenta, como aparece en tu banco.")
-    prestamo = Prestamo.objects.select_for_update().get(pk=prestamo.pk)
+    (prestamo,) = libro.bloquear([prestamo.pk])
     saldo = posiciones.posicion(prestamo).excedentes
     if saldo <= 0:
         raise ValidationError(f"El préstamo {prestamo.folio} no tiene saldo a favor.")
@@ -69,6 +69,26 @@ def devolucion_cancelar(*, solicitud: SolicitudDevolucion, usuario) -> Solicitud
     return solicitud
 
 
+def devolucion_revisar(*, solicitud: SolicitudDevolucion, clave_rastreo: str) -> str:
+    """What recording a refund's payment requires, checked before anything is saved (the admin's form shows
+    the reason at its field): a tracking key, a request still in process, and the saldo a favor it pays. The
+    clean key; ValidationError in Spanish otherwise. `devolucion_pagar` checks again under the locks."""
+    clave_rastreo = clave_rastreo.strip()
+    if not clave_rastreo or len(clave_rastreo) > 30 or not clave_rastreo.isascii():
+        raise ValidationError("Escribe la clave de rastreo SPEI de la transferencia (hasta 30 caracteres).")
+    if solicitud.estado == SolicitudDevolucion.Estado.CANCELADA:
+        raise ValidationError(f"Esta solicitud está cancelada; no se registra ningún pago. {solicitud.nota}".strip())
+    if solicitud.estado != SolicitudDevolucion.Estado.PENDIENTE:
+        raise ValidationError("Esta devolución ya se registró como pagada.")
+    saldo = posiciones.posicion(solicitud.prestamo).excedentes
+    if saldo < solicitud.importe:
+        raise ValidationError(
+            f"El saldo a favor del préstamo {solicitud.prestamo.folio} es {formato_moneda(saldo)}, menos que los "
+            f"{formato_moneda(solicitud.importe)} de esta solicitud; no la pagues y revísala con Supervisión."
+        )
+    return clave_rastreo
+
+
 @transaction.atomic
 def devolucion_pagar(*, solicitud: SolicitudDevolucion, clave_rastreo: str, usuario, hoy: date | None = None) -> SolicitudDevolucion:
     """Operación paid the refund by SPEI: the ledger records it and the saldo a favor drops to zero."""
@@ -78,10 +98,7 @@ def devolucion_pagar(*, solicitud: SolicitudDevolucion, clave_rastreo: str, usua
     solicitud = SolicitudDevolucion.objects.select_for_update(of=("self",)).select_related(
         "prestamo__derechohabiente__usuario"
     ).get(pk=solicitud.pk)
-    if solicitud.estado == SolicitudDevolucion.Estado.CANCELADA:
-        raise ValidationError("El derechohabiente canceló esta solicitud; no se registra ningún pago.")
-    if solicitud.estado != SolicitudDevolucion.Estado.PENDIENTE:
-        raise ValidationError("Esta devolución ya se registró como pagada.")
+    clave_rastreo = devolucion_revisar(solicitud=solicitud, clave_rastreo=clave_rastreo)
     solicitud.movimiento = devolver_saldo_a_favor(
         prestamo=solicitud.prestamo, importe=solicitud.importe, clave_rastreo=clave_rastreo, usuario=usuario, hoy=hoy
     )
@@ -90,6 +107,52 @@ def devolucion_pagar(*, solicitud: SolicitudDevolucion, clave_rastreo: str, usua
     solicitud.save(update_fields=["estado", "clave_rastreo", "pagada", "pagada_por", "movimiento"])
     transaction.on_commit(lambda: _avisar_pago(solicitud))
     return solicitud
+
+
+def devoluciones_ajustar(*, prestamo_ids: list[int], motivo: str) -> list[SolicitudDevolucion]:
+    """After a reversal: a pending refund can pay only the saldo a favor that still exists. Cancelled when none
+    is left, reduced when less is; in the reversal's transaction, so the bank's CSV never lists money that is
+    gone, and the borrower is told why (docs/reglas.md §9). The loans are already locked by the reversal."""
+    cambiadas = []
+    pendientes = SolicitudDevolucion.objects.select_for_update(of=("self",)).select_related(
+        "prestamo__derechohabiente__usuario"
+    ).filter(prestamo_id__in=prestamo_ids, estado=SolicitudDevolucion.Estado.PENDIENTE)
+    for solicitud in pendientes:
+        saldo = posiciones.posicion(solicitud.prestamo).excedentes
+        if saldo >= solicitud.importe:
+            continue
+        antes = solicitud.importe
+        if saldo <= 0:
+            solicitud.estado, solicitud.cancelada = SolicitudDevolucion.Estado.CANCELADA, timezone.now()
+            solicitud.nota = (f"Cancelada: se revirtió el dinero que formaba tu saldo a favor de {formato_moneda(antes)} "
+                              f"({motivo}).")
+        else:
+            solicitud.importe = saldo
+            solicitud.nota = (f"Reducida de {formato_moneda(antes)} a {formato_moneda(saldo)}: se revirtió parte del "
+                              f"dinero que formaba tu saldo a favor ({motivo}).")
+        solicitud.save(update_fields=["estado", "cancelada", "importe", "nota"])
+        transaction.on_commit(lambda s=solicitud: _avisar(s, _texto_ajuste(s)))
+        cambiadas.append(solicitud)
+    return cambiadas
+
+
+def _al_revertir(sender, *, prestamo_ids, motivo, **kwargs) -> None:
+    devoluciones_ajustar(prestamo_ids=prestamo_ids, motivo=motivo)
+
+
+def _texto_ajuste(solicitud: SolicitudDevolucion) -> tuple[str, str]:
+    cancelada = solicitud.estado == SolicitudDevolucion.Estado.CANCELADA
+    siguiente = (
+        "Ya no hay saldo a favor que devolver en tu préstamo" if cancelada
+        else "Te transferiremos el nuevo importe a la misma CLABE; préstamo"
+    )
+    return (
+        "se canceló tu solicitud de devolución" if cancelada else "cambió tu solicitud de devolución",
+        (
+            f"{solicitud.nota}\n{siguiente} {solicitud.prestamo.folio}.\n\n"
+            f"Si tienes dudas, llama al CAPP: {settings.CAPP_TELEFONO}, o escribe a {settings.CAPP_CORREO}.\n"
+        ),
+    )
 
 
 def _texto_solicitud(solicitud: SolicitudDevolucion) -> tuple[str, str]:

@@ -90,6 +90,8 @@ class SolicitudDevolucion(models.Model):
     pagada_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     movimiento = models.OneToOneField(Movimiento, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     cancelada = models.DateTimeField("cancelada", null=True, blank=True)
+    # Why the system changed it (a reversal took back the money it would pay), as the borrower was told.
+    nota = models.TextField("nota", blank=True)
 
     class Meta:
         ordering = ["estado", "solicitada"]

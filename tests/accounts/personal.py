@@ -116,6 +116,17 @@ def mundo(por):
         derechohabiente=sin_cuenta, cuenta_usuario="intruso", cuenta_correo="intruso@ejemplo.mx", por=por,
         motivo="Identificación revisada en el CAPP.",
     )
+    from accounts.models import ReaperturaRegistro
+    from fopi.models import AlertaSpei
+
+    ReaperturaRegistro.objects.create(
+        derechohabiente=sin_cuenta, fallidos=5, cerrado_desde=timezone.now(), por=por, motivo="Identidad revisada.",
+    )
+    AlertaSpei.objects.create(
+        causa=AlertaSpei.Causa.CUENTA_INEXISTENTE, motivo="Ningún FOPI ha tenido esta CLABE", id_spei="1",
+        fecha_operacion=hoy, institucion_ordenante="40012", clave_rastreo="R1", monto=D("100.00"),
+        cuenta_beneficiario="646180201099999999",
+    )
     carga = Carga.objects.create(
         archivo=ContentFile(b"clave,nombre\n", name="dependencias.csv"), nombre="dependencias.csv",
         estado=Carga.Estado.FALLIDA, creada_por=por,

@@ -54,6 +54,7 @@ MODELOS = {
     "mfa.authenticator": PERSONAS,
     "accounts.user": PERSONAS,
     "accounts.liberacioncurp": Puede(VEN, agregar=SUPERVISAN),  # the audit rows are never changed
+    "accounts.reaperturaregistro": Puede(VEN, agregar=SUPERVISAN),  # reopening a CURP's registration, audited
     "prestamos.dependencia": Puede(VEN, SOLO_SU, SOLO_SU, SOLO_SU),  # loaded from files
     "prestamos.derechohabiente": Puede(VEN, SOLO_SU, SOLO_SU, SOLO_SU),
     "prestamos.prestamo": Puede(VEN),  # corrections are ledger entries (actions), never edits
@@ -75,6 +76,7 @@ MODELOS = {
     "fopi.fopi": Puede(VEN),
     "fopi.pagobancario": Puede(VEN),
     "fopi.avisocorreo": Puede(VEN),
+    "fopi.alertaspei": Puede(VEN),  # deposits answered "devolver": read by every role
 }
 
 # Every action of every admin: who may run it (delete_selected follows the model's "borrar").
