@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts import services
-from accounts.curp import normalizar_curp
 from accounts.models import IntentosRegistro, LiberacionCurp, ReaperturaRegistro, User
+from oficina.identidad import normalizar_curp
+from prestamos.admin import DerechohabienteAdmin
 from prestamos.models import Derechohabiente
 
 
@@ -163,3 +164,13 @@ def intentos_de_registro(derechohabiente) -> str:
         "(Supervisión, con motivo).",
         texto, _fecha_hora(intentos.cerrado_desde), url,
     )
+
+
+# The padrón entry's page also shows its registration attempts. Registered here, by the app above the padrón
+# (accounts builds on prestamos, never the reverse: the import-linter contract in pyproject.toml).
+admin.site.unregister(Derechohabiente)
+
+
+@admin.register(Derechohabiente)
+class DerechohabienteConRegistroAdmin(DerechohabienteAdmin):
+    readonly_fields = (*DerechohabienteAdmin.readonly_fields, intentos_de_registro)  # docs/reglas.md §3

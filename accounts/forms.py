@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts import services
-from accounts.curp import validar_curp
-from accounts.rfc import validar_rfc
+from oficina.identidad import validar_curp, validar_rfc
 
 
 def mensaje_no_coincide() -> str:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import IntentosRegistro, ReaperturaRegistro
-from accounts.rfc import normalizar_rfc
+from oficina.identidad import normalizar_rfc
 from prestamos.models import Derechohabiente
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from fopi import documentos
 from fopi.models import AvisoCorreo, Fopi, PagoBancario
-from prestamos.calculo import formato_fecha, formato_moneda
+from oficina.formatos import formato_fecha, formato_moneda
 from prestamos.models import Prestamo
 
 logger = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from fopi.models import Fopi, PagoBancario
 from fopi.referencia import referencia_valida
 from fopi.services import pago_registrar
 from oficina.bloqueos import bloqueo_transaccional
+from oficina.formatos import formato_moneda
 from oficina.importacion.base import ArchivoRechazado, ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
 from prestamos import libro
-from prestamos.calculo import formato_moneda
 from prestamos.correcciones import revertir_movimientos
 from prestamos.models import ArchivoAplicado
 

@@ -20,6 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from fopi.clabe import clabe_agrupada
 from fopi.referencia import referencia_en_grupos
+from oficina.formatos import formato_fecha, formato_moneda
 from oficina.pdf import (
     ALTO_PIE,
     ANCHO_PAGINA,
@@ -35,7 +36,6 @@ from oficina.pdf import (
     fuentes_para,
     nuevo_canvas,
 )
-from prestamos.calculo import formato_fecha, formato_moneda
 
 TITULO = "Formato de Pago de Individuales (FOPI)"
 AVISO_COPIAS = "Imprime dos copias. No pagues dos veces con el mismo formato."

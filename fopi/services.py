@@ -22,8 +22,8 @@ from fopi import avisos
 from fopi.clabe import NUMERO_MAXIMO, clabe_para
 from fopi.models import AccionPago, Fopi, PagoBancario
 from fopi.referencia import construir_referencia, vigencia_para
+from oficina.formatos import formato_fecha, formato_moneda
 from prestamos import libro, posiciones
-from prestamos.calculo import formato_fecha, formato_moneda
 from prestamos.cartera import CERO, Contexto, Posicion
 from prestamos.models import Movimiento, Prestamo
 from prestamos.services import prestamo_aplicar_pago

@@ -28,8 +28,8 @@ from fopi.clabe import es_clabe_valida
 from fopi.models import AlertaSpei, Fopi, PagoBancario
 from fopi.notificacion import Abono
 from fopi.services import pago_registrar
+from oficina.formatos import formato_fecha, formato_moneda
 from prestamos import libro
-from prestamos.calculo import formato_fecha, formato_moneda
 from prestamos.models import Prestamo
 
 logger = logging.getLogger(__name__)

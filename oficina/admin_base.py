@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 
-from prestamos.calculo import formato_fecha, formato_moneda
+from oficina.formatos import formato_fecha, formato_moneda
 
 
 def columna_moneda(campo: str, descripcion: str):

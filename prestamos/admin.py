@@ -3,10 +3,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from accounts.admin import intentos_de_registro
 from oficina.admin_base import SoloLecturaMixin, columna_fecha, columna_moneda, pedir_motivo
+from oficina.formatos import formato_moneda
 from prestamos import correcciones
-from prestamos.calculo import formato_moneda
 from prestamos.models import ArchivoAplicado, Dependencia, Derechohabiente, Movimiento, ParametroMora, Prestamo, Remesa
 
 
@@ -39,7 +38,6 @@ class DerechohabienteAdmin(admin.ModelAdmin):
     list_select_related = ("dependencia", "usuario")
     raw_id_fields = ("usuario",)
     autocomplete_fields = ("dependencia",)
-    readonly_fields = (intentos_de_registro,)  # failed RFC attempts at registration (docs/reglas.md §3)
 
     @admin.display(boolean=True, description="cuenta")
     def tiene_cuenta(self, obj):

@@ -1,4 +1,4 @@
-"""Loan mathematics: quincena calendar, amortization, moratorios, formatting (docs/reglas.md §4–§6).
+"""Loan mathematics: quincena calendar, amortization, moratorios (docs/reglas.md §4–§6).
 
 Pure functions of Decimal and date, with no Django imports, so every rule of money lives in one place
 that can be tested on its own. Money is Decimal and is rounded only through `round2`.
@@ -10,23 +10,15 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import ClassVar
 
-CENTAVO = Decimal("0.01")
+from oficina.dinero import round2
+from oficina.formatos import formato_fecha
+
 QUINCENAS_POR_ANIO = 24
 DIAS_POR_ANIO = 360  # interest between dates counts actual days / 360 (docs/reglas.md §4)
-
-
-def round2(valor: Decimal) -> Decimal:
-    """Round to centavos, half up: the only rounding rule for money in the project."""
-    if type(valor) is Decimal:  # nearly every call, and pages format hundreds of amounts
-        return valor.quantize(CENTAVO, rounding=ROUND_HALF_UP)
-    # A float has already lost centavos (0.1 + 0.2 != 0.3), so it is refused rather than "fixed".
-    if isinstance(valor, float) or isinstance(valor, bool) or not isinstance(valor, (Decimal, int)):
-        raise TypeError(f"round2 requiere Decimal, no {type(valor).__name__}")
-    return Decimal(valor).quantize(CENTAVO, rounding=ROUND_HALF_UP)
 
 
 # --- Payroll periods: quincenas and months ---------------------------------------------------------------
@@ -324,18 +316,3 @@ def interes_devengado(*, capital: Decimal, tasa_anual: Decimal, desde: date, has
     if dias <= 0:
         return round2(Decimal(0))
     return round2(capital * tasa_anual / 100 * dias / DIAS_POR_ANIO)
-
-
-# --- Formatting (templates and PDFs use these so amounts and dates look the same everywhere) -----------
-
-
-def formato_moneda(importe: Decimal) -> str:
-    """Mexican peso format: "$30,000.00", "-$1,234.56"."""
-    valor = round2(importe)
-    signo = "-" if valor < 0 else ""
-    return f"{signo}${abs(valor):,.2f}"
-
-
-def formato_fecha(d: date) -> str:
-    """dd/mm/aaaa, as dates are written in Mexico."""
-    return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"

@@ -20,8 +20,8 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from oficina.formatos import formato_moneda
 from prestamos import libro, posiciones
-from prestamos.calculo import formato_moneda
 from prestamos.cartera import CERO, Posicion
 from prestamos.models import Movimiento, Prestamo
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from accounts.curp import validar_curp
+from oficina.identidad import validar_curp
 from prestamos.campos import PeriodoField
 from prestamos.validadores import validar_clave, validar_nombre, validar_rfc
 

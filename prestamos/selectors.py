@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from oficina.formatos import formato_fecha
 from prestamos import posiciones
-from prestamos.calculo import Periodo, formato_fecha
+from prestamos.calculo import Periodo
 from prestamos.cartera import CERO, Contexto, Cuota, Posicion
 from prestamos.models import COLUMNAS_ESTADO_CUENTA, Movimiento, Prestamo
 

@@ -29,8 +29,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from oficina.dinero import round2
+from oficina.formatos import formato_fecha, formato_moneda
 from prestamos import libro
-from prestamos.calculo import Periodo, Quincena, formato_fecha, formato_moneda, round2
+from prestamos.calculo import Periodo, Quincena
 from prestamos.models import Derechohabiente, Movimiento, Prestamo, Remesa
 from prestamos.selectors import FilaTabla, VistaPrestamo, vistas_prestamos
 from prestamos.services import prestamo_aplicar_pago

@@ -34,8 +34,8 @@ from fopi import documentos as documentos_fopi
 from fopi import services as fopi_services
 from fopi.forms import FopiForm
 from fopi.models import Fopi
+from oficina.formatos import formato_fecha, formato_moneda
 from prestamos.acceso import respuesta_pdf
-from prestamos.calculo import formato_fecha, formato_moneda
 from prestamos.models import Derechohabiente, Prestamo
 from recuperacion import aclaraciones, documentos, selectors
 from recuperacion.grafica import grafica_saldo

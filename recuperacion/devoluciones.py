@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fopi.clabe import es_clabe_valida
+from oficina.formatos import formato_moneda
 from prestamos import libro, posiciones
-from prestamos.calculo import formato_moneda
 from prestamos.correcciones import devolver_saldo_a_favor
 from prestamos.models import Prestamo
 from recuperacion.models import SolicitudDevolucion
@@ -77,7 +77,9 @@ def devolucion_revisar(*, solicitud: SolicitudDevolucion, clave_rastreo: str) ->
     if not clave_rastreo or len(clave_rastreo) > 30 or not clave_rastreo.isascii():
         raise ValidationError("Escribe la clave de rastreo SPEI de la transferencia (hasta 30 caracteres).")
     if solicitud.estado == SolicitudDevolucion.Estado.CANCELADA:
-        raise ValidationError(f"Esta solicitud está cancelada; no se registra ningún pago. {solicitud.nota}".strip())
+        if solicitud.nota:  # the system cancelled it: a reversal took its money
+            raise ValidationError(f"Esta solicitud está cancelada; no se registra ningún pago. {solicitud.nota}")
+        raise ValidationError("El derechohabiente canceló esta solicitud; no se registra ningún pago.")
     if solicitud.estado != SolicitudDevolucion.Estado.PENDIENTE:
         raise ValidationError("Esta devolución ya se registró como pagada.")
     saldo = posiciones.posicion(solicitud.prestamo).excedentes

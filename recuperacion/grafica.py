@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from prestamos.calculo import formato_fecha, formato_moneda
+from oficina.formatos import formato_fecha, formato_moneda
 from prestamos.selectors import SerieSaldo
 
 # Drawn for a phone: at 360 units wide the labels keep their size on a 375 px screen; CSS caps the width on

@@ -9,8 +9,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from oficina.cronometro import Cronometro
+from oficina.formatos import formato_moneda
 from oficina.importacion.base import ArchivoRechazado, ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
-from prestamos.calculo import Periodo, formato_moneda
+from prestamos.calculo import Periodo
 from prestamos.models import ArchivoAplicado, Dependencia, Derechohabiente, Prestamo, Remesa
 from recuperacion import en_bloque, remesas
 from recuperacion.models import Descuento

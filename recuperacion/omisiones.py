@@ -14,8 +14,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from oficina.formatos import formato_moneda
 from prestamos import escritura, libro, posiciones
-from prestamos.calculo import formato_moneda
 from prestamos.cartera import CERO, Contexto, Posicion
 from prestamos.models import Dependencia, Prestamo
 from prestamos.selectors import ACTIVOS

@@ -22,6 +22,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from oficina.formatos import formato_fecha, formato_moneda
 from oficina.pdf import (
     ALTO_ENCABEZADO,
     ALTO_PIE,
@@ -41,7 +42,6 @@ from oficina.pdf import (
     nuevo_canvas,
 )
 from oficina.verificacion_pdf import ALTO_SELLO, SelloVerificacion, dibujar_sello
-from prestamos.calculo import formato_fecha, formato_moneda
 
 ANCHO_UTIL = ANCHO_PAGINA - 2 * MARGEN
 SIN_DATO = "—"

@@ -11,7 +11,8 @@ from django.db.models import Count, Sum
 from django.http import Http404
 
 from fopi.services import CuotaEnEspera, OmisionRegularizable, Regularizacion, regularizacion
-from prestamos.calculo import Periodo, round2
+from oficina.dinero import round2
+from prestamos.calculo import Periodo
 from prestamos.cartera import CERO
 from prestamos.models import Dependencia, Derechohabiente, Prestamo, Remesa
 from prestamos.selectors import ACTIVOS, VistaPrestamo, vistas_prestamos

@@ -23,9 +23,9 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from oficina.dinero import round2
 from oficina.verificacion import agrupado, nombre_con_iniciales, normalizar, nuevo_codigo, url_verificacion
 from oficina.verificacion_pdf import SelloVerificacion
-from prestamos.calculo import round2
 from prestamos.models import Derechohabiente, Prestamo
 from recuperacion.models import DocumentoVerificable
 

@@ -1,11 +1,9 @@
-"""The layers stay as docs/reglas.md and the README describe them: the core app (`prestamos`) and the
-shared base (`oficina/` less its URL and admin composition) never import a feature app, so a feature
+"""The layers stay as the README describes them (import-linter's contracts in pyproject.toml): the core app
+(`prestamos`) and the shared base (`oficina/` less its composition) never import a feature app, so a feature
 can be read, tested and changed without the rest; nothing registers code by a string path."""
 
 import ast
 from pathlib import Path
-
-import pytest
 
 RAIZ = Path(__file__).resolve().parent.parent
 FUNCIONES = ("recuperacion", "fopi")
@@ -34,15 +32,16 @@ def _modulos(paquete: str):
             yield relativa, ruta
 
 
-@pytest.mark.parametrize("paquete", ["prestamos", "oficina"])
-def test_the_core_and_the_shared_base_never_import_a_feature_app(paquete):
-    arriba = [
-        f"{relativa} importa {nombre}"
-        for relativa, ruta in _modulos(paquete)
-        for nombre in _importados(ruta)
-        if nombre.split(".")[0] in FUNCIONES
-    ]
-    assert arriba == []
+def test_the_layers_hold_as_the_import_linter_contract_states():
+    """The layers are import-linter's contracts in pyproject.toml (`lint-imports`, also run by CI): the pure
+    core imports no Django, the ledger no feature, the shared base nothing above it."""
+    import shutil
+    import subprocess
+    import sys
+
+    programa = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
+    salida = subprocess.run([programa, "--no-cache"], cwd=RAIZ, capture_output=True, text=True)
+    assert salida.returncode == 0, salida.stdout[-3000:]
 
 
 def test_nothing_is_loaded_by_a_string_path():

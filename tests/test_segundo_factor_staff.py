@@ -50,7 +50,7 @@ def _urls(o) -> dict[str, list[str]]:
     for nombre, patron in _patrones():
         grupos = getattr(patron.pattern, "converters", {}) or dict.fromkeys(re.compile(str(patron.pattern)).groupindex)
         if "folio" in grupos:
-            folios = [o["aclaracion"].folio, "ACL-2026999999"] if "aclaracion" in nombre else [o["prestamo"].folio]
+            folios = [o["aclaracion"].folio, "ACL-2026999999"] if "aclaracion" in nombre or "talon" in nombre else [o["prestamo"].folio]
             variantes = [{**{k: "1" for k in grupos}, "folio": f} for f in folios]
         else:
             variantes = [{k: VALORES.get(k, str(o["derechohabiente"].pk)) for k in grupos}]

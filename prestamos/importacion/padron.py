@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from accounts.curp import validar_curp
+from oficina.identidad import validar_curp
 from oficina.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
 from prestamos.models import Dependencia, Derechohabiente
 from prestamos.validadores import NOMBRE_PROPIO, RFC_PERSONA

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.curp import validar_curp
+from oficina.identidad import validar_curp
 from oficina.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
 from prestamos import libro
 from prestamos.calculo import Periodo, cuota_fija

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 
-from prestamos.calculo import formato_fecha, formato_moneda
+from oficina.formatos import formato_fecha, formato_moneda
 
 register = template.Library()
 

@@ -13,7 +13,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from prestamos.calculo import formato_fecha, formato_moneda
+from oficina.formatos import formato_fecha, formato_moneda
 from prestamos.models import Movimiento
 
 register = template.Library()

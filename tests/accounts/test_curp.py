@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.curp import validar_curp
+from oficina.identidad import validar_curp
 
 HOY = date(2026, 11, 26)
 
@@ -52,7 +52,7 @@ def test_it_refuses_each_kind_of_invalid_curp_with_its_own_code(entrada, codigo)
 
 
 def test_it_reads_the_century_from_the_17th_character():
-    from accounts.curp import fecha_nacimiento
+    from oficina.identidad import fecha_nacimiento
 
     assert fecha_nacimiento("MEDA010203MDFNZNA1") == date(2001, 2, 3)
     assert fecha_nacimiento("GAML850312MDFRPR02") == date(1985, 3, 12)

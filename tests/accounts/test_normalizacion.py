@@ -5,8 +5,7 @@ import unicodedata
 import pytest
 from django.urls import reverse
 
-from accounts.curp import normalizar_curp
-from accounts.rfc import validar_rfc
+from oficina.identidad import normalizar_curp, validar_rfc
 from prestamos.models import Derechohabiente
 from tests.accounts.test_registro import datos_registro
 

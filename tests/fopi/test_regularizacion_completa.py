@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 
 from fopi.models import Fopi
 from fopi.services import fopi_emitir, regularizacion
+from oficina.dinero import round2
 from oficina.importacion import importar_archivo
 from prestamos import posiciones
-from prestamos.calculo import round2
 
 HOY = date(2026, 7, 20)
 VIGENCIA = date(2026, 7, 31)

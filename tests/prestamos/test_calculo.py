@@ -7,16 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from oficina.dinero import CENTAVO, round2
+from oficina.formatos import formato_fecha, formato_moneda
 from prestamos.calculo import (
-    CENTAVO,
     Quincena,
     cuota_fija,
-    formato_fecha,
-    formato_moneda,
     interes_devengado,
     moratorio,
     proyectar,
-    round2,
     tabla_amortizacion,
     tasa_periodica,
 )

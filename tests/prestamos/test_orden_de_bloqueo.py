@@ -35,7 +35,7 @@ def test_a_bank_file_and_a_remesa_over_the_same_loans_in_opposite_orders_never_d
         pagos = (PAGOS + "".join(f"BBVA,V{vuelta}-{n},{dia},{f.referencia},150.00\n"
                                  for n, f in enumerate(fopis))).encode()
         tareas = iter([lambda r=remesa: importar_archivo(r), lambda p=pagos: importar_archivo(p)])
-        _, errores = a_la_vez(lambda: next(tareas)(), veces=2)
+        _, errores = a_la_vez(lambda t=tareas: next(t)(), veces=2)
         assert errores == [], f"vuelta {vuelta}: {errores}"
     assert PagoBancario.objects.filter(estado="APLICADO").count() == VUELTAS * len(prestamos)
     for prestamo in Prestamo.objects.filter(dependencia=sep):

@@ -1,8 +1,14 @@
-"""CURP validation with a Spanish message for each part that can be wrong (docs/reglas.md §3).
+"""A person's identity as the padrón records it: CURP and RFC con homoclave, normalized and validated with a
+Spanish message for each part that can be wrong (docs/reglas.md §3). Shared base: the padrón's importer and
+model (prestamos) and the registration (accounts) use the same rules.
 
-python-stdnum's `stdnum.mx.curp` has the authoritative structure, state list and check digit, but its
-errors are English and coarse, so each part is checked here first to tell the borrower exactly what
-to fix; stdnum has the last word.
+CURP: python-stdnum's `stdnum.mx.curp` has the authoritative structure, state list and check digit, but its
+errors are English and coarse, so each part is checked here first to tell the borrower exactly what to fix;
+stdnum has the last word.
+
+RFC: normalized, its format checked by python-stdnum. stdnum's own check of the last digit stays off: some
+RFCs in use were issued with a wrong check digit, and the padrón's RFC, not the algorithm, is what the
+registration compares against.
 """
 
 import re
@@ -13,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.mx import curp as stdnum_curp
+from stdnum.mx import rfc as stdnum_rfc
 
 EDAD_MINIMA = 15
 ENTIDADES = frozenset(
@@ -22,7 +29,7 @@ ENTIDADES = frozenset(
 
 
 def normalizar_curp(valor: str) -> str:
-    # NFC first, as the RFC (accounts/rfc.py): a decomposed "Ñ" must not count as two characters.
+    # NFC first, as the RFC below: a decomposed "Ñ" must not count as two characters.
     return re.sub(r"[\s-]+", "", unicodedata.normalize("NFC", valor or "")).upper()
 
 
@@ -98,3 +105,26 @@ def validar_curp(valor: str, *, hoy: date | None = None) -> str:
     except StdnumError:
         raise ValidationError("La CURP no es válida.", code="invalida")
     return curp
+
+
+def normalizar_rfc(valor: str) -> str:
+    # NFC first: an "Ñ" typed as N + U+0303 (some phones, text copied from a PDF) is one character.
+    return re.sub(r"[\s-]+", "", unicodedata.normalize("NFC", valor or "")).upper()
+
+
+def validar_rfc(valor: str) -> str:
+    """Return the normalized 13-character RFC of a person or raise ValidationError in Spanish."""
+    rfc = normalizar_rfc(valor)
+    if len(rfc) != 13:
+        raise ValidationError(
+            "El RFC con homoclave debe tener 13 caracteres; escribiste %(n)s.", code="longitud", params={"n": len(rfc)}
+        )
+    try:
+        stdnum_rfc.validate(rfc)
+    except StdnumError:
+        raise ValidationError(
+            "El RFC no tiene el formato de una persona física: 4 letras, tu fecha de nacimiento (AAMMDD) y "
+            "3 caracteres de homoclave.",
+            code="formato",
+        )
+    return rfc
