@@ -40,9 +40,11 @@ from fopi.pdf import (  # noqa: E402
     render_fopi,
 )
 from fopi.referencia import construir_referencia, vigencia_para  # noqa: E402
-from oficina.formatos import formato_fecha
+from oficina.formatos import (
+    formato_fecha,
+    formato_moneda,  # noqa: E402
+)
 from oficina.pdf import CONTACTO_CAPP, INSTITUCION, PORTAL  # noqa: E402
-from oficina.formatos import formato_moneda  # noqa: E402
 
 OBJETIVO_MS = 15.0
 OBJETIVO_RAZON = 2.0
