@@ -38,8 +38,18 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """`@pytest.mark.postgres`: row locks, concurrency and plans; skipped on the embedded SQLite."""
+    """`@pytest.mark.postgres`: row locks, concurrency and plans; skipped on the embedded SQLite.
+
+    A transactional test must restore the migrated data (`serialized_rollback=True`): its flush re-runs
+    post_migrate, which would recreate the staff groups under other ids and break the next test that restores
+    them. Refused here, so a new one cannot slip in.
+    """
     from django.db import connection
+
+    for item in items:
+        marca = item.get_closest_marker("django_db")
+        if marca and marca.kwargs.get("transaction") and not marca.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(f"{item.nodeid}: django_db(transaction=True) necesita serialized_rollback=True")
 
     if connection.vendor == "postgresql":
         return

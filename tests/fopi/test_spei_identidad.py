@@ -125,7 +125,7 @@ def test_a_cancelled_fopis_clabe_is_not_inexistent_its_deposit_waits_for_review(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_transfers_under_one_identity_to_two_loans_at_once_record_one_and_return_the_other(
     prestamo_alice, prestamo_bob, hoy
 ):
