@@ -441,8 +441,14 @@ class Posicion:
                                     de_saldo=saldo)
             self.registrar(aplicacion)
             return aplicacion
+        # Its installment was paid before its deduction came, by money valued after its due date (a
+        # regularization, a late bank or SPEI payment, an aclaración): this deduction pays it a second time.
+        # Money valued on or before the due date that reached it first is the ordinary flow, not a second payment.
         propia = self.cuota_del_periodo(periodo) if periodo is not None else None
-        ya_pagada = propia is not None and propia.pagado > 0
+        ya_pagada = (
+            propia is not None and propia.pagado > 0
+            and self.ultima_fecha_valor is not None and self.ultima_fecha_valor > propia.vencimiento
+        )
 
         restante = importe
         partes: list[AplicacionCuota] = []

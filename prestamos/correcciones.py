@@ -115,6 +115,15 @@ def _volver_a_decidir(prestamo: Prestamo, posicion: Posicion, m: Movimiento, con
     if m.tipo == Movimiento.Tipo.AJUSTE:
         # Written off only if the last deduction is still short by at most 1.00 without the reversed money.
         return posicion.ajustar_redondeo(fecha=m.fecha_valor, contexto=contexto)
+    original = posiciones.aplicacion_de(m)
+    if m.tipo == Movimiento.Tipo.MORATORIO_DEVUELTO:
+        return posicion.devolver_moratorios(fecha=m.fecha_valor, periodo=original.periodo)
+    if m.tipo == Movimiento.Tipo.ABONO_SALDO:
+        # The borrower moved their saldo a favor; without the reversed money there may be less of it.
+        importe = min(m.importe, posicion.excedentes)
+        if importe <= 0 or posicion.liquidado:
+            return None
+        return posicion.aplicar(fecha_valor=m.fecha_valor, importe=importe, contexto=contexto, de_saldo=True)
     if m.tipo == Movimiento.Tipo.DEVOLUCION:
         if m.importe > posicion.excedentes:
             raise ValidationError(
@@ -122,7 +131,7 @@ def _volver_a_decidir(prestamo: Prestamo, posicion: Posicion, m: Movimiento, con
                 "dinero revertido, no existiría; resuélvelo con Supervisión antes de revertir."
             )
         return posicion.devolver(fecha=m.fecha_valor, importe=m.importe)
-    return posicion.aplicar(fecha_valor=m.fecha_valor, importe=m.importe, contexto=contexto)
+    return posicion.aplicar(fecha_valor=m.fecha_valor, importe=m.importe, contexto=contexto, periodo=original.periodo)
 
 
 # --- waivers and refunds (one loan at a time, from the admin) -------------------------------------------

@@ -144,7 +144,7 @@ def anotar_posicion(prestamo, posicion: Posicion, movimiento_id: int) -> None:
     prestamo.posicion_hasta = movimiento_id
 
 
-def asentar_ordinarias(cursor, tabla: str, *, fecha_valor: date, origen: str, usuario_id: int | None,
+def asentar_ordinarias(cursor, tabla: str, *, periodo, origen: str, usuario_id: int | None,
                        creado: datetime) -> None:
     """Book, set-based, the ordinary deductions listed in the scratch table `tabla` (docs/reglas.md,
     "Remesas: la deducción ordinaria"): each a loan up to date paying exactly installment k + 1.
@@ -157,7 +157,9 @@ def asentar_ordinarias(cursor, tabla: str, *, fecha_valor: date, origen: str, us
     "paid as scheduled" form (`instantanea.guardar`), capital pagado and the last value date moved on,
     estado VIGENTE.
     """
+    fecha_valor = periodo.vencimiento
     valores = {"fecha_valor": fecha_valor, "fecha_iso": fecha_valor.isoformat(), "origen": origen[:ORIGEN_MAXIMO],
+               "periodo": str(periodo),
                "usuario": usuario_id, "creado": creado, "tipo": Movimiento.Tipo.DESCUENTO.value,
                "vigente": Prestamo.Estado.VIGENTE.value}
     cursor.execute(
@@ -167,7 +169,8 @@ def asentar_ordinarias(cursor, tabla: str, *, fecha_valor: date, origen: str, us
         SELECT movimiento_id, prestamo_id, %(tipo)s, %(fecha_valor)s, importe, 0, interes::numeric, capital::numeric, 0,
             jsonb_build_object(
                 'cuotas', jsonb_build_array(jsonb_build_array(k + 1, '0.00', '0.00', interes, capital, %(fecha_iso)s)),
-                'abono_capital', '0.00', 'interes_devengado', '0.00', 'excedente', '0.00', 'liquida', false),
+                'abono_capital', '0.00', 'interes_devengado', '0.00', 'excedente', '0.00', 'liquida', false,
+                'periodo', %(periodo)s),
             %(origen)s, '', %(usuario)s, %(creado)s, NULL, NULL
         FROM {tabla} ORDER BY movimiento_id
         """,

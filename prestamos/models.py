@@ -155,12 +155,16 @@ class Movimiento(models.Model):
         # The centavos a last deduction fell short by (at most 1.00), written off so the loan settles
         # (docs/reglas.md §5). No money: not among RECIBIDOS.
         AJUSTE = "AJUSTE", "Ajuste por redondeo"
+        # Saldo a favor moved by the borrower's choice ("Abonar a capital"), and moratorios an aclaración proved
+        # undue, moved back to saldo a favor (docs/reglas.md §6, §10). No money comes in or goes out.
+        ABONO_SALDO = "ABONO_SALDO", "Saldo a favor abonado al préstamo"
+        MORATORIO_DEVUELTO = "MORA_DEVUELTA", "Moratorios devueltos a saldo a favor"
 
     RECIBIDOS = (Tipo.APERTURA, Tipo.DESCUENTO, Tipo.PAGO, Tipo.PAGO_CAPP, Tipo.PAGO_SPEI, Tipo.ACLARACION)
 
     # Indexed by LIBRO_POR_PRESTAMO below, whose first column serves the foreign key too.
     prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="movimientos", db_index=False)
-    tipo = models.CharField("tipo", max_length=12, choices=Tipo.choices)
+    tipo = models.CharField("tipo", max_length=16, choices=Tipo.choices)
     fecha_valor = models.DateField("fecha valor")
     importe = models.DecimalField("importe recibido", max_digits=12, decimal_places=2)
     moratorios = models.DecimalField("a moratorios", max_digits=12, decimal_places=2)

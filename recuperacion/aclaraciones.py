@@ -35,7 +35,7 @@ from prestamos import libro
 from prestamos.calculo import Periodo, Quincena
 from prestamos.models import Derechohabiente, Movimiento, Prestamo, Remesa
 from prestamos.selectors import FilaTabla, VistaPrestamo, vistas_prestamos
-from prestamos.services import prestamo_aplicar_pago
+from prestamos.services import prestamo_aplicar_pago, prestamo_devolver_moratorios
 from recuperacion.models import EXTENSIONES_TALON, Aclaracion, AdeudoDependencia, Descuento
 from recuperacion.talones import Talon
 
@@ -215,6 +215,14 @@ def aclaracion_resolver(
             usuario=usuario,
             motivo=respuesta,
             hoy=hoy,
+            periodo=aclaracion.quincena,
+        )
+        # The deduction counts as made on time: moratorios the borrower paid for that period (regularizing it)
+        # were never owed and go back to saldo a favor (docs/reglas.md §10).
+        prestamo_devolver_moratorios(
+            prestamo=prestamo, periodo=aclaracion.quincena, fecha=vencimiento, usuario=usuario,
+            origen=f"Aclaración {aclaracion.folio}: moratorios de {aclaracion.quincena} devueltos a saldo a favor",
+            motivo="El descuento se hizo a tiempo: los moratorios pagados por ese periodo no se debían.", hoy=hoy,
         )
         AdeudoDependencia.objects.create(
             dependencia_id=prestamo.dependencia_id,

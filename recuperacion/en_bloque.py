@@ -188,8 +188,7 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
 def aplicar(cursor, *, remesa_id: int, quincena: Periodo, origen: str, usuario_id: int | None, creado: datetime) -> None:
     """Book the ordinary deductions classified: ledger rows, snapshots and estados by the ledger's writer
     (`libro.asentar_ordinarias`), then the deductions that link each to its row."""
-    libro.asentar_ordinarias(cursor, LLANAS, fecha_valor=quincena.vencimiento, origen=origen, usuario_id=usuario_id,
-                             creado=creado)
+    libro.asentar_ordinarias(cursor, LLANAS, periodo=quincena, origen=origen, usuario_id=usuario_id, creado=creado)
     cursor.execute(
         f"""
         INSERT INTO {Descuento._meta.db_table} (remesa_id, prestamo_id, quincena, importe, movimiento_id, revertido)

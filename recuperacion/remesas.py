@@ -210,7 +210,8 @@ def _aplicar_lote(
     if len(prestamos) != len(importes):
         # Validated moments ago and loans are never deleted: refuse rather than drop a deduction.
         raise RuntimeError(f"{len(importes) - len(prestamos)} préstamo(s) de la remesa no se encontraron")
-    fecha_valor = Periodo.parse(remesa.quincena).vencimiento
+    periodo = Periodo.parse(remesa.quincena)
+    fecha_valor = periodo.vencimiento
     # Only the installments due by the later of the value date and today are read or changed here
     # (allocation, estado, missing deductions); the rest of each schedule is written back as stored.
     leidas = posiciones.posiciones(prestamos, corte=max(fecha_valor, hoy))
@@ -223,7 +224,8 @@ def _aplicar_lote(
         asientos = [libro.asiento(
             prestamo_id=p.pk,
             tipo=Movimiento.Tipo.DESCUENTO.value,
-            aplicacion=posicion.aplicar(fecha_valor=fecha_valor, importe=importes[p.pk], contexto=al_vencimiento),
+            aplicacion=posicion.aplicar(fecha_valor=fecha_valor, importe=importes[p.pk], contexto=al_vencimiento,
+                                        periodo=periodo),
             origen=origen,
             usuario_id=usuario_id,
             creado=ahora,

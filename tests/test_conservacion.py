@@ -143,6 +143,43 @@ class Cartera(RuleBasedStateMachine):
         else:
             self.archivos.append(contenido)
 
+    @rule(corto=st.booleans())
+    def abona_su_saldo_a_favor(self, corto):
+        """The borrower applies a pago en exceso (or any saldo a favor) to the loan: "Abonar a capital"."""
+        from django.core.exceptions import ValidationError
+
+        from prestamos.services import prestamo_abonar_saldo
+
+        try:
+            prestamo_abonar_saldo(prestamo=self.corto if corto else self.prestamo, hoy=self.hoy)
+        except ValidationError:
+            pass  # no saldo a favor, or settled
+
+    @rule(atras=st.integers(min_value=1, max_value=3), dias=st.integers(min_value=10, max_value=60))
+    def regulariza_y_despues_llega_la_remesa(self, atras, dias):
+        """Some days on, Alice regularizes what she owes by a FOPI paid today; then the SEP's remesa of that
+        period arrives with her cuota anyway: a pago en exceso, saldo a favor (docs/reglas.md §6)."""
+        from django.core.exceptions import ValidationError
+
+        self.hoy += timedelta(days=dias)
+        try:
+            fopi = fopi_emitir(prestamo=self.prestamo, tipo="REGULARIZACION", hoy=self.hoy, incluir_pendientes=True)
+        except ValidationError:
+            return
+        self.autorizacion += 1
+        self._pagos(f"BBVA,A{self.autorizacion},{self.hoy},{fopi.referencia},{fopi.importe}")
+        quincena = self.PERIODO.de_fecha(self.hoy) - atras
+        contenido = (
+            "clave_dependencia,quincena,folio,curp,importe\n"
+            f"SEP,{quincena},{FOLIO_ALICE},{CURP_ALICE},{self.prestamo.cuota}\n"
+        ).encode()
+        try:
+            importar_archivo(contenido)
+        except ArchivoRechazado:
+            pass
+        else:
+            self.archivos.append(contenido)
+
     @rule(dias=st.integers(min_value=1, max_value=40), factor=st.sampled_from([D("1.00"), D("1.50"), D("3.00")]))
     def supervision_cambia_el_factor(self, dias, factor):
         """A new moratorio factor from a later day: it prices only the days from then on."""
@@ -294,6 +331,11 @@ class Cartera(RuleBasedStateMachine):
             recibidos = [m for m in vigentes if m.tipo in Movimiento.RECIBIDOS]
             recibido = _suma(recibidos)
             aplicado = sum((m.moratorios + m.interes + m.capital for m in recibidos), SUMA_CERO)
+            # Money that moves inside the loan, none coming in or going out (docs/reglas.md §6, §10): saldo a
+            # favor applied at the borrower's request, and moratorios an aclaración proved undue, back to it.
+            aplicado += sum((m.moratorios + m.interes + m.capital for m in vigentes
+                             if m.tipo == Movimiento.Tipo.ABONO_SALDO), SUMA_CERO)
+            aplicado -= _suma(m for m in vigentes if m.tipo == Movimiento.Tipo.MORATORIO_DEVUELTO)
             devuelto = _suma(m for m in vigentes if m.tipo == Movimiento.Tipo.DEVOLUCION)
             saldo_a_favor = posiciones.posicion(prestamo, reproducir=True).excedentes
             assert saldo_a_favor >= 0

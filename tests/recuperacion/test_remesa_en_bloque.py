@@ -2,7 +2,8 @@
 (docs/reglas.md, "Remesas: la deducción ordinaria"; recuperacion/en_bloque.py).
 
 The same random history — loans of both kinds, remesas with plain, missing, partial and excess rows, bank
-payments, snapshots left behind the ledger, late loads, a reversed and corrected file, the daily detection —
+payments, snapshots left behind the ledger, late loads (some for periods regularized at the bank before them:
+pagos en exceso), a reversed and corrected file, the daily detection —
 is played twice in one database, once with the set-based path and once with every row through the engine,
 and everything that results is compared: each loan's ledger row by row, snapshot, estado, deductions,
 missing-deduction notices and remesas.
@@ -84,6 +85,7 @@ def _importe(rnd: random.Random, prestamo: Prestamo) -> D | None:
 def _historia(semilla: int, fijar_hoy) -> None:
     """A random history of loads and payments from 2026-Q03 to 2026-Q16."""
     rnd = random.Random(semilla)
+    regulariza = random.Random(-semilla)  # its own stream: the rest of the history stays what it was
     sep = Dependencia.objects.create(clave="EQSEP", nombre="Dependencia de prueba")
     pen = Dependencia.objects.create(clave="EQPEN", nombre="Nómina de pensiones de prueba")
     filas = []
@@ -127,6 +129,13 @@ def _historia(semilla: int, fijar_hoy) -> None:
                          and (importe := _importe(rnd, p)) is not None]
             if not renglones:
                 continue
+            if reloj > periodo.vencimiento:
+                # Some borrowers paid this period at the bank after its due date, before its remesa came: the
+                # remesa's row pays it a second time, a pago en exceso the engine decides (docs/reglas.md §6).
+                for p, _ in renglones:
+                    if regulariza.random() < 0.1:
+                        prestamo_aplicar_pago(prestamo=p, importe=p.cuota, fecha_valor=periodo.vencimiento + timedelta(days=1),
+                                              tipo=Movimiento.Tipo.PAGO, origen="Banco", hoy=reloj)
             contenido = _archivo(clave, periodo, renglones)
             importar_archivo(contenido, nombre_archivo=f"{clave}-{periodo}.csv")
             if rnd.random() < 0.1:  # the dependencia sent it wrong: reversed, then the corrected file
@@ -191,6 +200,8 @@ def test_the_set_based_path_writes_what_the_engine_writes(semilla, monkeypatch, 
     cargados = sum(1 for *_, revertido, _ in motor["descuentos"] if not revertido)
     assert ninguna == 0 and 30 < rapidas < cargados  # both paths were really taken
     assert sum(len(libro) for libro in motor["libros"].values()) > 200
+    # Pagos en exceso (a remesa row for a period regularized before it) were decided too, the same both ways.
+    assert any(m["aplicacion"].get("exceso") for libro in motor["libros"].values() for m in libro)
     for folio in motor["libros"]:
         assert en_la_base["libros"][folio] == motor["libros"][folio], folio
     for folio in motor["prestamos"]:

@@ -144,8 +144,9 @@ def test_a_complementary_remesa_examines_only_the_loans_still_without_a_deductio
 
 
 @pytest.mark.django_db
-def test_it_sends_a_late_deduction_to_the_next_installments_or_capital_losing_nothing(prestamo_alice):
-    # Alice regularized Q11 at the bank (after its due date) before her dependencia's remesa arrived.
+def test_a_deduction_for_an_installment_already_paid_is_a_pago_en_exceso(prestamo_alice):
+    """docs/reglas.md §6 (rev. 3): Alice regularized Q11 at the bank after its due date; then her dependencia's
+    remesa brings Q11 too. She paid it twice: the deduction is saldo a favor, not capital."""
     prestamo_aplicar_pago(prestamo=prestamo_alice, importe=CUOTA_ALICE, fecha_valor=date(2026, 6, 18), tipo="PAGO", origen="FOPI")
     assert posiciones.posicion(prestamo_alice, reproducir=True).cuotas_pagadas() == 11
     capital_antes = posiciones.posicion(prestamo_alice, reproducir=True).capital_insoluto
@@ -153,13 +154,24 @@ def test_it_sends_a_late_deduction_to_the_next_installments_or_capital_losing_no
     remesa((FOLIO_ALICE, CURP_ALICE, "701.12"))
 
     [tardio] = descuentos_de(prestamo_alice)
-    assert tardio.capital == CUOTA_ALICE and tardio.moratorios == tardio.excedente == 0  # abono a capital
+    assert tardio.excedente == CUOTA_ALICE and tardio.capital == tardio.moratorios == tardio.interes == 0
+    assert tardio.aplicacion["exceso"] is True and tardio.aplicacion["periodo"] == "2026-Q11"
     for m in prestamo_alice.movimientos.all():
         assert m.moratorios + m.interes + m.capital + m.excedente == m.importe
     posicion = posiciones.posicion(prestamo_alice, reproducir=True)
-    assert posicion.capital_insoluto == capital_antes - CUOTA_ALICE
-    assert posicion.cuotas_pagadas() == 11  # the cuota stays, the term shortens
-    assert posicion.cuotas[11].monto == CUOTA_ALICE and len(posicion.cuotas) < 48
+    assert posicion.capital_insoluto == capital_antes and posicion.excedentes == CUOTA_ALICE
+    assert posicion.cuotas_pagadas() == 11 and len(posicion.cuotas) == 48  # nothing re-projected
+
+
+@pytest.mark.django_db
+def test_a_late_deduction_still_pays_an_installment_due_and_unpaid(prestamo_alice):
+    """Q12's remesa came first and paid the oldest unpaid installment (Q11); Q11's arriving late pays Q12:
+    nothing was paid twice, so nothing is saldo a favor."""
+    prestamo_aplicar_pago(prestamo=prestamo_alice, importe=CUOTA_ALICE, fecha_valor=date(2026, 6, 30), tipo="DESCUENTO",
+                          origen="Remesa SEP 2026-Q12", periodo=Quincena(2026, 12))
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"))
+    posicion = posiciones.posicion(prestamo_alice, reproducir=True)
+    assert posicion.excedentes == 0 and posicion.cuotas_pagadas() == 12
 
 
 @pytest.mark.django_db
