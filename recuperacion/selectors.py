@@ -12,6 +12,7 @@ from django.http import Http404
 
 from fopi.services import CuotaEnEspera, OmisionRegularizable, Regularizacion, regularizacion
 from oficina.dinero import round2
+from oficina.formatos import formato_moneda
 from prestamos.calculo import Periodo
 from prestamos.cartera import CERO
 from prestamos.models import Dependencia, Derechohabiente, Prestamo, Remesa
@@ -179,3 +180,65 @@ def dependencias_omisas(quincena: Periodo) -> list[FilaOmisa]:
         if (fila.remesas == 0 and fila.prestamos_esperados) or fila.diferencia > 0 or fila.aclaraciones:
             filas.append(fila)
     return sorted(filas, key=lambda f: (-(f.diferencia + f.adeudo_aclaraciones), f.dependencia.clave))
+
+
+# --- Saldo a favor: where it came from (docs/reglas.md §6, §9) ----------------------------------------------
+
+DIAS_HABILES_DEVOLUCION = 10  # a refund requested is paid within 10 business days (the date the page promises)
+
+
+@dataclass(frozen=True)
+class OrigenSaldo:
+    """One movement that left money in the borrower's favour, in the borrower's words."""
+
+    folio: str
+    fecha: date
+    importe: Decimal
+    texto: str
+
+
+def origenes_saldo_a_favor(vistas: list[VistaPrestamo]) -> list[OrigenSaldo]:
+    """Each movement still standing that left saldo a favor, newest first: one query for all the loans."""
+    from prestamos import posiciones
+    from prestamos.models import Movimiento
+
+    por_pk = {v.prestamo.pk: v for v in vistas}
+    if not por_pk:
+        return []
+    filas = list(
+        Movimiento.objects.filter(prestamo_id__in=por_pk)
+        .filter(models_q_saldo())
+        .only("prestamo_id", "tipo", "fecha_valor", "importe", "excedente", "aplicacion", "origen", "revierte_id")
+        .order_by("id")
+    )
+    origenes = []
+    for m in posiciones.vigentes(filas):
+        if m.excedente <= 0 or m.tipo == Movimiento.Tipo.ABONO_SALDO:
+            continue
+        vista = por_pk[m.prestamo_id]
+        periodo = m.aplicacion.get("periodo")
+        descripcion = Periodo.parse(periodo).descripcion if periodo else ""
+        monto = formato_moneda(m.excedente)
+        if m.tipo == Movimiento.Tipo.MORATORIO_DEVUELTO:
+            texto = (f"Moratorios de {descripcion} devueltos ({monto}): tu aclaración probó que tu dependencia sí "
+                     "te descontó a tiempo.")
+        elif m.aplicacion.get("exceso") and m.tipo == Movimiento.Tipo.ACLARACION:
+            texto = f"Pago en exceso: tu aclaración de {descripcion} reconoció {monto} que ya habías pagado."
+        elif m.aplicacion.get("exceso"):
+            texto = f"Pago en exceso: la remesa de {descripcion} trajo {monto} que ya habías pagado."
+        elif m.tipo in (Movimiento.Tipo.DESCUENTO, Movimiento.Tipo.ACLARACION):
+            texto = f"Descuento de {descripcion or 'tu nómina'} después de liquidar tu préstamo ({monto})."
+        else:
+            texto = (f"Pagaste más de lo que debías ({monto}); por ejemplo, una liquidación antes de su vigencia: "
+                     "el interés que no se generó es tuyo.")
+        origenes.append(OrigenSaldo(folio=vista.prestamo.folio, fecha=m.fecha_valor, importe=m.excedente, texto=texto))
+    return sorted(origenes, key=lambda o: o.fecha, reverse=True)
+
+
+def models_q_saldo():
+    """The movements that can leave saldo a favor, and the reversals that may cancel them."""
+    from django.db.models import Q
+
+    from prestamos.models import Movimiento
+
+    return Q(excedente__gt=0) | Q(tipo=Movimiento.Tipo.REVERSION)

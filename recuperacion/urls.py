@@ -29,6 +29,7 @@ urlpatterns = [
     path("estado-de-cuenta/", views.estado_cuenta, name="estado_cuenta"),
     path("regularizacion/", views.regularizacion, name="regularizacion"),
     path("saldo-a-favor/", views.saldo_a_favor, name="saldo_a_favor"),
+    path("saldo-a-favor/abonar/", views.saldo_a_favor_abonar, name="saldo_a_favor_abonar"),
     path("saldo-a-favor/solicitudes/<int:pk>/cancelar/", views.saldo_a_favor_cancelar, name="saldo_a_favor_cancelar"),
     path("estado-de-cuenta/pdf/", views.estado_cuenta_pdf, name="estado_cuenta_pdf"),
     path("prestamos/<folio:folio>/", views.prestamo, name="prestamo"),

@@ -11,11 +11,14 @@ from django.views.decorators.http import require_POST
 
 from fopi import services as fopi_services
 from fopi.models import Fopi
+from oficina.calendario import dias_habiles_despues
+from oficina.formatos import formato_moneda
 from oficina.limites import excede_limite
 from oficina.verificacion import agrupado, normalizar
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
 from prestamos.models import Prestamo
 from prestamos.selectors import ACTIVOS
+from prestamos.services import prestamo_abonar_saldo
 from recuperacion import aclaraciones as servicio_aclaraciones
 from recuperacion import devoluciones, documentos, selectors, talones, verificacion
 from recuperacion.formularios import AclaracionForm, SolicitudDevolucionForm
@@ -187,11 +190,41 @@ def saldo_a_favor(request):
         else:
             messages.success(request, "Recibimos tu solicitud. Te avisaremos por correo cuando hagamos la transferencia.")
             return redirect("saldo_a_favor")
+    for solicitud in solicitudes:  # "En trámite": the date by which it will be paid, in business days
+        solicitud.pagar_a_mas_tardar = dias_habiles_despues(
+            timezone.localtime(solicitud.solicitada).date(), selectors.DIAS_HABILES_DEVOLUCION
+        )
+    abonables = [v for v in estado.con_saldo_a_favor if not v.liquidado and v.prestamo.pk not in en_tramite]
     return render(
         request,
         "recuperacion/saldo_a_favor.html",
-        {"estado": estado, "formulario": formulario, "solicitudes": solicitudes},
+        {"estado": estado, "formulario": formulario, "solicitudes": solicitudes, "abonables": abonables,
+         "origenes": selectors.origenes_saldo_a_favor(estado.con_saldo_a_favor),
+         "dias_devolucion": selectors.DIAS_HABILES_DEVOLUCION},
     )
+
+
+@require_POST
+@derechohabiente_requerido
+def saldo_a_favor_abonar(request):
+    """"Abonar a capital": the borrower applies their saldo a favor of one of their loans to it (docs/reglas.md §6).
+    A folio that is not theirs is a 404."""
+    prestamo = get_object_or_404(Prestamo, derechohabiente=request.derechohabiente, folio=request.POST.get("prestamo", ""))
+    if prestamo.devoluciones.filter(estado=SolicitudDevolucion.Estado.PENDIENTE).exists():
+        messages.error(request, "Ese saldo a favor tiene una devolución en trámite; cancélala primero si prefieres "
+                                "abonarlo a tu préstamo.")
+        return redirect("saldo_a_favor")
+    try:
+        movimiento = prestamo_abonar_saldo(prestamo=prestamo, usuario=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Abonamos {formato_moneda(movimiento.importe)} de tu saldo a favor a tu préstamo {prestamo.folio}: tu "
+            "descuento no cambia y terminarás de pagar antes.",
+        )
+    return redirect("saldo_a_favor")
 
 
 @require_POST
