@@ -73,10 +73,10 @@ def test_a_pending_refund_shows_en_tramite_with_its_date_and_no_abono(pagado_dos
 def test_an_aclaracion_for_a_regularized_quincena_returns_its_moratorios(prestamo_alice, staff, hoy):
     """Q11 missing; Alice regularized it (and Q12) on 10/07 paying moratorios; then an aclaración proves the SEP had
     deducted it: the deduction is a pago en exceso and the moratorios she paid go back to saldo a favor."""
+    from prestamos.models import Dependencia
     from recuperacion.aclaraciones import aclaracion_presentar, aclaracion_resolver
     from recuperacion.talones import PDF, Talon
     from tests.fabricas import filas_de, prestamos_de
-    from prestamos.models import Dependencia
 
     hoy(date(2026, 6, 20))
     otro = prestamos_de(Dependencia.objects.get(clave="SEP"), 1)
