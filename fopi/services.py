@@ -94,6 +94,11 @@ class Regularizacion:
         return sum((o.moratorio_vigencia for o in self.omisiones), CERO)
 
     @property
+    def moratorios_por_devengar(self) -> Decimal:
+        """The moratorios that accrue from today to the vigencia: their own line, so the page's totals add up."""
+        return self.moratorios_vigencia - self.moratorios_hoy
+
+    @property
     def total_vigencia(self) -> Decimal:
         """The REGULARIZACION FOPI's amount: the missing quincenas only."""
         return self.pendiente + self.moratorios_vigencia

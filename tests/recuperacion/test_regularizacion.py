@@ -34,6 +34,11 @@ def test_it_lists_missing_quincenas_and_issues_the_regularizacion_fopi(cliente_a
     assert "2026-Q11 (01/06/2026 – 15/06/2026)" in html and "2026-Q12 (16/06/2026 – 30/06/2026)" in html
     # Q11: 20 days late, Q12: 5 days, at 11.5 % × 1.5 → 6.72 + 1.68
     assert "$8.40" in html and "$1,410.64" in html
+    # The FOPI's total adds up on screen (issue 25): 1,402.24 not deducted + 8.40 to today + 6.72 from today to
+    # the vigencia (15.12 at the vigencia) = 1,417.36; and what a later remesa of a paid quincena becomes.
+    assert "Moratorios que se generan del 05/07/2026 al 15/07/2026" in html
+    assert "$1,402.24" in html and "$6.72" in html and "$1,417.36" in html
+    assert "pago en exceso" in html and "saldo a favor" in html
 
     respuesta = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE})
     fopi = Fopi.objects.get()
