@@ -1,9 +1,7 @@
-import re
-from decimal import Decimal
-
 from django import forms
 
 from fopi.models import Fopi
+from oficina.campos import ImporteField
 
 
 class FopiForm(forms.Form):
@@ -11,20 +9,10 @@ class FopiForm(forms.Form):
 
     prestamo = forms.ChoiceField(label="Préstamo (folio)")
     tipo = forms.ChoiceField(label="Tipo de pago", choices=Fopi.Tipo.choices, widget=forms.RadioSelect)
-    importe = forms.DecimalField(
+    importe = ImporteField(
         label="Importe del pago parcial",
         required=False,
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        help_text="Sólo para pago parcial: mínimo $100.00, con punto decimal (p. ej. 1500.00).",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        error_messages={
-            "invalid": "Escribe el importe con números y punto decimal, p. ej. 1500.00.",
-            "max_digits": "El importe es demasiado grande.",
-            "max_decimal_places": "El importe admite hasta dos decimales.",
-            "min_value": "El importe debe ser mayor que cero.",
-        },
+        help_text="Sólo para pago parcial: mínimo $100.00; p. ej. 1500, 1,500.00 o $1,500.50.",
     )
 
     # docs/reglas.md §10: a REGULARIZACION may also cover the installments still awaiting their remesa.
@@ -53,13 +41,6 @@ class FopiForm(forms.Form):
         campo.error_messages["invalid_choice"] = f"Elige {' o '.join(nombres)}."
         if len(campo.widget.choices) == 1:
             self.initial.setdefault("tipo", campo.widget.choices[0][0])
-
-    def clean_importe(self):
-        # Python's Decimal reads other scripts' digits ("７０１"): amounts take ASCII digits only.
-        crudo = (self.data.get("importe") or "").strip()
-        if crudo and not re.fullmatch(r"[0-9]{1,10}(\.[0-9]{1,2})?", crudo):
-            raise forms.ValidationError("Escribe el importe con números y punto decimal, p. ej. 1500.00.")
-        return self.cleaned_data.get("importe")
 
     def clean(self):
         datos = super().clean()

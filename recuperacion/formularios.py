@@ -1,25 +1,12 @@
 """Borrower forms of the section (field names are part of the contract, docs/reglas.md §2)."""
 
-import re
-from decimal import Decimal
 
 from django import forms
 
+from oficina.campos import ImporteField
 from prestamos.calculo import Periodo, Quincena
 from recuperacion import talones
 from recuperacion.aclaraciones import quincenas_reclamables
-
-IMPORTE_ASCII = "Escribe el importe sólo con dígitos del 0 al 9 y punto decimal, p. ej. 701.12."
-
-
-def importe_ascii(formulario: forms.Form, campo: str = "importe") -> Decimal | None:
-    """The field's Decimal, once its raw text is shown to hold ASCII digits only: Django's DecimalField (and
-    Python's Decimal) read Arabic-Indic, full-width or Devanagari digits as numbers, and an amount someone
-    typed in another script is not one we read back the same (README: numbers take ASCII digits only)."""
-    crudo = (formulario.data.get(formulario.add_prefix(campo)) or "").strip()
-    if crudo and not re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", crudo):
-        raise forms.ValidationError(IMPORTE_ASCII, code="no_ascii")
-    return formulario.cleaned_data.get(campo)
 
 
 class SolicitudDevolucionForm(forms.Form):
@@ -50,20 +37,10 @@ class AclaracionForm(forms.Form):
 
     prestamo = forms.ChoiceField(label="Préstamo")
     quincena = forms.ChoiceField(label="Quincena del descuento", help_text="La que aparece en tu talón de pago.")
-    importe = forms.DecimalField(
+    importe = ImporteField(
         label="Importe que te descontaron",
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        help_text="Tal como aparece en tu talón, con punto decimal (p. ej. 701.12).",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        error_messages={
-            "required": "Escribe el importe que te descontaron.",
-            "invalid": "Escribe el importe con números y punto decimal, p. ej. 701.12.",
-            "max_digits": "El importe es demasiado grande.",
-            "max_decimal_places": "El importe admite hasta dos decimales.",
-            "min_value": "El importe debe ser mayor que cero.",
-        },
+        help_text="Como aparece en tu talón de pago; p. ej. 701.12 o $1,250.00.",
+        error_messages={"required": "Escribe el importe que te descontaron."},
     )
     talon = forms.FileField(
         label="Talón de pago (PDF, JPEG o PNG, máximo 5 MB)",
@@ -98,8 +75,6 @@ class AclaracionForm(forms.Form):
     def clean_quincena(self):
         return Periodo.parse(self.cleaned_data["quincena"])
 
-    def clean_importe(self):
-        return importe_ascii(self)
 
     def clean_talon(self):
         return talones.leer_talon(self.cleaned_data["talon"])
@@ -115,12 +90,9 @@ class ResolverAclaracionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Elige procedente o improcedente."},
     )
-    importe = forms.DecimalField(
+    importe = ImporteField(
         label="Importe a aplicar (si procede)",
         required=False,
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
         help_text="El que muestra el talón; se aplica con fecha valor del vencimiento de la quincena.",
     )
     respuesta = forms.CharField(
@@ -131,8 +103,6 @@ class ResolverAclaracionForm(forms.Form):
         help_text="Obligatoria si es improcedente: por qué y qué puede hacer. Se envía por correo.",
     )
 
-    def clean_importe(self):
-        return importe_ascii(self)
 
     def clean(self):
         datos = super().clean()

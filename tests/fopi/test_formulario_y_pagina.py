@@ -157,3 +157,19 @@ def test_the_form_makes_a_fixed_number_of_queries_however_many_loans(
     with django_assert_max_num_queries(6):
         html = cliente_alice.get(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00"}).content.decode()
     assert "Qué hace este pago" in html and html.count("Préstamo 2") + html.count("Préstamo 3") >= n
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("escrito", ["3000", "3,000", "3,000.00", "$3,000.00", " $ 3,000.00 "])
+def test_the_amount_takes_what_people_type(cliente_alice, prestamo_alice, hoy, escrito):
+    """docs/reglas.md §14: "3,000" is how Mexicans write three thousand pesos."""
+    hoy(date(2026, 6, 5))
+    cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": escrito})
+    assert Fopi.objects.get().importe == D("3000.00")
+
+
+@pytest.mark.django_db
+def test_an_amount_in_another_form_gets_an_example(cliente_alice, prestamo_alice, hoy):
+    hoy(date(2026, 6, 5))
+    html = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "3.000,00"}).content.decode()
+    assert "p. ej. 3000, 3,000.00 o $3,000.50" in html and not Fopi.objects.exists()

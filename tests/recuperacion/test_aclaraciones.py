@@ -144,7 +144,7 @@ def test_one_open_case_per_quincena(cliente_alice, en_julio):
         ({"quincena": "2025-Q24"}, "no es una quincena ya vencida de tu préstamo"),
         ({"importe": "7011.21"}, "tu descuento quincenal es de $701.12"),
         ({"importe": "0"}, "mayor que cero"),
-        ({"importe": "abc"}, "con números y punto decimal"),
+        ({"importe": "abc"}, "p. ej. 3000, 3,000.00"),
         ({"quincena": "2026-Q14"}, "Elige una de las quincenas de la lista"),
         ({"prestamo": "20000000002"}, "Elige uno de tus préstamos vigentes"),
     ],
@@ -231,13 +231,13 @@ def test_the_amount_takes_ascii_digits_only(cliente_alice, en_julio, settings, i
     """Django's DecimalField reads other scripts' digits as numbers; an amount is written 0-9 (README)."""
     respuesta = cliente_alice.post(NUEVA, datos(t.archivo(t.imagen("PNG"), nombre="talon.png"), importe=importe))
     assert respuesta.status_code == 200
-    assert "Escribe el importe sólo con dígitos del 0 al 9 y punto decimal, p. ej. 701.12." in respuesta.content.decode()
+    assert "Escribe el importe en pesos, p. ej. 3000, 3,000.00 o $3,000.50." in respuesta.content.decode()
     assert not Aclaracion.objects.exists() and archivos_guardados(settings) == []
 
 
 def test_the_amount_staff_apply_takes_ascii_digits_only_too():
-    from recuperacion.formularios import IMPORTE_ASCII, ResolverAclaracionForm
+    from recuperacion.formularios import ResolverAclaracionForm
 
     formulario = ResolverAclaracionForm({"dictamen": "PROCEDENTE", "importe": "٧٠١.١٢"})
-    assert not formulario.is_valid() and formulario.errors["importe"] == [IMPORTE_ASCII]
-    assert ResolverAclaracionForm({"dictamen": "PROCEDENTE", "importe": "701.12"}).is_valid()
+    assert not formulario.is_valid() and "p. ej. 3000, 3,000.00" in formulario.errors["importe"][0]
+    assert ResolverAclaracionForm({"dictamen": "PROCEDENTE", "importe": "$701.12"}).is_valid()

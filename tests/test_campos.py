@@ -1,0 +1,34 @@
+"""Amounts as people type them (docs/reglas.md §14, oficina/campos.py)."""
+
+from decimal import Decimal as D
+
+import pytest
+from django import forms
+
+from oficina.campos import ImporteField, leer_importe
+
+
+@pytest.mark.parametrize(
+    ("texto", "importe"),
+    [
+        ("3000", "3000.00"), ("3000.5", "3000.50"), ("3,000", "3000.00"), ("3,000.00", "3000.00"),
+        ("$3,000.00", "3000.00"), (" $ 3,000.00 ", "3000.00"), ("1,234,567.89", "1234567.89"), ("0.5", "0.50"),
+    ],
+)
+def test_it_reads_what_people_type(texto, importe):
+    assert leer_importe(texto) == D(importe)
+
+
+@pytest.mark.parametrize("texto", ["3.000,00", "30,00", "3,0000", "1.234.56", "３０００", "٣٠٠٠", "3000.123", "-5", "abc",
+                                   "$", "3e3", "1,23"])
+def test_it_refuses_anything_else(texto):
+    assert leer_importe(texto) is None
+
+
+def test_the_field_says_what_is_accepted():
+    class F(forms.Form):
+        importe = ImporteField()
+
+    f = F({"importe": "3.000,00"})
+    assert not f.is_valid() and "3,000.00" in f.errors["importe"][0]
+    assert F({"importe": "$3,000"}).is_valid()
