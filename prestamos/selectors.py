@@ -216,6 +216,12 @@ class VistaPrestamo:
             return Concepto(movimiento.get_tipo_display(), detalle)
         return Concepto(movimiento.get_tipo_display(), movimiento.origen)
 
+    @property
+    def movimientos_por_fecha(self) -> list[Movimiento]:
+        """The ledger as people read it: by value date, then in booking order (a back-dated movement — a late
+        remesa, an aclaración — sits at its date, not at the end). The ledger itself stays in booking order."""
+        return sorted(self.movimientos, key=lambda m: (m.fecha_valor, m.id))
+
     def serie_saldo(self) -> SerieSaldo:
         """Capital owed over time: what the movements brought it down to, then the schedule to the last due date.
 

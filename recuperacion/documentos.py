@@ -39,7 +39,7 @@ def _prestamo_pdf(vista: VistaPrestamo) -> pdf.PrestamoPdf:
                 interes=m.interes,
                 capital=m.capital,
             )
-            for m in vista.movimientos
+            for m in vista.movimientos_por_fecha
         ),
         tabla=tuple(
             pdf.RenglonTabla(

@@ -33,7 +33,7 @@ def filas_amortizacion(vista) -> SafeString:
 def filas_movimientos(vista) -> SafeString:
     if not vista.movimientos:
         return mark_safe('<tr><td colspan="6">Aún no hay movimientos registrados.</td></tr>')
-    return mark_safe("\n".join(_fila_movimiento(m, vista.concepto(m)) for m in vista.movimientos))
+    return mark_safe("\n".join(_fila_movimiento(m, vista.concepto(m)) for m in vista.movimientos_por_fecha))
 
 
 # Entries that take back what an earlier one booked, or send money out: their amounts print negative.

@@ -227,3 +227,21 @@ def test_it_shows_new_moratorio_parameters_once_saved(cliente_alice, prestamo_al
         ParametroMora.objects.create(vigente_desde=date(2026, 7, 1), dias_gracia=30, factor=D("1.50"))
     html = cliente_alice.get(URL).content.decode()
     assert primer_importe_despues(html, "Saldo deudor total") == f"${capital + interes:,.2f}"  # within grace now
+
+
+@pytest.mark.django_db
+def test_movements_read_in_date_order_when_one_arrives_back_dated(cliente_alice, prestamo_alice, hoy):
+    """Issue 26: a late remesa (value date 30/06) booked after a bank payment of 05/07 shows before it, on the
+    page and in the PDF, while the ledger keeps its booking order."""
+    from tests.fabricas import CURP_ALICE, FOLIO_ALICE, remesa
+
+    hoy(date(2026, 6, 20))
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), quincena="2026-Q11")
+    prestamo_aplicar_pago(prestamo=prestamo_alice, importe=D("500.00"), fecha_valor=date(2026, 7, 5),
+                          tipo=Movimiento.Tipo.PAGO, origen="FOPI", hoy=date(2026, 7, 5))
+    hoy(date(2026, 7, 6))
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), quincena="2026-Q12")
+    html = cliente_alice.get(URL).content.decode()
+    tabla = html[html.index("<caption>Movimientos del préstamo"):]
+    tabla = tabla[: tabla.index("</table>")]
+    assert tabla.index("30/06/2026") < tabla.index("05/07/2026")
