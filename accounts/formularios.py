@@ -56,6 +56,15 @@ class EnNuestrasPalabras:
 
     etiquetas: dict[str, tuple[str | None, str | None]] = {}
 
+    @property
+    def contrasenas_borradas(self) -> bool:
+        """Whether the page comes back with password fields emptied (they are never sent back to the browser):
+        the form's error summary then says to type them again (docs/reglas.md §14)."""
+        return bool(self.is_bound and self.errors and any(
+            isinstance(campo.widget, forms.PasswordInput) and self.data.get(self.add_prefix(nombre))
+            for nombre, campo in self.fields.items()
+        ))
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for nombre, campo in self.fields.items():

@@ -186,7 +186,10 @@ def saldo_a_favor(request):
                 titular=formulario.cleaned_data["titular"],
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            # Each reason by its field (a wrong CLABE under the CLABE), not as a banner far from it.
+            for mensaje in error.messages:
+                campo = "clabe" if "CLABE" in mensaje else "titular" if "titular" in mensaje else None
+                formulario.add_error(campo, mensaje)
         else:
             messages.success(request, "Recibimos tu solicitud. Te avisaremos por correo cuando hagamos la transferencia.")
             return redirect("saldo_a_favor")

@@ -157,3 +157,14 @@ def test_it_refuses_the_link_when_the_curp_was_taken_meanwhile(ana, django_user_
         derechohabiente_vincular_usuario(curp=ana.curp, rfc=RFC_ANA, usuario=segundo)
     assert Derechohabiente.objects.get(curp=ana.curp).usuario == primero
     assert not django_user_model.objects.filter(username="segundo").exists()
+
+
+@pytest.mark.django_db
+def test_a_wrong_captcha_shows_a_summary_at_the_top_that_says_to_retype_the_passwords(client, ana):
+    """Issue 26: the errors sat ~1,200 px down on a phone and the passwords were emptied silently."""
+    html = client.post(reverse("account_signup"), datos_registro(captcha_1="MAL")).content.decode()
+    resumen = html.index('id="resumen-errores"')
+    assert resumen < html.index('name="curp"')  # above the fields
+    assert 'tabindex="-1"' in html[resumen - 200 : resumen + 200] and "js/errores.js" in html
+    assert "escríbelas otra vez" in html
+    assert 'value="LOSA820420MNLPNN07"' in html or "LOSA820420MNLPNN07" in html  # what she typed stays

@@ -62,6 +62,10 @@ def test_the_borrower_asks_for_the_refund_with_a_valid_clabe(liquidada_con_exced
     cliente_alice.post(reverse("account_reauthenticate"), {"password": CONTRASENA})
     malo = cliente_alice.post(url, {"prestamo": FOLIO_ALICE, "clabe": CLABE[:-1] + "0", "titular": "Alicia García"})
     assert "dígito verificador" in malo.content.decode()
+    # Issue 26: the CLABE's error sits at the CLABE field (and in the summary), not in a banner.
+    campo = malo.content.decode()
+    campo = campo[campo.index('name="clabe"') - 1500 : campo.index('name="clabe"') + 600]
+    assert "dígito verificador" in campo and "campo--error" in campo
     assert not SolicitudDevolucion.objects.exists()
     bueno = cliente_alice.post(url, {"prestamo": FOLIO_ALICE, "clabe": CLABE, "titular": "Alicia García"}, follow=True)
     assert "Recibimos tu solicitud" in bueno.content.decode()
