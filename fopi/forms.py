@@ -22,10 +22,14 @@ class FopiForm(forms.Form):
         widget=forms.CheckboxInput(attrs={"value": "1"}),
     )
 
-    def __init__(self, *args, prestamos=(), tipos: dict[str, tuple[str, ...]] | None = None, **kwargs):
+    def __init__(self, *args, prestamos=(), tipos: dict[str, tuple[str, ...]] | None = None, con_en_espera: bool = True,
+                 **kwargs):
         """`tipos`: the FOPI types each loan (by folio) can be paid with (fopi.selectors.tipos_para); only
-        those are offered, so nobody is offered "Regularización" with nothing missing. None offers all."""
+        those are offered, so nobody is offered "Regularización" with nothing missing. None offers all.
+        `con_en_espera`: some loan has installments awaiting their remesa; otherwise the box is not shown."""
         super().__init__(*args, **kwargs)
+        if not con_en_espera:
+            del self.fields["incluir_pendientes"]
         self.fields["prestamo"].choices = [
             (p.folio, f"{p.folio} — {p.get_tipo_display()}") for p in prestamos
         ]
@@ -56,6 +60,6 @@ class FopiForm(forms.Form):
             self.add_error("importe", "Escribe el importe del pago parcial.")
         if datos.get("tipo") != Fopi.Tipo.PARCIAL:
             datos["importe"] = None
-        if datos.get("tipo") != Fopi.Tipo.REGULARIZACION:
+        if datos.get("tipo") != Fopi.Tipo.REGULARIZACION or "incluir_pendientes" not in self.fields:
             datos["incluir_pendientes"] = False
         return datos

@@ -45,32 +45,38 @@ def fopi_nuevo(request):
     )
     vistas = {v.prestamo.folio: v for v in vistas_prestamos(prestamos, hoy)}
     vigencia = vigencia_para(hoy, type(prestamos[0].primera_quincena)) if prestamos else vigencia_para(hoy)
-    datos = request.POST if request.method == "POST" else (request.GET if "tipo" in request.GET else None)
+    # "Calcular qué hace mi pago" posts too (accion=calcular): a GET would put the CSRF token and the amount in
+    # the address bar and the browser's history.
+    datos = request.POST if request.method == "POST" else None
+    calcular = datos is not None and datos.get("accion") == "calcular"
     form = FopiForm(
         datos,
         prestamos=prestamos,
         tipos={folio: selectors.tipos_para(v) for folio, v in vistas.items()},
         initial={"prestamo": prestamos[0].folio if prestamos else None},
+        con_en_espera=any(
+            services.regularizacion(posicion=v.posicion, contexto=v.contexto, hoy=hoy).en_espera for v in vistas.values()
+        ),
     )
     efecto = None
     vista = None
     if datos is not None and form.is_valid():
         vista = vistas[form.cleaned_data["prestamo"]]
         try:
-            if request.method == "POST":
+            if not calcular:
                 fopi = services.fopi_emitir(
                     prestamo=vista.prestamo,
                     tipo=form.cleaned_data["tipo"],
                     importe=form.cleaned_data["importe"],
                     usuario=request.user,
                     hoy=hoy,
-                    incluir_pendientes=form.cleaned_data["incluir_pendientes"],
+                    incluir_pendientes=form.cleaned_data.get("incluir_pendientes", False),
                 )
                 return redirect("fopi_detalle", pk=fopi.pk)
             importe, _ = services.importe_para(
                 tipo=form.cleaned_data["tipo"], posicion=vista.posicion, contexto=vista.contexto,
                 hoy=hoy, importe=form.cleaned_data["importe"],
-                incluir_pendientes=form.cleaned_data["incluir_pendientes"],
+                incluir_pendientes=form.cleaned_data.get("incluir_pendientes", False),
             )
             if form.cleaned_data["tipo"] == Fopi.Tipo.PARCIAL:
                 efecto = services.efecto_parcial(

@@ -97,7 +97,7 @@ def test_paying_before_the_vigencia_does_no_worse_than_promised(prestamo_alice, 
 @pytest.mark.django_db
 def test_the_simulator_says_it_assumes_payment_on_the_vigencia_and_the_deductions(cliente_alice, prestamo_alice, hoy):
     hoy(date(2026, 6, 5))
-    html = cliente_alice.get(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00"}).content.decode()
+    html = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00", "accion": "calcular"}).content.decode()
     texto = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "Si pagas $5,000.00 a más tardar el 15/06/2026 (último día de tu formato) y tu dependencia te sigue descontando cada quincena" in texto
     assert "Quincenas por pagar 29 en lugar de 37" in texto
@@ -155,7 +155,7 @@ def test_the_form_makes_a_fixed_number_of_queries_however_many_loans(
     hoy(date(2026, 6, 5))
     cliente_alice.get(URL)  # remesas and parameters come from the cache after the first visit
     with django_assert_max_num_queries(6):
-        html = cliente_alice.get(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00"}).content.decode()
+        html = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00", "accion": "calcular"}).content.decode()
     assert "Qué hace este pago" in html and html.count("Préstamo 2") + html.count("Préstamo 3") >= n
 
 
@@ -173,3 +173,24 @@ def test_an_amount_in_another_form_gets_an_example(cliente_alice, prestamo_alice
     hoy(date(2026, 6, 5))
     html = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "3.000,00"}).content.decode()
     assert "p. ej. 3000, 3,000.00 o $3,000.50" in html and not Fopi.objects.exists()
+
+
+@pytest.mark.django_db
+def test_calculating_what_a_payment_does_posts_and_issues_nothing(cliente_alice, prestamo_alice, hoy):
+    """Issue 26: "Calcular qué hace mi pago" was a GET that put the CSRF token in the address bar."""
+    hoy(date(2026, 6, 5))
+    html = cliente_alice.get(URL).content.decode()
+    assert 'formmethod="get"' not in html and 'name="accion" value="calcular"' in html
+    html = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5,000",
+                                    "accion": "calcular"}).content.decode()
+    assert "Qué hace este pago" in html and not Fopi.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_up_to_date_borrower_is_not_offered_the_box_for_installments_awaiting_their_remesa(
+    cliente_alice, prestamo_alice, hoy
+):
+    hoy(date(2026, 6, 5))  # nothing due and unpaid
+    assert 'name="incluir_pendientes"' not in cliente_alice.get(URL).content.decode()
+    hoy(date(2026, 6, 20))  # Q11 due on the 15th, its remesa not yet here: awaiting it
+    assert 'name="incluir_pendientes"' in cliente_alice.get(URL).content.decode()
