@@ -20,12 +20,14 @@ def mensaje_no_coincide() -> str:
     # a stranger which CURPs are in the padrón.
     # The same words when the CURP's registration is closed by failed attempts: a stranger must not learn that
     # either, and its owner is sent to CAPP, who reopens it.
-    return (
+    # The CAPP's phone and e-mail as links (tel:, mailto:): on a phone, one tap calls.
+    return format_html(
         "Los datos no coinciden con el padrón de derechohabientes. Revisa tu CURP y tu RFC con homoclave "
         "(como aparecen en tu talón de pago). Si son correctos, llama al CAPP: "
-        f"{settings.CAPP_TELEFONO}, o escribe a {settings.CAPP_CORREO}. Por seguridad, tras "
-        f"{services.INTENTOS_RFC_MAXIMOS} intentos fallidos el registro de una CURP se cierra y sólo el CAPP "
-        "puede reabrirlo."
+        '<a href="tel:{}">{}</a>, o escribe a <a href="mailto:{}">{}</a>. Por seguridad, tras '
+        "{} intentos fallidos el registro de una CURP se cierra y sólo el CAPP puede reabrirlo.",
+        settings.CAPP_TELEFONO_MARCAR, settings.CAPP_TELEFONO, settings.CAPP_CORREO, settings.CAPP_CORREO,
+        services.INTENTOS_RFC_MAXIMOS,
     )
 
 

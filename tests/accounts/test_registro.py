@@ -168,3 +168,16 @@ def test_a_wrong_captcha_shows_a_summary_at_the_top_that_says_to_retype_the_pass
     assert 'tabindex="-1"' in html[resumen - 200 : resumen + 200] and "js/errores.js" in html
     assert "escríbelas otra vez" in html
     assert 'value="LOSA820420MNLPNN07"' in html or "LOSA820420MNLPNN07" in html  # what she typed stays
+
+
+@pytest.mark.django_db
+def test_the_data_do_not_match_message_links_the_capp_phone_and_email(client, ana):
+    html = client.post(reverse("account_signup"), datos_registro(rfc="LOSA820420AAA")).content.decode()
+    assert "Los datos no coinciden con el padrón" in html
+    assert 'href="tel:+525540001000"' in html.split("Los datos no coinciden", 1)[1][:600]
+    assert 'href="mailto:capp@issste.gob.mx"' in html.split("Los datos no coinciden", 1)[1][:700]
+
+
+def test_the_home_page_says_the_rfc_con_homoclave_is_needed_and_where_to_find_it(client, db):
+    html = client.get("/").content.decode()
+    assert "RFC con homoclave" in html and "talón de pago" in html
