@@ -21,8 +21,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from allauth.account.signals import email_added
+        from django.contrib.auth.signals import user_logged_in
 
+        from accounts import sesiones
         from accounts.avisos import correo_agregado_avisar
 
         post_migrate.connect(_roles_al_migrar, sender=self, dispatch_uid="accounts.roles")
+        user_logged_in.connect(sesiones.registrar, dispatch_uid="accounts.inicio_sesion")
         email_added.connect(correo_agregado_avisar, dispatch_uid="accounts.correo_agregado")

@@ -89,3 +89,23 @@ class ReaperturaRegistro(models.Model):
 
     def __str__(self) -> str:
         return f"Registro reabierto ({self.cuando:%d/%m/%Y})"
+
+
+class InicioSesion(models.Model):
+    """A sign-in of an account, for "Mi cuenta" (docs/reglas.md §14): when, from which device and address, and the
+    session it opened, so its owner can close the others. Kept for the last ones only (`sesiones.registrar`)."""
+
+    usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inicios_sesion")
+    cuando = models.DateTimeField("fecha", auto_now_add=True, db_index=True)
+    ip = models.GenericIPAddressField("dirección IP", null=True, blank=True)
+    dispositivo = models.CharField("dispositivo", max_length=120, blank=True)
+    sesion = models.CharField("sesión", max_length=40, blank=True, db_index=True)
+    cerrada = models.DateTimeField("cerrada", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-cuando"]
+        verbose_name = "inicio de sesión"
+        verbose_name_plural = "inicios de sesión"
+
+    def __str__(self) -> str:
+        return f"{self.usuario} {self.cuando:%d/%m/%Y %H:%M}"

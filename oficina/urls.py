@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from oficina import admin_views, views
 from recuperacion import views as recuperacion_views
 
@@ -30,6 +31,8 @@ urlpatterns = [
     path("spei/abonos/", include("fopi.spei_urls")),
     # Before allauth's URLs: the signup form's captcha rows are limited per client (oficina.views.registro).
     path("cuenta/signup/", views.registro, name="account_signup"),
+    path("cuenta/mi-cuenta/", accounts_views.mi_cuenta, name="mi_cuenta"),
+    path("cuenta/mi-cuenta/cerrar-las-demas/", accounts_views.cerrar_las_demas, name="cerrar_las_demas_sesiones"),
     path("cuenta/", include("allauth.urls")),
     path("captcha/refresh/", views.captcha_nuevo, name="captcha-refresh"),
     path("captcha/", include("captcha.urls")),
