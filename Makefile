@@ -18,6 +18,7 @@ install-test: $(BIN)/python
 
 # The settings default to production (DEBUG off); these targets are a laptop's development server.
 migrate demo run: export DJANGO_DEBUG = 1
+run: export PORT := $(PORT)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

@@ -263,7 +263,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Oficina Virtual <no-responder@issste.gob.mx>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
+# The public address in QR codes, verification links and e-mails. On a laptop it follows the port the development
+# server listens on (`PORT=8301 make run`), so every link works there too.
+PORTAL_URL = os.environ.get("PORTAL_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 
 LANGUAGE_CODE = "es-mx"
 LANGUAGES = [("es-mx", "Español (México)")]
@@ -342,7 +344,9 @@ LOGGING = {
 # the secret signs each deposit notification (hex HMAC-SHA256 of the body, header X-Firma). Without a
 # secret the endpoint refuses every notification.
 SPEI_PREFIJO = os.environ.get("SPEI_PREFIJO", "2010")
-SPEI_SECRETO = os.environ.get("SPEI_SECRETO", "")
+# On a laptop (DEBUG) a development secret, so `manage.py simular_abono` can play the bank; in production only
+# the environment's (empty: every notification is refused).
+SPEI_SECRETO = os.environ.get("SPEI_SECRETO") or ("secreto-de-desarrollo-no-usar-en-produccion" if DEBUG else "")
 # The account holder's name the borrower's banking app shows for our CLABEs.
 SPEI_BENEFICIARIO = os.environ.get(
     "SPEI_BENEFICIARIO", "ISSSTE Préstamos Personales"
