@@ -20,11 +20,17 @@ register = template.Library()
 
 @register.simple_tag
 def filas_amortizacion(vista) -> SafeString:
+    # Each cell names its column (data-etiqueta): on a phone the table reflows into one card per installment,
+    # like the other tables, instead of cutting the amounts. The period's word follows the loan's kind.
+    periodo = vista.primer_periodo.NOMBRE.capitalize()
     return mark_safe("\n".join(
-        f'<tr class="{f.estado.clase}"><td>{f.numero:d}</td><td>{escape(f.periodo.descripcion)}</td>'
-        f'<td class="num">{formato_moneda(f.cuota)}</td><td class="num">{formato_moneda(f.interes)}</td>'
-        f'<td class="num">{formato_moneda(f.capital)}</td><td class="num">{formato_moneda(f.saldo)}</td>'
-        f"<td>{f.estado.etiqueta}</td></tr>"
+        f'<tr class="{f.estado.clase}"><td data-etiqueta="Núm.">{f.numero:d}</td>'
+        f'<td data-etiqueta="{periodo}">{escape(f.periodo.descripcion)}</td>'
+        f'<td class="num" data-etiqueta="Cuota">{formato_moneda(f.cuota)}</td>'
+        f'<td class="num" data-etiqueta="Interés">{formato_moneda(f.interes)}</td>'
+        f'<td class="num" data-etiqueta="Capital">{formato_moneda(f.capital)}</td>'
+        f'<td class="num" data-etiqueta="Saldo">{formato_moneda(f.saldo)}</td>'
+        f'<td data-etiqueta="Estado">{f.estado.etiqueta}</td></tr>'
         for f in vista.tabla()
     ))
 

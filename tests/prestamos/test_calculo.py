@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -218,7 +219,9 @@ def test_it_amortizes_exactly_the_principal(principal, tasa, plazo):
     for r in tabla:
         assert r.cuota == r.interes + r.capital
         assert r.saldo_final == r.saldo_inicial - r.capital
-        assert r.interes == round2(r.saldo_inicial * tasa_periodica(tasa))
+        # Exactly: saldo × tasa / 2400, rounded half up once (docs/reglas.md §5), checked with fractions.
+        exacto = Fraction(r.saldo_inicial) * Fraction(tasa) / 2400 * 100
+        assert r.interes == Decimal(int(exacto) + (1 if exacto - int(exacto) >= Fraction(1, 2) else 0)) / 100
 
 
 @given(principal=principales, tasa=tasas, plazo=plazos, abono=st.integers(min_value=1, max_value=10_000_000))

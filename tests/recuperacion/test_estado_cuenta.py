@@ -110,7 +110,7 @@ def _fila(html: str, numero: int) -> str:
     import re
 
     tabla = html[html.index("<caption>Tabla de amortización") :]
-    return re.search(rf'<tr class="[^"]*"><td>{numero}</td>.*?</tr>', tabla).group(0)
+    return re.search(rf'<tr class="[^"]*"><td data-etiqueta="Núm.">{numero}</td>.*?</tr>', tabla).group(0)
 
 
 @pytest.mark.django_db
@@ -123,13 +123,15 @@ def test_it_marks_each_installment_row_by_its_state(cliente_alice, prestamo_alic
     html = cliente_alice.get(URL).content.decode()
     fila = TABLA[0]
     assert _fila(html, 1) == (
-        f'<tr class="fila--pagada"><td>1</td><td>{fila.periodo.descripcion}</td><td class="num">$701.12</td>'
-        f'<td class="num">${fila.interes:,.2f}</td><td class="num">${fila.capital:,.2f}</td>'
-        f'<td class="num">${fila.saldo_final:,.2f}</td><td>Pagada</td></tr>'
+        f'<tr class="fila--pagada"><td data-etiqueta="Núm.">1</td><td data-etiqueta="Quincena">{fila.periodo.descripcion}</td>'
+        f'<td class="num" data-etiqueta="Cuota">$701.12</td>'
+        f'<td class="num" data-etiqueta="Interés">${fila.interes:,.2f}</td>'
+        f'<td class="num" data-etiqueta="Capital">${fila.capital:,.2f}</td>'
+        f'<td class="num" data-etiqueta="Saldo">${fila.saldo_final:,.2f}</td><td data-etiqueta="Estado">Pagada</td></tr>'
     )
-    assert _fila(html, 11).startswith('<tr class="fila--vencida">') and "<td>Parcial</td>" in _fila(html, 11)
-    assert _fila(html, 12).startswith('<tr class="fila--vencida">') and "<td>Vencida</td>" in _fila(html, 12)
-    assert _fila(html, 13).startswith('<tr class=""><td>13</td>') and "<td>Por vencer</td>" in _fila(html, 13)
+    assert _fila(html, 11).startswith('<tr class="fila--vencida">') and ">Parcial</td>" in _fila(html, 11)
+    assert _fila(html, 12).startswith('<tr class="fila--vencida">') and ">Vencida</td>" in _fila(html, 12)
+    assert _fila(html, 13).startswith('<tr class=""><td data-etiqueta="Núm.">13</td>') and ">Por vencer</td>" in _fila(html, 13)
 
 
 @pytest.mark.django_db
@@ -153,7 +155,7 @@ def test_a_loan_without_movements_says_so(cliente_alice, alice):
     cargar_prestamos(f"{FOLIO_ALICE},{CURP_ALICE},ORDINARIO,30000.00,11.50,48,2026-06-20,2026-Q14,VIGENTE,0,")
     html = cliente_alice.get(URL).content.decode()
     assert '<tr><td colspan="6">Aún no hay movimientos registrados.</td></tr>' in html
-    assert "<td>48</td>" in html
+    assert '<td data-etiqueta="Núm.">48</td>' in html
 
 
 @pytest.mark.django_db

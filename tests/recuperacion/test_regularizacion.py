@@ -89,7 +89,7 @@ def _pagar(fopi, fecha):
 def test_it_offers_every_installment_the_statement_shows_vencida(cliente_alice, prestamo_alice, hoy):
     hoy(date(2026, 7, 20))
     estado = cliente_alice.get(ESTADO).content.decode()
-    assert estado.count("<td>Vencida</td>") == 3
+    assert estado.count("<td data-etiqueta=\"Estado\">Vencida</td>") == 3
     html = cliente_alice.get(URL).content.decode()
     sin_descuento = html[html.index("Quincenas sin descuento") : html.index("en espera de remesa (sin moratorios)")]
     en_espera = html[html.index("en espera de remesa (sin moratorios)") :]
@@ -135,7 +135,7 @@ def test_after_paying_the_regularization_at_the_bank_she_is_up_to_date(cliente_a
     for url in (ESTADO, SECCION):
         html = cliente_alice.get(url).content.decode()
         assert "Detectamos" not in html and "en espera de remesa" not in html and ">Regularización</a>" not in html
-    assert "<td>Vencida</td>" not in cliente_alice.get(ESTADO).content.decode()
+    assert "<td data-etiqueta=\"Estado\">Vencida</td>" not in cliente_alice.get(ESTADO).content.decode()
     assert "Tu crédito está al corriente" in cliente_alice.get(URL).content.decode()
 
 
