@@ -108,7 +108,9 @@ class EsperaColaCargas(HealthCheck):
 def comprobaciones() -> dict[str, HealthCheck]:
     """The readiness checks by the name the probe answers with; each optional one only where it is set up."""
     checks: dict[str, HealthCheck] = {"base de datos": Database(alias="default")}
-    if "replica" in getattr(settings, "DATABASES", {}):
+    # The replica is optional (DATABASE_REPLICA_URL adds it to DATABASES): read from the connections' settings,
+    # which are settings.DATABASES as Django completed them.
+    if "replica" in connections.settings:
         checks["réplica"] = RetrasoReplica(maximo=float(getattr(settings, "REPLICA_RETRASO_MAXIMO", 30)))
     if settings.REDIS_URL:
         from health_check.contrib.redis import Redis
