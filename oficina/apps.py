@@ -8,7 +8,9 @@ class AdminOficinaConfig(AdminConfig):
 
     def ready(self) -> None:
         super().ready()
-        # The project's base app: count every query of every process (oficina.metricas).
-        from oficina import metricas
+        # The project's base app: count every query of every process (oficina.metricas); request log lines
+        # without query strings (oficina.registro).
+        from oficina import metricas, registro
 
         metricas.instalar()
+        registro.instalar()

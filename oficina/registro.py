@@ -107,6 +107,20 @@ def configurar() -> None:
     )
 
 
+def _sin_consulta(sender, request, log_kwargs, **kwargs) -> None:
+    # The path without its query string: an admin search carries what was searched for (a CURP, a name).
+    log_kwargs["request"] = f"{request.method} {request.path}"
+
+
+def instalar() -> None:
+    """django-structlog's request lines name the path only (connected from oficina's AppConfig)."""
+    from django_structlog import signals
+
+    signals.bind_extra_request_metadata.connect(_sin_consulta, dispatch_uid="oficina.registro.inicio")
+    signals.bind_extra_request_finished_metadata.connect(_sin_consulta, dispatch_uid="oficina.registro.fin")
+    signals.bind_extra_request_failed_metadata.connect(_sin_consulta, dispatch_uid="oficina.registro.falla")
+
+
 def contexto_para_trabajo() -> dict:
     """The request's context a background job should log under (request id, user id)."""
     actual = structlog.contextvars.get_contextvars()

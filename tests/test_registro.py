@@ -82,6 +82,8 @@ def test_registration_a_spei_deposit_and_a_refund_leave_no_personal_data_in_the_
         respuesta = client.post(reverse("saldo_a_favor"), {"prestamo": FOLIO_ALICE, "clabe": CLABE_DEVOLUCION,
                                                             "titular": "Alicia García"}, follow=True)
     assert "Recibimos tu solicitud" in respuesta.content.decode()
+    # Staff search the padrón by CURP: the request's lines name the path, not what was searched for.
+    client.get("/admin/prestamos/derechohabiente/", {"q": CURP_ANA})
     # Someone logs a CURP and an address by mistake, through any logger: they never leave.
     logging.getLogger("cualquiera").warning("CURP %s de %s por $1,426.08", CURP_ANA, "ana@ejemplo.mx")
 
@@ -90,6 +92,7 @@ def test_registration_a_spei_deposit_and_a_refund_leave_no_personal_data_in_the_
         salida.getvalue(), CURP_ANA, CURP_ALICE, datos["rfc"], datos["email"], aviso["cuentaOrdenante"],
         aviso["cuentaBeneficiario"], aviso["rfcCurpOrdenante"], CLABE_DEVOLUCION, "1,426.08", str(fopi.importe),
     )
+    assert not any("?" in e.get("request", "") for e in eventos)
     nombres = [e["event"] for e in eventos]
     for esperado in ("request_finished", "abono_spei_registrado", "pago_aplicado", "movimiento_asentado",
                      "devolucion_solicitada", "remesa_aplicada"):
