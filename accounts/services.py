@@ -2,14 +2,18 @@ import enum
 from dataclasses import dataclass
 from datetime import timedelta
 
+import structlog
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import IntentosRegistro, ReaperturaRegistro
+from oficina import metricas
 from oficina.identidad import normalizar_rfc
 from prestamos.models import Derechohabiente
+
+log = structlog.get_logger(__name__)
 
 
 class CurpYaRegistrada(PermissionDenied):
@@ -63,6 +67,8 @@ def registro_comprobar(*, curp: str, rfc: str) -> Comprobacion:
         intentos.ultimo_fallido = ahora
         if intentos.fallidos >= INTENTOS_RFC_MAXIMOS and not intentos.cerrado:
             intentos.cerrado_desde = ahora
+            transaction.on_commit(metricas.REGISTROS_CERRADOS.inc)
+            log.warning("registro_cerrado_por_curp", derechohabiente_id=derechohabiente.pk)
         intentos.save()
     return Comprobacion(Resultado.CERRADO if cerrado else Resultado.NO_COINCIDE)
 

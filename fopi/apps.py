@@ -6,4 +6,4 @@ class FopiConfig(AppConfig):
     verbose_name = "FOPI y pagos bancarios"
 
     def ready(self) -> None:
-        from fopi import importacion  # noqa: F401 — registers its file kind
+        from fopi import importacion, metricas  # noqa: F401 — registers its file kind and its gauges

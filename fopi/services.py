@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+import structlog
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,11 +23,14 @@ from fopi import avisos
 from fopi.clabe import NUMERO_MAXIMO, clabe_para
 from fopi.models import AccionPago, Fopi, PagoBancario
 from fopi.referencia import construir_referencia, vigencia_para
+from oficina import metricas
 from oficina.formatos import formato_fecha, formato_moneda
 from prestamos import libro, posiciones
 from prestamos.cartera import CERO, Contexto, Posicion
 from prestamos.models import Movimiento, Prestamo
 from prestamos.services import prestamo_aplicar_pago
+
+log = structlog.get_logger(__name__)
 
 IMPORTE_MINIMO_PARCIAL = Decimal("100.00")
 SECUENCIA_MAXIMA = 999
@@ -284,6 +288,7 @@ def fopi_emitir(
     )
     fopi.clabe = _clabe_libre(fopi, hoy=hoy)
     fopi.save(update_fields=["clabe"])
+    transaction.on_commit(lambda: metricas.FOPIS.labels(tipo).inc())
     return fopi
 
 
@@ -395,6 +400,7 @@ def pago_registrar(*, pago: PagoBancario, fecha_valor: date | None = None, usuar
     if pago.motivo:
         pago.estado = PagoBancario.Estado.EN_REVISION
         pago.save()
+        log.info("pago_en_revision", pago_id=pago.pk, canal=pago.canal, fopi_id=pago.fopi_id)
         return pago
     liquidado_antes = fopi.prestamo.estado == Prestamo.Estado.LIQUIDADO
     pago.estado, pago.prestamo = PagoBancario.Estado.APLICADO, fopi.prestamo
@@ -408,6 +414,8 @@ def pago_registrar(*, pago: PagoBancario, fecha_valor: date | None = None, usuar
         usuario=usuario,
     )
     pago.save(update_fields=["movimiento"])
+    log.info("pago_aplicado", pago_id=pago.pk, canal=pago.canal, fopi_id=fopi.pk, prestamo_id=fopi.prestamo_id,
+             movimiento_id=pago.movimiento_id)
     fopi.estado, fopi.pagado_el = Fopi.Estado.PAGADO, pago.fecha_pago
     fopi.save(update_fields=["estado", "pagado_el"])
     avisos.pago_aplicado(pago, liquidado_antes=liquidado_antes)
@@ -449,6 +457,8 @@ def pago_aplicar_a_prestamo(*, pago: PagoBancario, prestamo: Prestamo, usuario, 
     pago.estado, pago.prestamo = PagoBancario.Estado.APLICADO_CAPP, prestamo
     pago.save(update_fields=["estado", "prestamo", "movimiento"])
     AccionPago.objects.create(pago=pago, accion=AccionPago.Accion.APLICAR, prestamo=prestamo, motivo=motivo, usuario=usuario)
+    transaction.on_commit(lambda: metricas.PAGOS_RESUELTOS.labels("aplicar").inc())
+    log.info("pago_revision_aplicado", pago_id=pago.pk, prestamo_id=prestamo.pk, movimiento_id=pago.movimiento_id)
     avisos.pago_aplicado(pago, liquidado_antes=liquidado_antes)
     return pago
 
@@ -461,6 +471,8 @@ def pago_marcar_devolucion(*, pago: PagoBancario, usuario, motivo: str) -> PagoB
     pago.estado = PagoBancario.Estado.DEVOLUCION
     pago.save(update_fields=["estado"])
     AccionPago.objects.create(pago=pago, accion=AccionPago.Accion.DEVOLVER, motivo=motivo, usuario=usuario)
+    transaction.on_commit(lambda: metricas.PAGOS_RESUELTOS.labels("devolver").inc())
+    log.info("pago_revision_por_devolver", pago_id=pago.pk)
     return pago
 
 

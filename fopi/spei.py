@@ -17,10 +17,10 @@ article 360002797652): 1 "Cuenta inexistente", 13 "Beneficiario no reconoce el p
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import structlog
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -32,7 +32,7 @@ from oficina.formatos import formato_fecha, formato_moneda
 from prestamos import libro
 from prestamos.models import Prestamo
 
-logger = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 # After SPEI's evening cut-off a transfer carries the next operating day's date, which after a long
 # weekend is several calendar days ahead. Later than this, the date is wrong: a person looks at it.
@@ -69,6 +69,16 @@ class Recepcion:
     pago: PagoBancario | None  # the deposit recorded under this identity; None when returned for its CLABE
     nuevo: bool  # False: this deposit had been recorded already, or it is returned
     devolver: int | None = None
+
+
+def resultado(recepcion: Recepcion) -> str:
+    """The outcome as the metrics count it: devolver, revision (confirmed, waits for the CAPP), repetido (a
+    redelivery, answered as the first) or confirmar (applied)."""
+    if recepcion.devolver is not None:
+        return "devolver"
+    if not recepcion.nuevo:
+        return "repetido"
+    return "revision" if recepcion.pago.estado == PagoBancario.Estado.EN_REVISION else "confirmar"
 
 
 def nombre_institucion(codigo: str) -> str:
@@ -141,7 +151,9 @@ def _recibir(abono: Abono, hoy: date) -> Recepcion:
         # The ledger books nothing in the future: a transfer dated the next operating day counts today.
         fecha_valor=min(abono.fecha_operacion, hoy),
     )
-    logger.info("Abono SPEI %s por %s: %s %s", abono.clave_rastreo, abono.monto, pago.estado, pago.motivo)
+    # By ids only (no amount, account or name): the operator follows pago_id and movimiento_id to the ledger.
+    log.info("abono_spei_registrado", pago_id=pago.pk, fopi_id=fopi.pk, prestamo_id=fopi.prestamo_id,
+             estado=pago.estado, movimiento_id=pago.movimiento_id)
     return Recepcion(pago, nuevo=True)
 
 
@@ -181,5 +193,5 @@ def _devolver(abono: Abono, causa: int, motivo: str, *, pago: PagoBancario | Non
         },
     )
     if nueva:
-        logger.warning("Abono SPEI %s devuelto (causa %s): %s", abono.clave_rastreo, causa, motivo)
+        log.warning("abono_spei_devuelto", alerta_id=alerta.pk, causa=causa, pago_id=pago.pk if pago else None)
     return Recepcion(pago, nuevo=False, devolver=alerta.causa)

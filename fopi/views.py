@@ -1,4 +1,5 @@
 import logging
+import time
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
@@ -12,6 +13,7 @@ from fopi.clabe import clabe_agrupada
 from fopi.forms import FopiForm
 from fopi.models import Fopi
 from fopi.referencia import referencia_en_grupos, vigencia_para
+from oficina import metricas
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
 from prestamos.models import Prestamo
 from prestamos.selectors import vistas_prestamos
@@ -134,6 +136,16 @@ def _respuesta_spei(datos: dict, status: int = 200) -> JsonResponse:
 
 @csrf_exempt
 def spei_abonos(request):
+    """The endpoint below, timed and counted by outcome (oficina.metricas, README "Operación")."""
+    inicio = time.perf_counter()
+    respuesta = _spei_abonos(request)
+    resultado = getattr(respuesta, "resultado_spei", "rechazado")
+    metricas.SPEI_AVISOS.labels(resultado).inc()
+    metricas.SPEI_SEGUNDOS.labels(resultado).observe(time.perf_counter() - inicio)
+    return respuesta
+
+
+def _spei_abonos(request):
     """STP-style deposit notifications (docs/reglas.md §11). Signed by the bank, not by a browser: no CSRF token.
 
     Always answered in JSON: 403 for a bad or missing signature, 400 (with the reason) for a body that is
@@ -158,5 +170,8 @@ def spei_abonos(request):
         return _respuesta_spei({"error": str(error)}, 400)
     recepcion = spei.abono_recibir(abono=abono)
     if recepcion.devolver is not None:
-        return _respuesta_spei({"mensaje": "devolver", "id": recepcion.devolver})
-    return _respuesta_spei({"mensaje": "confirmar"})
+        respuesta = _respuesta_spei({"mensaje": "devolver", "id": recepcion.devolver})
+    else:
+        respuesta = _respuesta_spei({"mensaje": "confirmar"})
+    respuesta.resultado_spei = spei.resultado(recepcion)
+    return respuesta

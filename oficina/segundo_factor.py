@@ -22,6 +22,7 @@ from django.urls import reverse
 SIN_DATOS = frozenset({
     "inicio", "verificar_inicio", "verificar",  # anyone holding a document checks its code
     "spei_abonos",  # the bank's signed notifications, not a session's
+    "salud", "salud_lista",  # the load balancer's probes: no one's data, no session (oficina.salud)
     "captcha-image", "captcha-image-2x", "captcha-audio", "captcha-refresh",
     "account_login", "account_logout", "admin:logout", "mfa_authenticate",
 })

@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from oficina import registro
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "captcha",
     "csp",
+    "django_structlog",
     "accounts",
     "prestamos",
     "recuperacion",
@@ -77,6 +80,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Observability first (README "Operación"): the probes answered before anything else runs, then the
+    # metrics of every other request (and the metrics path, for the operator only).
+    "oficina.salud.SaludMiddleware",
+    "oficina.metricas.MetricasMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request_id and user_id bound to every log line of the request, and its request_finished line.
+    "django_structlog.middlewares.RequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -333,12 +342,20 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-}
+# One JSON line per event, with the request id and no personal data (oficina/registro.py, README "Operación").
+LOGGING = registro.logging_json(os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
+registro.configurar()
+# django-structlog binds request_id and user_id; the client's address is not logged (it would be the proxy's
+# unless read as oficina.cliente does).
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+
+# Observability (README "Operación"). /metricas/ answers a bearer token or a client in these networks (CIDR,
+# comma-separated), nobody else. The readiness probe fails when the replica lags more than
+# REPLICA_RETRASO_MAXIMO seconds or an upload waits in the queue more than CARGAS_COLA_ESPERA_MAXIMA.
+METRICAS_TOKEN = os.environ.get("METRICAS_TOKEN", "")
+METRICAS_REDES = env_list("METRICAS_REDES", "")
+REPLICA_RETRASO_MAXIMO = float(os.environ.get("REPLICA_RETRASO_MAXIMO", "30"))
+CARGAS_COLA_ESPERA_MAXIMA = float(os.environ.get("CARGAS_COLA_ESPERA_MAXIMA", "600"))
 
 # Payments by SPEI transfer (docs/reglas.md §11, fopi/spei.py). STP assigns the 4-digit client prefix of our CLABEs;
 # the secret signs each deposit notification (hex HMAC-SHA256 of the body, header X-Firma). Without a

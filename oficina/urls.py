@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
-from oficina import admin_views, views
+from oficina import admin_views, salud, views
 from recuperacion import views as recuperacion_views
 
 # The admin logs in through allauth's login, so its rate limits guard staff passwords too.
@@ -22,6 +22,9 @@ handler500 = "oficina.views.error_servidor"
 
 urlpatterns = [
     path("", views.inicio, name="inicio"),
+    # The load balancer's probes: oficina.salud.SaludMiddleware answers them first; named here for reverse().
+    path("salud/", salud.vivo, name="salud"),
+    path("salud/lista/", salud.lista, name="salud_lista"),
     path("prestaciones/", views.prestaciones, name="prestaciones"),
     path("prestaciones/recuperacion-de-credito/", include("recuperacion.urls")),
     path("prestaciones/recuperacion-de-credito/fopi/", include("fopi.urls")),

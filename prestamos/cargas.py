@@ -22,6 +22,7 @@ from django.db import DatabaseError, OperationalError, close_old_connections, co
 from django.db.models import F
 from django.utils import timezone
 
+from oficina import registro
 from oficina.importacion import ArchivoRechazado, importar_archivo
 from prestamos.models import Carga
 
@@ -117,20 +118,27 @@ def despachar(carga_id: int) -> None:
         from redis import Redis
         from rq import Queue
 
+        # The request's id travels with the job: the worker logs under it (oficina.registro).
         Queue(COLA, connection=Redis.from_url(settings.REDIS_URL)).enqueue(
-            "prestamos.cargas.carga_en_trabajador", carga_id, job_timeout=4 * 3600, result_ttl=86400
+            "prestamos.cargas.carga_en_trabajador", carga_id, contexto=registro.contexto_para_trabajo(),
+            job_timeout=4 * 3600, result_ttl=86400,
         )
     elif actual == "hilo":
-        threading.Thread(target=carga_en_trabajador, args=(carga_id,), daemon=True, name=f"carga-{carga_id}").start()
+        threading.Thread(target=carga_en_trabajador, args=(carga_id,), kwargs={"contexto": registro.contexto_para_trabajo()},
+                         daemon=True, name=f"carga-{carga_id}").start()
     else:
         carga_ejecutar(carga_id)
 
 
-def carga_en_trabajador(carga_id: int) -> None:
-    """Entry point of a job outside a request (RQ worker or thread): its own, fresh DB connection."""
+def carga_en_trabajador(carga_id: int, contexto: dict | None = None) -> None:
+    """Entry point of a job outside a request (RQ worker or thread): its own, fresh DB connection, and the
+    log context (request id, user id) of the request that queued it."""
     close_old_connections()
     try:
-        carga_ejecutar(carga_id)
+        with registro.en_contexto(contexto):
+            logger.info("carga_iniciada", extra={"carga_id": carga_id})
+            carga_ejecutar(carga_id)
+            logger.info("carga_terminada", extra={"carga_id": carga_id})
     finally:
         connection.close()
 

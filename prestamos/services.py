@@ -5,12 +5,14 @@ Reads go through `prestamos/posiciones.py`."""
 from datetime import date
 from decimal import Decimal
 
+import structlog
 from django.db import transaction
 from django.utils import timezone
 
 from prestamos import libro, posiciones
 from prestamos.models import Movimiento, Prestamo
 
+log = structlog.get_logger(__name__)
 # Money the dependencia withheld from the payslip: a last one short by a centavo is written off (§5).
 DEDUCCIONES = (Movimiento.Tipo.DESCUENTO, Movimiento.Tipo.ACLARACION)
 
@@ -58,7 +60,10 @@ def prestamo_aplicar_pago(
         )
         if ajuste is not None:
             asientos.append(ajuste)
-    return libro.asentar(prestamo, posicion, asientos, hoy=hoy or timezone.localdate())[0]
+    movimiento = libro.asentar(prestamo, posicion, asientos, hoy=hoy or timezone.localdate())[0]
+    # Money by ledger id (never the amount): the payment's own line names this movimiento_id too.
+    log.info("movimiento_asentado", movimiento_id=movimiento.pk, prestamo_id=prestamo.pk, tipo=tipo)
+    return movimiento
 
 
 @transaction.atomic

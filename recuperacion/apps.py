@@ -7,6 +7,6 @@ class RecuperacionConfig(AppConfig):
 
     def ready(self) -> None:
         from prestamos.correcciones import movimientos_revertidos
-        from recuperacion import devoluciones, importacion  # noqa: F401 — importacion registers its file kind
+        from recuperacion import devoluciones, importacion, metricas  # noqa: F401 — its file kind, its gauges
 
         movimientos_revertidos.connect(devoluciones._al_revertir, dispatch_uid="devoluciones_al_revertir")

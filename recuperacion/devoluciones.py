@@ -47,6 +47,7 @@ def devolucion_solicitar(*, prestamo: Prestamo, clabe: str, titular: str) -> Sol
     except IntegrityError:
         raise ValidationError("Ya solicitaste la devolución de este saldo a favor; el CAPP la está procesando.")
     transaction.on_commit(lambda: _avisar(solicitud, _texto_solicitud(solicitud)))
+    logger.info("devolucion_solicitada", extra={"solicitud_id": solicitud.pk, "prestamo_id": prestamo.pk})
     return solicitud
 
 
@@ -108,6 +109,7 @@ def devolucion_pagar(*, solicitud: SolicitudDevolucion, clave_rastreo: str, usua
     solicitud.pagada, solicitud.pagada_por = timezone.now(), usuario
     solicitud.save(update_fields=["estado", "clave_rastreo", "pagada", "pagada_por", "movimiento"])
     transaction.on_commit(lambda: _avisar_pago(solicitud))
+    logger.info("devolucion_pagada", extra={"solicitud_id": solicitud.pk, "movimiento_id": solicitud.movimiento.pk})
     return solicitud
 
 

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from oficina import metricas
 from oficina.formatos import formato_moneda
 from prestamos import escritura, libro, posiciones
 from prestamos.cartera import CERO, Contexto, Posicion
@@ -98,6 +99,8 @@ class Avisos:
             aviso.correo = correos.get(aviso.prestamo_id, "")
         AvisoOmision.objects.bulk_create(nuevos)
         self.nuevos += nuevos
+        detectadas = len(nuevos)
+        transaction.on_commit(lambda: metricas.OMISIONES.inc(detectadas))
 
     def enviar_al_confirmar(self) -> int:
         """E-mails go out only once the detection is committed, never for one that rolled back."""
@@ -126,6 +129,8 @@ def enviar_avisos(avisos: list[AvisoOmision]) -> None:
                 continue
             enviados += [a.pk for a in grupo]
     AvisoOmision.objects.filter(pk__in=enviados).update(enviado=timezone.now())
+    # Under the request id of the upload (or command) that detected them (oficina.registro).
+    logger.info("avisos_omision_enviados", extra={"correos": len(por_prestamo), "avisos": len(enviados)})
 
 
 def _mensaje_omision(prestamo: Prestamo, avisos: list[AvisoOmision], enlace: str) -> EmailMessage:

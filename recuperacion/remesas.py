@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import structlog
 from django.db import connection, transaction
 from django.utils import timezone
 
+from oficina import metricas
 from oficina.cronometro import Cronometro
 from oficina.importacion.base import Progreso
 from prestamos import escritura, libro, posiciones
@@ -30,6 +32,7 @@ from recuperacion.models import Descuento
 from recuperacion.omisiones import Avisos, revisar_prestamos
 
 TIPO_ARCHIVO = "descuentos"
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -72,13 +75,29 @@ def remesa_cargar(
     """
     hoy = hoy or timezone.localdate()
     tiempos = tiempos if tiempos is not None else Cronometro()
+    antes = dict(tiempos)  # a caller's Cronometro may hold earlier remesas' stages: only this one's are measured
     Dependencia.objects.select_for_update().get(pk=dependencia.pk)
     if en_bloque.disponible():
-        return _cargar_en_la_base(dependencia, quincena, descuentos, archivo, sha256, usuario, progreso, hoy, rapida,
-                                  tiempos)
-    if descuentos is None:
+        resultado = _cargar_en_la_base(dependencia, quincena, descuentos, archivo, sha256, usuario, progreso, hoy,
+                                       rapida, tiempos)
+    elif descuentos is None:
         raise ValueError("Sin PostgreSQL, los descuentos se pasan como lista.")
-    return _cargar_en_memoria(dependencia, quincena, descuentos, archivo, sha256, usuario, progreso, hoy, tiempos)
+    else:
+        resultado = _cargar_en_memoria(dependencia, quincena, descuentos, archivo, sha256, usuario, progreso, hoy,
+                                       tiempos)
+    _medir(resultado, {etapa: s - antes.get(etapa, 0.0) for etapa, s in tiempos.items()})
+    return resultado
+
+
+def _medir(resultado: ResultadoRemesa, etapas: dict[str, float]) -> None:
+    """Metrics and the log line of a remesa applied; counted once its transaction commits."""
+    if resultado.remesa is None:
+        return
+    remesa_id, rapidas, motor = resultado.remesa.pk, resultado.rapidas, resultado.aplicados - resultado.rapidas
+    transaction.on_commit(lambda: metricas.remesa_medir(rapidas=rapidas, motor=motor, etapas=etapas))
+    log.info("remesa_aplicada", remesa_id=remesa_id, filas=resultado.aplicados, rapidas=rapidas,
+             ya_cargadas=resultado.ya_cargados, omisiones=resultado.omisiones,
+             etapas={etapa: round(s, 3) for etapa, s in etapas.items()})
 
 
 def _nueva_remesa(dependencia, quincena, archivo, sha256, usuario, filas=0, total=CERO) -> Remesa:

@@ -21,6 +21,7 @@ from tests.fabricas import CONTRASENA
 SIN_DATOS = {
     "inicio", "verificar_inicio", "verificar",  # public: anyone holding a document checks its code
     "spei_abonos",  # the bank's signed notifications, not a session's
+    "salud", "salud_lista",  # the load balancer's probes
     "captcha-image", "captcha-image-2x", "captcha-audio", "captcha-refresh",
     "account_login", "account_logout", "admin:logout", "mfa_authenticate",  # signing in and out
 }
