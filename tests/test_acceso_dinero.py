@@ -99,5 +99,5 @@ def test_admin_forms_refuse_what_the_importers_refuse(cliente_staff, sep):
 def test_the_fopi_form_takes_ascii_digits_only(cliente_alice, prestamo_alice, hoy):
     hoy(HOY)
     respuesta = cliente_alice.post(reverse("fopi_nuevo"), {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "５００"})
-    assert "Escribe el importe con números" in respuesta.content.decode()
+    assert "Escribe el importe en pesos" in respuesta.content.decode()
     assert not Fopi.objects.exists()

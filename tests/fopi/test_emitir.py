@@ -63,9 +63,9 @@ def test_it_cancels_the_earlier_pending_fopi_and_counts_the_sequence(cliente_ali
         ({"tipo": "PARCIAL", "importe": "99.99"}, "mínimo"),
         ({"tipo": "PARCIAL", "importe": "999999.00"}, "excede"),
         ({"tipo": "PARCIAL", "importe": ""}, "Escribe el importe"),
-        ({"tipo": "PARCIAL", "importe": "12,50"}, "punto decimal"),
-        ({"tipo": "PARCIAL", "importe": "-5"}, "mayor que cero"),
-        ({"tipo": "PARCIAL", "importe": "NaN"}, "punto decimal"),
+        ({"tipo": "PARCIAL", "importe": "12,50"}, "p. ej. 3000, 3,000.00"),
+        ({"tipo": "PARCIAL", "importe": "-5"}, "p. ej. 3000, 3,000.00"),
+        ({"tipo": "PARCIAL", "importe": "NaN"}, "p. ej. 3000, 3,000.00"),
         ({"tipo": "OTRO"}, "Elige"),
         ({"tipo": "REGULARIZACION"}, "al corriente"),
         ({"tipo": "LIQUIDACION", "prestamo": "99999999999"}, "Elige uno de tus préstamos"),
@@ -82,7 +82,7 @@ def test_it_refuses_bad_requests_with_a_spanish_message_and_issues_nothing(clien
 @pytest.mark.django_db
 def test_it_shows_what_a_partial_payment_does_before_issuing(cliente_alice, prestamo_alice, hoy):
     hoy(date(2026, 6, 5))
-    html = cliente_alice.get(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00"}).content.decode()
+    html = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00", "accion": "calcular"}).content.decode()
     assert "Qué hace este pago" in html and "Intereses que te ahorras" in html
     assert "</strong> en lugar de 37" in html  # Q11, due on the vigencia, deducted as usual
     assert not Fopi.objects.exists()
