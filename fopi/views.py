@@ -12,6 +12,7 @@ from fopi.clabe import clabe_agrupada
 from fopi.forms import FopiForm
 from fopi.models import Fopi
 from fopi.referencia import referencia_en_grupos, vigencia_para
+from oficina.replica import lectura_en_replica
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
 from prestamos.models import Prestamo
 from prestamos.selectors import vistas_prestamos
@@ -28,6 +29,7 @@ def _fopi_propio(request, pk: int) -> Fopi:
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def fopi_lista(request):
     hoy = timezone.localdate()
     fopis = Fopi.objects.filter(prestamo__derechohabiente=request.derechohabiente).select_related("prestamo")
@@ -94,6 +96,7 @@ def fopi_nuevo(request):
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def fopi_detalle(request, pk: int):
     fopi = _fopi_propio(request, pk)
     estado = fopi.estado_al(timezone.localdate())
@@ -111,18 +114,21 @@ def fopi_detalle(request, pk: int):
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def fopi_descargar(request, pk: int):
     fopi = _fopi_propio(request, pk)
     return respuesta_pdf(documentos.fopi_pdf(fopi), f"fopi-{fopi.referencia}.pdf")
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def pago_lista(request):
     pagos = selectors.pagos_aplicados(request.derechohabiente)
     return render(request, "fopi/pagos.html", {"pagos": pagos})
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def pago_comprobante(request, pk: int):
     pago = get_object_or_404(selectors.pagos_aplicados(request.derechohabiente).select_related("prestamo__derechohabiente"), pk=pk)
     return respuesta_pdf(documentos.comprobante_pdf(pago), f"comprobante-{documentos.folio_comprobante(pago)}.pdf")
