@@ -13,7 +13,7 @@ PUERTO=${1:-6432}
 PUERTO_PG=${2:-5432}
 DIR=${3:-/tmp/pgbouncer-$PUERTO}
 if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then
-  apt-get install -y -qq pgbouncer >/dev/null
+  apt-get install -y -qq pgbouncer >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq pgbouncer >/dev/null; }
 fi
 PGBOUNCER=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
 mkdir -p "$DIR"
