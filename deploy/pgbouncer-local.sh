@@ -35,6 +35,8 @@ pool_mode = transaction
 max_client_conn = 1000
 default_pool_size = 20
 reserve_pool_size = 5
+# After a failover the new server is tried again after this many seconds (default 15: the drill waited that long).
+server_login_retry = 1
 admin_users = postgres
 ignore_startup_parameters = extra_float_digits
 logfile = $DIR/pgbouncer.log
