@@ -9,6 +9,11 @@ collected) against the bench database, then runs wrk for a bounded time: each co
 (sessions from bench/datos.py, CSRF cookie and token made up per borrower, as Django accepts an unmasked
 secret; one wrk thread per connection, so each follows its own sequence) cycling through: statement page → POST a PARCIAL FOPI of 500.00 → the FOPI's page → its PDF.
 Reports throughput, latency percentiles and errors (target: zero), then stops gunicorn.
+
+Several nodes (SPEC §17): `--nodos 2` starts that many gunicorn nodes on consecutive ports, sharing Redis and
+the database, and splits the connections between them as a balancer would (one wrk per node; the total is
+the sum, the p95 the worst node's). `--remesa descuentos.csv` meanwhile has an RQ worker
+(`manage.py trabajador_cargas`) load that file through the admin's upload job, and reports how it ended.
 """
 
 from __future__ import annotations
@@ -53,6 +58,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--segundos", type=int, default=30)
     parser.add_argument("--conexiones", type=int, default=8)
+    parser.add_argument("--nodos", type=int, default=1, help="nodos gunicorn (2 trabajadores cada uno)")
+    parser.add_argument("--remesa", default="", help="una remesa que un trabajador RQ carga durante la prueba")
     args = parser.parse_args()
     perfil_produccion()
     django_listo()
@@ -73,42 +80,101 @@ def main() -> int:
         GUNICORN_WORKERS="2",
     )
     python = sys.executable
+    bin_dir = os.path.dirname(python)
     registro = (SALIDA / "gunicorn.log").open("w")
-    servidor = subprocess.Popen(
-        [os.path.join(os.path.dirname(python), "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
-        cwd=RAIZ, env=entorno, stdout=registro, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    procesos = [
+        subprocess.Popen(
+            [os.path.join(bin_dir, "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
+            cwd=RAIZ, env=dict(entorno, GUNICORN_BIND=f"127.0.0.1:{PUERTO + i}"), stdout=registro,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        for i in range(args.nodos)
+    ]
+    carga = None
     try:
-        for _ in range(60):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PUERTO}/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            print("gunicorn no arrancó; ver", SALIDA / "gunicorn.log")
-            return 1
-        comando = ["wrk", f"-t{args.conexiones}", f"-c{args.conexiones}", f"-d{args.segundos}s", "--latency", "--timeout", "10s",
-                   "-s", str(RAIZ / "bench" / "carga.lua"), f"http://127.0.0.1:{PUERTO}"]
-        print("$", " ".join(comando))
-        salida = subprocess.run(comando, env=dict(os.environ, BENCH_USUARIOS=str(ruta)), capture_output=True,
-                                text=True, timeout=args.segundos + 60).stdout
-        print(salida)
+        for i in range(args.nodos):
+            for _ in range(60):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{PUERTO + i}/", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                print("gunicorn no arrancó; ver", SALIDA / "gunicorn.log")
+                return 1
+        if args.remesa:
+            procesos.append(subprocess.Popen(
+                [python, "manage.py", "trabajador_cargas"], cwd=RAIZ, env=entorno, stdout=registro,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            ))
+            carga = encolar_remesa(args.remesa, redis_url)
+        por_nodo = max(1, args.conexiones // args.nodos)
+        comandos = [
+            ["wrk", f"-t{por_nodo}", f"-c{por_nodo}", f"-d{args.segundos}s", "--latency", "--timeout", "10s",
+             "-s", str(RAIZ / "bench" / "carga.lua"), f"http://127.0.0.1:{PUERTO + i}"]
+            for i in range(args.nodos)
+        ]
+        for comando in comandos:
+            print("$", " ".join(comando))
+        corriendo = [
+            subprocess.Popen(c, env=dict(os.environ, BENCH_USUARIOS=str(ruta)), stdout=subprocess.PIPE, text=True)
+            for c in comandos
+        ]
+        salidas = [p.communicate(timeout=args.segundos + 60)[0] for p in corriendo]
+        resultados = []
+        for i, salida in enumerate(salidas):
+            print(f"--- nodo {i + 1} (127.0.0.1:{PUERTO + i})")
+            print(salida)
+            if "RESULTADO" not in salida:
+                return 1
+            resultados.append(dict(re.findall(r"(\w+)=([\d.]+)", salida.split("RESULTADO", 1)[1])))
         print(f"carga promedio al terminar: {carga_promedio()}")
-        resultado = dict(re.findall(r"(\w+)=([\d.]+)", salida.split("RESULTADO", 1)[1])) if "RESULTADO" in salida else {}
-        if not resultado:
-            return 1
-        print(f"rendimiento {int(resultado['peticiones']) / args.segundos:.1f} peticiones/s, p95 {resultado['p95_ms']} ms, "
-              f"errores {int(resultado['errores_http']) + int(resultado['errores_socket'])}")
+        peticiones = sum(int(r["peticiones"]) for r in resultados)
+        errores = sum(int(r["errores_http"]) + int(r["errores_socket"]) for r in resultados)
+        p95 = max(float(r["p95_ms"]) for r in resultados)
+        print(f"{args.nodos} nodo(s): rendimiento {peticiones / args.segundos:.1f} peticiones/s, p95 {p95} ms "
+              f"(el peor nodo), errores {errores}")
         from fopi.models import Fopi
 
         print(f"FOPI emitidos en la base: {Fopi.objects.count():,}")
-        return 0 if resultado["errores_http"] == "0" and resultado["errores_socket"] == "0" else 1
+        if carga is not None:
+            print(esperar_remesa(carga))
+        return 0 if errores == 0 else 1
     finally:
-        os.killpg(servidor.pid, signal.SIGTERM)
-        servidor.wait(timeout=30)
+        for proceso in procesos:
+            os.killpg(proceso.pid, signal.SIGTERM)
+        for proceso in procesos:
+            proceso.wait(timeout=60)
         registro.close()
 
+
+def encolar_remesa(ruta: str, redis_url: str) -> int:
+    """Upload `ruta` as staff would in the admin, for the RQ worker: the Carga's id."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.files import File
+
+    from prestamos import cargas
+
+    settings.REDIS_URL, settings.CARGAS_MODO = redis_url, "rq"
+    personal, _ = get_user_model().objects.get_or_create(username="bench-capp", defaults={"is_staff": True})
+    with open(ruta, "rb") as archivo:
+        carga = cargas.carga_crear(archivo=File(archivo, name=os.path.basename(ruta)), usuario=personal)
+    # Outside a transaction, carga_crear's on_commit has already put it in the queue.
+    return carga.pk
+
+
+def esperar_remesa(carga_id: int, segundos: int = 120) -> str:
+    from prestamos.models import Carga
+
+    limite = time.monotonic() + segundos
+    while time.monotonic() < limite:
+        carga = Carga.objects.get(pk=carga_id)
+        if carga.estado not in (Carga.Estado.EN_COLA, Carga.Estado.PROCESANDO):
+            duracion = (carga.terminada - carga.iniciada).total_seconds() if carga.terminada and carga.iniciada else 0
+            return f"remesa (carga {carga_id}): {carga.get_estado_display()} en {duracion:.1f} s — {carga.resumen or carga.errores}"
+        time.sleep(1)
+    return f"remesa (carga {carga_id}): sin terminar tras {segundos} s"
 
 if __name__ == "__main__":
     sys.exit(main())

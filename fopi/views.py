@@ -14,6 +14,7 @@ from fopi.forms import FopiForm
 from fopi.models import Fopi
 from fopi.referencia import referencia_en_grupos, vigencia_para
 from oficina import metricas
+from oficina.replica import lectura_en_replica
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
 from prestamos.models import Prestamo
 from prestamos.selectors import vistas_prestamos
@@ -30,6 +31,7 @@ def _fopi_propio(request, pk: int) -> Fopi:
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def fopi_lista(request):
     hoy = timezone.localdate()
     fopis = Fopi.objects.filter(prestamo__derechohabiente=request.derechohabiente).select_related("prestamo")
@@ -96,6 +98,7 @@ def fopi_nuevo(request):
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def fopi_detalle(request, pk: int):
     fopi = _fopi_propio(request, pk)
     estado = fopi.estado_al(timezone.localdate())
@@ -113,18 +116,21 @@ def fopi_detalle(request, pk: int):
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def fopi_descargar(request, pk: int):
     fopi = _fopi_propio(request, pk)
     return respuesta_pdf(documentos.fopi_pdf(fopi), f"fopi-{fopi.referencia}.pdf")
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def pago_lista(request):
     pagos = selectors.pagos_aplicados(request.derechohabiente)
     return render(request, "fopi/pagos.html", {"pagos": pagos})
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def pago_comprobante(request, pk: int):
     pago = get_object_or_404(selectors.pagos_aplicados(request.derechohabiente).select_related("prestamo__derechohabiente"), pk=pk)
     return respuesta_pdf(documentos.comprobante_pdf(pago), f"comprobante-{documentos.folio_comprobante(pago)}.pdf")

@@ -11,10 +11,10 @@ import shutil
 import sys
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from oficina import registro
+from oficina.bases import base_de_datos, replica_de
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "oficina.replica.FijarPrimariaMiddleware",
     "oficina.segundo_factor.SegundoFactorPersonalMiddleware",
     "oficina.errores.MetodoNoPermitidoMiddleware",
     "oficina.cache_privado.CachePrivadoMiddleware",
@@ -125,13 +126,27 @@ TEMPLATES = [
     },
 ]
 
+# The primary, and optionally a streaming replica the borrower's read-only pages read from (SPEC §17,
+# oficina/replica.py, docs/operacion.md). DATABASE_POOLER=pgbouncer: both reached through PgBouncer in
+# transaction pooling (oficina/bases.py says what that changes).
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "")
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": base_de_datos(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        pooler=DATABASE_POOLER,
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
     )
 }
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = replica_de(DATABASE_REPLICA_URL, pooler=DATABASE_POOLER,
+                                      conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASE_ROUTERS = ["oficina.replica.EnrutadorReplica"]
+# Seconds of replay delay past which the replica is not read (the primary is); how often each process
+# asks the replica for it; how long a borrower's reads stay on the primary after their own write.
+REPLICA_RETRASO_MAXIMO = float(os.environ.get("REPLICA_RETRASO_MAXIMO", "10"))
+REPLICA_COMPROBAR_CADA = float(os.environ.get("REPLICA_COMPROBAR_CADA", "5"))
+REPLICA_FIJAR_SEGUNDOS = int(os.environ.get("REPLICA_FIJAR_SEGUNDOS", "15"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if "sqlite" in DATABASES["default"]["ENGINE"]:
     # The ledger index's INCLUDE columns (prestamos.models.LIBRO_POR_PRESTAMO) serve PostgreSQL's

@@ -22,10 +22,11 @@ from decimal import Decimal
 
 import orjson
 from django.core.cache import cache as cache_compartida
-from django.db import connection
+from django.db import connections, router
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from oficina.replica import lee_de_primaria
 from prestamos import instantanea
 from prestamos.calculo import Periodo
 from prestamos.cartera import Aplicacion, Condiciones, Contexto, ParametrosMora, Posicion
@@ -72,7 +73,7 @@ def _filas_parametros(*, cache: bool) -> list[tuple[date, int, object]]:
     filas = cache_compartida.get(CLAVE_PARAMETROS) if cache else None
     if filas is None:
         filas = list(ParametroMora.objects.order_by("vigente_desde").values_list("vigente_desde", "dias_gracia", "factor"))
-        if cache:
+        if cache and lee_de_primaria(ParametroMora):
             cache_compartida.set(CLAVE_PARAMETROS, filas, CACHE_SEGUNDOS)
     return filas
 
@@ -101,7 +102,8 @@ def periodos_con_remesa(dependencia_ids: Iterable[int], *, cache: bool = False) 
     for dependencia_id, periodo in filas:
         por_dependencia[dependencia_id].add(periodo)
     leidas = {d: frozenset(por_dependencia.get(d, ())) for d in ids}
-    if cache:
+    # Never what a late replica says: the commit that clears these keys may have come before it.
+    if cache and lee_de_primaria(Remesa):
         cache_compartida.set_many({clave_remesas(d): sorted(str(q) for q in v) for d, v in leidas.items()}, CACHE_SEGUNDOS)
     resultado.update({d: v for d, v in leidas.items() if v})
     return resultado
@@ -249,6 +251,8 @@ def _movimientos_despues(desde: dict[int, int]) -> list[AsientoLeido]:
     """Movements of each loan with id greater than desde[loan], in id order."""
     if not desde:
         return []
+    # The loans' own database: a page on the replica reads their ledger there too (oficina/replica.py).
+    connection = connections[router.db_for_read(Movimiento)]
     if connection.vendor == "postgresql":
         # One (loan, id) range per loan on the (prestamo_id, id) index. Joining the loans table instead
         # (as the ORM would for prestamo__posicion_hasta) made PostgreSQL hash-join a sequential scan of
@@ -264,7 +268,7 @@ def _movimientos_despues(desde: dict[int, int]) -> list[AsientoLeido]:
             return [AsientoLeido(fila) for fila in cursor.fetchall()]
     minimo = min(desde.values())
     filas = (
-        Movimiento.objects.filter(prestamo_id__in=desde, id__gt=minimo).order_by("id")
+        Movimiento.objects.using(connection.alias).filter(prestamo_id__in=desde, id__gt=minimo).order_by("id")
         .annotate(aplicacion_texto=Cast("aplicacion", TextField()))
         .values_list(*(c if c != "aplicacion" else "aplicacion_texto" for c in CAMPOS_ASIENTO))
     )

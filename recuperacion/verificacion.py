@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from oficina.dinero import round2
+from oficina.replica import en_primaria
 from oficina.verificacion import agrupado, nombre_con_iniciales, normalizar, nuevo_codigo, url_verificacion
 from oficina.verificacion_pdf import SelloVerificacion
 from prestamos.models import Derechohabiente, Prestamo
@@ -52,6 +53,7 @@ def folio_de(tipo: str, emitido: date, numero: int) -> str:
     return f"{PREFIJOS[tipo]}-{emitido.year}{numero:06d}"
 
 
+@en_primaria()  # decides whether to write: never from a late replica
 def registrar_documento(
     *,
     tipo: str,

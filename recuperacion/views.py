@@ -14,6 +14,7 @@ from fopi.models import Fopi
 from oficina.calendario import dias_habiles_despues
 from oficina.formatos import formato_moneda
 from oficina.limites import excede_limite
+from oficina.replica import lectura_en_replica
 from oficina.verificacion import agrupado, normalizar
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
 from prestamos.models import Prestamo
@@ -28,12 +29,14 @@ from recuperacion.talones import LimiteDeTalon
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def recuperacion(request):
     estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=timezone.localdate())
     return render(request, "recuperacion/inicio.html", {"estado": estado})
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def estado_cuenta(request):
     estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=timezone.localdate())
     vigente = estado.vigente
@@ -46,12 +49,14 @@ def estado_cuenta(request):
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def estado_cuenta_pdf(request):
     estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=timezone.localdate())
     return respuesta_pdf(documentos.estado_cuenta_pdf(estado), f"estado-de-cuenta-{estado.hoy:%Y%m%d}.pdf")
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def prestamo(request, folio: str):
     vista = selectors.prestamo_del_derechohabiente(
         derechohabiente=request.derechohabiente, folio=folio, hoy=timezone.localdate()
@@ -61,6 +66,7 @@ def prestamo(request, folio: str):
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def carta_liquidacion(request, folio: str):
     vista = selectors.prestamo_del_derechohabiente(
         derechohabiente=request.derechohabiente, folio=folio, hoy=timezone.localdate()
@@ -74,6 +80,7 @@ def carta_liquidacion(request, folio: str):
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def aviso_suspension(request, folio: str):
     """For the dependencia's payroll office: stop deducting this paid-off loan (docs/reglas.md §9)."""
     vista = selectors.prestamo_del_derechohabiente(
@@ -88,6 +95,7 @@ def aviso_suspension(request, folio: str):
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def constancia_no_adeudo(request):
     """Only with no loan in force; otherwise a page that says why (the link is not shown then)."""
     hoy = timezone.localdate()

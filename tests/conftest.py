@@ -59,6 +59,35 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(saltar)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _pooler_suelta_la_base_de_pruebas(request):
+    """Through PgBouncer, server connections to the test database outlive Django's: end them before
+    pytest-django creates or drops it ("database … is being accessed by other users")."""
+    from django.conf import settings
+    from django.db import connections
+
+    if settings.DATABASE_POOLER != "pgbouncer":
+        yield
+        return
+
+    def soltar(nombre):
+        connections.close_all()
+        with connections["default"]._nodb_cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [nombre],
+            )
+
+    bloqueo = request.getfixturevalue("django_db_blocker")
+    nombre = connections["default"].creation._get_test_db_name()
+    with bloqueo.unblock():
+        soltar(nombre)
+    request.getfixturevalue("django_db_setup")
+    yield
+    with bloqueo.unblock():
+        soltar(nombre)
+
+
 @pytest.fixture(autouse=True)
 def _captcha_en_modo_prueba(monkeypatch):
     # django-simple-captcha reads its settings at import time; override_settings does not reach it.
