@@ -247,3 +247,16 @@ def test_movements_read_in_date_order_when_one_arrives_back_dated(cliente_alice,
     tabla = html[html.index("<caption>Movimientos del préstamo"):]
     tabla = tabla[: tabla.index("</table>")]
     assert tabla.index("30/06/2026") < tabla.index("05/07/2026")
+
+
+@pytest.mark.django_db
+def test_the_section_offers_the_fopi_card_only_with_a_loan_in_force(cliente_alice, alice, hoy):
+    """Issue 26: someone with no loan was offered a FOPI that led to "no tienes préstamos"."""
+    from django.urls import reverse
+
+    from tests.fabricas import CURP_ALICE, cargar_prestamos
+
+    hoy(date(2026, 6, 20))
+    assert reverse("fopi_nuevo") not in cliente_alice.get(reverse("recuperacion")).content.decode()
+    cargar_prestamos(f"20000000001,{CURP_ALICE},ORDINARIO,30000.00,11.50,48,2025-12-20,2026-Q01,VIGENTE,10,")
+    assert reverse("fopi_nuevo") in cliente_alice.get(reverse("recuperacion")).content.decode()
