@@ -75,7 +75,8 @@ def test_a_borrower_files_an_aclaracion_and_operacion_resolves_it(pagina, live_s
         files=[{"name": "talon.pdf", "mimeType": "application/pdf", "buffer": talones_prueba.EJECUTABLE}]
     )
     page.get_by_role("button", name="Enviar aclaración").click()
-    page.get_by_text("no es un PDF, JPEG ni PNG").wait_for()
+    page.locator("#id_talon_error").get_by_text("no es un PDF, JPEG ni PNG").wait_for()
+    page.locator("#resumen-errores").get_by_text("no es un PDF, JPEG ni PNG").wait_for()  # the summary at the top too
     captura(page, "aclaracion-formulario-rechazado", 375)
     if violaciones := violaciones_axe(page):
         problemas.append(describir_violaciones("aclaracion-formulario-rechazado", 375, violaciones))
