@@ -58,7 +58,7 @@ def test_paid_with_a_difference_says_what_is_still_owed(cliente_alice, fopi, sta
     pagos(f"BBVA,D1,2026-06-10,{fopi.referencia},1400.00")
     assert detalle(cliente_alice, fopi).count("Pendiente de pago") >= 1
     html = detalle(cliente_alice, fopi)
-    assert "recibimos $1,400.00 el 10/06/2026: está en revisión" in html
+    assert "recibimos $1,400.00 el 10/06/2026: está en revisión" in html.lower()
     pago_aplicar_a_prestamo(pago=PagoBancario.objects.get(), prestamo=fopi.prestamo, usuario=staff, motivo="Se acepta")
     fopi.refresh_from_db()
     assert fopi.estado == "PAGADO" and fopi.pagado_el == date(2026, 6, 10)
@@ -72,7 +72,7 @@ def test_expired_shows_a_late_payment(cliente_alice, fopi, hoy):
     hoy(date(2026, 7, 21))
     pagos(f"BBVA,V1,2026-07-20,{fopi.referencia},500.00")
     html = detalle(cliente_alice, fopi)
-    assert ">Vencido<" in html and "recibimos $500.00 el 20/07/2026: está en revisión" in html
+    assert ">Vencido<" in html and "recibimos $500.00 el 20/07/2026: está en revisión" in html.lower()
     assert fopi.clabe not in html
 
 

@@ -59,7 +59,7 @@ def test_each_state_in_words_newest_first(cliente_alice, fopi, staff):
     assert html.index("A3") < html.index("A2") < html.index("A1")
     assert "Aplicado" in html and reverse("pago_comprobante", args=[PagoBancario.objects.get(autorizacion="A1").pk]) in html
     assert "Por devolver" in html
-    devolucion_pago_pagar(devolucion=duplicado.devolucion, clave_rastreo="DEVOL0001", usuario=staff)
+    devolucion_pago_pagar(devolucion=duplicado.devolucion, clave_rastreo="DEVOL0001", usuario=staff, cuenta="032180000118359719")
     html = cliente_alice.get(reverse("pago_lista")).content.decode()
     assert "Devuelto" in html and "DEVOL0001" in html and "Por devolver" not in html
 

@@ -53,7 +53,7 @@ def test_an_aclaracion_received_is_acknowledged_with_the_date_of_the_answer(pres
 
     aclaracion = Aclaracion.objects.create(
         folio="ACL-2026000001", prestamo=prestamo_alice, quincena="2026-Q11", importe=D("701.12"),
-        talon_tipo="pdf", talon_sha256="0" * 64,
+        talon_tipo="pdf", talon_sha256="0" * 64, talon_tamanio=100,
     )
     # 9 September 2026 + 10 business days, skipping 16 September (Independence Day) → 24/09/2026.
     aclaracion_recibida(aclaracion, hoy=date(2026, 9, 9))

@@ -71,7 +71,7 @@ def test_marking_for_refund_creates_the_refund_and_tells_her(fopi, staff):
 
     antes = Movimiento.objects.count()
     mail.outbox.clear()
-    devolucion_pago_pagar(devolucion=devolucion, clave_rastreo="DEVOL0001", usuario=staff)
+    devolucion_pago_pagar(devolucion=devolucion, clave_rastreo="DEVOL0001", usuario=staff, cuenta="032180000118359719")
     devolucion.refresh_from_db()
     assert devolucion.estado == "PAGADA" and devolucion.clave_rastreo == "DEVOL0001"
     assert Movimiento.objects.count() == antes  # money never in the ledger leaves without a ledger entry
