@@ -249,7 +249,9 @@ def comprobantes(vistas) -> dict[int, str]:
     """Movement id → its comprobante's URL, for the statement's payment rows (one query for all the loans shown)."""
     from django.urls import reverse
 
-    ids = [m.id for v in vistas for m in v.movimientos]
+    # Only payment rows have one: a statement of payroll deductions alone reads nothing more.
+    de_pago = {"PAGO", "PAGO_SPEI", "PAGO_CAPP"}
+    ids = [m.id for v in vistas for m in v.movimientos if m.tipo in de_pago]
     if not ids:
         return {}
     filas = PagoBancario.objects.filter(movimiento_id__in=ids, estado__in=PagoBancario.APLICADOS).values_list(

@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
-from fopi import views as fopi_views
 from oficina import admin_views, salud, views
 from recuperacion import views as recuperacion_views
 
@@ -29,8 +28,6 @@ urlpatterns = [
     path("prestaciones/", views.prestaciones, name="prestaciones"),
     path("prestaciones/recuperacion-de-credito/", include("recuperacion.urls")),
     path("prestaciones/recuperacion-de-credito/fopi/", include("fopi.urls")),
-    # The section's notices page: every e-mail the borrower got, kept by fopi.buzon (docs/reglas.md §13).
-    path("prestaciones/recuperacion-de-credito/avisos/", fopi_views.avisos, name="avisos"),
     # Public, no login: whoever holds a carta, aviso or constancia checks its code here (docs/reglas.md §9).
     path("verificar/", recuperacion_views.verificar_inicio, name="verificar_inicio"),
     path("verificar/<str:codigo>/", recuperacion_views.verificar, name="verificar"),

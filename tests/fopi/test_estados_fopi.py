@@ -47,7 +47,7 @@ def test_paid_hides_every_payment_instruction(cliente_alice, fopi, hoy):
     hoy(date(2026, 6, 12))
     pagos(f"BBVA,P1,2026-06-10,{fopi.referencia},1426.08")
     html = detalle(cliente_alice, fopi)
-    assert "estado--pagado" in html and ">Pagado<" in html
+    assert "estado--pagado" in html and ">Pagado el 10/06/2026<" in html
     assert fopi.clabe not in html and "Paga por transferencia SPEI" not in html and "ventanilla" not in html
     assert "Comprobante de pago" in html
 
