@@ -114,3 +114,42 @@ def enviar(ids: list[int]) -> int:
 def avisos_de(derechohabiente: Derechohabiente) -> list[AvisoCorreo]:
     """The Avisos page: every notice of the borrower, newest first (one query)."""
     return list(AvisoCorreo.objects.filter(derechohabiente=derechohabiente).select_related("prestamo").order_by("-creado", "-id"))
+
+
+# --- allauth's account notices (it sends them itself: ACCOUNT_EMAIL_NOTIFICATIONS) -----------------------------
+
+
+def _derechohabiente_de(usuario) -> Derechohabiente | None:
+    return Derechohabiente.objects.select_related("usuario").filter(usuario=usuario).first()
+
+
+def correo_cambiado(sender, request, user, from_email_address=None, to_email_address=None, **kwargs) -> None:
+    """Receiver of allauth's `email_changed` (connected in fopi/apps.py): the account's address changed."""
+    derechohabiente = _derechohabiente_de(user)
+    if derechohabiente is None:
+        return
+    anterior = from_email_address.email if from_email_address else "(ninguno)"
+    nuevo = to_email_address.email if to_email_address else ""
+    registrar_correo(
+        derechohabiente=derechohabiente, tipo=Tipo.CORREO, asunto=asunto_de("Cambió el correo de tu cuenta"),
+        cuerpo=texto_de(
+            derechohabiente,
+            f"El correo principal de tu cuenta cambió de {anterior} a {nuevo}. Te avisamos al correo anterior.",
+            "Si no fuiste tú, llama al CAPP de inmediato y cambia tu contraseña.",
+        ),
+    )
+
+
+def correo_agregado(sender, request, user, email_address=None, **kwargs) -> None:
+    """Receiver of allauth's `email_added` (accounts/avisos.py mails the main address about it)."""
+    derechohabiente = _derechohabiente_de(user)
+    if derechohabiente is None or email_address is None:
+        return
+    registrar_correo(
+        derechohabiente=derechohabiente, tipo=Tipo.CORREO, asunto=asunto_de("Agregaste un correo a tu cuenta"),
+        cuerpo=texto_de(
+            derechohabiente,
+            f"Se agregó el correo {email_address.email} a tu cuenta. Con él también se puede recuperar tu contraseña.",
+            "Si no fuiste tú, llama al CAPP de inmediato y cambia tu contraseña.",
+        ),
+    )

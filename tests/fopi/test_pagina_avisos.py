@@ -70,3 +70,23 @@ def test_it_reads_a_fixed_number_of_queries(cliente_alice, prestamo_alice, djang
                                asunto=f"Aviso {n}", cuerpo="…")
     with django_assert_max_num_queries(6):
         assert cliente_alice.get(reverse("avisos")).content.decode().count("<article") == 8
+
+
+@pytest.mark.django_db
+def test_an_email_change_and_a_missing_deduction_are_kept(cliente_alice, alice, prestamo_alice, django_capture_on_commit_callbacks):
+    from allauth.account.models import EmailAddress
+    from allauth.account.signals import email_changed
+
+    from prestamos.models import Remesa
+    from recuperacion.omisiones import detectar_omisiones
+
+    anterior = EmailAddress.objects.get(user=alice.usuario)
+    nuevo = EmailAddress.objects.create(user=alice.usuario, email="alicia@ejemplo.mx", verified=True)
+    email_changed.send(sender=EmailAddress, request=None, user=alice.usuario, from_email_address=anterior,
+                       to_email_address=nuevo)
+    Remesa.objects.create(dependencia=prestamo_alice.dependencia, quincena="2026-Q11")
+    with django_capture_on_commit_callbacks(execute=True):
+        detectar_omisiones(hoy=date(2026, 6, 20))
+    html = cliente_alice.get(reverse("avisos")).content.decode()
+    assert "Cambió el correo de tu cuenta" in html and "alicia@ejemplo.mx" in html
+    assert "Descuento omitido" in html

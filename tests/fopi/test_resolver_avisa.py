@@ -80,3 +80,19 @@ def test_marking_for_refund_creates_the_refund_and_tells_her(fopi, staff):
     with pytest.raises(ValidationError):
         devolucion_pago_pagar(devolucion=devolucion, clave_rastreo="OTRA", usuario=staff)
     assert conservado()
+
+
+@pytest.mark.django_db
+def test_operacion_records_the_refund_from_its_queue(cliente_staff, fopi, staff):
+    from django.urls import reverse
+
+    pagos(f"BBVA,R1,2026-06-10,{fopi.referencia},1426.08", f"BBVA,R2,2026-06-10,{fopi.referencia},1426.08")
+    pago_marcar_devolucion(pago=PagoBancario.objects.get(autorizacion="R2"), usuario=staff, motivo="Pagó dos veces")
+    devolucion = DevolucionPago.objects.get()
+    lista = cliente_staff.get(reverse("admin:fopi_devolucionpago_changelist")).content.decode()
+    url = reverse("admin:fopi_devolucionpago_pagar", args=[devolucion.pk])
+    assert url in lista and "$1,426.08" in lista
+    respuesta = cliente_staff.post(url, {"clave_rastreo": "DEVOL0002", "cuenta": "032180000118359719"})
+    assert respuesta.status_code == 302
+    devolucion.refresh_from_db()
+    assert (devolucion.estado, devolucion.clave_rastreo) == ("PAGADA", "DEVOL0002")
