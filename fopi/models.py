@@ -321,3 +321,9 @@ class AvisoCorreo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_tipo_display()} ({self.objeto})"
+
+    @property
+    def titulo(self) -> str:
+        """The subject without the portal's name in front: the Avisos page is already in the portal."""
+        prefijo = f"{settings.PORTAL_NOMBRE} — "
+        return self.asunto[len(prefijo):] if self.asunto.startswith(prefijo) else self.asunto

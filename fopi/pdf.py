@@ -432,7 +432,13 @@ def render_comprobante(datos: DatosComprobante) -> bytes:
     y = _subtitulo(canvas, fuentes, "Cómo se aplicó", y - 9 * mm)
     y = _aplicacion(canvas, fuentes, datos, y - 3 * mm)
     if datos.saldo_despues is not None:
-        y = _pares(canvas, fuentes, (("Saldo deudor después del pago", formato_moneda(datos.saldo_despues)),), y - 8 * mm)
+        y -= 8 * mm
+        canvas.setFillColor(GRIS_TEXTO)
+        canvas.setFont(fuentes.normal, 9)
+        canvas.drawString(MARGEN, y, "Saldo deudor después del pago")
+        canvas.setFillColor(black)
+        canvas.setFont(fuentes.negrita, 12)
+        canvas.drawString(MARGEN + 52 * mm, y, formato_moneda(datos.saldo_despues))
     canvas.setFillColor(GRIS_TEXTO)
     y -= 8 * mm
     for linea in ((datos.nota,) if datos.nota else ()) + NOTA_COMPROBANTE:

@@ -274,6 +274,9 @@ def fopi_emitir(
                 f"Ya generaste {recientes} formatos de pago en las últimas 24 horas para este préstamo. Usa el más "
                 "reciente (sigue vigente) o vuelve mañana; si necesitas otro hoy, comunícate al CAPP."
             )
+    # Those already past their vigencia expired on their own (the daily job may not have marked them yet): they stay
+    # "Vencido", with any late payment, rather than look replaced (docs/reglas.md §13).
+    prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE, vigencia__lt=hoy).update(estado=Fopi.Estado.VENCIDO)
     prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE).update(estado=Fopi.Estado.CANCELADO)
     secuencia, referencia = _secuencia_libre(prestamo, vigencia=vigencia, importe=monto)
     fopi = Fopi.objects.create(

@@ -123,3 +123,12 @@ def test_another_borrower_gets_404(client, fopi, bob):
     client.force_login(bob.usuario)
     assert client.get(reverse("fopi_detalle", args=[fopi.pk])).status_code == 404
     assert client.get(reverse("fopi_pdf", args=[fopi.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_new_fopi_leaves_an_expired_one_vencido_not_cancelled(cliente_alice, fopi, hoy):
+    hoy(date(2026, 7, 1))
+    fopi_emitir(prestamo=fopi.prestamo, tipo="PARCIAL", importe=D("800.00"), hoy=date(2026, 7, 1))
+    fopi.refresh_from_db()
+    assert fopi.estado == "VENCIDO"
+    assert ">Vencido<" in detalle(cliente_alice, fopi)
