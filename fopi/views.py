@@ -129,6 +129,7 @@ def pago_lista(request):
 
 
 @derechohabiente_requerido
+@lectura_en_replica
 def avisos(request):
     """Every notice e-mailed to the borrower, newest first (docs/reglas.md §13)."""
     return render(request, "fopi/avisos.html", {"avisos": buzon.avisos_de(request.derechohabiente)})
