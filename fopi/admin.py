@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from fopi import selectors, services, spei
-from fopi.models import AccionPago, AlertaSpei, AvisoCorreo, Banco, Fopi, PagoBancario
+from fopi.models import AccionPago, AlertaSpei, AvisoCorreo, Banco, DevolucionPago, Fopi, PagoBancario
 from oficina.admin_base import SoloLecturaMixin, columna_fecha, columna_moneda
 from prestamos.models import Prestamo
 
@@ -137,10 +137,10 @@ class PagoBancarioAdmin(SoloLecturaMixin, admin.ModelAdmin):
 class AvisoCorreoAdmin(SoloLecturaMixin, admin.ModelAdmin):
     """What the borrowers were told by e-mail and when: CAPP answers "did I get…?" calls from here."""
 
-    list_display = ("tipo", "prestamo", "correo", "creado", "enviado")
+    list_display = ("tipo", "asunto", "derechohabiente", "prestamo", "correo", "creado", "enviado")
     list_filter = ("tipo",)
-    search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp", "correo")
-    list_select_related = ("prestamo",)
+    search_fields = ("=prestamo__folio", "=derechohabiente__curp", "correo")
+    list_select_related = ("prestamo", "derechohabiente")
     show_full_result_count = False
 
 
@@ -163,3 +163,58 @@ class AlertaSpeiAdmin(SoloLecturaMixin, admin.ModelAdmin):
     @admin.display(description="banco ordenante", ordering="institucion_ordenante")
     def banco(self, obj):
         return spei.nombre_institucion(obj.institucion_ordenante)
+
+
+class PagarDevolucionForm(forms.Form):
+    clave_rastreo = forms.CharField(label="Clave de rastreo SPEI de la transferencia", max_length=30)
+    cuenta = forms.CharField(
+        label="CLABE a la que se transfirió", max_length=20, required=False,
+        help_text="Sólo si no es la cuenta de origen del depósito SPEI (un pago en banco: la CLABE que dio el derechohabiente).",
+    )
+
+
+@admin.register(DevolucionPago)
+class DevolucionPagoAdmin(SoloLecturaMixin, admin.ModelAdmin):
+    """Operación's queue of money received but never applied that CAPP marked for refund (docs/reglas.md §13): each
+    one is paid back by SPEI and recorded with its tracking key here. No ledger entry: it never was in the ledger."""
+
+    list_display = ("creada", "registrar", "pago", "importe_moneda", "cuenta", "estado", "clave_rastreo", "pagada")
+    list_filter = ("estado",)
+    search_fields = ("=pago__clave_rastreo", "=pago__autorizacion", "=clave_rastreo", "=pago__fopi__prestamo__folio")
+    list_select_related = ("pago",)
+    show_full_result_count = False
+    importe_moneda = columna_moneda("importe", "importe")
+
+    @admin.display(description="registrar")
+    def registrar(self, obj):
+        if obj.estado != DevolucionPago.Estado.PENDIENTE:
+            return "—"
+        return format_html('<a href="{}">Registrar transferencia</a>', reverse("admin:fopi_devolucionpago_pagar", args=[obj.pk]))
+
+    def get_urls(self):
+        propias = [path("<int:pk>/pagar/", self.admin_site.admin_view(self.pagar_view), name="fopi_devolucionpago_pagar")]
+        return propias + super().get_urls()
+
+    def pagar_view(self, request, pk: int):
+        if not request.user.has_perm("fopi.change_pagobancario"):
+            raise PermissionDenied("Sin permiso para registrar devoluciones.")
+        devolucion = get_object_or_404(DevolucionPago.objects.select_related("pago__fopi__prestamo"), pk=pk)
+        form = PagarDevolucionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.devolucion_pago_pagar(
+                    devolucion=devolucion, clave_rastreo=form.cleaned_data["clave_rastreo"],
+                    cuenta=form.cleaned_data["cuenta"], usuario=request.user,
+                )
+                messages.success(request, "Devolución registrada; se avisó al derechohabiente.")
+                return redirect("admin:fopi_devolucionpago_changelist")
+            except ValidationError as error:
+                form.add_error(None, error)
+        contexto = {
+            **self.admin_site.each_context(request),
+            "title": f"Registrar la devolución de {devolucion.pago}",
+            "pago": devolucion.pago,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/fopi/resolver_pago.html", contexto)

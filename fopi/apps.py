@@ -6,4 +6,10 @@ class FopiConfig(AppConfig):
     verbose_name = "FOPI y pagos bancarios"
 
     def ready(self) -> None:
-        from fopi import importacion, metricas  # noqa: F401 — registers its file kind and its gauges
+        from allauth.account.signals import email_added, email_changed
+
+        from fopi import buzon, importacion, metricas  # noqa: F401 — registers its file kind and its gauges
+
+        # allauth mails these notices itself; the Avisos page keeps them too (docs/reglas.md §13).
+        email_changed.connect(buzon.correo_cambiado, dispatch_uid="buzon_correo_cambiado")
+        email_added.connect(buzon.correo_agregado, dispatch_uid="buzon_correo_agregado")

@@ -1,14 +1,27 @@
 """Models → the plain dataclasses fopi/pdf.py renders."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
 from django.conf import settings
 from django.utils import timezone
 
 from fopi import pdf, selectors
 from fopi.clabe import clabe_agrupada
 from fopi.models import Fopi, PagoBancario
+from oficina.verificacion_pdf import SelloVerificacion
+from prestamos import posiciones
+
+# The comprobante's verification seal (docs/reglas.md §9) is registered with the other verifiable documents in
+# recuperacion.verificacion, a layer above this one: recuperacion installs the function when its app loads
+# (recuperacion/apps.py → recuperacion.comprobantes.sello_comprobante). None: printed without a seal.
+sellar_comprobante: Callable[[PagoBancario], SelloVerificacion] | None = None
 
 
-def fopi_pdf(fopi: Fopi) -> bytes:
+def fopi_pdf(fopi: Fopi, *, marca: str = "") -> bytes:
+    """`marca`: VENCIDO or CANCELADO, printed across an old FOPI's page (fopi.selectors.EstadoFopi.marca)."""
     derechohabiente = fopi.prestamo.derechohabiente
     bancos = tuple(pdf.BancoPdf(b.nombre, b.convenio) for b in selectors.bancos_autorizados())
     return pdf.render_fopi(
@@ -26,6 +39,7 @@ def fopi_pdf(fopi: Fopi) -> bytes:
             bancos=bancos,
             clabe=fopi.clabe,
             beneficiario=settings.SPEI_BENEFICIARIO,
+            marca=marca,
         )
     )
 
@@ -55,6 +69,15 @@ def _datos_pago(pago: PagoBancario) -> tuple[tuple[str, str], ...]:
     return tuple((etiqueta, valor) for etiqueta, valor in pares if valor)
 
 
+def saldo_despues(pago: PagoBancario) -> Decimal:
+    """The saldo deudor right after `pago`, as of its value date: the loan's ledger replayed up to its movement
+    (read only; later movements do not change what the receipt says)."""
+    prestamo, movimiento = pago.prestamo, pago.movimiento
+    hasta = [m for m in posiciones.libros([prestamo])[prestamo.pk] if m.id <= movimiento.pk]
+    posicion = posiciones.reconstruir(prestamo, hasta, reproducir=True)
+    return posicion.saldo_deudor_total(movimiento.fecha_valor, posiciones.contexto(prestamo, movimiento.fecha_valor))
+
+
 def comprobante_pdf(pago: PagoBancario) -> bytes:
     """Only for an applied payment: `pago.movimiento` holds how it was applied."""
     movimiento = pago.movimiento
@@ -75,5 +98,7 @@ def comprobante_pdf(pago: PagoBancario) -> bytes:
             capital=movimiento.capital,
             excedente=movimiento.excedente,
             nota="Pago revisado y aplicado por el CAPP." if pago.estado == PagoBancario.Estado.APLICADO_CAPP else "",
+            saldo_despues=saldo_despues(pago),
+            sello=sellar_comprobante(pago) if sellar_comprobante is not None else None,
         )
     )

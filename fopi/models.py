@@ -242,24 +242,72 @@ class AccionPago(models.Model):
         return f"{self.get_accion_display()} por {self.usuario} ({self.cuando:%d/%m/%Y %H:%M})"
 
 
+class DevolucionPago(models.Model):
+    """Money received but never applied to a loan (a duplicate, a transfer nobody can match) that CAPP marked for
+    refund (docs/reglas.md §13): Operación's queue until it is paid back by SPEI with its tracking key.
+
+    Apart from `recuperacion.SolicitudDevolucion`, which pays back a saldo a favor: that money is in the ledger and
+    its refund books a DEVOLUCION; this money never entered the ledger, so paying it back books nothing there.
+    """
+
+    class Estado(models.TextChoices):
+        PENDIENTE = "PENDIENTE", "Por devolver"
+        PAGADA = "PAGADA", "Devuelto"
+
+    pago = models.OneToOneField(PagoBancario, on_delete=models.PROTECT, related_name="devolucion")
+    importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
+    # Where the money goes back: a SPEI deposit to its ordering account; a bank payment, the CLABE Operación
+    # gets from the borrower (blank until then).
+    cuenta = models.CharField("cuenta de destino", max_length=20, blank=True)
+    estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE, db_index=True)
+    creada = models.DateTimeField("marcada el", auto_now_add=True)
+    clave_rastreo = models.CharField("clave de rastreo SPEI", max_length=30, blank=True)
+    pagada = models.DateTimeField("pagada el", null=True, blank=True)
+    pagada_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-creada", "-id"]
+        verbose_name = "devolución de un pago no aplicado"
+        verbose_name_plural = "devoluciones de pagos no aplicados"
+        constraints = [models.CheckConstraint(condition=models.Q(importe__gt=0), name="devolucion_pago_importe_positivo")]
+
+    def __str__(self) -> str:
+        return f"Devolución de {self.pago} ({self.get_estado_display()})"
 
 
 class AvisoCorreo(models.Model):
-    """An e-mail the borrower gets for an event (docs/reglas.md §11), recorded before it is sent: one per event.
+    """A notice e-mailed to the borrower (docs/reglas.md §13): what the Avisos page lists, one row per notice.
 
-    The unique (tipo, objeto) key is what makes a second run, a retried request or a concurrent one find
-    the event already told; `enviado` stays empty when there was no address or the send failed.
+    Recorded by `fopi.buzon`, whoever sends the e-mail, with the subject and the text as sent. The unique
+    (tipo, objeto) key makes a second run, a retried request or a concurrent one find an event already told
+    (notices without `objeto` are not deduplicated); `enviado` stays empty when there was no address or the
+    send failed.
     """
 
     class Tipo(models.TextChoices):
         PAGO_APLICADO = "PAGO_APLICADO", "Pago aplicado"
+        PAGO_EN_REVISION = "PAGO_EN_REVISION", "Pago en revisión"
+        PAGO_POR_DEVOLVER = "PAGO_POR_DEVOLVER", "Pago por devolver"
+        PAGO_DEVUELTO = "PAGO_DEVUELTO", "Pago devuelto"
+        ACLARACION_RECIBIDA = "ACLARACION_RECIBIDA", "Aclaración recibida"
+        ACLARACION_RESUELTA = "ACLARACION_RESUELTA", "Aclaración resuelta"
+        DEVOLUCION = "DEVOLUCION", "Devolución de saldo a favor"
+        DEVOLUCION_PAGADA = "DEVOLUCION_PAGADA", "Saldo a favor devuelto"
+        DESCUENTO_OMITIDO = "DESCUENTO_OMITIDO", "Descuento omitido"
         FOPI_POR_VENCER = "FOPI_POR_VENCER", "FOPI por vencer sin pagar"
         PRESTAMO_LIQUIDADO = "PRESTAMO_LIQUIDADO", "Préstamo liquidado"
+        CORREO = "CORREO", "Cambio en tu cuenta"
 
     tipo = models.CharField("tipo", max_length=20, choices=Tipo.choices)
-    # The pk of what the e-mail is about: the PagoBancario, the Fopi or the Prestamo, by `tipo`.
-    objeto = models.BigIntegerField("objeto")
-    prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, related_name="avisos_correo")
+    derechohabiente = models.ForeignKey(
+        "prestamos.Derechohabiente", on_delete=models.PROTECT, related_name="avisos_correo"
+    )
+    # The pk of what the e-mail is about (a PagoBancario, Fopi, Prestamo, Aclaracion…, by `tipo`), when one
+    # event must be told once.
+    objeto = models.BigIntegerField("objeto", null=True, blank=True)
+    prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, null=True, blank=True, related_name="avisos_correo")
+    asunto = models.CharField("asunto", max_length=200, blank=True)
+    cuerpo = models.TextField("texto", blank=True)
     correo = models.EmailField("enviado a", blank=True)
     creado = models.DateTimeField("registrado", auto_now_add=True)
     enviado = models.DateTimeField("enviado", null=True, blank=True)
@@ -269,6 +317,13 @@ class AvisoCorreo(models.Model):
         verbose_name = "aviso por correo"
         verbose_name_plural = "avisos por correo"
         constraints = [models.UniqueConstraint(fields=["tipo", "objeto"], name="aviso_correo_unico_por_evento")]
+        indexes = [models.Index(fields=["derechohabiente", "-creado"], name="aviso_por_derechohabiente")]
 
     def __str__(self) -> str:
         return f"{self.get_tipo_display()} ({self.objeto})"
+
+    @property
+    def titulo(self) -> str:
+        """The subject without the portal's name in front: the Avisos page is already in the portal."""
+        prefijo = f"{settings.PORTAL_NOMBRE} — "
+        return self.asunto[len(prefijo):] if self.asunto.startswith(prefijo) else self.asunto

@@ -22,6 +22,7 @@ from fopi.clabe import clabe_agrupada
 from fopi.referencia import referencia_en_grupos
 from oficina.formatos import formato_fecha, formato_moneda
 from oficina.pdf import (
+    ALTO_PAGINA,
     ALTO_PIE,
     ANCHO_PAGINA,
     DORADO,
@@ -36,6 +37,7 @@ from oficina.pdf import (
     fuentes_para,
     nuevo_canvas,
 )
+from oficina.verificacion_pdf import SelloVerificacion, dibujar_sello
 
 TITULO = "Formato de Pago de Individuales (FOPI)"
 AVISO_COPIAS = "Imprime dos copias. No pagues dos veces con el mismo formato."
@@ -69,6 +71,7 @@ class DatosFopi:
     bancos: tuple[BancoPdf, ...]
     clabe: str  # 18 digits, this FOPI's own (fopi/clabe.py)
     beneficiario: str  # the account holder's name the banking app shows for the CLABE
+    marca: str = ""  # "VENCIDO" or "CANCELADO": printed across the page of a FOPI that can no longer be paid
 
 
 def referencia_agrupada(referencia: str) -> str:
@@ -95,6 +98,8 @@ def render_fopi(datos: DatosFopi) -> bytes:
     y = _bancos(canvas, fuentes, datos.bancos, y - 8 * mm)
     y = _spei(canvas, fuentes, datos, y - 6 * mm)
     _avisos(canvas, fuentes, datos, y - 5 * mm)
+    if datos.marca:
+        _marca(canvas, fuentes, datos.marca)
     dibujar_pie(canvas, pagina=1, total=1, fuentes=fuentes)
     canvas.showPage()
     canvas.save()
@@ -342,6 +347,25 @@ def _avisos(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> Non
         y -= 4.6 * mm
 
 
+def _marca(canvas: Canvas, fuentes: Fuentes, marca: str) -> None:
+    """The word across the page, diagonal and translucent: the data stay legible, the slip cannot pass as payable."""
+    canvas.saveState()
+    canvas.setFillColor(GUINDA)
+    canvas.setFillAlpha(0.22)
+    canvas.translate(ANCHO_PAGINA / 2, ALTO_PAGINA / 2)
+    canvas.rotate(52)
+    canvas.setFont(fuentes.negrita, 96)
+    canvas.drawCentredString(0, -30, marca)
+    canvas.restoreState()
+    # The same in a line a text reader finds (a screen reader, pdftotext ignore diagonal text).
+    canvas.setFillColor(GUINDA)
+    canvas.setFont(fuentes.negrita, 11)
+    canvas.drawCentredString(
+        ANCHO_PAGINA / 2, ALTO_PIE + 8 * mm,
+        f"{marca}: este formato ya no se puede pagar. Genera uno nuevo en la Oficina Virtual.",
+    )
+
+
 # --- Comprobante de pago -------------------------------------------------------------------------------
 
 TITULO_COMPROBANTE = "Comprobante de pago"
@@ -373,6 +397,8 @@ class DatosComprobante:
     capital: Decimal
     excedente: Decimal
     nota: str = ""  # e.g. applied by CAPP staff after review
+    saldo_despues: Decimal | None = None  # the saldo deudor right after this payment, from the ledger
+    sello: SelloVerificacion | None = None  # its verification code and QR (docs/reglas.md §9)
 
 
 def render_comprobante(datos: DatosComprobante) -> bytes:
@@ -405,11 +431,21 @@ def render_comprobante(datos: DatosComprobante) -> bytes:
     y = _pares(canvas, fuentes, (("Forma de pago", datos.canal), *datos.datos_pago), y - 6 * mm)
     y = _subtitulo(canvas, fuentes, "Cómo se aplicó", y - 9 * mm)
     y = _aplicacion(canvas, fuentes, datos, y - 3 * mm)
+    if datos.saldo_despues is not None:
+        y -= 8 * mm
+        canvas.setFillColor(GRIS_TEXTO)
+        canvas.setFont(fuentes.normal, 9)
+        canvas.drawString(MARGEN, y, "Saldo deudor después del pago")
+        canvas.setFillColor(black)
+        canvas.setFont(fuentes.negrita, 12)
+        canvas.drawString(MARGEN + 52 * mm, y, formato_moneda(datos.saldo_despues))
     canvas.setFillColor(GRIS_TEXTO)
     y -= 8 * mm
     for linea in ((datos.nota,) if datos.nota else ()) + NOTA_COMPROBANTE:
         _texto_ajustado(canvas, MARGEN, y, linea, fuentes.normal, 8.5, ANCHO_UTIL)
         y -= 4.6 * mm
+    if datos.sello is not None:
+        dibujar_sello(canvas, datos.sello, y=ALTO_PIE + 6 * mm, fuentes=fuentes)
     dibujar_pie(canvas, pagina=1, total=1, fuentes=fuentes)
     canvas.showPage()
     canvas.save()

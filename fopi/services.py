@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from fopi import avisos
 from fopi.clabe import NUMERO_MAXIMO, clabe_para
-from fopi.models import AccionPago, Fopi, PagoBancario
+from fopi.models import AccionPago, DevolucionPago, Fopi, PagoBancario
 from fopi.referencia import construir_referencia, vigencia_para
 from oficina import metricas
 from oficina.formatos import formato_fecha, formato_moneda
@@ -274,6 +274,9 @@ def fopi_emitir(
                 f"Ya generaste {recientes} formatos de pago en las últimas 24 horas para este préstamo. Usa el más "
                 "reciente (sigue vigente) o vuelve mañana; si necesitas otro hoy, comunícate al CAPP."
             )
+    # Those already past their vigencia expired on their own (the daily job may not have marked them yet): they stay
+    # "Vencido", with any late payment, rather than look replaced (docs/reglas.md §13).
+    prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE, vigencia__lt=hoy).update(estado=Fopi.Estado.VENCIDO)
     prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE).update(estado=Fopi.Estado.CANCELADO)
     secuencia, referencia = _secuencia_libre(prestamo, vigencia=vigencia, importe=monto)
     fopi = Fopi.objects.create(
@@ -401,6 +404,7 @@ def pago_registrar(*, pago: PagoBancario, fecha_valor: date | None = None, usuar
         pago.estado = PagoBancario.Estado.EN_REVISION
         pago.save()
         log.info("pago_en_revision", pago_id=pago.pk, canal=pago.canal, fopi_id=pago.fopi_id)
+        avisos.pago_en_revision(pago)  # received the moment it arrives, applied or not (docs/reglas.md §13)
         return pago
     liquidado_antes = fopi.prestamo.estado == Prestamo.Estado.LIQUIDADO
     pago.estado, pago.prestamo = PagoBancario.Estado.APLICADO, fopi.prestamo
@@ -459,12 +463,26 @@ def pago_aplicar_a_prestamo(*, pago: PagoBancario, prestamo: Prestamo, usuario, 
     AccionPago.objects.create(pago=pago, accion=AccionPago.Accion.APLICAR, prestamo=prestamo, motivo=motivo, usuario=usuario)
     transaction.on_commit(lambda: metricas.PAGOS_RESUELTOS.labels("aplicar").inc())
     log.info("pago_revision_aplicado", pago_id=pago.pk, prestamo_id=prestamo.pk, movimiento_id=pago.movimiento_id)
+    _cerrar_fopi(pago, prestamo)
     avisos.pago_aplicado(pago, liquidado_antes=liquidado_antes)
     return pago
 
 
+def _cerrar_fopi(pago: PagoBancario, prestamo: Prestamo) -> None:
+    """Money applied to its own FOPI's loan paid that FOPI (docs/reglas.md §13): still shown pending it would invite
+    a second payment. Paid with another amount, its page says "Pagado con diferencia" (fopi.selectors). A FOPI
+    cancelled or already paid stays as it is (the loan's lock is held: nobody issues or pays one meanwhile)."""
+    if pago.fopi_id is None or pago.fopi.prestamo_id != prestamo.pk:
+        return
+    Fopi.objects.filter(pk=pago.fopi_id, estado__in=[Fopi.Estado.PENDIENTE, Fopi.Estado.VENCIDO]).update(
+        estado=Fopi.Estado.PAGADO, pagado_el=pago.fecha_pago
+    )
+
+
 @transaction.atomic
 def pago_marcar_devolucion(*, pago: PagoBancario, usuario, motivo: str) -> PagoBancario:
+    """CAPP decides money under review goes back: the refund enters Operación's queue in the same transaction, so
+    received = applied + in review + marked for refund, and each one marked has its refund (docs/reglas.md §13)."""
     if not motivo.strip():
         raise ValidationError("Escribe el motivo de la devolución.")
     pago = _pago_en_revision(pago)
@@ -473,7 +491,32 @@ def pago_marcar_devolucion(*, pago: PagoBancario, usuario, motivo: str) -> PagoB
     AccionPago.objects.create(pago=pago, accion=AccionPago.Accion.DEVOLVER, motivo=motivo, usuario=usuario)
     transaction.on_commit(lambda: metricas.PAGOS_RESUELTOS.labels("devolver").inc())
     log.info("pago_revision_por_devolver", pago_id=pago.pk)
+    devolucion = DevolucionPago.objects.create(
+        pago=pago, importe=pago.importe, cuenta=pago.cuenta_ordenante if pago.canal == PagoBancario.Canal.SPEI else ""
+    )
+    avisos.pago_por_devolver(devolucion)
     return pago
+
+
+@transaction.atomic
+def devolucion_pago_pagar(*, devolucion: DevolucionPago, clave_rastreo: str, usuario, cuenta: str = "") -> DevolucionPago:
+    """Operación paid back money that never reached a loan: recorded with its SPEI tracking key, and told. No
+    ledger entry: that money was never in the ledger (a saldo a favor's refund is recuperacion.devoluciones)."""
+    clave_rastreo = clave_rastreo.strip()
+    if not clave_rastreo or len(clave_rastreo) > 30 or not clave_rastreo.isascii():
+        raise ValidationError("Escribe la clave de rastreo SPEI de la transferencia (hasta 30 caracteres).")
+    # Locked: two officers recording the same transfer would tell the borrower twice.
+    devolucion = DevolucionPago.objects.select_for_update(of=("self",)).select_related("pago__fopi").get(pk=devolucion.pk)
+    if devolucion.estado != DevolucionPago.Estado.PENDIENTE:
+        raise ValidationError("Esta devolución ya se registró como pagada.")
+    cuenta = cuenta.strip().replace(" ", "") or devolucion.cuenta
+    if not cuenta:
+        raise ValidationError("Escribe la CLABE a la que se transfirió (la que dio el derechohabiente).")
+    devolucion.estado, devolucion.clave_rastreo, devolucion.cuenta = DevolucionPago.Estado.PAGADA, clave_rastreo, cuenta
+    devolucion.pagada, devolucion.pagada_por = timezone.now(), usuario
+    devolucion.save(update_fields=["estado", "clave_rastreo", "cuenta", "pagada", "pagada_por"])
+    avisos.pago_devuelto(devolucion)
+    return devolucion
 
 
 def fopis_vencer(*, hoy: date) -> int:

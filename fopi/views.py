@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from fopi import documentos, notificacion, selectors, services, spei
+from fopi import buzon, documentos, notificacion, selectors, services, spei
 from fopi.clabe import clabe_agrupada
 from fopi.forms import FopiForm
 from fopi.models import Fopi
@@ -34,9 +34,8 @@ def _fopi_propio(request, pk: int) -> Fopi:
 @lectura_en_replica
 def fopi_lista(request):
     hoy = timezone.localdate()
-    fopis = Fopi.objects.filter(prestamo__derechohabiente=request.derechohabiente).select_related("prestamo")
-    filas = [(f, Fopi.Estado(f.estado_al(hoy)).label) for f in fopis]
-    return render(request, "fopi/lista.html", {"filas": filas})
+    fopis = list(Fopi.objects.filter(prestamo__derechohabiente=request.derechohabiente).select_related("prestamo"))
+    return render(request, "fopi/lista.html", {"vistas": selectors.vistas_fopi(fopis, hoy=hoy)})
 
 
 @derechohabiente_requerido
@@ -101,16 +100,15 @@ def fopi_nuevo(request):
 @lectura_en_replica
 def fopi_detalle(request, pk: int):
     fopi = _fopi_propio(request, pk)
-    estado = fopi.estado_al(timezone.localdate())
+    (vista,) = selectors.vistas_fopi([fopi], hoy=timezone.localdate())
     contexto = {
         "fopi": fopi,
-        "estado": Fopi.Estado(estado).label,
-        "por_pagar": estado == Fopi.Estado.PENDIENTE,
+        "vista": vista,
+        "por_pagar": vista.estado.por_pagar,
         "clabe_grupos": clabe_agrupada(fopi.clabe) if fopi.clabe else (),
         "referencia_grupos": referencia_en_grupos(fopi.referencia),
-        "bancos": selectors.bancos_autorizados(),
+        "bancos": selectors.bancos_autorizados() if vista.estado.por_pagar else (),
         "beneficiario": settings.SPEI_BENEFICIARIO,
-        "pago": selectors.pago_de_fopi(fopi),
     }
     return render(request, "fopi/detalle.html", contexto)
 
@@ -119,14 +117,22 @@ def fopi_detalle(request, pk: int):
 @lectura_en_replica
 def fopi_descargar(request, pk: int):
     fopi = _fopi_propio(request, pk)
-    return respuesta_pdf(documentos.fopi_pdf(fopi), f"fopi-{fopi.referencia}.pdf")
+    (vista,) = selectors.vistas_fopi([fopi], hoy=timezone.localdate())
+    return respuesta_pdf(documentos.fopi_pdf(fopi, marca=vista.estado.marca), f"fopi-{fopi.referencia}.pdf")
 
 
 @derechohabiente_requerido
 @lectura_en_replica
 def pago_lista(request):
-    pagos = selectors.pagos_aplicados(request.derechohabiente)
-    return render(request, "fopi/pagos.html", {"pagos": pagos})
+    """Mis pagos: every payment received for the borrower's loans, applied or not (docs/reglas.md §13)."""
+    return render(request, "fopi/pagos.html", {"pagos": selectors.pagos_recibidos(request.derechohabiente)})
+
+
+@derechohabiente_requerido
+@lectura_en_replica
+def avisos(request):
+    """Every notice e-mailed to the borrower, newest first (docs/reglas.md §13)."""
+    return render(request, "fopi/avisos.html", {"avisos": buzon.avisos_de(request.derechohabiente)})
 
 
 @derechohabiente_requerido

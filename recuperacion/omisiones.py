@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from fopi import buzon
 from oficina import metricas
 from oficina.formatos import formato_moneda
 from prestamos import escritura, libro, posiciones
@@ -128,6 +129,10 @@ def enviar_avisos(avisos: list[AvisoOmision]) -> None:
                 logger.exception("No se pudo enviar el aviso de omisión del préstamo %s", prestamos[pk].folio)
                 continue
             enviados += [a.pk for a in grupo]
+            buzon.registrar_correo(  # the Avisos page keeps it (docs/reglas.md §13)
+                derechohabiente=prestamos[pk].derechohabiente, prestamo=prestamos[pk],
+                tipo=buzon.Tipo.DESCUENTO_OMITIDO, asunto=mensaje.subject, cuerpo=mensaje.body,
+            )
     AvisoOmision.objects.filter(pk__in=enviados).update(enviado=timezone.now())
     # Under the request id of the upload (or command) that detected them (oficina.registro).
     logger.info("avisos_omision_enviados", extra={"correos": len(por_prestamo), "avisos": len(enviados)})

@@ -1,5 +1,6 @@
 from django.urls import path, register_converter
 
+from fopi import views as fopi_views
 from recuperacion import views
 
 
@@ -38,6 +39,8 @@ urlpatterns = [
         "prestamos/<folio:folio>/aviso-de-suspension-de-descuentos.pdf", views.aviso_suspension, name="aviso_suspension"
     ),
     path("constancia-de-no-adeudo.pdf", views.constancia_no_adeudo, name="constancia_no_adeudo"),
+    # Every notice e-mailed to the borrower, kept by fopi.buzon (docs/reglas.md §13).
+    path("avisos/", fopi_views.avisos, name="avisos"),
     path("aclaraciones/", views.aclaraciones, name="aclaraciones"),
     path("aclaraciones/nueva/", views.aclaracion_nueva, name="aclaracion_nueva"),
     path("aclaraciones/<aclaracion:folio>/talon/", views.talon_aclaracion, name="talon_aclaracion"),

@@ -9,10 +9,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from fopi import selectors as fopi_selectors
 from fopi import services as fopi_services
 from fopi.models import Fopi
 from oficina.calendario import dias_habiles_despues
-from oficina.formatos import formato_moneda
+from oficina.formatos import formato_fecha, formato_moneda
 from oficina.limites import excede_limite
 from oficina.replica import lectura_en_replica
 from oficina.verificacion import agrupado, normalizar
@@ -21,7 +22,7 @@ from prestamos.models import Prestamo
 from prestamos.selectors import ACTIVOS
 from prestamos.services import prestamo_abonar_saldo
 from recuperacion import aclaraciones as servicio_aclaraciones
-from recuperacion import devoluciones, documentos, selectors, talones, verificacion
+from recuperacion import acuses, devoluciones, documentos, selectors, talones, verificacion
 from recuperacion.formularios import AclaracionForm, SolicitudDevolucionForm
 from recuperacion.grafica import grafica_saldo
 from recuperacion.models import EXTENSIONES_TALON, SolicitudDevolucion
@@ -44,6 +45,7 @@ def estado_cuenta(request):
         "estado": estado,
         "vigente": vigente,
         "grafica": grafica_saldo(vigente.serie_saldo()) if vigente else None,
+        "comprobantes": fopi_selectors.comprobantes([vigente] if vigente else []),
     }
     return render(request, "recuperacion/estado_cuenta.html", contexto)
 
@@ -61,7 +63,7 @@ def prestamo(request, folio: str):
     vista = selectors.prestamo_del_derechohabiente(
         derechohabiente=request.derechohabiente, folio=folio, hoy=timezone.localdate()
     )
-    contexto = {"vista": vista, "grafica": grafica_saldo(vista.serie_saldo())}
+    contexto = {"vista": vista, "grafica": grafica_saldo(vista.serie_saldo()), "comprobantes": fopi_selectors.comprobantes([vista])}
     return render(request, "recuperacion/prestamo.html", contexto)
 
 
@@ -294,10 +296,11 @@ def _aclaracion_nueva(request):
         except ValidationError as error:
             formulario.add_error(None, error)
         else:
+            acuses.aclaracion_recibida(aclaracion, hoy=hoy)  # the e-mail with the date of the answer (§13)
             messages.success(
                 request,
-                f"Recibimos tu aclaración {aclaracion.folio}. La revisaremos y te avisaremos por correo "
-                "cuando la resolvamos.",
+                f"Recibimos tu aclaración {aclaracion.folio}. Te responderemos a más tardar el "
+                f"{formato_fecha(acuses.fecha_de_respuesta(hoy))}; te avisaremos por correo cuando la resolvamos.",
             )
             return redirect("aclaraciones")
     return render(request, "recuperacion/aclaracion_nueva.html", {"formulario": formulario, "prestamos": prestamos})

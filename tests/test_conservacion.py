@@ -20,9 +20,9 @@ from hypothesis.stateful import (
 )
 
 from fopi.clabe import clabe_para
-from fopi.models import Fopi, PagoBancario
+from fopi.models import DevolucionPago, Fopi, PagoBancario
 from fopi.notificacion import Abono
-from fopi.services import fopi_emitir, pago_aplicar_a_prestamo, pago_marcar_devolucion
+from fopi.services import devolucion_pago_pagar, fopi_emitir, pago_aplicar_a_prestamo, pago_marcar_devolucion
 from fopi.spei import abono_recibir
 from oficina.importacion import ArchivoRechazado, importar_archivo, revertir_archivo
 from prestamos import posiciones
@@ -266,7 +266,7 @@ class Cartera(RuleBasedStateMachine):
             fecha_operacion=min(self.hoy, fopi.vigencia + timedelta(days=5 if tarde else 0)),
             institucion_ordenante="40012",
             clave_rastreo=f"SPEI{self.rastreo:08d}",
-            monto=fopi.importe if exacto else fopi.importe - D("0.01"),
+            monto=fopi.importe if exacto or fopi.importe <= D("0.01") else fopi.importe - D("0.01"),
             cuenta_beneficiario=fopi.clabe if clabe_conocida else clabe_para(9_999_999),
             nombre_ordenante="ALICIA GARCIA",
             cuenta_ordenante="012180004567891234",
@@ -286,6 +286,19 @@ class Cartera(RuleBasedStateMachine):
             pago_aplicar_a_prestamo(pago=pago, prestamo=self.prestamo, usuario=usuario, motivo="revisado")
         else:
             pago_marcar_devolucion(pago=pago, usuario=usuario, motivo="revisado")
+
+    @precondition(lambda self: DevolucionPago.objects.filter(estado="PENDIENTE").exists())
+    @rule()
+    def operacion_devuelve_un_pago(self):
+        """A payment marked for refund is paid back by SPEI (docs/reglas.md §13): it never entered the ledger, so
+        nothing is booked there; the invariant below still counts it among the money marked for refund."""
+        from django.contrib.auth import get_user_model
+
+        usuario = get_user_model().objects.get_or_create(username="capp-maquina", defaults={"is_staff": True})[0]
+        devolucion_pago_pagar(
+            devolucion=DevolucionPago.objects.filter(estado="PENDIENTE").first(), clave_rastreo=f"DEV{self.hoy:%Y%m%d}",
+            usuario=usuario, cuenta="032180000118359719",
+        )
 
     @rule(procede=st.booleans(), atras=st.integers(min_value=0, max_value=3))
     def una_aclaracion_se_resuelve(self, procede, atras):
@@ -346,6 +359,10 @@ class Cartera(RuleBasedStateMachine):
         recibido_banco = _suma(cargados)
         en_revision = _suma(cargados.filter(estado__in=["EN_REVISION", "DEVOLUCION"]))
         assert recibido_banco == aplicado_banco + en_revision
+        # Each payment marked for refund has its refund, for the same amount, paid back or pending.
+        marcados = cargados.filter(estado="DEVOLUCION")
+        assert DevolucionPago.objects.filter(pago__in=marcados).count() == marcados.count()
+        assert _suma(DevolucionPago.objects.all()) == _suma(marcados)
 
     @invariant()
     def la_instantanea_es_el_libro(self):

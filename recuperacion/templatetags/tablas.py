@@ -36,18 +36,23 @@ def filas_amortizacion(vista) -> SafeString:
 
 
 @register.simple_tag
-def filas_movimientos(vista) -> SafeString:
+def filas_movimientos(vista, comprobantes=None) -> SafeString:
+    """`comprobantes`: movement id → the URL of its comprobante de pago (the borrower's pages pass them)."""
     if not vista.movimientos:
         return mark_safe('<tr><td colspan="6">Aún no hay movimientos registrados.</td></tr>')
-    return mark_safe("\n".join(_fila_movimiento(m, vista.concepto(m)) for m in vista.movimientos_por_fecha))
+    comprobantes = comprobantes or {}
+    return mark_safe("\n".join(_fila_movimiento(m, vista.concepto(m), comprobantes.get(m.id)) for m in vista.movimientos_por_fecha))
 
 
 # Entries that take back what an earlier one booked, or send money out: their amounts print negative.
 _EN_CONTRA = {Movimiento.Tipo.REVERSION, Movimiento.Tipo.DEVOLUCION}
 
 
-def _fila_movimiento(m, concepto) -> str:
+def _fila_movimiento(m, concepto, comprobante: str | None = None) -> str:
     excedente = f"<br><small>Saldo a favor: {formato_moneda(m.excedente)}</small>" if m.excedente else ""
+    if comprobante:
+        excedente += f'<br><a href="{escape(comprobante)}">Comprobante de pago</a>'
+
     signo = "−" if m.tipo in _EN_CONTRA else ""
     clase = ' class="fila--reversion"' if m.tipo == Movimiento.Tipo.REVERSION else ""
     return (

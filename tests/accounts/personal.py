@@ -78,6 +78,13 @@ def mundo(por):
         banco="BANORTE", autorizacion="A1", fecha_pago=hoy, referencia=fopi.referencia, importe=D("499.00"),
         estado=PagoBancario.Estado.EN_REVISION, motivo="importe distinto", fopi=fopi, cargado_por=por,
     )
+    from fopi.models import DevolucionPago
+
+    duplicado = PagoBancario.objects.create(
+        banco="BANORTE", autorizacion="A2", fecha_pago=hoy, referencia=fopi.referencia, importe=D("500.00"),
+        estado=PagoBancario.Estado.DEVOLUCION, motivo="Segundo pago del mismo FOPI", fopi=fopi, cargado_por=por,
+    )
+    devolucion = DevolucionPago.objects.create(pago=duplicado, importe=duplicado.importe)
     png = talones_prueba.imagen("PNG")
     aclaracion = Aclaracion(
         prestamo=prestamo, quincena=prestamo.primera_quincena, importe=prestamo.cuota, talon_tipo="image/png",
@@ -109,7 +116,8 @@ def mundo(por):
         nota="Pidió su referencia.", usuario=por,
     )
     AvisoCorreo.objects.create(
-        tipo=AvisoCorreo.Tipo.PAGO_APLICADO, objeto=pago.pk, prestamo=prestamo, correo="alguien@ejemplo.mx"
+        tipo=AvisoCorreo.Tipo.PAGO_APLICADO, objeto=pago.pk, prestamo=prestamo, derechohabiente=derechohabiente,
+        correo="alguien@ejemplo.mx", asunto="Recibimos tu pago",
     )
     sin_cuenta = Derechohabiente.objects.filter(usuario__isnull=True).first()
     LiberacionCurp.objects.create(
@@ -137,6 +145,7 @@ def mundo(por):
         "parametro_futuro": futuro,
         "fopi": fopi,
         "pago": pago,
+        "devolucion": devolucion,
         "aclaracion": aclaracion,
         "carga": carga,
         "quincena": Periodo.parse(str(prestamo.primera_quincena)),

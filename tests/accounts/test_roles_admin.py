@@ -76,6 +76,7 @@ MODELOS = {
     "fopi.fopi": Puede(VEN),
     "fopi.pagobancario": Puede(VEN),
     "fopi.avisocorreo": Puede(VEN),
+    "fopi.devolucionpago": Puede(VEN),  # Operación records the transfer from its own page, not the change form
     "fopi.alertaspei": Puede(VEN),  # deposits answered "devolver": read by every role
 }
 
@@ -127,6 +128,10 @@ def _vistas(o) -> dict[str, list[tuple[str, Vista]]]:
         "admin:fopi_pagobancario_resolver": [(
             reverse("admin:fopi_pagobancario_resolver", args=[o["pago"].pk]),
             Vista(OPERAN, OPERAN, {"accion": "devolver", "motivo": "No corresponde a ningún préstamo."}),
+        )],
+        "admin:fopi_devolucionpago_pagar": [(
+            reverse("admin:fopi_devolucionpago_pagar", args=[o["devolucion"].pk]),
+            Vista(OPERAN, OPERAN, {"clave_rastreo": "DEVOL0001", "cuenta": "032180000118359719"}),
         )],
         "admin:recuperacion_consola_changelist": [
             (reverse("admin:recuperacion_consola_changelist") + f"?q={o['derechohabiente'].primer_apellido}",

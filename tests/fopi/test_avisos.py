@@ -46,11 +46,15 @@ def test_it_emails_the_receipt_once_when_a_payment_is_applied(prestamo_alice, dj
 
 
 @pytest.mark.django_db
-def test_nothing_is_sent_for_a_payment_that_goes_to_review(prestamo_alice, django_capture_on_commit_callbacks):
+def test_a_payment_that_goes_to_review_is_told_in_review_not_applied(prestamo_alice, django_capture_on_commit_callbacks):
+    """SPEC §13 (rev. 3): the borrower hears the money arrived, and why it waits; no receipt until it is applied."""
     fopi = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("1500.00"), hoy=HOY)
     with django_capture_on_commit_callbacks(execute=True):
         pagos(f"BBVA,A1,2026-06-10,{fopi.referencia},1499.00")
-    assert mail.outbox == [] and not AvisoCorreo.objects.exists()
+    (correo,) = mail.outbox
+    assert "revisión" in correo.subject and correo.attachments == []
+    assert "el importe no coincide con tu formato de pago ($1,500.00)" in correo.body
+    assert list(AvisoCorreo.objects.values_list("tipo", flat=True)) == ["PAGO_EN_REVISION"]
 
 
 @pytest.mark.django_db
