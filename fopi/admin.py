@@ -148,10 +148,11 @@ class PagoBancarioAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
                         pago=pago, prestamo=datos["prestamo"], usuario=request.user, motivo=datos["motivo"]
                     )
                     messages.success(request, f"Pago aplicado al préstamo {datos['prestamo'].folio}.")
+                    return self._de_vuelta(request, pago)
                 else:
                     services.pago_marcar_devolucion(pago=pago, usuario=request.user, motivo=datos["motivo"])
                     messages.success(request, "Pago marcado para devolución.")
-                return self._de_vuelta(request, pago)
+                    return self._de_vuelta(request, pago)
             except ValidationError as error:
                 form.add_error(None, error)
         contexto = {
