@@ -15,6 +15,7 @@ from oficina.admin_base import (
     SoloLecturaMixin,
     columna_fecha,
     columna_moneda,
+    columna_prestamo,
     url_consola,
 )
 from prestamos import vista_previa
@@ -47,8 +48,9 @@ class FopiAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
 
 class AccionPagoInline(SoloLecturaMixin, admin.TabularInline):
     model = AccionPago
-    fields = ("accion", "prestamo", "motivo", "usuario", "cuando")
+    fields = ("accion", "folio_prestamo", "motivo", "usuario", "cuando")
     readonly_fields = fields
+    folio_prestamo = columna_prestamo
     extra = 0
 
 
@@ -181,7 +183,8 @@ class AvisoCorreoAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
 
     ruta_derechohabiente = ("prestamo", "derechohabiente_id")
 
-    list_display = ("tipo", "prestamo", "correo", "creado", "enviado")
+    folio_prestamo = columna_prestamo
+    list_display = ("tipo", "folio_prestamo", "correo", "creado", "enviado")
     list_filter = ("tipo",)
     search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp", "correo")
     list_select_related = ("prestamo",)

@@ -46,7 +46,43 @@ def url_consola(derechohabiente_id: int | None) -> str:
     return reverse("admin:recuperacion_consola_detalle", args=[derechohabiente_id]) if derechohabiente_id else ""
 
 
-class AbrirConsolaMixin:
+# Field names whose models say them without accents or as code (verbose names the migrations own): the record's
+# page says them as people do.
+ETIQUETAS = {"prestamo": "préstamo", "fopi": "FOPI", "movimiento": "movimiento del libro"}
+
+
+class ComoSeLeeMixin:
+    """A record's page as a clerk reads it: "Préstamo:", not "Prestamo:" (ETIQUETAS), and every amount that has a
+    `<campo>_moneda` column (columna_moneda) shown as money, "$701.12", not "701.12"."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["labels"] = {**ETIQUETAS, **(kwargs.get("labels") or {})}
+        if kwargs.get("fields") is not None:  # the money columns are shown, never edited
+            kwargs["fields"] = [c for c in kwargs["fields"] if not (isinstance(c, str) and c.endswith("_moneda") and hasattr(self, c))]
+        return super().get_form(request, obj, **kwargs)
+
+    def _como_moneda(self, campos):
+        return [f"{c}_moneda" if isinstance(c, str) and hasattr(self, f"{c}_moneda") else c for c in campos]
+
+    def get_fields(self, request, obj=None):
+        return self._como_moneda(super().get_fields(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        return [(nombre, {**opciones, "fields": self._como_moneda(opciones["fields"])})
+                for nombre, opciones in super().get_fieldsets(request, obj)]
+
+    def get_readonly_fields(self, request, obj=None):
+        propios = list(super().get_readonly_fields(request, obj))
+        return [*propios, *(c for c in self._como_moneda(propios) if c not in propios)]
+
+
+@admin.display(description="préstamo", ordering="prestamo__folio")
+def columna_prestamo(self, obj):
+    """A list column with the loan's folio (the field's own header would read "Prestamo")."""
+    return obj.prestamo.folio if obj.prestamo_id else "—"
+
+
+class AbrirConsolaMixin(ComoSeLeeMixin):
     """"Abrir consola" from a record that belongs to a borrower: a list column (`abrir_consola`, add it to
     list_display where the list has room) and a link on the record's page, next to "Historial".
 

@@ -10,6 +10,7 @@ from oficina.admin_base import (
     SoloLecturaMixin,
     columna_fecha,
     columna_moneda,
+    columna_prestamo,
     filtro_si_no,
     pedir_motivo,
 )
@@ -199,8 +200,9 @@ class PrestamoAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
 @admin.register(Movimiento)
 class MovimientoAdmin(AbrirConsolaMixin, MontosDeMovimiento, SoloLecturaMixin, admin.ModelAdmin):
     ruta_derechohabiente = ("prestamo", "derechohabiente_id")
+    folio_prestamo = columna_prestamo
     list_display = (
-        "prestamo", "fecha_valor", "tipo", "importe_moneda", "moratorios_moneda", "interes_moneda", "capital_moneda",
+        "folio_prestamo", "fecha_valor", "tipo", "importe_moneda", "moratorios_moneda", "interes_moneda", "capital_moneda",
         "excedente_moneda", "origen", "creado",
     )
     list_filter = ("tipo",)

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from oficina.admin_base import AbrirConsolaMixin, SoloLecturaMixin, columna_moneda, url_consola
+from oficina.admin_base import AbrirConsolaMixin, SoloLecturaMixin, columna_moneda, columna_prestamo, url_consola
 from oficina.exportar import respuesta_csv
 from oficina.verificacion import agrupado
 from prestamos.calculo import Periodo, Quincena
@@ -61,7 +61,8 @@ class DescuentoAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
 @admin.register(AvisoOmision)
 class AvisoOmisionAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
     ruta_derechohabiente = ("prestamo", "derechohabiente_id")
-    list_display = ("prestamo", "quincena", "pendiente_moneda", "detectada", "correo", "enviado")
+    folio_prestamo = columna_prestamo
+    list_display = ("folio_prestamo", "quincena", "pendiente_moneda", "detectada", "correo", "enviado")
     pendiente_moneda = columna_moneda("pendiente", "pendiente")
     list_filter = ("quincena",)
     search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp")
@@ -148,17 +149,18 @@ class SolicitudDevolucionAdmin(AbrirConsolaMixin, admin.ModelAdmin):
     form = SolicitudDevolucionForm
     ruta_derechohabiente = ("prestamo", "derechohabiente_id")
 
+    folio_prestamo = columna_prestamo
     list_display = (
-        "prestamo", "titular", "clabe", "importe_moneda", "estado", "solicitada", "clave_rastreo", "pagada",
+        "folio_prestamo", "titular", "clabe", "importe_moneda", "estado", "solicitada", "clave_rastreo", "pagada",
         "abrir_consola",
     )
     importe_moneda = columna_moneda("importe", "importe")
     list_filter = ("estado",)
     search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp", "=clave_rastreo")
     list_select_related = ("prestamo",)
-    readonly_fields = ("prestamo", "importe", "clabe", "titular", "estado", "solicitada", "nota", "pagada", "pagada_por",
-                       "movimiento")
-    fields = ("prestamo", "importe", "clabe", "titular", "estado", "solicitada", "nota", "clave_rastreo", "pagada",
+    readonly_fields = ("prestamo", "importe_moneda", "clabe", "titular", "estado", "solicitada", "nota", "pagada",
+                       "pagada_por", "movimiento")
+    fields = ("prestamo", "importe_moneda", "clabe", "titular", "estado", "solicitada", "nota", "clave_rastreo", "pagada",
               "pagada_por", "movimiento")
     actions = ["exportar_pendientes"]
 
@@ -329,7 +331,8 @@ def _nombre_csv(request) -> str:
 class DocumentoVerificableAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
     """What was issued, for CAPP staff answering "is this paper ours?" on the phone."""
 
-    list_display = ("folio", "tipo", "emitido", "derechohabiente", "prestamo", "importe_moneda", "codigo_agrupado")
+    folio_prestamo = columna_prestamo
+    list_display = ("folio", "tipo", "emitido", "derechohabiente", "folio_prestamo", "importe_moneda", "codigo_agrupado")
     importe_moneda = columna_moneda("importe", "importe")
     list_filter = ("tipo",)
     search_fields = ("=folio", "=codigo", "=derechohabiente__curp", "=prestamo__folio")
@@ -467,7 +470,9 @@ class AdeudoDependenciaAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdm
     ruta_derechohabiente = ("prestamo", "derechohabiente_id")
     """Deductions dependencias took and never sent, recognised through aclaraciones: what each one owes."""
 
-    list_display = ("dependencia", "quincena", "prestamo", "importe", "aclaracion", "registrado", "registrado_por")
+    folio_prestamo = columna_prestamo
+    list_display = ("dependencia", "quincena", "folio_prestamo", "importe_moneda", "aclaracion", "registrado", "registrado_por")
+    importe_moneda = columna_moneda("importe", "importe")
     list_filter = ("dependencia",)
     search_fields = ("=prestamo__folio", "=aclaracion__folio", "=quincena")
     list_select_related = ("dependencia", "prestamo", "aclaracion", "registrado_por")
