@@ -62,8 +62,9 @@ class ResolverPagoForm(forms.Form):
     )
     folio = forms.CharField(label="Folio del préstamo (sólo para aplicar)", max_length=11, required=False)
     motivo = forms.CharField(label="Motivo", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    # Applying moves money: the first "Aplicar" shows what it will do; this one, sent from there, does it.
-    confirmar = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Applying moves money: the first "Aplicar" shows what it will do; the confirmation sent from there carries
+    # the folio it previewed, so a folio changed on the way is previewed again, never applied unseen.
+    confirmar = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         datos = super().clean()
@@ -137,14 +138,14 @@ class PagoBancarioAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             datos = form.cleaned_data
             try:
-                if datos["accion"] == "aplicar" and not datos["confirmar"]:
+                if datos["accion"] == "aplicar" and datos["confirmar"] != datos["prestamo"].folio:
                     # First what it will do, computed on the position in memory; the officer confirms from there.
                     hoy = timezone.localdate()
                     previa = vista_previa.aplicacion_de_pago(
                         prestamo=datos["prestamo"], importe=pago.importe, hoy=hoy,
                         fecha_valor=min(pago.fecha_pago, hoy),  # the value date pago_aplicar_a_prestamo books
                     )
-                    form = ResolverPagoForm(initial={**datos, "folio": datos["prestamo"].folio, "confirmar": True})
+                    form = ResolverPagoForm(initial={**datos, "folio": datos["prestamo"].folio, "confirmar": datos["prestamo"].folio})
                 elif datos["accion"] == "aplicar":
                     services.pago_aplicar_a_prestamo(
                         pago=pago, prestamo=datos["prestamo"], usuario=request.user, motivo=datos["motivo"]

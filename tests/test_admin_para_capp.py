@@ -112,7 +112,7 @@ def test_the_console_has_a_pagos_tab_with_those_in_review_and_resolver_for_opera
 def test_resolving_from_the_console_returns_to_its_pagos_tab(o):
     cliente = cliente_de(o["equipo"][OPE])
     url = reverse("admin:fopi_pagobancario_resolver", args=[o["pago"].pk]) + "?desde=consola"
-    datos = {"accion": "aplicar", "folio": o["prestamo"].folio, "motivo": "Un peso menos; se acepta", "confirmar": "True"}
+    datos = {"accion": "aplicar", "folio": o["prestamo"].folio, "motivo": "Un peso menos; se acepta", "confirmar": o["prestamo"].folio}
     respuesta = cliente.post(url, datos)
     assert respuesta.status_code == 302
     assert respuesta["Location"] == reverse("admin:recuperacion_consola_seccion", args=[o["derechohabiente"].pk, "pagos"])

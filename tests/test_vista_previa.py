@@ -60,9 +60,9 @@ def test_applying_a_short_payment_first_says_what_the_loan_will_still_owe(corto,
     assert _foto() == antes  # nothing written
     assert "Qué pasará si lo aplicas" in html and "Confirmar y aplicar" in html
     assert "Quedará debiendo $26.08 de la 1ª quincena de junio de 2026." in html
-    assert 'name="confirmar" value="True"' in html
+    assert f'name="confirmar" value="{FOLIO_ALICE}"' in html
 
-    respuesta = cliente_staff.post(url, {"accion": "aplicar", "folio": FOLIO_ALICE, "motivo": "Pagó de menos", "confirmar": "True"})
+    respuesta = cliente_staff.post(url, {"accion": "aplicar", "folio": FOLIO_ALICE, "motivo": "Pagó de menos", "confirmar": FOLIO_ALICE})
     assert respuesta.status_code == 302
     corto.refresh_from_db()
     assert corto.estado == PagoBancario.Estado.APLICADO_CAPP
@@ -128,3 +128,13 @@ def test_a_file_that_cannot_be_reversed_says_why_before_asking(remesa_aplicada, 
     remesa_aplicada.refresh_from_db()
     previa = vista_previa.reversion(remesa_aplicada, usuario=staff, hoy=date(2026, 7, 3))
     assert "no está cargado" in previa.error
+
+
+@pytest.mark.django_db
+def test_a_folio_changed_after_the_preview_is_previewed_again_not_applied(corto, prestamo_bob, cliente_staff):
+    url = reverse("admin:fopi_pagobancario_resolver", args=[corto.pk])
+    datos = {"accion": "aplicar", "folio": FOLIO_BOB, "motivo": "Era de Bob", "confirmar": FOLIO_ALICE}
+    html = cliente_staff.post(url, datos).content.decode()
+    assert "Qué pasará si lo aplicas" in html and FOLIO_BOB in html
+    corto.refresh_from_db()
+    assert corto.estado == PagoBancario.Estado.EN_REVISION

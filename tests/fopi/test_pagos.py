@@ -151,7 +151,7 @@ def test_it_resolves_from_the_admin(cliente_staff, prestamo_alice, staff):
     assert previa.status_code == 200 and "Confirmar y aplicar" in previa.content.decode()
     pago.refresh_from_db()
     assert pago.estado == "EN_REVISION"
-    respuesta = cliente_staff.post(url, {"accion": "aplicar", "folio": FOLIO_ALICE, "motivo": "aceptado", "confirmar": "True"})
+    respuesta = cliente_staff.post(url, {"accion": "aplicar", "folio": FOLIO_ALICE, "motivo": "aceptado", "confirmar": FOLIO_ALICE})
     assert respuesta.status_code == 302
     pago.refresh_from_db()
     assert pago.estado == "APLICADO_CAPP"
