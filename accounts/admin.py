@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from accounts import services
 from accounts.models import IntentosRegistro, LiberacionCurp, ReaperturaRegistro, User
+from oficina.admin_base import AbrirConsolaMixin, SoloLecturaMixin, filtro_si_no
 from oficina.identidad import normalizar_curp
 from prestamos.admin import DerechohabienteAdmin
 from prestamos.models import Derechohabiente
@@ -41,7 +42,7 @@ class RecuperarCurpForm(forms.ModelForm):
 
 
 @admin.register(LiberacionCurp)
-class LiberacionCurpAdmin(admin.ModelAdmin):
+class LiberacionCurpAdmin(AbrirConsolaMixin, admin.ModelAdmin):
     """"Recuperar CURP": CAPP unbinds a CURP from the account that holds it and closes that account, so the
     rightful owner can register. Rows are the audit trail: added, never changed or deleted."""
 
@@ -105,7 +106,7 @@ class ReabrirRegistroForm(forms.ModelForm):
 
 
 @admin.register(ReaperturaRegistro)
-class ReaperturaRegistroAdmin(admin.ModelAdmin):
+class ReaperturaRegistroAdmin(AbrirConsolaMixin, admin.ModelAdmin):
     """"Reabrir registro": after INTENTOS_RFC_MAXIMOS wrong RFCs a CURP cannot register until Supervisión,
     having checked who asks, reopens it here. Rows are the audit trail: added, never changed or deleted."""
 
@@ -143,6 +144,38 @@ class ReaperturaRegistroAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(IntentosRegistro)
+class IntentosRegistroAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
+    """Failed RFC attempts per CURP (docs/reglas.md §3): the closed registrations are Supervisión's to reopen,
+    with a reason, from here ("Reabrir registro"). Written only by registration; read here."""
+
+    list_display = ("derechohabiente", "curp", "fallidos", "ultimo", "cerrado", "reabrir", "abrir_consola")
+    list_filter = (filtro_si_no("cerrado_desde", "registro cerrado"),)
+    search_fields = ("=derechohabiente__curp",)
+    list_select_related = ("derechohabiente",)
+    ordering = ("-ultimo_fallido",)
+    show_full_result_count = False
+
+    @admin.display(description="CURP", ordering="derechohabiente__curp")
+    def curp(self, obj):
+        return obj.derechohabiente.curp
+
+    @admin.display(description="último intento fallido", ordering="ultimo_fallido")
+    def ultimo(self, obj):
+        return _fecha_hora(obj.ultimo_fallido) if obj.ultimo_fallido else "—"
+
+    @admin.display(description="registro cerrado desde", ordering="cerrado_desde")
+    def cerrado(self, obj):
+        return _fecha_hora(obj.cerrado_desde) if obj.cerrado_desde else "No"
+
+    @admin.display(description="reabrir")
+    def reabrir(self, obj):
+        if not obj.cerrado:
+            return "—"
+        url = f"{reverse('admin:accounts_reaperturaregistro_add')}?curp={obj.derechohabiente.curp}"
+        return format_html('<a href="{}">Reabrir registro</a>', url)
 
 
 def _fecha_hora(momento) -> str:

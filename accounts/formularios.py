@@ -173,13 +173,22 @@ class FormularioConfirmarContrasena(EnNuestrasPalabras, ReauthenticateForm):
 CODIGO_APP = ("Código de seguridad", "Los 6 dígitos de tu app de autenticación, o un código de recuperación.")
 
 
-class FormularioSegundoFactor(EnNuestrasPalabras, AuthenticateFormMFA):
+class CodigoDeApp:
+    """The code field as a phone should offer it: the digit keypad (recovery codes are digits too) and the
+    code the phone's own authenticator or SMS offers to fill in."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "one-time-code"})
+
+
+class FormularioSegundoFactor(CodigoDeApp, EnNuestrasPalabras, AuthenticateFormMFA):
     etiquetas = {"code": CODIGO_APP}
 
 
-class FormularioConfirmarSegundoFactor(EnNuestrasPalabras, ReauthenticateFormMFA):
+class FormularioConfirmarSegundoFactor(CodigoDeApp, EnNuestrasPalabras, ReauthenticateFormMFA):
     etiquetas = {"code": CODIGO_APP}
 
 
-class FormularioActivarApp(EnNuestrasPalabras, ActivateTOTPForm):
+class FormularioActivarApp(CodigoDeApp, EnNuestrasPalabras, ActivateTOTPForm):
     etiquetas = {"code": ("Código de tu app", "Los 6 dígitos que muestra tu app para la Oficina Virtual.")}

@@ -40,7 +40,9 @@ SUPERVISION_PERMISOS = (
     "accounts.add_liberacioncurp",
     "accounts.add_reaperturaregistro",  # reopens a CURP's registration closed by failed RFC attempts
 )
-VISTA_EXTRA = ("accounts.view_liberacioncurp", "accounts.view_reaperturaregistro")
+# Every role reads the audit of CURPs given back and reopened, and the registration attempts per CURP (the desk
+# shows Supervisión the closed ones, docs/reglas.md §15).
+VISTA_EXTRA = ("accounts.view_liberacioncurp", "accounts.view_reaperturaregistro", "accounts.view_intentosregistro")
 PROHIBIDAS = ("auth", "mfa")  # apps none of the roles may touch; accounts only as listed above
 
 

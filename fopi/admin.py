@@ -4,11 +4,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from fopi import selectors, services, spei
 from fopi.models import AccionPago, AlertaSpei, AvisoCorreo, Banco, DevolucionPago, Fopi, PagoBancario
-from oficina.admin_base import SoloLecturaMixin, columna_fecha, columna_moneda
+from oficina.admin_base import (
+    AbrirConsolaMixin,
+    RecientesFilter,
+    SoloLecturaMixin,
+    columna_fecha,
+    columna_moneda,
+    columna_prestamo,
+    url_consola,
+)
+from prestamos import vista_previa
 from prestamos.models import Prestamo
 
 
@@ -20,19 +30,27 @@ class BancoAdmin(admin.ModelAdmin):
 
 
 @admin.register(Fopi)
-class FopiAdmin(SoloLecturaMixin, admin.ModelAdmin):
-    list_display = ("referencia", "clabe", "prestamo", "tipo", "importe_moneda", "vigencia", "estado", "emitido")
+class FopiAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
+    ruta_derechohabiente = ("prestamo", "derechohabiente_id")
+    list_display = (
+        "referencia", "clabe", "folio_prestamo", "tipo", "importe_moneda", "vigencia", "estado", "emitido", "abrir_consola",
+    )
     list_filter = ("estado", "tipo")
     search_fields = ("=referencia", "=clabe", "=prestamo__folio", "=prestamo__derechohabiente__curp")
     list_select_related = ("prestamo",)
     show_full_result_count = False
     importe_moneda = columna_moneda("importe", "importe")
 
+    @admin.display(description="préstamo", ordering="prestamo__folio")
+    def folio_prestamo(self, obj):
+        return obj.prestamo.folio
+
 
 class AccionPagoInline(SoloLecturaMixin, admin.TabularInline):
     model = AccionPago
-    fields = ("accion", "prestamo", "motivo", "usuario", "cuando")
+    fields = ("accion", "folio_prestamo", "motivo", "usuario", "cuando")
     readonly_fields = fields
+    folio_prestamo = columna_prestamo
     extra = 0
 
 
@@ -44,6 +62,9 @@ class ResolverPagoForm(forms.Form):
     )
     folio = forms.CharField(label="Folio del préstamo (sólo para aplicar)", max_length=11, required=False)
     motivo = forms.CharField(label="Motivo", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    # Applying moves money: the first "Aplicar" shows what it will do; the confirmation sent from there carries
+    # the folio it previewed, so a folio changed on the way is previewed again, never applied unseen.
+    confirmar = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         datos = super().clean()
@@ -57,8 +78,10 @@ class ResolverPagoForm(forms.Form):
 
 
 @admin.register(PagoBancario)
-class PagoBancarioAdmin(SoloLecturaMixin, admin.ModelAdmin):
+class PagoBancarioAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
     """Bank payments and SPEI deposits in one list; the review queue is it filtered by estado «En revisión»."""
+
+    ruta_derechohabiente = (("prestamo", "derechohabiente_id"), ("fopi", "prestamo", "derechohabiente_id"))
 
     # Fits 1280 px with the filters: "Resolver" next to the date, bank and channel in one column, short dates,
     # the reason and the headers wrapped (static/css/admin.css), the authorization or tracking key as the link.
@@ -68,10 +91,13 @@ class PagoBancarioAdmin(SoloLecturaMixin, admin.ModelAdmin):
     )
     list_display_links = ("autorizacion_o_rastreo",)
     list_filter = ("estado", "canal", "banco")
+    # A caller gives what they have: the CURP, the folio, the reference or CLABE, the tracking key, or the name on
+    # the transfer ("transferí y no aparece").
     search_fields = (
         "=referencia", "=autorizacion", "=clave_rastreo", "=cuenta_beneficiario", "=prestamo__folio", "=fopi__prestamo__folio",
+        "=prestamo__derechohabiente__curp", "=fopi__prestamo__derechohabiente__curp", "nombre_ordenante",
     )
-    list_select_related = ("prestamo",)
+    list_select_related = ("prestamo", "fopi__prestamo")
     inlines = [AccionPagoInline]
     show_full_result_count = False
 
@@ -108,18 +134,28 @@ class PagoBancarioAdmin(SoloLecturaMixin, admin.ModelAdmin):
         pago = get_object_or_404(PagoBancario.objects.select_related("fopi__prestamo__derechohabiente"), pk=pk)
         sugerido = selectors.prestamo_sugerido(pago)
         form = ResolverPagoForm(request.POST or None, initial={"folio": sugerido.folio if sugerido else ""})
+        previa = None
         if request.method == "POST" and form.is_valid():
             datos = form.cleaned_data
             try:
-                if datos["accion"] == "aplicar":
+                if datos["accion"] == "aplicar" and datos["confirmar"] != datos["prestamo"].folio:
+                    # First what it will do, computed on the position in memory; the officer confirms from there.
+                    hoy = timezone.localdate()
+                    previa = vista_previa.aplicacion_de_pago(
+                        prestamo=datos["prestamo"], importe=pago.importe, hoy=hoy,
+                        fecha_valor=min(pago.fecha_pago, hoy),  # the value date pago_aplicar_a_prestamo books
+                    )
+                    form = ResolverPagoForm(initial={**datos, "folio": datos["prestamo"].folio, "confirmar": datos["prestamo"].folio})
+                elif datos["accion"] == "aplicar":
                     services.pago_aplicar_a_prestamo(
                         pago=pago, prestamo=datos["prestamo"], usuario=request.user, motivo=datos["motivo"]
                     )
                     messages.success(request, f"Pago aplicado al préstamo {datos['prestamo'].folio}.")
+                    return self._de_vuelta(request, pago)
                 else:
                     services.pago_marcar_devolucion(pago=pago, usuario=request.user, motivo=datos["motivo"])
                     messages.success(request, "Pago marcado para devolución.")
-                return redirect("admin:fopi_pagobancario_changelist")
+                    return self._de_vuelta(request, pago)
             except ValidationError as error:
                 form.add_error(None, error)
         contexto = {
@@ -128,20 +164,36 @@ class PagoBancarioAdmin(SoloLecturaMixin, admin.ModelAdmin):
             "pago": pago,
             "sugerido": sugerido,
             "form": form,
+            "previa": previa,
+            "url_consola": url_consola(self.derechohabiente_id(pago)),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/fopi/resolver_pago.html", contexto)
 
+    def _de_vuelta(self, request, pago):
+        """Back where the officer came from: the borrower's console (its "Pagos") during a call, else the queue."""
+        pago.refresh_from_db(fields=["prestamo"])
+        derechohabiente_id = self.derechohabiente_id(pago)
+        if request.GET.get("desde") == "consola" and derechohabiente_id:
+            return redirect("admin:recuperacion_consola_seccion", derechohabiente_id, "pagos")
+        return redirect("admin:fopi_pagobancario_changelist")
 
 @admin.register(AvisoCorreo)
-class AvisoCorreoAdmin(SoloLecturaMixin, admin.ModelAdmin):
+class AvisoCorreoAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
     """What the borrowers were told by e-mail and when: CAPP answers "did I get…?" calls from here."""
 
-    list_display = ("tipo", "asunto", "derechohabiente", "prestamo", "correo", "creado", "enviado")
+    ruta_derechohabiente = ("derechohabiente_id",)
+
+    folio_prestamo = columna_prestamo
+    list_display = ("tipo", "asunto", "derechohabiente", "folio_prestamo", "correo", "creado", "enviado")
     list_filter = ("tipo",)
     search_fields = ("=prestamo__folio", "=derechohabiente__curp", "correo")
     list_select_related = ("prestamo", "derechohabiente")
     show_full_result_count = False
+
+
+class AlertasRecientesFilter(RecientesFilter):
+    CAMPO = "recibida"
 
 
 @admin.register(AlertaSpei)
@@ -152,8 +204,8 @@ class AlertaSpeiAdmin(SoloLecturaMixin, admin.ModelAdmin):
     list_display = (
         "recibida", "causa", "banco", "clave_rastreo", "fecha", "monto_moneda", "cuenta_beneficiario", "motivo",
     )
-    list_filter = ("causa",)
-    search_fields = ("=clave_rastreo", "=cuenta_beneficiario", "=cuenta_ordenante")
+    list_filter = (AlertasRecientesFilter, "causa")
+    search_fields = ("=clave_rastreo", "=cuenta_beneficiario", "=cuenta_ordenante", "nombre_ordenante")
     list_select_related = ("pago",)
     show_full_result_count = False
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts import views as accounts_views
 from oficina import admin_views, salud, views
+from recuperacion import escritorio
 from recuperacion import views as recuperacion_views
 
 # The admin logs in through allauth's login, so its rate limits guard staff passwords too.
@@ -14,6 +15,8 @@ admin.site.index_title = "Centro de Atención de Préstamos Personales"
 # The lists staff work in (payments under review, loans) need the width more than a second menu: the index and
 # the breadcrumbs lead everywhere (issue 15: "Resolver" was off-screen at 1280 px).
 admin.site.enable_nav_sidebar = False
+# The admin's first page is the CAPP desk, not a list of models (docs/reglas.md §15): what waits, one search box.
+admin.site.index = escritorio.vista(admin.site)
 
 # The portal's own error pages, in Spanish with the CAPP contact (templates 400/403/404.html by name; 405, which
 # Django answers with an empty body, through oficina.errores).
@@ -40,6 +43,11 @@ urlpatterns = [
     path("captcha/refresh/", views.captcha_nuevo, name="captcha-refresh"),
     path("captcha/", include("captcha.urls")),
     path("admin/cargar-archivo/", admin.site.admin_view(admin_views.cargar_archivo), name="admin_cargar_archivo"),
+    path(
+        "admin/cargar-archivo/plantilla-<slug:tipo>.csv",
+        admin.site.admin_view(admin_views.plantilla),
+        name="admin_cargar_archivo_plantilla",
+    ),
     path("admin/cargas/<int:pk>/", admin.site.admin_view(admin_views.carga), name="admin_carga"),
     path(
         "admin/cargas/<int:pk>/reintentar/",

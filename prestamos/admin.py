@@ -1,12 +1,31 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from oficina.admin_base import SoloLecturaMixin, columna_fecha, columna_moneda, pedir_motivo
+from oficina.admin_base import (
+    AbrirConsolaMixin,
+    RecientesFilter,
+    SoloLecturaMixin,
+    columna_fecha,
+    columna_moneda,
+    columna_prestamo,
+    filtro_si_no,
+    pedir_motivo,
+)
 from oficina.formatos import formato_moneda
-from prestamos import correcciones
-from prestamos.models import ArchivoAplicado, Dependencia, Derechohabiente, Movimiento, ParametroMora, Prestamo, Remesa
+from prestamos import correcciones, vista_previa
+from prestamos.models import (
+    ArchivoAplicado,
+    Carga,
+    Dependencia,
+    Derechohabiente,
+    Movimiento,
+    ParametroMora,
+    Prestamo,
+    Remesa,
+)
 
 
 @admin.register(Dependencia)
@@ -31,8 +50,11 @@ class TieneCuentaFilter(admin.SimpleListFilter):
 
 
 @admin.register(Derechohabiente)
-class DerechohabienteAdmin(admin.ModelAdmin):
-    list_display = ("curp", "nombre", "primer_apellido", "segundo_apellido", "dependencia", "tiene_cuenta")
+class DerechohabienteAdmin(AbrirConsolaMixin, admin.ModelAdmin):
+    ruta_derechohabiente = ("pk",)
+    list_display = (
+        "curp", "nombre", "primer_apellido", "segundo_apellido", "dependencia", "tiene_cuenta", "abrir_consola",
+    )
     list_filter = (TieneCuentaFilter, "dependencia")
     search_fields = ("=curp", "nombre", "primer_apellido", "segundo_apellido", "rfc")
     list_select_related = ("dependencia", "usuario")
@@ -67,10 +89,11 @@ class MovimientoInline(MontosDeMovimiento, SoloLecturaMixin, admin.TabularInline
 
 
 @admin.register(Prestamo)
-class PrestamoAdmin(SoloLecturaMixin, admin.ModelAdmin):
+class PrestamoAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
     # Fits 1280 px with the filters: the borrower's name over their CURP, the dependencia by its clave.
     list_display = (
         "folio", "titular", "tipo", "importe_moneda", "cuota_moneda", "estado", "clave_dependencia", "otorgado",
+        "abrir_consola",
     )
     list_filter = ("estado", "tipo", "dependencia")
     search_fields = ("=folio", "=derechohabiente__curp", "derechohabiente__primer_apellido")
@@ -78,11 +101,13 @@ class PrestamoAdmin(SoloLecturaMixin, admin.ModelAdmin):
     show_full_result_count = False
     inlines = [MovimientoInline]
     actions = ["condonar_moratorios"]
-    readonly_fields = ("situacion", "tabla_amortizacion")
+    readonly_fields = (
+        "situacion", "tabla_amortizacion", "importe_otorgado", "tasa", "descuento", "primer_periodo", "estado_al_cargar",
+    )
     fieldsets = (
         (None, {"fields": ("folio", "derechohabiente", "dependencia", "tipo", "estado", "fecha_liquidacion")}),
-        ("Condiciones", {"fields": ("importe", "tasa_anual", "plazo", "cuota", "fecha_otorgamiento", "primera_quincena",
-                                    "quincenas_pagadas_inicial", "estado_inicial")}),
+        ("Condiciones", {"fields": ("importe_otorgado", "tasa", "plazo", "descuento", "fecha_otorgamiento",
+                                    "primer_periodo", "quincenas_pagadas_inicial", "estado_al_cargar")}),
         ("Situación al día de hoy", {"fields": ("situacion",)}),
         ("Tabla de amortización", {"classes": ("collapse",), "fields": ("tabla_amortizacion",)}),
     )
@@ -101,6 +126,27 @@ class PrestamoAdmin(SoloLecturaMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields] + list(self.readonly_fields)
+
+    # The terms as people read them: money with "$", the rate with "%", the period in words.
+    @admin.display(description="importe otorgado")
+    def importe_otorgado(self, obj):
+        return formato_moneda(obj.importe)
+
+    @admin.display(description="descuento por periodo")
+    def descuento(self, obj):
+        return formato_moneda(obj.cuota)
+
+    @admin.display(description="tasa anual")
+    def tasa(self, obj):
+        return f"{obj.tasa_anual} %"
+
+    @admin.display(description="primer periodo")
+    def primer_periodo(self, obj):
+        return vista_previa.en_palabras(obj.primera_quincena)
+
+    @admin.display(description="estado al cargar")
+    def estado_al_cargar(self, obj):
+        return Prestamo.Estado(obj.estado_inicial).label if obj.estado_inicial in Prestamo.Estado.values else obj.estado_inicial
 
     def _vista(self, obj):
         if not hasattr(obj, "_vista_cache"):
@@ -152,9 +198,11 @@ class PrestamoAdmin(SoloLecturaMixin, admin.ModelAdmin):
 
 
 @admin.register(Movimiento)
-class MovimientoAdmin(MontosDeMovimiento, SoloLecturaMixin, admin.ModelAdmin):
+class MovimientoAdmin(AbrirConsolaMixin, MontosDeMovimiento, SoloLecturaMixin, admin.ModelAdmin):
+    ruta_derechohabiente = ("prestamo", "derechohabiente_id")
+    folio_prestamo = columna_prestamo
     list_display = (
-        "prestamo", "fecha_valor", "tipo", "importe_moneda", "moratorios_moneda", "interes_moneda", "capital_moneda",
+        "folio_prestamo", "fecha_valor", "tipo", "importe_moneda", "moratorios_moneda", "interes_moneda", "capital_moneda",
         "excedente_moneda", "origen", "creado",
     )
     list_filter = ("tipo",)
@@ -199,7 +247,7 @@ class ArchivoAplicadoAdmin(SoloLecturaMixin, admin.ModelAdmin):
     """Files that moved money; Supervisión reverses one here (the same as `importar --revertir`)."""
 
     list_display = ("nombre", "tipo", "cargado", "cargado_por", "revertido", "revertido_por", "motivo_reversion")
-    list_filter = ("tipo", ("revertido", admin.EmptyFieldListFilter))
+    list_filter = ("tipo", filtro_si_no("revertido", "revertido"))
     search_fields = ("nombre", "=sha256")
     actions = ["revertir"]
 
@@ -213,8 +261,50 @@ class ArchivoAplicadoAdmin(SoloLecturaMixin, admin.ModelAdmin):
             except ArchivoRechazado as exc:
                 raise ValidationError([e.motivo for e in exc.errores])
 
+        def previa(archivo):
+            return vista_previa.reversion(archivo, usuario=request.user, hoy=timezone.localdate())
+
         return pedir_motivo(self, request, queryset, titulo="Revertir archivos", accion="revertir", aplicar=aplicar,
-                            hecho="Archivo revertido")
+                            hecho="Archivo revertido", vista_previa=previa)
 
     def has_revertir_permission(self, request):
         return request.user.has_perm("prestamos.revertir_archivoaplicado")
+
+
+class CargasRecientesFilter(RecientesFilter):
+    CAMPO = "creada"
+
+
+class CargaConErrorFilter(admin.SimpleListFilter):
+    """Rejected (a line was wrong) or failed (the job broke): nothing of the file was loaded; someone must look."""
+
+    title = "resultado"
+    parameter_name = "error"
+    CON_ERROR = (Carga.Estado.RECHAZADA, Carga.Estado.FALLIDA)
+
+    def lookups(self, request, model_admin):
+        return (("si", "Con error (no se cargó nada)"), ("no", "Sin error"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "si":
+            return queryset.filter(estado__in=self.CON_ERROR)
+        if self.value() == "no":
+            return queryset.exclude(estado__in=self.CON_ERROR)
+        return queryset
+
+
+@admin.register(Carga)
+class CargaAdmin(SoloLecturaMixin, admin.ModelAdmin):
+    """The uploads, as a list: "Cargas con error" on the desk is it filtered (failed or rejected, last 7 days).
+    Each opens on its progress page, which lists the lines rejected and offers to retry."""
+
+    list_display = ("nombre_enlace", "estado", "creada_por", "creada", "terminada")
+    list_filter = (CargasRecientesFilter, CargaConErrorFilter, "estado")
+    search_fields = ("nombre",)
+    list_select_related = ("creada_por",)
+    list_display_links = None
+    show_full_result_count = False
+
+    @admin.display(description="archivo", ordering="nombre")
+    def nombre_enlace(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin_carga", args=[obj.pk]), obj.nombre or "(sin nombre)")

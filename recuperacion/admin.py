@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from oficina.admin_base import SoloLecturaMixin, columna_moneda
+from oficina.admin_base import AbrirConsolaMixin, SoloLecturaMixin, columna_moneda, columna_prestamo, url_consola
 from oficina.exportar import respuesta_csv
 from oficina.verificacion import agrupado
 from prestamos.calculo import Periodo, Quincena
@@ -32,7 +32,8 @@ from recuperacion.suspension import liquidaciones_para, primera_quincena_sin_des
 
 
 @admin.register(Descuento)
-class DescuentoAdmin(SoloLecturaMixin, admin.ModelAdmin):
+class DescuentoAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
+    ruta_derechohabiente = ("prestamo", "derechohabiente_id")
     list_display = ("folio", "curp", "quincena", "importe_moneda", "dependencia", "cargado")
     importe_moneda = columna_moneda("importe", "importe")
     search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp")
@@ -58,8 +59,10 @@ class DescuentoAdmin(SoloLecturaMixin, admin.ModelAdmin):
 
 
 @admin.register(AvisoOmision)
-class AvisoOmisionAdmin(SoloLecturaMixin, admin.ModelAdmin):
-    list_display = ("prestamo", "quincena", "pendiente_moneda", "detectada", "correo", "enviado")
+class AvisoOmisionAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
+    ruta_derechohabiente = ("prestamo", "derechohabiente_id")
+    folio_prestamo = columna_prestamo
+    list_display = ("folio_prestamo", "quincena", "pendiente_moneda", "detectada", "correo", "enviado")
     pendiente_moneda = columna_moneda("pendiente", "pendiente")
     list_filter = ("quincena",)
     search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp")
@@ -139,20 +142,25 @@ class SolicitudDevolucionForm(forms.ModelForm):
 
 
 @admin.register(SolicitudDevolucion)
-class SolicitudDevolucionAdmin(admin.ModelAdmin):
+class SolicitudDevolucionAdmin(AbrirConsolaMixin, admin.ModelAdmin):
     """Operación's queue: export the pending refunds for the bank, then record each SPEI tracking key
     (typing it and saving marks the refund paid, books it in the ledger and e-mails the borrower)."""
 
     form = SolicitudDevolucionForm
+    ruta_derechohabiente = ("prestamo", "derechohabiente_id")
 
-    list_display = ("prestamo", "titular", "clabe", "importe_moneda", "estado", "solicitada", "clave_rastreo", "pagada")
+    folio_prestamo = columna_prestamo
+    list_display = (
+        "folio_prestamo", "titular", "clabe", "importe_moneda", "estado", "solicitada", "clave_rastreo", "pagada",
+        "abrir_consola",
+    )
     importe_moneda = columna_moneda("importe", "importe")
     list_filter = ("estado",)
     search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp", "=clave_rastreo")
     list_select_related = ("prestamo",)
-    readonly_fields = ("prestamo", "importe", "clabe", "titular", "estado", "solicitada", "nota", "pagada", "pagada_por",
-                       "movimiento")
-    fields = ("prestamo", "importe", "clabe", "titular", "estado", "solicitada", "nota", "clave_rastreo", "pagada",
+    readonly_fields = ("prestamo", "importe_moneda", "clabe", "titular", "estado", "solicitada", "nota", "pagada",
+                       "pagada_por", "movimiento")
+    fields = ("prestamo", "importe_moneda", "clabe", "titular", "estado", "solicitada", "nota", "clave_rastreo", "pagada",
               "pagada_por", "movimiento")
     actions = ["exportar_pendientes"]
 
@@ -236,7 +244,7 @@ ENCABEZADO_SUSPENSION = (
 
 
 @admin.register(PrestamoPorSuspender)
-class PrestamoPorSuspenderAdmin(SoloLecturaMixin, admin.ModelAdmin):
+class PrestamoPorSuspenderAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
     """Every paid-off loan with the first quincena its dependencia must not deduct, newest payoff first;
     by dependencia and quincena it is the list to send each payroll office. Exported as CSV with the
     same filters."""
@@ -320,10 +328,11 @@ def _nombre_csv(request) -> str:
 
 
 @admin.register(DocumentoVerificable)
-class DocumentoVerificableAdmin(SoloLecturaMixin, admin.ModelAdmin):
+class DocumentoVerificableAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
     """What was issued, for CAPP staff answering "is this paper ours?" on the phone."""
 
-    list_display = ("folio", "tipo", "emitido", "derechohabiente", "prestamo", "importe_moneda", "codigo_agrupado")
+    folio_prestamo = columna_prestamo
+    list_display = ("folio", "tipo", "emitido", "derechohabiente", "folio_prestamo", "importe_moneda", "codigo_agrupado")
     importe_moneda = columna_moneda("importe", "importe")
     list_filter = ("tipo",)
     search_fields = ("=folio", "=codigo", "=derechohabiente__curp", "=prestamo__folio")
@@ -374,14 +383,17 @@ class EstadoAclaracionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Aclaracion)
-class AclaracionAdmin(admin.ModelAdmin):
+class AclaracionAdmin(AbrirConsolaMixin, admin.ModelAdmin):
     """Operación's queue of aclaraciones; each case opens on its resolve page (payslip, ledger and remesa
     side by side). Reading needs `view_aclaracion`; taking and resolving, `resolver_aclaracion`."""
 
+    ruta_derechohabiente = ("prestamo", "derechohabiente_id")
+
     list_display = (
-        "folio", "estado", "curp", "folio_prestamo", "quincena", "importe", "presentada", "revision_por",
-        "resuelta_por",
+        "folio", "estado", "curp", "folio_prestamo", "quincena", "importe_moneda", "presentada", "revision_por",
+        "resuelta_por", "abrir_consola",
     )
+    importe_moneda = columna_moneda("importe", "importe")
     list_filter = (EstadoAclaracionFilter,)
     search_fields = ("=folio", "=prestamo__folio", "=prestamo__derechohabiente__curp")
     list_select_related = ("prestamo__derechohabiente", "revision_por", "resuelta_por")
@@ -447,16 +459,20 @@ class AclaracionAdmin(admin.ModelAdmin):
             "exp": exp,
             "formulario": formulario,
             "puede_resolver": puede_resolver,
+            "url_consola": url_consola(exp.aclaracion.prestamo.derechohabiente_id),
             "has_view_permission": True,
         }
         return TemplateResponse(request, "admin/recuperacion/aclaracion/resolver.html", contexto)
 
 
 @admin.register(AdeudoDependencia)
-class AdeudoDependenciaAdmin(SoloLecturaMixin, admin.ModelAdmin):
+class AdeudoDependenciaAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
+    ruta_derechohabiente = ("prestamo", "derechohabiente_id")
     """Deductions dependencias took and never sent, recognised through aclaraciones: what each one owes."""
 
-    list_display = ("dependencia", "quincena", "prestamo", "importe", "aclaracion", "registrado", "registrado_por")
+    folio_prestamo = columna_prestamo
+    list_display = ("dependencia", "quincena", "folio_prestamo", "importe_moneda", "aclaracion", "registrado", "registrado_por")
+    importe_moneda = columna_moneda("importe", "importe")
     list_filter = ("dependencia",)
     search_fields = ("=prestamo__folio", "=aclaracion__folio", "=quincena")
     list_select_related = ("dependencia", "prestamo", "aclaracion", "registrado_por")
@@ -464,7 +480,7 @@ class AdeudoDependenciaAdmin(SoloLecturaMixin, admin.ModelAdmin):
 
 
 @admin.register(Atencion)
-class AtencionAdmin(SoloLecturaMixin, admin.ModelAdmin):
+class AtencionAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
     """Every call, visit and e-mail recorded from the console (they are recorded there, not here)."""
 
     list_display = ("fecha", "derechohabiente", "canal", "motivo", "usuario", "fopi")

@@ -33,7 +33,7 @@ from django.views.decorators.http import require_POST
 from fopi import documentos as documentos_fopi
 from fopi import services as fopi_services
 from fopi.forms import FopiForm
-from fopi.models import Fopi
+from fopi.models import Fopi, PagoBancario
 from oficina.formatos import formato_fecha, formato_moneda
 from prestamos.acceso import respuesta_pdf
 from prestamos.models import Derechohabiente, Prestamo
@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 PERMISO_VER = "recuperacion.view_consola"
 PERMISO_FOPI = "recuperacion.emitir_fopi_consola"
 PERMISO_ATENCION = "recuperacion.add_atencion"
+PERMISO_RESOLVER_PAGO = "fopi.change_pagobancario"
 RESULTADOS_MAXIMOS = 20
 
 # The borrower's pages, in the order of the console's menu: (slug, title).
@@ -54,6 +55,7 @@ SECCIONES = (
     ("estado-de-cuenta", "Estado de cuenta"),
     ("regularizacion", "Regularización"),
     ("fopi", "Formatos de pago (FOPI)"),
+    ("pagos", "Pagos"),
     ("aclaraciones", "Aclaraciones"),
     ("avisos", "Avisos"),
     ("saldo-a-favor", "Saldo a favor"),
@@ -197,6 +199,9 @@ def _pagina(request, admin_site, derechohabiente: Derechohabiente, slug: str, **
         extra["grafica"] = grafica_saldo(estado.vigente.serie_saldo()) if estado.vigente else None
     elif slug == "fopi":
         extra = {**_pagina_fopi(derechohabiente, estado, hoy, extra.pop("formulario_fopi", None)), **extra}
+    elif slug == "pagos":
+        extra["pagos"] = pagos_de(derechohabiente)
+        extra["puede_resolver_pagos"] = request.user.has_perm(PERMISO_RESOLVER_PAGO)
     elif slug == "aclaraciones":
         extra["aclaraciones"] = aclaraciones.aclaraciones_de(derechohabiente)
     elif slug == "avisos":
@@ -209,6 +214,16 @@ def _pagina(request, admin_site, derechohabiente: Derechohabiente, slug: str, **
         )
     plantilla = f"admin/consola/{slug or 'seccion'}.html"
     return TemplateResponse(request, plantilla, _contexto(request, admin_site, derechohabiente, slug, **extra))
+
+
+def pagos_de(derechohabiente: Derechohabiente) -> list[PagoBancario]:
+    """Every payment received for the borrower's loans, newest first: applied, in review (by the loan its FOPI
+    names, before anyone applied it), to be refunded or reversed ("transferí y no aparece")."""
+    return list(
+        PagoBancario.objects.filter(
+            Q(prestamo__derechohabiente=derechohabiente) | Q(fopi__prestamo__derechohabiente=derechohabiente)
+        ).select_related("fopi", "prestamo").order_by("-fecha_pago", "-id")
+    )
 
 
 def _pagina_fopi(derechohabiente, estado, hoy, formulario=None) -> dict:

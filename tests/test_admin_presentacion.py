@@ -38,6 +38,7 @@ def test_the_loans_list_shows_money_and_fits_with_fewer_columns(cliente_staff, p
     html = cliente_staff.get(reverse("admin:prestamos_prestamo_changelist")).content.decode()
     assert _columnas(html) == [
         "folio", "titular", "tipo", "importe_moneda", "cuota_moneda", "estado", "clave_dependencia", "otorgado",
+        "abrir_consola",  # the borrower's whole picture, one click away (docs/reglas.md §15)
     ]
     assert '<td class="field-importe_moneda">$30,000.00</td>' in html
     assert '<td class="field-cuota_moneda">$701.12</td>' in html

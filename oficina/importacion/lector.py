@@ -36,7 +36,10 @@ def _elegir_importador(encabezado: list[str]) -> type[Importador]:
     for clase in importadores():
         if clase.reconoce(columnas):
             return clase
-    esperados = "; ".join(",".join(c.columnas) for c in importadores())
+    # The optional trailing columns in brackets: the padrón's "tipo" is part of a valid header too.
+    esperados = "; ".join(
+        ",".join(c.columnas) + (f"[,{','.join(c.opcionales)}]" if c.opcionales else "") for c in importadores()
+    )
     raise ArchivoRechazado(
         [ErrorFila(1, f"Encabezado no reconocido: «{','.join(encabezado)[:200]}». Encabezados válidos: {esperados}")]
     )

@@ -130,6 +130,11 @@ def mundo(por):
     ReaperturaRegistro.objects.create(
         derechohabiente=sin_cuenta, fallidos=5, cerrado_desde=timezone.now(), por=por, motivo="Identidad revisada.",
     )
+    from accounts.models import IntentosRegistro
+
+    IntentosRegistro.objects.create(
+        derechohabiente=sin_cuenta, fallidos=5, ultimo_fallido=timezone.now(), cerrado_desde=timezone.now()
+    )
     AlertaSpei.objects.create(
         causa=AlertaSpei.Causa.CUENTA_INEXISTENTE, motivo="Ningún FOPI ha tenido esta CLABE", id_spei="1",
         fecha_operacion=hoy, institucion_ordenante="40012", clave_rastreo="R1", monto=D("100.00"),

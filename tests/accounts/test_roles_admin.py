@@ -55,6 +55,7 @@ MODELOS = {
     "accounts.user": PERSONAS,
     "accounts.liberacioncurp": Puede(VEN, agregar=SUPERVISAN),  # the audit rows are never changed
     "accounts.reaperturaregistro": Puede(VEN, agregar=SUPERVISAN),  # reopening a CURP's registration, audited
+    "accounts.intentosregistro": Puede(VEN),  # failed RFC attempts per CURP: written by registration only
     "prestamos.dependencia": Puede(VEN, SOLO_SU, SOLO_SU, SOLO_SU),  # loaded from files
     "prestamos.derechohabiente": Puede(VEN, SOLO_SU, SOLO_SU, SOLO_SU),
     "prestamos.prestamo": Puede(VEN),  # corrections are ledger entries (actions), never edits
@@ -62,6 +63,7 @@ MODELOS = {
     "prestamos.parametromora": Puede(VEN, SUPERVISAN, SUPERVISAN),  # a future value only
     "prestamos.remesa": Puede(VEN),
     "prestamos.archivoaplicado": Puede(VEN),
+    "prestamos.carga": Puede(VEN),  # the uploads as a list ("Cargas con error" on the desk); loaded from its page
     "recuperacion.descuento": Puede(VEN),
     "recuperacion.avisoomision": Puede(VEN),
     "recuperacion.dependenciaomisa": Puede(VEN),
@@ -106,7 +108,10 @@ def _vistas(o) -> dict[str, list[tuple[str, Vista]]]:
     pk, fopi = o["derechohabiente"].pk, o["fopi"].pk
     lectura_consola = Vista(VEN)
     return {
-        "admin:index": [(reverse("admin:index"), Vista(TODOS))],
+        "admin:index": [
+            (reverse("admin:index"), Vista(TODOS)),  # the desk: each role sees its own counters
+            (reverse("admin:index") + f"?q={o['derechohabiente'].primer_apellido}", Vista(TODOS)),
+        ],
         "admin:password_change": [(reverse("admin:password_change"), Vista(TODOS, TODOS))],  # their own
         "admin:password_change_done": [(reverse("admin:password_change_done"), Vista(TODOS))],
         "admin:jsi18n": [(reverse("admin:jsi18n"), Vista(TODOS))],
@@ -159,6 +164,9 @@ def _vistas(o) -> dict[str, list[tuple[str, Vista]]]:
             Vista(SOLO_POST, OPERAN, {"canal": "TELEFONO", "motivo": "FOPI", "nota": "Pidió su referencia."}),
         )],
         "admin_cargar_archivo": [(reverse("admin_cargar_archivo"), Vista(OPERAN, OPERAN, {"archivo": "csv"}))],
+        "admin_cargar_archivo_plantilla": [
+            (reverse("admin_cargar_archivo_plantilla", args=["derechohabientes"]), Vista(OPERAN)),
+        ],
         "admin_carga": [(reverse("admin_carga", args=[o["carga"].pk]), Vista(OPERAN))],
         "admin_carga_reintentar": [
             (reverse("admin_carga_reintentar", args=[o["carga"].pk]), Vista(SOLO_POST, OPERAN)),

@@ -146,7 +146,12 @@ def test_it_resolves_from_the_admin(cliente_staff, prestamo_alice, staff):
     assert "R1" in html and "después de la vigencia" in html and "Resolver" in html
     url = reverse("admin:fopi_pagobancario_resolver", args=[pago.pk])
     assert cliente_staff.post(url, {"accion": "aplicar", "folio": "00000000000", "motivo": "x"}).status_code == 200
-    respuesta = cliente_staff.post(url, {"accion": "aplicar", "folio": FOLIO_ALICE, "motivo": "aceptado"})
+    # Applying moves money: first what it will do, then the confirmation applies it (docs/reglas.md §15).
+    previa = cliente_staff.post(url, {"accion": "aplicar", "folio": FOLIO_ALICE, "motivo": "aceptado"})
+    assert previa.status_code == 200 and "Confirmar y aplicar" in previa.content.decode()
+    pago.refresh_from_db()
+    assert pago.estado == "EN_REVISION"
+    respuesta = cliente_staff.post(url, {"accion": "aplicar", "folio": FOLIO_ALICE, "motivo": "aceptado", "confirmar": FOLIO_ALICE})
     assert respuesta.status_code == 302
     pago.refresh_from_db()
     assert pago.estado == "APLICADO_CAPP"

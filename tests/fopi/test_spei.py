@@ -201,7 +201,7 @@ def test_staff_resolve_a_spei_deposit_from_the_same_queue_with_the_same_actions(
 
     distinto = PagoBancario.objects.get(clave_rastreo="DIST0001")
     url = reverse("admin:fopi_pagobancario_resolver", args=[distinto.pk])
-    respuesta = cliente_staff.post(url, {"accion": "aplicar", "folio": FOLIO_ALICE, "motivo": "Faltó un peso; se acepta"})
+    respuesta = cliente_staff.post(url, {"accion": "aplicar", "folio": FOLIO_ALICE, "motivo": "Faltó un peso; se acepta", "confirmar": FOLIO_ALICE})
     assert respuesta.status_code == 302
     distinto.refresh_from_db()
     assert distinto.estado == "APLICADO_CAPP" and distinto.movimiento.origen == "SPEI DIST0001 aplicado por el CAPP"

@@ -122,12 +122,19 @@ class Command(BaseCommand):
                 self.stdout.write(resumen.texto())
             if not Prestamo.objects.filter(folio__startswith="2026000000").exists():
                 # Dated from the day of the first load; a later run must not offer different terms.
-                self.stdout.write(importar_archivo(prestamos_demo(timezone.localdate())).texto())
-                for remesa in remesas_demo(timezone.localdate()):
-                    self.stdout.write(importar_archivo(remesa).texto())
+                # Named as a clerk would name them: the admin lists what each file applied by its name.
+                hoy = timezone.localdate()
+                self.stdout.write(importar_archivo(prestamos_demo(hoy), nombre_archivo="demo-prestamos.csv").texto())
+                for clave, remesa in zip(("SEP", "SSA"), remesas_demo(hoy), strict=True):
+                    self.stdout.write(importar_archivo(remesa, nombre_archivo=f"demo-remesa-{clave}.csv").texto())
             if not Prestamo.objects.filter(folio="20260000004").exists():
-                self.stdout.write(importar_archivo(prestamos_pensiones_demo(timezone.localdate())).texto())
-                self.stdout.write(importar_archivo(remesa_pensiones_demo(timezone.localdate())).texto())
+                hoy = timezone.localdate()
+                self.stdout.write(
+                    importar_archivo(prestamos_pensiones_demo(hoy), nombre_archivo="demo-prestamos-pensiones.csv").texto()
+                )
+                self.stdout.write(
+                    importar_archivo(remesa_pensiones_demo(hoy), nombre_archivo="demo-remesa-PENSIONES.csv").texto()
+                )
             self._cuentas()
             self._bancos()
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
