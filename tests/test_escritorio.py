@@ -59,7 +59,7 @@ def o(equipo):
     )
     AlertaSpei.objects.filter(pk=vieja.pk).update(recibida=hace_dos_semanas)
     PagoBancario.objects.create(
-        banco="BANORTE", autorizacion="A2", fecha_pago=timezone.localdate(), referencia="1", importe=D("10.00"),
+        banco="BANORTE", autorizacion="A9", fecha_pago=timezone.localdate(), referencia="1", importe=D("10.00"),
         estado=PagoBancario.Estado.DEVOLUCION, motivo="otro", cargado_por=equipo[SU],
     )
     otro = Derechohabiente.objects.exclude(intentos_registro__isnull=False).exclude(pk=o["derechohabiente"].pk).first()
