@@ -83,8 +83,12 @@ def base_en_puerto_cerrado():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_is_not_ready_when_the_database_is_down(client):
-    with base_en_puerto_cerrado():
-        codigo, cuerpo = lista(client)
+    # In a thread of its own: after the browser tests this thread may hold an event loop, and the health
+    # checks run through async_to_sync.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with base_en_puerto_cerrado(), ThreadPoolExecutor(1) as hilo:
+        codigo, cuerpo = hilo.submit(lista, client).result()
     assert (codigo, cuerpo) == (503, {"estado": "no lista", "fallas": ["base de datos"]})
 
 

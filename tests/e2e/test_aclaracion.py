@@ -119,7 +119,8 @@ def test_a_borrower_files_an_aclaracion_and_operacion_resolves_it(pagina, live_s
     cerrar_sesion(page)
 
     # She reads the answer and the e-mail; the statement no longer says Q11 is missing.
-    [correo] = [m for m in mail.outbox if aclaracion.folio in m.subject]
+    # Two e-mails name the folio: the acknowledgement (with the date it will be answered by) and the answer.
+    [correo] = [m for m in mail.outbox if aclaracion.folio in m.subject and "procedente" in m.subject.lower()]
     assert "procedente" in correo.subject
     iniciar_sesion(page, live_server, "alice", CONTRASENA)
     page.goto(live_server.url + SECCION + "aclaraciones/")
