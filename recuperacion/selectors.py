@@ -7,15 +7,16 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 
 from fopi.services import CuotaEnEspera, OmisionRegularizable, Regularizacion, regularizacion
 from oficina.dinero import round2
 from oficina.formatos import formato_moneda
+from prestamos import posiciones
 from prestamos.calculo import Periodo
 from prestamos.cartera import CERO
-from prestamos.models import Dependencia, Derechohabiente, Prestamo, Remesa
+from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
 from prestamos.selectors import ACTIVOS, VistaPrestamo, vistas_prestamos
 from recuperacion.models import AdeudoDependencia
 
@@ -199,15 +200,13 @@ class OrigenSaldo:
 
 def origenes_saldo_a_favor(vistas: list[VistaPrestamo]) -> list[OrigenSaldo]:
     """Each movement still standing that left saldo a favor, newest first: one query for all the loans."""
-    from prestamos import posiciones
-    from prestamos.models import Movimiento
-
     por_pk = {v.prestamo.pk: v for v in vistas}
     if not por_pk:
         return []
     filas = list(
         Movimiento.objects.filter(prestamo_id__in=por_pk)
-        .filter(models_q_saldo())
+        # What can leave saldo a favor, and the reversals that may have taken it back.
+        .filter(Q(excedente__gt=0) | Q(tipo=Movimiento.Tipo.REVERSION))
         .only("prestamo_id", "tipo", "fecha_valor", "importe", "excedente", "aplicacion", "origen", "revierte_id")
         .order_by("id")
     )
@@ -234,11 +233,3 @@ def origenes_saldo_a_favor(vistas: list[VistaPrestamo]) -> list[OrigenSaldo]:
         origenes.append(OrigenSaldo(folio=vista.prestamo.folio, fecha=m.fecha_valor, importe=m.excedente, texto=texto))
     return sorted(origenes, key=lambda o: o.fecha, reverse=True)
 
-
-def models_q_saldo():
-    """The movements that can leave saldo a favor, and the reversals that may cancel them."""
-    from django.db.models import Q
-
-    from prestamos.models import Movimiento
-
-    return Q(excedente__gt=0) | Q(tipo=Movimiento.Tipo.REVERSION)
