@@ -30,6 +30,7 @@ from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 from fopi.clabe import clabe_para  # noqa: E402
 from fopi.pdf import (  # noqa: E402
     AVISO_COPIAS,
+    AVISO_LIQUIDACION,
     BANCO_SPEI,
     TITULO,
     TITULO_SPEI,
@@ -95,6 +96,7 @@ def textos_de(datos: DatosFopi) -> list[str]:
     return [
         INSTITUCION, PORTAL, TITULO, f"Emitido el {formato_fecha(datos.emitido)}", f"Formato núm. {datos.secuencia:03d}",
         "Nombre", datos.nombre, "CURP", datos.curp, "Folio del préstamo", datos.folio, "Tipo de pago", datos.tipo_texto,
+        *(("Qué paga", datos.cubre) if datos.cubre else ()),
         "Importe a pagar", "Vigencia", formato_moneda(datos.importe), f"Pagar a más tardar el {formato_fecha(datos.vigencia)}",
         "Referencia bancaria (captúrala completa)", referencia_agrupada(datos.referencia), datos.referencia,
         "Bancos autorizados", "Banco", "Número de convenio",
@@ -106,6 +108,7 @@ def textos_de(datos: DatosFopi) -> list[str]:
         f"Este formato es de un solo uso y solo es válido hasta el {formato_fecha(datos.vigencia)}.",
         "Paga el importe exacto, con la referencia completa, en ventanilla o banca electrónica de un banco autorizado.",
         "Un pago por otro importe o después de la vigencia no se aplica en automático: queda en revisión del CAPP.",
+        *(AVISO_LIQUIDACION if datos.tipo == "LIQUIDACION" else ()),
         CONTACTO_CAPP, "Página 1 de 1",
     ]
 

@@ -168,6 +168,7 @@ def _mensaje(tipo: str, objeto: int, prestamo: Prestamo) -> tuple[str, str]:
         "folio": prestamo.folio,
         "telefono": settings.CAPP_TELEFONO,
         "correo_capp": settings.CAPP_CORREO,
+        "palabras": prestamo.derechohabiente.palabras,  # a pensioner's e-mail speaks of her pension (§14)
     }
     if tipo == AvisoCorreo.Tipo.PAGO_APLICADO:
         pago = PagoBancario.objects.select_related("movimiento").get(pk=objeto)

@@ -40,6 +40,8 @@ def fopi_pdf(fopi: Fopi, *, marca: str = "") -> bytes:
             clabe=fopi.clabe,
             beneficiario=settings.SPEI_BENEFICIARIO,
             marca=marca,
+            cubre=(f"{fopi.periodos[0].PALABRAS.plural.capitalize()} sin descuento: {fopi.periodos_en_palabras}"
+                   if fopi.periodos else ""),
         )
     )
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from prestamos.calculo import Periodo, periodos_en_palabras
 from prestamos.models import Movimiento, Prestamo
 
 
@@ -73,6 +74,15 @@ class Fopi(models.Model):
 
     def __str__(self) -> str:
         return f"FOPI {self.referencia} ({self.get_tipo_display()})"
+
+    @property
+    def periodos(self) -> list[Periodo]:
+        """The periods a REGULARIZACION FOPI pays, as the borrower saw them when issuing it (docs/reglas.md §13)."""
+        return sorted(Periodo.parse(c) for c in (self.detalle or {}).get("quincenas", ()))
+
+    @property
+    def periodos_en_palabras(self) -> str:
+        return periodos_en_palabras(self.periodos)
 
     def estado_al(self, hoy) -> str:
         """A pending FOPI past its vigencia is expired even before any job marks it."""

@@ -72,6 +72,7 @@ class DatosFopi:
     clabe: str  # 18 digits, this FOPI's own (fopi/clabe.py)
     beneficiario: str  # the account holder's name the banking app shows for the CLABE
     marca: str = ""  # "VENCIDO" or "CANCELADO": printed across the page of a FOPI that can no longer be paid
+    cubre: str = ""  # REGULARIZACION: the periods it pays, in words ("Quincenas sin descuento: …", §13)
 
 
 def referencia_agrupada(referencia: str) -> str:
@@ -145,6 +146,7 @@ def _datos_acreditado(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: flo
         ("CURP", datos.curp),
         ("Folio del préstamo", datos.folio),
         ("Tipo de pago", datos.tipo_texto),
+        *((("Qué paga", datos.cubre),) if datos.cubre else ()),
     )
     x_valor = MARGEN + 38 * mm
     for etiqueta, valor in renglones:
@@ -323,24 +325,30 @@ def _spei(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float
     return base
 
 
-_ALTO_AVISOS = 27 * mm
+# The notices' box: a title and up to five lines (the payoff's adds two); the page keeps room for the tallest.
+_ALTO_AVISOS = (11.5 + 4.6 * 5 + 1.7) * mm
+AVISO_LIQUIDACION = (
+    "Si pagas antes de la vigencia, los intereses que aún no se generan quedan como saldo a favor:",
+    "pide en el portal que te lo devolvamos a tu cuenta (Saldo a favor).",
+)
 
 
 def _avisos(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> None:
-    base = y - _ALTO_AVISOS
+    lineas = (
+        f"Este formato es de un solo uso y solo es válido hasta el {formato_fecha(datos.vigencia)}.",
+        "Paga el importe exacto, con la referencia completa, en ventanilla o banca electrónica de un banco autorizado.",
+        "Un pago por otro importe o después de la vigencia no se aplica en automático: queda en revisión del CAPP.",
+        *(AVISO_LIQUIDACION if datos.tipo == "LIQUIDACION" else ()),
+    )
+    base = y - (11.5 + 4.6 * len(lineas) + 1.7) * mm
     canvas.setStrokeColor(DORADO)
     canvas.setLineWidth(1)
-    canvas.rect(MARGEN, base, ANCHO_UTIL, _ALTO_AVISOS, stroke=1, fill=0)
+    canvas.rect(MARGEN, base, ANCHO_UTIL, y - base, stroke=1, fill=0)
     x = MARGEN + 4 * mm
     ancho = ANCHO_UTIL - 8 * mm
     canvas.setFillColor(GUINDA)
     _texto_ajustado(canvas, x, y - 6 * mm, AVISO_COPIAS, fuentes.negrita, 11, ancho)
     canvas.setFillColor(black)
-    lineas = (
-        f"Este formato es de un solo uso y solo es válido hasta el {formato_fecha(datos.vigencia)}.",
-        "Paga el importe exacto, con la referencia completa, en ventanilla o banca electrónica de un banco autorizado.",
-        "Un pago por otro importe o después de la vigencia no se aplica en automático: queda en revisión del CAPP.",
-    )
     y -= 11.5 * mm
     for linea in lineas:
         _texto_ajustado(canvas, x, y, linea, fuentes.normal, 8.5, ancho)

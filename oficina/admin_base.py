@@ -28,6 +28,21 @@ def columna_moneda(campo: str, descripcion: str):
     return columna
 
 
+def columna_periodo(campo: str, descripcion: str):
+    """A list column showing a payroll period in words with its code in small print, "1ª quincena de junio de 2026
+    (2026-Q11)" (docs/reglas.md §14): staff read the words and match the code. Sortable by the field."""
+
+    @admin.display(description=descripcion, ordering=campo)
+    def columna(self, obj):
+        valor = getattr(obj, campo)
+        if valor is None or valor == "":
+            return "—"
+        return format_html("{} <small>({})</small>", getattr(valor, "en_palabras", valor), valor)
+
+    columna.__name__ = f"{campo}_periodo"
+    return columna
+
+
 def columna_fecha(campo: str, descripcion: str):
     """A list column showing a date as the portal writes it, 30/06/2026: a narrow column where space is short
     (the change forms keep the long form, "30 de junio de 2026")."""

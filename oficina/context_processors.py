@@ -9,3 +9,10 @@ def portal(request):
         "CAPP_TELEFONO_MARCAR": settings.CAPP_TELEFONO_MARCAR,
         "CAPP_CORREO": settings.CAPP_CORREO,
     }
+
+
+def palabras(request):
+    """The words for the borrower's kind of period (docs/reglas.md §14: "quincena"/"tu dependencia" for a worker,
+    "mes"/"tu nómina de pensiones" for a pensioner), once a borrower view has identified them; nothing else."""
+    derechohabiente = getattr(request, "derechohabiente", None)
+    return {"palabras": derechohabiente.palabras} if derechohabiente is not None else {}

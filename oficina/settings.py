@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "oficina.context_processors.portal",
+                "oficina.context_processors.palabras",
             ],
             "builtins": ["prestamos.templatetags.formato"],
         },

@@ -10,6 +10,7 @@ from oficina.admin_base import (
     SoloLecturaMixin,
     columna_fecha,
     columna_moneda,
+    columna_periodo,
     columna_prestamo,
     filtro_si_no,
     pedir_motivo,
@@ -142,7 +143,7 @@ class PrestamoAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
 
     @admin.display(description="primer periodo")
     def primer_periodo(self, obj):
-        return vista_previa.en_palabras(obj.primera_quincena)
+        return obj.primera_quincena.en_palabras
 
     @admin.display(description="estado al cargar")
     def estado_al_cargar(self, obj):
@@ -235,11 +236,12 @@ class ParametroMoraAdmin(admin.ModelAdmin):
 
 @admin.register(Remesa)
 class RemesaAdmin(SoloLecturaMixin, admin.ModelAdmin):
-    list_display = ("dependencia", "quincena", "filas", "total_moneda", "cargada", "cargada_por", "archivo")
+    list_display = ("dependencia", "quincena_periodo", "filas", "total_moneda", "cargada", "cargada_por", "archivo")
     list_filter = ("quincena", "dependencia")
     search_fields = ("=quincena", "dependencia__clave", "dependencia__nombre")
     list_select_related = ("dependencia", "cargada_por")
     total_moneda = columna_moneda("total", "total")
+    quincena_periodo = columna_periodo("quincena", "periodo")
 
 
 @admin.register(ArchivoAplicado)

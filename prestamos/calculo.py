@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 from typing import ClassVar
 
 from oficina.dinero import round2
-from oficina.formatos import formato_fecha
+from oficina.formatos import nombre_mes
 
 QUINCENAS_POR_ANIO = 24
 DIAS_POR_ANIO = 360  # interest between dates counts actual days / 360 (docs/reglas.md §4)
@@ -27,6 +27,46 @@ DIAS_POR_ANIO = 360  # interest between dates counts actual days / 360 (docs/reg
 # (docs/reglas.md §4, §12). Both are one value object, `Periodo`, whose kind (the subclass) carries everything
 # that differs: periods per year, the code letter, where a period starts and falls due, and the words the
 # pages use. Nothing else in the code asks which kind it holds.
+
+@dataclass(frozen=True)
+class Palabras:
+    """The words a borrower reads for one kind of period (docs/reglas.md §14): the one source pages, PDFs and
+    e-mails take them from, so a pensioner's page cannot speak of quincenas or of a dependencia."""
+
+    nombre: str  # "quincena", "mes"
+    plural: str  # "quincenas", "meses"
+    encabezado: str  # a table column: "Quincena", "Mes"
+    la: str  # "la quincena", "el mes"
+    de_la: str  # "de la quincena", "del mes"
+    las: str  # "las quincenas", "los meses"
+    esta: str  # "Esta quincena", "Este mes"
+    estas: str  # "Estas quincenas", "Estos meses"
+    sin_descuento: str  # "Quincenas sin descuento", "Meses sin descuento"
+    en_espera: str  # "quincenas en espera de remesa", "meses en espera de remesa"
+    pagador: str  # who deducts: "tu dependencia", "tu nómina de pensiones"
+    descuento: str  # "tu descuento vía nómina", "tu descuento mensual"
+    descuentos: str  # "tus descuentos vía nómina", "tus descuentos mensuales"
+    talon: str  # the document showing the deduction: "tu talón de pago", "tu comprobante de pago de pensión"
+
+    @property
+    def Pagador(self) -> str:  # noqa: N802 (read in templates as {{ palabras.Pagador }})
+        return self.pagador[:1].upper() + self.pagador[1:]
+
+
+PALABRAS_QUINCENA = Palabras(
+    nombre="quincena", plural="quincenas", encabezado="Quincena", la="la quincena", de_la="de la quincena",
+    las="las quincenas",
+    esta="Esta quincena", estas="Estas quincenas", sin_descuento="Quincenas sin descuento",
+    en_espera="quincenas en espera de remesa", pagador="tu dependencia", descuento="tu descuento vía nómina",
+    descuentos="tus descuentos vía nómina", talon="tu talón de pago",
+)
+PALABRAS_MES = Palabras(
+    nombre="mes", plural="meses", encabezado="Mes", la="el mes", de_la="del mes", las="los meses", esta="Este mes", estas="Estos meses",
+    sin_descuento="Meses sin descuento", en_espera="meses en espera de remesa", pagador="tu nómina de pensiones",
+    descuento="tu descuento mensual", descuentos="tus descuentos mensuales",
+    talon="tu comprobante de pago de pensión",
+)
+
 
 _CODIGO_PERIODO = re.compile(r"([0-9]{4})-([QM])([0-9]{2})")
 
@@ -46,6 +86,7 @@ class Periodo:
     ARTICULO: ClassVar[str] = ""  # "la quincena", "el mes"
     PAGADOS: ClassVar[str] = ""  # "quincenas pagadas", "meses pagados"
     INVALIDO: ClassVar[str] = "Periodo inválido"
+    PALABRAS: ClassVar[Palabras]
 
     def __post_init__(self) -> None:
         if not 1 <= self.numero <= self.POR_ANIO:
@@ -96,8 +137,19 @@ class Periodo:
         return self + (-otro)
 
     @cached_property
+    def en_palabras(self) -> str:
+        """How people say it (docs/reglas.md §14): "1ª quincena de julio de 2026", "junio de 2026"."""
+        raise NotImplementedError
+
+    @cached_property
+    def con_articulo(self) -> str:
+        """Inside a sentence: "la 1ª quincena de julio de 2026", "junio de 2026"."""
+        return self.en_palabras
+
+    @cached_property
     def descripcion(self) -> str:
-        return f"{self} ({formato_fecha(self.inicio)} – {formato_fecha(self.vencimiento)})"
+        """In words with its days where they help: "2ª quincena de junio de 2026, del 16 al 30 de junio"."""
+        return self.en_palabras
 
 
 @dataclass(frozen=True, order=True)
@@ -112,6 +164,20 @@ class Quincena(Periodo):
     ARTICULO: ClassVar[str] = "la"
     PAGADOS: ClassVar[str] = "quincenas pagadas"
     INVALIDO: ClassVar[str] = "Quincena inválida"
+    PALABRAS: ClassVar[Palabras] = PALABRAS_QUINCENA
+
+    @cached_property
+    def en_palabras(self) -> str:
+        return f"{'1ª' if self.numero % 2 else '2ª'} quincena de {nombre_mes(self._mes)} de {self.anio}"
+
+    @cached_property
+    def con_articulo(self) -> str:
+        return f"la {self.en_palabras}"
+
+    @cached_property
+    def descripcion(self) -> str:
+        return (f"{self.en_palabras}, del {self.inicio.day} al {self.vencimiento.day} de "
+                f"{nombre_mes(self._mes)}")
 
     @classmethod
     def de_fecha(cls, d: date) -> Quincena:
@@ -148,6 +214,11 @@ class Mes(Periodo):
     ARTICULO: ClassVar[str] = "el"
     PAGADOS: ClassVar[str] = "meses pagados"
     INVALIDO: ClassVar[str] = "Mes inválido"
+    PALABRAS: ClassVar[Palabras] = PALABRAS_MES
+
+    @cached_property
+    def en_palabras(self) -> str:
+        return f"{nombre_mes(self.numero)} de {self.anio}"
 
     @classmethod
     def de_fecha(cls, d: date) -> Mes:
@@ -163,6 +234,19 @@ class Mes(Periodo):
 
 
 _KINDS = {"Q": Quincena, "M": Mes}
+
+
+def periodos_en_palabras(periodos) -> str:
+    """A list of periods as one phrase (docs/reglas.md §14): "1ª quincena de mayo de 2026 y 2ª quincena de mayo de
+    2026"; a run of three or more consecutive ones as its ends: "de mayo de 2026 a julio de 2026 (3 meses)"."""
+    lista = sorted(periodos)
+    if not lista:
+        return ""
+    if len(lista) <= 2:
+        return " y ".join(p.en_palabras for p in lista)
+    if lista[-1] - lista[0] == len(lista) - 1:
+        return f"de {lista[0].con_articulo} a {lista[-1].con_articulo} ({len(lista)} {lista[0].PALABRAS.plural})"
+    return ", ".join(p.en_palabras for p in lista[:-1]) + f" y {lista[-1].en_palabras}"
 
 
 def periodo(codigo) -> Periodo:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from oficina.identidad import validar_curp
+from prestamos.calculo import PALABRAS_MES, PALABRAS_QUINCENA, Palabras
 from prestamos.campos import PeriodoField
 from prestamos.validadores import validar_clave, validar_nombre, validar_rfc
 
@@ -60,6 +61,11 @@ class Derechohabiente(models.Model):
     @property
     def nombre_completo(self) -> str:
         return " ".join(p for p in (self.nombre, self.primer_apellido, self.segundo_apellido) if p)
+
+    @property
+    def palabras(self) -> Palabras:
+        """The words of this borrower's payroll period (docs/reglas.md §14): months for a pensioner."""
+        return PALABRAS_MES if self.tipo == self.Tipo.PENSIONADO else PALABRAS_QUINCENA
 
 
 class Prestamo(models.Model):

@@ -201,16 +201,17 @@ class VistaPrestamo:
             n = self.prestamo.quincenas_pagadas_inicial
             primero, ultimo = self.primer_periodo, self.primer_periodo + (n - 1)
             if n <= 1:
-                detalle = f"{clase.NOMBRE.capitalize()} {primero.descripcion}"
+                detalle = primero.descripcion[:1].upper() + primero.descripcion[1:]
             else:
                 detalle = (
-                    f"{n} {clase.PLURAL}, de {primero} a {ultimo} "
+                    f"{n} {clase.PLURAL}, de {primero.con_articulo} a {ultimo.con_articulo} "
                     f"({formato_fecha(primero.inicio)} – {formato_fecha(ultimo.vencimiento)})"
                 )
             return Concepto(TITULO_APERTURA, detalle)
         if movimiento.tipo == Movimiento.Tipo.DESCUENTO:
             # A deduction's value date is its period's due date (docs/reglas.md §5): the period it paid.
-            detalle = f"{clase.NOMBRE.capitalize()} {clase.de_fecha(movimiento.fecha_valor).descripcion}"
+            descripcion = clase.de_fecha(movimiento.fecha_valor).descripcion
+            detalle = descripcion[:1].upper() + descripcion[1:]
             if not movimiento.origen.startswith("Remesa "):
                 detalle += f" · {movimiento.origen}"
             return Concepto(movimiento.get_tipo_display(), detalle)

@@ -14,25 +14,11 @@ from django.db.models import Count, Max, Sum
 
 from oficina.importacion import ArchivoRechazado, revertir_aplicado
 from prestamos import posiciones
-from prestamos.calculo import Mes, Periodo
+from prestamos.calculo import Periodo
 from prestamos.cartera import CERO
 from prestamos.models import ArchivoAplicado, Movimiento, Prestamo
 
-MESES = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
-    "diciembre",
-)
 PRESTAMOS_DETALLADOS = 20  # a remesa reverses thousands of loans: the first ones in detail, all in the totals
-
-
-def en_palabras(periodo: Periodo, *, anio: bool = True) -> str:
-    """"1ª quincena de noviembre de 2026", "junio de 2026" (docs/reglas.md §14)."""
-    periodo = Periodo.parse(periodo)
-    if isinstance(periodo, Mes):
-        texto = MESES[periodo.numero - 1]
-    else:
-        texto = f"{2 - periodo.numero % 2}ª quincena de {MESES[(periodo.numero - 1) // 2]}"
-    return f"{texto} de {periodo.anio}" if anio else texto
 
 
 # --- applying money received ---------------------------------------------------------------------------
@@ -47,12 +33,12 @@ class CuotaAfectada:
 
     @property
     def descripcion(self) -> str:
-        return en_palabras(self.periodo)
+        return self.periodo.en_palabras
 
     @property
     def de_periodo(self) -> str:
         """"de la 1ª quincena de noviembre de 2026", "de junio de 2026"."""
-        return f"de {'' if isinstance(self.periodo, Mes) else 'la '}{self.descripcion}"
+        return f"de {self.periodo.con_articulo}"
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from prestamos.calculo import Periodo, Quincena
 from prestamos.models import Derechohabiente, Movimiento, Prestamo, Remesa
 from prestamos.selectors import FilaTabla, VistaPrestamo, vistas_prestamos
 from prestamos.services import prestamo_aplicar_pago, prestamo_devolver_moratorios
+from recuperacion import acuses
 from recuperacion.models import EXTENSIONES_TALON, Aclaracion, AdeudoDependencia, Descuento
 from recuperacion.talones import Talon
 
@@ -87,7 +88,7 @@ def aclaracion_presentar(
     primera = prestamo.primera_quincena
     if type(quincena) is not type(primera) or quincena < primera or quincena.vencimiento > hoy:
         raise ValidationError(
-            f"{quincena.descripcion} no es {'un' if primera.ARTICULO == 'el' else 'una'} {primera.NOMBRE} ya "
+            f"{quincena.descripcion[:1].upper()}{quincena.descripcion[1:]} no es {'un' if primera.ARTICULO == 'el' else 'una'} {primera.NOMBRE} ya "
             f"vencid{'o' if primera.ARTICULO == 'el' else 'a'} de tu préstamo {prestamo.folio} (su primer descuento "
             f"fue en {primera.descripcion})."
         )
@@ -107,11 +108,11 @@ def aclaracion_presentar(
     if previa is not None:
         if previa.abierta:
             raise ValidationError(
-                f"Ya tienes la aclaración {previa.folio} en trámite para la quincena {quincena.descripcion}; "
+                f"Ya tienes la aclaración {previa.folio} en trámite para {quincena.con_articulo}; "
                 "te avisaremos por correo cuando la resolvamos."
             )
         raise ValidationError(
-            f"Ya reconocimos tu descuento de la quincena {quincena.descripcion} (aclaración {previa.folio})."
+            f"Ya reconocimos tu descuento de {quincena.con_articulo} (aclaración {previa.folio})."
         )
     archivo = ContentFile(talon.contenido, name=f"talon.{EXTENSIONES_TALON[talon.tipo]}")
     aclaracion = Aclaracion(
@@ -133,7 +134,7 @@ def aclaracion_presentar(
             aclaracion.save(update_fields=["folio"])
     except IntegrityError:
         _borrar_talon(aclaracion)
-        raise ValidationError(f"Ya tienes una aclaración en trámite para la quincena {quincena.descripcion}.")
+        raise ValidationError(f"Ya tienes una aclaración en trámite para {quincena.con_articulo}.")
     except BaseException:
         _borrar_talon(aclaracion)  # the row was not written: neither is the file
         raise
@@ -201,7 +202,7 @@ def aclaracion_resolver(
             )
         vencimiento = aclaracion.quincena.vencimiento
         respuesta = respuesta or (
-            f"Tu dependencia te descontó {formato_moneda(importe)} en la quincena {aclaracion.quincena.descripcion} y "
+            f"{aclaracion.quincena.PALABRAS.Pagador} te descontó {formato_moneda(importe)} en {aclaracion.quincena.con_articulo} y "
             f"no nos lo envió. Lo aplicamos a tu préstamo con fecha {formato_fecha(vencimiento)}, "
             "el vencimiento de esa "
             "quincena, así que no te genera moratorios."
@@ -266,7 +267,7 @@ def avisar_resolucion(aclaracion: Aclaracion) -> None:
         "portal": settings.PORTAL_NOMBRE,
         "nombre": aclaracion.prestamo.derechohabiente.nombre,
         "aclaracion": aclaracion,
-        "quincena": aclaracion.quincena.descripcion,
+        "quincena": aclaracion.quincena.con_articulo,
         "importe": formato_moneda(aclaracion.importe),
         "importe_reconocido": formato_moneda(aclaracion.importe_reconocido) if aclaracion.importe_reconocido else "",
         "enlace": settings.PORTAL_URL.rstrip("/") + reverse("aclaraciones"),
@@ -281,6 +282,7 @@ def avisar_resolucion(aclaracion: Aclaracion) -> None:
         logger.exception("No se pudo avisar la resolución de la aclaración %s", aclaracion.folio)
         return
     Aclaracion.objects.filter(pk=aclaracion.pk).update(notificada=timezone.now())
+    acuses.aclaracion_resuelta(aclaracion, asunto=asunto, cuerpo=cuerpo)  # kept on the Avisos page (§13)
 
 
 # --- reading ---------------------------------------------------------------------------------------------

@@ -2,9 +2,8 @@
 (Mexico's official holidays skipped, oficina/calendario.py), and the borrower is told that date at once; its
 resolution is told too. Both are kept on the Avisos page (fopi.buzon), once per event.
 
-`recuperacion.aclaraciones` is the service that should call these (inside its transaction, after the row is
-saved); until it does, the view that files an aclaración calls `aclaracion_recibida`, and a second call is
-harmless: the notice is unique per aclaración.
+The view that files an aclaración calls `aclaracion_recibida` (a second call is harmless: the notice is unique
+per aclaración); `recuperacion.aclaraciones.avisar_resolucion` calls `aclaracion_resuelta` after its e-mail went.
 """
 
 from __future__ import annotations
@@ -46,13 +45,13 @@ def aclaracion_recibida(aclaracion: Aclaracion, *, hoy: date | None = None) -> A
     )
 
 
-def aclaracion_resuelta(aclaracion: Aclaracion) -> AvisoCorreo | None:
-    """For an e-mail the resolution already sent: keep it on the Avisos page (`asunto`, `cuerpo` as sent)."""
+def aclaracion_resuelta(aclaracion: Aclaracion, *, asunto: str, cuerpo: str) -> AvisoCorreo | None:
+    """For the e-mail the resolution already sent (`recuperacion.aclaraciones.avisar_resolucion`): keep it on
+    the Avisos page as sent."""
     prestamo = aclaracion.prestamo
     return buzon.registrar_correo(
         derechohabiente=prestamo.derechohabiente, prestamo=prestamo, tipo=AvisoCorreo.Tipo.ACLARACION_RESUELTA,
-        objeto=aclaracion.pk, asunto=f"Tu aclaración {aclaracion.folio}: {aclaracion.get_estado_display()}",
-        cuerpo=aclaracion.respuesta if hasattr(aclaracion, "respuesta") else "",
+        objeto=aclaracion.pk, asunto=asunto, cuerpo=cuerpo,
     )
 
 

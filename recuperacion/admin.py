@@ -7,7 +7,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from oficina.admin_base import AbrirConsolaMixin, SoloLecturaMixin, columna_moneda, columna_prestamo, url_consola
+from oficina.admin_base import (
+    AbrirConsolaMixin,
+    SoloLecturaMixin,
+    columna_moneda,
+    columna_periodo,
+    columna_prestamo,
+    url_consola,
+)
 from oficina.exportar import respuesta_csv
 from oficina.verificacion import agrupado
 from prestamos.calculo import Periodo, Quincena
@@ -34,7 +41,8 @@ from recuperacion.suspension import liquidaciones_para, primera_quincena_sin_des
 @admin.register(Descuento)
 class DescuentoAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
     ruta_derechohabiente = ("prestamo", "derechohabiente_id")
-    list_display = ("folio", "curp", "quincena", "importe_moneda", "dependencia", "cargado")
+    list_display = ("folio", "curp", "quincena_periodo", "importe_moneda", "dependencia", "cargado")
+    quincena_periodo = columna_periodo("quincena", "periodo")
     importe_moneda = columna_moneda("importe", "importe")
     search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp")
     list_select_related = ("prestamo__derechohabiente", "remesa__dependencia")
@@ -62,8 +70,9 @@ class DescuentoAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
 class AvisoOmisionAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdmin):
     ruta_derechohabiente = ("prestamo", "derechohabiente_id")
     folio_prestamo = columna_prestamo
-    list_display = ("folio_prestamo", "quincena", "pendiente_moneda", "detectada", "correo", "enviado")
+    list_display = ("folio_prestamo", "quincena_periodo", "pendiente_moneda", "detectada", "correo", "enviado")
     pendiente_moneda = columna_moneda("pendiente", "pendiente")
+    quincena_periodo = columna_periodo("quincena", "periodo")
     list_filter = ("quincena",)
     search_fields = ("=prestamo__folio", "=prestamo__derechohabiente__curp")
     list_select_related = ("prestamo",)
@@ -110,7 +119,7 @@ class DependenciaOmisaAdmin(SoloLecturaMixin, admin.ModelAdmin):
             return omisas_csv(quincena, filas)
         contexto = {
             **self.admin_site.each_context(request),
-            "title": f"Dependencias omisas — quincena {quincena.descripcion}",
+            "title": f"Dependencias omisas — {quincena.descripcion} ({quincena})",
             "opts": self.model._meta,
             "quincena": quincena,
             "filas": filas,
@@ -390,10 +399,11 @@ class AclaracionAdmin(AbrirConsolaMixin, admin.ModelAdmin):
     ruta_derechohabiente = ("prestamo", "derechohabiente_id")
 
     list_display = (
-        "folio", "estado", "curp", "folio_prestamo", "quincena", "importe_moneda", "presentada", "revision_por",
+        "folio", "estado", "curp", "folio_prestamo", "quincena_periodo", "importe_moneda", "presentada", "revision_por",
         "resuelta_por", "abrir_consola",
     )
     importe_moneda = columna_moneda("importe", "importe")
+    quincena_periodo = columna_periodo("quincena", "periodo")
     list_filter = (EstadoAclaracionFilter,)
     search_fields = ("=folio", "=prestamo__folio", "=prestamo__derechohabiente__curp")
     list_select_related = ("prestamo__derechohabiente", "revision_por", "resuelta_por")
@@ -471,8 +481,9 @@ class AdeudoDependenciaAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.ModelAdm
     """Deductions dependencias took and never sent, recognised through aclaraciones: what each one owes."""
 
     folio_prestamo = columna_prestamo
-    list_display = ("dependencia", "quincena", "folio_prestamo", "importe_moneda", "aclaracion", "registrado", "registrado_por")
+    list_display = ("dependencia", "quincena_periodo", "folio_prestamo", "importe_moneda", "aclaracion", "registrado", "registrado_por")
     importe_moneda = columna_moneda("importe", "importe")
+    quincena_periodo = columna_periodo("quincena", "periodo")
     list_filter = ("dependencia",)
     search_fields = ("=prestamo__folio", "=aclaracion__folio", "=quincena")
     list_select_related = ("dependencia", "prestamo", "aclaracion", "registrado_por")

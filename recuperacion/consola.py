@@ -194,6 +194,7 @@ def _pagina(request, admin_site, derechohabiente: Derechohabiente, slug: str, **
     hoy = timezone.localdate()
     estado = selectors.estado_de_cuenta(derechohabiente=derechohabiente, hoy=hoy)
     extra["estado"] = estado
+    extra["palabras"] = derechohabiente.palabras  # the borrower's words, as their own pages say them (§14)
     if slug == "estado-de-cuenta":
         extra["vigente"] = estado.vigente
         extra["grafica"] = grafica_saldo(estado.vigente.serie_saldo()) if estado.vigente else None

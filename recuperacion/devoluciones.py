@@ -16,7 +16,9 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fopi import buzon
 from fopi.clabe import es_clabe_valida
+from fopi.models import AvisoCorreo
 from oficina.formatos import formato_moneda
 from prestamos import libro, posiciones
 from prestamos.correcciones import devolver_saldo_a_favor
@@ -46,7 +48,7 @@ def devolucion_solicitar(*, prestamo: Prestamo, clabe: str, titular: str) -> Sol
             solicitud = SolicitudDevolucion.objects.create(prestamo=prestamo, importe=saldo, clabe=clabe, titular=titular)
     except IntegrityError:
         raise ValidationError("Ya solicitaste la devolución de este saldo a favor; el CAPP la está procesando.")
-    transaction.on_commit(lambda: _avisar(solicitud, _texto_solicitud(solicitud)))
+    transaction.on_commit(lambda: _avisar(solicitud, _texto_solicitud(solicitud), objeto=True))
     logger.info("devolucion_solicitada", extra={"solicitud_id": solicitud.pk, "prestamo_id": prestamo.pk})
     return solicitud
 
@@ -185,7 +187,7 @@ def _texto_cancelacion(solicitud: SolicitudDevolucion) -> tuple[str, str]:
     )
 
 
-def _avisar(solicitud: SolicitudDevolucion, texto: tuple[str, str]) -> None:
+def _avisar(solicitud: SolicitudDevolucion, texto: tuple[str, str], *, objeto: bool = False) -> None:
     """E-mail the account's address (never the CLABE in full: an e-mail is not a safe place for it)."""
     usuario = solicitud.prestamo.derechohabiente.usuario
     if usuario is None or not usuario.email:
@@ -200,6 +202,13 @@ def _avisar(solicitud: SolicitudDevolucion, texto: tuple[str, str]) -> None:
         mensaje.send()
     except Exception:
         logger.exception("No se pudo avisar la solicitud de devolución %s", solicitud.pk)
+        return
+    # Kept on the Avisos page (docs/reglas.md §13): the request once per solicitud, later changes each time.
+    buzon.registrar_correo(
+        derechohabiente=solicitud.prestamo.derechohabiente, prestamo=solicitud.prestamo,
+        tipo=AvisoCorreo.Tipo.DEVOLUCION, objeto=solicitud.pk if objeto else None,
+        asunto=mensaje.subject, cuerpo=mensaje.body,
+    )
 
 
 def _avisar_pago(solicitud: SolicitudDevolucion) -> None:
@@ -221,3 +230,8 @@ def _avisar_pago(solicitud: SolicitudDevolucion) -> None:
         mensaje.send()
     except Exception:
         logger.exception("No se pudo avisar la devolución %s", solicitud.pk)
+        return
+    buzon.registrar_correo(
+        derechohabiente=solicitud.prestamo.derechohabiente, prestamo=solicitud.prestamo,
+        tipo=AvisoCorreo.Tipo.DEVOLUCION_PAGADA, objeto=solicitud.pk, asunto=mensaje.subject, cuerpo=mensaje.body,
+    )

@@ -44,7 +44,7 @@ def _prestamo_pdf(vista: VistaPrestamo) -> pdf.PrestamoPdf:
         tabla=tuple(
             pdf.RenglonTabla(
                 numero=f.numero,
-                quincena=f.periodo.descripcion,
+                quincena=f.periodo.en_palabras,
                 vencimiento=f.vencimiento,
                 cuota=f.cuota,
                 interes=f.interes,
@@ -85,6 +85,7 @@ def estado_cuenta_pdf(estado: EstadoCuenta) -> bytes:
                 for o in v.omisiones
             ),
             pension_suspendida=estado.pension_suspendida,
+            pagador=estado.palabras.pagador,
         )
     )
 
@@ -108,6 +109,11 @@ def carta_liquidacion_pdf(vista: VistaPrestamo, documento: DocumentoVerificable)
     )
 
 
+def _para_nomina(periodo) -> str:
+    """The period for a payroll office: in words with its days, its code after it (what their systems match)."""
+    return f"{periodo.con_articulo}{periodo.descripcion[len(periodo.en_palabras):]} ({periodo})"
+
+
 def aviso_suspension_pdf(vista: VistaPrestamo, documento: DocumentoVerificable) -> bytes:
     p = vista.prestamo
     d = p.derechohabiente
@@ -121,9 +127,11 @@ def aviso_suspension_pdf(vista: VistaPrestamo, documento: DocumentoVerificable) 
             folio=p.folio,
             descuento=p.cuota,
             fecha_liquidacion=documento.fecha_hecho,
-            primera_quincena_sin_descuento=primera_quincena_sin_descuento(
-                documento.fecha_hecho, type(p.primera_quincena)
-            ).descripcion,
+            primera_quincena_sin_descuento=_para_nomina(
+                primera_quincena_sin_descuento(documento.fecha_hecho, type(p.primera_quincena))
+            ),
+            periodo=type(p.primera_quincena).PALABRAS.nombre,
+            adjetivo=p.primera_quincena.ADJETIVO,
             regla=REGLA,
             emitido=documento.emitido,
             sello=sello_de(documento),

@@ -67,7 +67,19 @@ class AclaracionForm(forms.Form):
         self.fields["quincena"].choices = [
             (str(q), q.descripcion) for clase in clases for q in quincenas_reclamables(hoy, clase)
         ]
-        self.fields["quincena"].error_messages["invalid_choice"] = "Elige una de las quincenas de la lista."
+        # A pensioner's form speaks of months and of her pension (docs/reglas.md §14).
+        palabras = clases[0].PALABRAS
+        self.fields["quincena"].label = f"{palabras.encabezado} del descuento"
+        self.fields["quincena"].help_text = f"{palabras.la.capitalize()} que aparece en {palabras.talon}."
+        self.fields["quincena"].error_messages["invalid_choice"] = (
+            "Elige una de las quincenas de la lista." if palabras.nombre == "quincena" else "Elige uno de los meses de la lista."
+        )
+        if palabras.nombre != "quincena":
+            self.fields["talon"].help_text = (
+                f"Tu comprobante de pago de pensión de ese {palabras.nombre} donde se ve el descuento: el PDF que "
+                "descargas o una foto legible."
+            )
+            self.fields["comentario"].help_text = "Lo que quieras que sepamos, p. ej. si te dieron alguna explicación."
 
     def clean_prestamo(self):
         return self.prestamos[self.cleaned_data["prestamo"]]

@@ -122,6 +122,8 @@ class EstadoCuentaPdf:
     moratorios: Decimal = Decimal("0.00")
     omisiones: tuple[OmisionPdf, ...] = ()
     pension_suspendida: bool = False  # a pensioner whose pension payroll came without the deduction
+    # Who deducts and what, in the borrower's words (docs/reglas.md §14): a pensioner's are months and her pension.
+    pagador: str = "tu dependencia"
 
 
 @dataclass(frozen=True)
@@ -150,10 +152,12 @@ class AvisoSuspension:
     folio: str
     descuento: Decimal  # the cuota the dependencia has been deducting
     fecha_liquidacion: date
-    primera_quincena_sin_descuento: str  # "2026-Q13 (01/07/2026 – 15/07/2026)"
+    primera_quincena_sin_descuento: str  # "la 1ª quincena de julio de 2026, del 1 al 15 de julio (2026-Q13)"
     regla: str  # how that quincena follows from the payoff date, printed as is
     emitido: date
     sello: SelloVerificacion | None
+    periodo: str = "quincena"  # "mes" for the pension payroll
+    adjetivo: str = "descuento quincenal"
 
 
 @dataclass(frozen=True)
@@ -323,14 +327,14 @@ def _aviso_omisiones(datos: EstadoCuentaPdf) -> list:
     if not datos.omisiones:
         return []
     texto = (
-        "Tu dependencia no realizó estos descuentos vía nómina. Mientras no los pagues generan intereses "
+        f"{datos.pagador.capitalize()} no realizó estos descuentos. Mientras no los pagues generan intereses "
         "moratorios: regularízalos en la Oficina Virtual (Prestaciones › Recuperación de crédito › "
         "Regularización), que te da el formato de pago por el total."
     )
     if datos.pension_suspendida:
         texto += (
-            " Es posible que tu pensión se haya suspendido por falta del control de supervivencia anual: acude a "
-            "tu Subdelegación o llama al CAPP."
+            " Es posible que tu pensión se haya suspendido por falta del control de supervivencia anual: para "
+            "reactivarla acude a la Subdelegación de Prestaciones del ISSSTE que te corresponde."
         )
     renglones = [[o.folio, _p(o.periodo, _CELDA), formato_moneda(o.pendiente), formato_moneda(o.moratorio)]
                  for o in datos.omisiones]
@@ -540,7 +544,7 @@ def render_aviso_suspension(datos: AvisoSuspension) -> bytes:
         "del Centro de Atención de Préstamos Personales (CAPP), le informa que el préstamo personal con folio "
         f"{folio} de la persona trabajadora que se indica fue liquidado en su totalidad el "
         f"<b>{formato_fecha(datos.fecha_liquidacion)}</b>. Le solicitamos <b>suspender su descuento vía nómina "
-        f"a partir de la quincena</b> {quincena}, inclusive.",
+        f"a partir de</b> {quincena}, inclusive.",
         _CUERPO,
     ), 5 * mm)
     # Short values two to a row, names and the quincena across the page: it all fits above the seal.
@@ -548,14 +552,15 @@ def render_aviso_suspension(datos: AvisoSuspension) -> bytes:
                        columnas=1, etiqueta=0.275))
     hoja.bloque(_ficha([
         ("Folio del préstamo", datos.folio),
-        ("Descuento quincenal", formato_moneda(datos.descuento)),
+        (datos.adjetivo.capitalize(), formato_moneda(datos.descuento)),
         ("RFC", datos.rfc or SIN_DATO),
         ("Fecha de liquidación", formato_fecha(datos.fecha_liquidacion)),
     ]))
-    hoja.bloque(_ficha([("Primera quincena sin descuento", datos.primera_quincena_sin_descuento)],
+    primero = "Primera" if datos.periodo == "quincena" else "Primer"
+    hoja.bloque(_ficha([(f"{primero} {datos.periodo} sin descuento", datos.primera_quincena_sin_descuento)],
                        columnas=1, etiqueta=0.275), 4 * mm)
     hoja.bloque(_p(
-        f"{datos.regla} Un descuento aplicado a partir de esa quincena ya no abona a ningún adeudo: el ISSSTE "
+        f"{datos.regla} Un descuento aplicado a partir de {'esa' if datos.periodo == 'quincena' else 'ese'} {datos.periodo} ya no abona a ningún adeudo: el ISSSTE "
         "lo registra como saldo a favor del trabajador para devolvérselo.",
         _NOTA,
     ))

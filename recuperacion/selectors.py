@@ -56,6 +56,16 @@ class EstadoCuenta:
         )
 
     @property
+    def meses_de_pension_sin_descuento(self) -> list:
+        """The months whose pension payroll came without the deduction (what `pension_suspendida` is about)."""
+        return sorted({o.periodo for v in self.prestamos for o in v.omisiones if o.periodo in v.contexto.remesas})
+
+    @property
+    def palabras(self):
+        """The words of this borrower's period kind (docs/reglas.md §14), for the PDFs built from this state."""
+        return self.derechohabiente.palabras
+
+    @property
     def en_cobranza(self) -> bool:
         return any(v.en_cobranza for v in self.prestamos)
 
@@ -216,10 +226,12 @@ def origenes_saldo_a_favor(vistas: list[VistaPrestamo]) -> list[OrigenSaldo]:
             continue
         vista = por_pk[m.prestamo_id]
         periodo = m.aplicacion.get("periodo")
-        descripcion = Periodo.parse(periodo).descripcion if periodo else ""
+        periodo = Periodo.parse(periodo) if periodo else None
+        descripcion = periodo.con_articulo if periodo else ""
+        pagador = (periodo or vista.primer_periodo).PALABRAS.pagador
         monto = formato_moneda(m.excedente)
         if m.tipo == Movimiento.Tipo.MORATORIO_DEVUELTO:
-            texto = (f"Moratorios de {descripcion} devueltos ({monto}): tu aclaración probó que tu dependencia sí "
+            texto = (f"Moratorios de {descripcion} devueltos ({monto}): tu aclaración probó que {pagador} sí "
                      "te descontó a tiempo.")
         elif m.aplicacion.get("exceso") and m.tipo == Movimiento.Tipo.ACLARACION:
             texto = f"Pago en exceso: tu aclaración de {descripcion} reconoció {monto} que ya habías pagado."

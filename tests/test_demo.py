@@ -33,5 +33,5 @@ def test_it_loads_the_demo_twice_telling_each_borrowers_story():
     # was paid off — nothing in 2021.
     assert str(historico.posicion.cuotas[-1].periodo) == "2020-Q24"
     assert [m.fecha_valor for m in historico.movimientos] == [date(2020, 12, 31)] == [historico.posicion.fecha_liquidacion]
-    assert historico.concepto(historico.movimientos[0]).detalle == "48 quincenas, de 2019-Q01 a 2020-Q24 (01/01/2019 – 31/12/2020)"
+    assert historico.concepto(historico.movimientos[0]).detalle == "48 quincenas, de la 1ª quincena de enero de 2019 a la 2ª quincena de diciembre de 2020 (01/01/2019 – 31/12/2020)"
     assert Derechohabiente.objects.filter(curp="LOSA820420MNLPNN07", usuario__isnull=True).exists()

@@ -32,7 +32,7 @@ def _foto():
      ("2026-M06", "junio de 2026"), ("2027-Q01", "1ª quincena de enero de 2027")],
 )
 def test_periods_are_written_in_words(codigo, texto):
-    assert vista_previa.en_palabras(Periodo.parse(codigo)) == texto
+    assert Periodo.parse(codigo).en_palabras == texto
 
 
 def test_a_month_is_owed_without_la():

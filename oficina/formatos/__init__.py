@@ -21,3 +21,14 @@ def formato_moneda(importe: Decimal) -> str:
 def formato_fecha(d: date) -> str:
     """dd/mm/aaaa, as dates are written in Mexico."""
     return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
+
+
+MESES = (
+    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
+    "diciembre",
+)
+
+
+def nombre_mes(mes: int) -> str:
+    """"junio" for 6: month names as Mexicans write them in a sentence (lower case)."""
+    return MESES[mes - 1]

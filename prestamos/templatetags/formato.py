@@ -7,6 +7,7 @@ from django import template
 from django.utils import timezone
 
 from oficina.formatos import formato_fecha, formato_moneda
+from prestamos.calculo import Periodo
 
 register = template.Library()
 
@@ -25,6 +26,18 @@ def fecha(valor) -> str:
     if isinstance(valor, datetime):
         valor = timezone.localtime(valor).date() if timezone.is_aware(valor) else valor.date()
     return formato_fecha(valor) if isinstance(valor, date) else str(valor)
+
+
+@register.filter
+def periodo(valor) -> str:
+    """A payroll period in words ("1ª quincena de julio de 2026", "junio de 2026"; docs/reglas.md §14), from a
+    period or its code; the code is for staff and files only."""
+    if not valor:
+        return ""
+    try:
+        return Periodo.parse(valor).en_palabras
+    except ValueError:
+        return str(valor)
 
 
 @register.filter

@@ -25,7 +25,7 @@ def filas_amortizacion(vista) -> SafeString:
     periodo = vista.primer_periodo.NOMBRE.capitalize()
     return mark_safe("\n".join(
         f'<tr class="{f.estado.clase}"><td data-etiqueta="Núm.">{f.numero:d}</td>'
-        f'<td data-etiqueta="{periodo}">{escape(f.periodo.descripcion)}</td>'
+        f'<td data-etiqueta="{periodo}">{escape(f.periodo.en_palabras)}</td>'
         f'<td class="num" data-etiqueta="Cuota">{formato_moneda(f.cuota)}</td>'
         f'<td class="num" data-etiqueta="Interés">{formato_moneda(f.interes)}</td>'
         f'<td class="num" data-etiqueta="Capital">{formato_moneda(f.capital)}</td>'

@@ -90,7 +90,7 @@ def test_a_borrower_files_an_aclaracion_and_operacion_resolves_it(pagina, live_s
     aclaracion = Aclaracion.objects.get()
     page.get_by_text(f"Recibimos tu aclaración {aclaracion.folio}").wait_for()
     lista = page.inner_text("main")
-    assert "Recibida" in lista and "2026-Q11 (01/06/2026 – 15/06/2026)" in lista and "$701.12" in lista
+    assert "Recibida" in lista and "1ª quincena de junio de 2026, del 1 al 15 de junio" in lista and "$701.12" in lista
     for ancho in (375, 1280):
         page.set_viewport_size({"width": ancho, "height": 900})
         captura(page, "aclaraciones-lista", ancho)

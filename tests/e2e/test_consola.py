@@ -76,7 +76,7 @@ def test_an_officer_finds_explains_issues_emails_and_records_a_call(
     menu.get_by_role("link", name="Estado de cuenta").click()
     vista = page.locator(".consola__vista")
     vista.get_by_role("heading", name="Saldo deudor total").wait_for()
-    assert "2026-Q11 (01/06/2026 – 15/06/2026): $701.12 sin descontar" in vista.inner_text()
+    assert "1ª quincena de junio de 2026, del 1 al 15 de junio: $701.12 sin descontar" in vista.inner_text()
     vista.get_by_text("Tabla de amortización", exact=True).click()  # to show her which quincenas are overdue
     assert (
         vista.get_by_role("table", name="Tabla de amortización del préstamo 20000000001").inner_text().count("Vencida")
@@ -86,7 +86,7 @@ def test_an_officer_finds_explains_issues_emails_and_records_a_call(
     revisar(page, "consola-estado-de-cuenta", problemas)
     menu.get_by_role("link", name="Regularización").click()
     texto = page.locator(".consola__vista").inner_text()
-    assert "$716.57" in texto and "$2,129.22" in texto and "2026-Q13 (01/07/2026 – 15/07/2026)" in texto
+    assert "$716.57" in texto and "$2,129.22" in texto and "1ª quincena de julio de 2026, del 1 al 15 de julio" in texto
 
     # She wants to be up to date: a regularization FOPI including the quincenas awaiting their remesa.
     menu.get_by_role("link", name="Formatos de pago (FOPI)").click()

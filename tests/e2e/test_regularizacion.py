@@ -27,7 +27,7 @@ def test_a_borrower_with_a_missing_deduction_regularizes_from_the_portal(pagina,
 
     page.get_by_role("heading", name="Regularización", exact=True).wait_for()
     tabla = page.get_by_role("table", name="Quincenas sin descuento").inner_text()
-    assert "2026-Q11 (01/06/2026 – 15/06/2026)" in tabla and "2026-Q12 (16/06/2026 – 30/06/2026)" in tabla
+    assert "1ª quincena de junio de 2026, del 1 al 15 de junio" in tabla and "2ª quincena de junio de 2026, del 16 al 30 de junio" in tabla
     assert "$1,410.64" in tabla  # 2 × 701.12 unpaid + 8.40 moratorios to 05/07/2026
 
     page.get_by_role("button", name="Generar FOPI de regularización").click()

@@ -101,7 +101,7 @@ def test_it_knows_when_each_quincena_starts_and_is_due(codigo, inicio, vencimien
 
 
 def test_it_describes_a_quincena_with_its_dates():
-    assert Quincena.parse("2026-Q12").descripcion == "2026-Q12 (16/06/2026 – 30/06/2026)"
+    assert Quincena.parse("2026-Q12").descripcion == "2ª quincena de junio de 2026, del 16 al 30 de junio"
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ def test_every_day_belongs_to_exactly_one_period_of_each_kind(d, clase):
 def test_a_month_covers_the_whole_month_and_is_due_on_its_last_day():
     junio = Mes.parse("2026-M06")
     assert (junio.inicio, junio.vencimiento) == (date(2026, 6, 1), date(2026, 6, 30))
-    assert junio.descripcion == "2026-M06 (01/06/2026 – 30/06/2026)"
+    assert junio.descripcion == "junio de 2026"
     assert Mes.parse("2028-M02").vencimiento == date(2028, 2, 29)
     assert (Mes(2026, 12) + 1, Mes(2026, 1) - 1) == (Mes(2027, 1), Mes(2025, 12))
 

@@ -34,7 +34,7 @@ def test_it_gives_the_same_dates_from_a_quincena_every_time():
     q = Quincena(2028, 4)
     assert (q.inicio, q.vencimiento) == (date(2028, 2, 16), date(2028, 2, 29))
     assert (q.inicio, q.vencimiento) == (date(2028, 2, 16), date(2028, 2, 29))  # again, from the cache
-    assert q.descripcion == "2028-Q04 (16/02/2028 – 29/02/2028)"
+    assert q.descripcion == "2ª quincena de febrero de 2028, del 16 al 29 de febrero"
     assert q == Quincena(2028, 4) and hash(q) == hash(Quincena(2028, 4))
 
 

@@ -52,7 +52,7 @@ def test_the_form_has_the_contract_fields_with_labels(cliente_alice, en_julio):
     for campo in ("prestamo", "quincena", "importe", "talon", "comentario"):
         assert f'name="{campo}"' in html and f'for="id_{campo}"' in html
     assert 'enctype="multipart/form-data"' in html and 'type="file"' in html
-    assert "2026-Q13 (01/07/2026 – 15/07/2026)" in html  # the last quincena already due
+    assert "1ª quincena de julio de 2026, del 1 al 15 de julio" in html  # the last quincena already due
     assert "2026-Q14" not in html
 
 
@@ -71,7 +71,7 @@ def test_it_files_an_aclaracion_with_a_folio_and_keeps_the_payslip_privately(cli
     assert "talón" not in guardado.name and guardado.suffix == ".pdf"  # a random name, never the borrower's
     assert guardado.stat().st_mode & 0o777 == 0o640
     html = cliente_alice.get(LISTA).content.decode()
-    assert aclaracion.folio in html and "Recibida" in html and "2026-Q11 (01/06/2026 – 15/06/2026)" in html
+    assert aclaracion.folio in html and "Recibida" in html and "1ª quincena de junio de 2026, del 1 al 15 de junio" in html
     assert "Aún sin respuesta" in html and f"Recibimos tu aclaración {aclaracion.folio}" in html
 
 

@@ -15,6 +15,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from fopi.models import AvisoCorreo
 from prestamos import posiciones
 from prestamos.models import Dependencia, Movimiento
 from recuperacion.aclaraciones import aclaracion_presentar, aclaracion_resolver, aclaracion_tomar
@@ -98,7 +99,7 @@ def test_the_resolve_page_shows_payslip_ledger_and_remesa_side_by_side(cliente_o
     talon = reverse("talon_pagina", args=[caso.folio, 1])
     assert f'<img class="expediente__talon" src="{talon}"' in html
     assert "Movimientos del préstamo 20000000001" in html
-    assert "Remesa de SEP, quincena 2026-Q11" in html and "Nada: ningún descuento de este préstamo" in html
+    assert "Remesa de SEP, 1ª quincena de junio de 2026 <small>(2026-Q11)</small>" in html and "Nada: ningún descuento de este préstamo" in html
     assert "Cuota 11: $701.12, pagado $0.00 — <strong>Vencida</strong>" in html
     assert cliente_operacion.get(talon).status_code == 200
 
@@ -273,3 +274,15 @@ def test_two_officers_resolving_at_once_book_it_once(prestamo_alice, operacion, 
     assert len(resultados) == 1 and len(errores) == 1 and isinstance(errores[0], ValidationError)
     assert Movimiento.objects.filter(tipo="ACLARACION").count() == 1 and AdeudoDependencia.objects.count() == 1
     assert Aclaracion.objects.get().estado == "PROCEDENTE"
+
+
+@pytest.mark.django_db
+def test_the_answer_is_kept_on_the_avisos_page_as_sent(cliente_alice, caso, operacion, django_capture_on_commit_callbacks):
+    """SPEC §13: the resolution's e-mail is on Avisos with the subject and text the borrower got."""
+    with django_capture_on_commit_callbacks(execute=True):
+        aclaracion_resolver(aclaracion=caso, procedente=True, respuesta="", usuario=operacion, hoy=HOY)
+    [correo] = mail.outbox
+    aviso = AvisoCorreo.objects.get(tipo="ACLARACION_RESUELTA", objeto=caso.pk)
+    assert (aviso.asunto, aviso.cuerpo) == (correo.subject, correo.body) and aviso.enviado is not None
+    html = cliente_alice.get(reverse("avisos")).content.decode()
+    assert correo.subject in html and "no te genera moratorios" in html

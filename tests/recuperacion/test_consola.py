@@ -128,7 +128,7 @@ def test_the_statement_as_she_sees_it_read_only(cliente_operacion, alice_en_juli
     assert (
         "Saldo deudor total" in html and "Condiciones del préstamo vigente" in html and "Histórico de préstamos" in html
     )
-    assert "2026-Q11 (01/06/2026 – 15/06/2026)" in html and "<td data-etiqueta=\"Estado\">Vencida</td>" in html
+    assert "1ª quincena de junio de 2026, del 1 al 15 de junio" in html and "<td data-etiqueta=\"Estado\">Vencida</td>" in html
     assert f'href="{url(alice_en_julio.pk, "regularizacion")}">Regularización</a>' in html
     assert "/prestaciones/" not in html  # no link leads to her own (login-only) pages
     assert "<form" not in html

@@ -39,7 +39,7 @@ def test_it_detects_a_deduction_missing_from_a_loaded_remesa_and_tells_the_borro
     [correo] = mail.outbox
     assert correo.to == ["alice@ejemplo.mx"]
     assert "Oficina Virtual" in correo.subject and FOLIO_ALICE in correo.subject
-    assert "2026-Q11 (01/06/2026 – 15/06/2026)" in correo.body and "$701.12" in correo.body
+    assert "1ª quincena de junio de 2026, del 1 al 15 de junio" in correo.body and "$701.12" in correo.body
     assert settings.PORTAL_URL + reverse("regularizacion") in correo.body
     assert "example.com" not in correo.body and "testserver" not in correo.body
 
@@ -60,14 +60,15 @@ def test_it_waits_for_the_grace_period_when_no_remesa_arrived(prestamo_alice, dj
     detectar("2026-07-21", django_capture_on_commit_callbacks)  # Q12 (due 30/06) is now missing too
     assert sorted(str(q) for q in AvisoOmision.objects.values_list("quincena", flat=True)) == ["2026-Q11", "2026-Q12"]
     assert len(mail.outbox) == 2
-    assert "2026-Q12" in mail.outbox[1].body and "2026-Q11" not in mail.outbox[1].body
+    assert "2ª quincena de junio de 2026" in mail.outbox[1].body and "1ª quincena de junio" not in mail.outbox[1].body
 
 
 @pytest.mark.django_db
 def test_it_tells_once_per_loan_and_quincena_listing_several_in_one_email(prestamo_alice, django_capture_on_commit_callbacks):
     detectar("2026-07-21", django_capture_on_commit_callbacks)
     [correo] = mail.outbox
-    assert "2026-Q11" in correo.body and "2026-Q12" in correo.body and "$1,402.24" in correo.body
+    assert "1ª quincena de junio de 2026" in correo.body and "2ª quincena de junio de 2026" in correo.body
+    assert "$1,402.24" in correo.body and "2026-Q1" not in correo.body
     assert AvisoOmision.objects.filter(enviado__isnull=False).count() == 2
 
 

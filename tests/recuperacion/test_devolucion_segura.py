@@ -109,3 +109,19 @@ def test_the_bank_file_leaves_cancelled_requests_out(liquidada_con_excedente, cl
     lista = reverse("admin:recuperacion_solicituddevolucion_changelist")
     csv = cliente_staff.post(lista, {"action": "exportar_pendientes", "_selected_action": [solicitud.pk]})
     assert CLABE_LADRON not in csv.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_request_and_the_transfer_are_kept_on_the_avisos_page(
+    liquidada_con_excedente, cliente_alice, staff, django_capture_on_commit_callbacks
+):
+    """SPEC §13: every notice e-mailed is on Avisos — the refund's request and its transfer among them."""
+    retenida = pedir(cliente_alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmar_contrasena(cliente_alice, pagina=retenida.url)
+    solicitud = SolicitudDevolucion.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        devolucion_pagar(solicitud=solicitud, clave_rastreo="MBAN01002606150001", usuario=staff)
+    html = cliente_alice.get(reverse("avisos")).content.decode()
+    assert mail.outbox[-1].subject in html and "MBAN01002606150001" in html
+    assert html.index("te devolvimos tu saldo a favor") < html.index("solicitaste la devolución")  # newest first

@@ -79,7 +79,7 @@ def test_it_issues_the_aviso_for_a_loan_paid_off_mid_quincena(cliente_alice, pre
     assert FOLIO_ALICE in contenido and "Alicia García" in contenido and CURP_ALICE in contenido
     assert "liquidado en su totalidad el 10/06/2026" in contenido
     # Paid off on 10 June: the quincena due 15 June is the first no longer to deduct.
-    assert "a partir de la quincena 2026-Q11 (01/06/2026 – 15/06/2026), inclusive" in contenido
+    assert "a partir de la 1ª quincena de junio de 2026, del 1 al 15 de junio (2026-Q11), inclusive" in contenido
     assert "$701.12" in contenido
     assert codigo_en(respuesta.content) == agrupado(documento.codigo)
     assert documento.prestamo == prestamo_alice and documento.fecha_hecho == date(2026, 6, 10)
@@ -95,7 +95,7 @@ def test_a_payoff_on_the_due_date_stops_deductions_from_the_next_quincena(client
 
     contenido = plano(cliente_alice.get(reverse("aviso_suspension", args=[FOLIO_ALICE])).content)
 
-    assert "a partir de la quincena 2026-Q12 (16/06/2026 – 30/06/2026), inclusive" in contenido
+    assert "a partir de la 2ª quincena de junio de 2026, del 16 al 30 de junio (2026-Q12), inclusive" in contenido
 
 
 @pytest.mark.django_db

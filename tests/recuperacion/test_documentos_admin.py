@@ -46,9 +46,9 @@ def test_it_lists_every_paid_off_loan_with_its_first_quincena_without_deduction(
 
     assert folios_en(html) == {"10000000009", "10000000010", "10000000008", "10000000011", "30000000000"}
     assert "20000000001" not in html and "20000000002" not in html  # in force
-    assert "2026-Q11 (01/06/2026 – 15/06/2026)" in html  # 10 June
-    assert "2026-Q12 (16/06/2026 – 30/06/2026)" in html  # 15 June, a due date
-    assert "2020-Q03 (01/02/2020 – 15/02/2020)" in html  # 31 January 2020, a due date
+    assert "1ª quincena de junio de 2026, del 1 al 15 de junio" in html  # 10 June
+    assert "2ª quincena de junio de 2026, del 16 al 30 de junio" in html  # 15 June, a due date
+    assert "1ª quincena de febrero de 2020, del 1 al 15 de febrero" in html  # 31 January 2020, a due date
     assert CURP_ALICE in html and "Alicia García" in html and "$886.41" not in html
     assert "Exportar CSV" in html
 

@@ -14,7 +14,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oficina.verificacion_pdf import SelloVerificacion
-from prestamos.calculo import Quincena
 from recuperacion.pdf import (
     AvisoSuspension,
     CartaLiquidacion,
@@ -102,7 +101,7 @@ def aviso(**cambios) -> AvisoSuspension:
     datos = dict(
         folio_documento="ASD-2026000042", nombre=NOMBRE, curp=CURP, rfc=RFC, dependencia=SEP, folio="20000000001",
         descuento=D("701.12"), fecha_liquidacion=date(2026, 6, 10),
-        primera_quincena_sin_descuento=Quincena(2026, 11).descripcion, regla=REGLA, emitido=date(2026, 6, 12),
+        primera_quincena_sin_descuento="la 1ª quincena de junio de 2026, del 1 al 15 de junio (2026-Q11)", regla=REGLA, emitido=date(2026, 6, 12),
         sello=SELLO,
     )
     datos.update(cambios)
@@ -127,10 +126,10 @@ def test_the_aviso_tells_the_payroll_office_what_to_stop_and_from_when():
         ("Dependencia", SEP),
         ("Descuento quincenal", "$701.12"),
         ("Fecha de liquidación", "10/06/2026"),
-        ("Primera quincena sin descuento", "2026-Q11 (01/06/2026 – 15/06/2026)"),
+        ("Primera quincena sin descuento", "la 1ª quincena de junio de 2026, del 1 al 15 de junio (2026-Q11)"),
     ]:
         assert valor_junto_a(etiqueta, pdf) == valor, etiqueta
-    assert "suspender su descuento vía nómina a partir de la quincena 2026-Q11 (01/06/2026 – 15/06/2026), inclusive" in contenido
+    assert "suspender su descuento vía nómina a partir de la 1ª quincena de junio de 2026, del 1 al 15 de junio (2026-Q11), inclusive" in contenido
     assert REGLA in contenido
     assert "saldo a favor" in contenido
 

@@ -29,7 +29,7 @@ def test_it_shows_the_statement_of_a_known_loan_on_a_known_date(cliente_alice, p
     assert "Condiciones del préstamo vigente" in html and "Histórico de préstamos" in html
     assert FOLIO_ALICE in html and "$30,000.00" in html and "11.50 % anual" in html and "$701.12" in html
     assert "20/12/2025" in html and "10 / 38" in html
-    assert "2026-Q11 (01/06/2026 – 15/06/2026)" in html
+    assert "1ª quincena de junio de 2026" in html
     assert "Descargar estado de cuenta (PDF)" in html
     assert "<svg" in html
 
@@ -123,7 +123,7 @@ def test_it_marks_each_installment_row_by_its_state(cliente_alice, prestamo_alic
     html = cliente_alice.get(URL).content.decode()
     fila = TABLA[0]
     assert _fila(html, 1) == (
-        f'<tr class="fila--pagada"><td data-etiqueta="Núm.">1</td><td data-etiqueta="Quincena">{fila.periodo.descripcion}</td>'
+        f'<tr class="fila--pagada"><td data-etiqueta="Núm.">1</td><td data-etiqueta="Quincena">{fila.periodo.en_palabras}</td>'
         f'<td class="num" data-etiqueta="Cuota">$701.12</td>'
         f'<td class="num" data-etiqueta="Interés">${fila.interes:,.2f}</td>'
         f'<td class="num" data-etiqueta="Capital">${fila.capital:,.2f}</td>'

@@ -39,7 +39,7 @@ def filas_csv(respuesta):
 def test_it_lists_dependencias_that_sent_nothing_or_less(cliente_staff, quincena_11):
     cuota = quincena_11[0].cuota
     html = cliente_staff.get(reverse(REPORTE), {"quincena": "2026-Q11"}).content.decode()
-    assert "2026-Q11 (01/06/2026 – 15/06/2026)" in html
+    assert "1ª quincena de junio de 2026, del 1 al 15 de junio" in html
     assert "SSA" in html and "SEP" in html and "IMSS" not in html
     assert "$886.41" in html  # Bob's cuota: expected from SSA, nothing received
     assert f"${cuota}" in html  # SEP's difference: the co-worker left out

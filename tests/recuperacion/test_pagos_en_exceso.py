@@ -34,7 +34,7 @@ def test_the_page_says_where_the_saldo_a_favor_came_from(pagado_dos_veces, clien
     with django_assert_max_num_queries(12):
         html = cliente_alice.get(URL).content.decode()
     assert "$701.12" in html
-    assert "Pago en exceso: la remesa de 2026-Q11" in html and "trajo $701.12 que ya habías pagado" in html
+    assert "Pago en exceso: la remesa de la 1ª quincena de junio de 2026" in html and "trajo $701.12 que ya habías pagado" in html
     assert "Abonar a capital" in html and "Solicitar devolución" in html
 
 

@@ -46,7 +46,7 @@ def prestamo(*, folio="20000000001", tipo="Ordinario", estado="Vigente", importe
             for r in tabla[:pagadas]
         ),
         tabla=tuple(
-            RenglonTabla(numero=r.numero, quincena=r.periodo.descripcion, vencimiento=r.vencimiento,
+            RenglonTabla(numero=r.numero, quincena=r.periodo.en_palabras, vencimiento=r.vencimiento,
                          cuota=r.cuota, interes=r.interes, capital=r.capital, saldo=r.saldo_final,
                          estado=estado_renglon(r.numero))
             for r in tabla
@@ -124,9 +124,9 @@ def test_it_lists_the_movements_and_the_schedule_with_quincena_dates():
     assert "Movimientos" in contenido
     assert "Descuento por nómina 2026-Q11" in contenido
     assert "Tabla de amortización" in contenido
-    renglon_12 = next(linea for linea in contenido.splitlines() if "2026-Q12 (16/06/2026 – 30/06/2026)" in linea)
+    renglon_12 = next(linea for linea in contenido.splitlines() if "2ª quincena de junio de 2026" in linea)
     assert "Vencida" in renglon_12
-    renglon_1 = next(linea for linea in contenido.splitlines() if "2026-Q01 (01/01/2026 – 15/01/2026)" in linea)
+    renglon_1 = next(linea for linea in contenido.splitlines() if "1ª quincena de enero de 2026" in linea)
     # docs/reglas.md §5 worked example, row 1: cuota 701.12, interés 143.75, capital 557.37, saldo 29,442.63.
     assert re.findall(r"\$[\d,]+\.\d\d", renglon_1) == ["$701.12", "$143.75", "$557.37", "$29,442.63"]
 
@@ -151,10 +151,10 @@ def test_it_runs_three_long_loans_over_many_pages_with_every_row():
     historico_txt = contenido.split("Histórico de préstamos", 1)[1]
     assert all(folio in historico_txt for folio in ("20000000001", "20000000002", "20000000003"))
     # Each schedule ends with its last quincena; nothing cut when a table crosses a page.
-    assert "2034-Q24 (16/12/2034 – 31/12/2034)" in contenido
-    assert "2020-Q24 (16/12/2020 – 31/12/2020)" in contenido
-    assert "2019-Q24 (16/12/2019 – 31/12/2019)" in contenido
-    filas = [linea for linea in contenido.splitlines() if re.search(r"\d{4}-Q\d\d \(\d\d/\d\d/\d{4} – ", linea)]
+    assert "2ª quincena de diciembre de 2034" in contenido
+    assert "2ª quincena de diciembre de 2020" in contenido
+    assert "2ª quincena de diciembre de 2019" in contenido
+    filas = [linea for linea in contenido.splitlines() if re.search(r"\dª quincena de [a-z]+ de \d{4} +\d\d/\d\d/\d{4}", linea)]
     assert len(filas) == 240 + 48 + 240
     # The column headings repeat on every page a table runs over.
     assert contenido.count("Núm.") > 3

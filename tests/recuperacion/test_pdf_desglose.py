@@ -31,20 +31,20 @@ def test_it_breaks_the_saldo_down():
 
 def test_it_names_each_missing_deduction_and_how_to_regularize():
     contenido = _plano(render_estado_cuenta(estado_de_cuenta(omisiones=(
-        OmisionPdf(folio="20000000001", periodo="2026-Q11 (01/06/2026 – 15/06/2026)", pendiente=D("701.12"),
+        OmisionPdf(folio="20000000001", periodo="1ª quincena de junio de 2026, del 1 al 15 de junio", pendiente=D("701.12"),
                    moratorio=D("3.36")),
-        OmisionPdf(folio="20000000001", periodo="2026-Q12 (16/06/2026 – 30/06/2026)", pendiente=D("701.12"),
+        OmisionPdf(folio="20000000001", periodo="2ª quincena de junio de 2026, del 16 al 30 de junio", pendiente=D("701.12"),
                    moratorio=D("0.00")),
     ))))
     assert "Descuentos omitidos" in contenido and "Regularización" in contenido
-    assert "2026-Q11 (01/06/2026 – 15/06/2026) $701.12 $3.36" in contenido
-    assert "2026-Q12 (16/06/2026 – 30/06/2026) $701.12 $0.00" in contenido
+    assert "1ª quincena de junio de 2026, del 1 al 15 de junio $701.12 $3.36" in contenido
+    assert "2ª quincena de junio de 2026, del 16 al 30 de junio $701.12 $0.00" in contenido
     assert "pensión" not in contenido
 
 
 def test_a_pensioner_is_told_about_a_suspended_pension():
     contenido = _plano(render_estado_cuenta(estado_de_cuenta(
-        omisiones=(OmisionPdf(folio="20000000001", periodo="2026-M05 (01/05/2026 – 31/05/2026)",
+        omisiones=(OmisionPdf(folio="20000000001", periodo="mayo de 2026",
                               pendiente=D("1405.21"), moratorio=D("0.00")),),
         pension_suspendida=True,
     )))
@@ -60,5 +60,5 @@ def test_the_borrowers_statement_pdf_carries_the_breakdown_the_notice_and_the_wo
     contenido = _plano(cliente_alice.get(reverse("estado_cuenta_pdf")).content)
     capital = TABLA[9].saldo_final  # after the ten installments of the opening entry
     assert f"Capital insoluto ${capital:,.2f}" in contenido
-    assert "Descuentos omitidos" in contenido and "2026-Q11 (01/06/2026 – 15/06/2026)" in contenido
+    assert "Descuentos omitidos" in contenido and "1ª quincena de junio de 2026, del 1 al 15 de junio" in contenido
     assert "Pagos anteriores a tu estado de cuenta" in contenido and "Carga inicial" not in contenido

@@ -31,7 +31,7 @@ def test_it_lists_missing_quincenas_and_issues_the_regularizacion_fopi(cliente_a
     html = cliente_alice.get(SECCION).content.decode()
     assert f'href="{URL}">Regularización</a>' in html
     html = cliente_alice.get(URL).content.decode()
-    assert "2026-Q11 (01/06/2026 – 15/06/2026)" in html and "2026-Q12 (16/06/2026 – 30/06/2026)" in html
+    assert "1ª quincena de junio de 2026, del 1 al 15 de junio" in html and "2ª quincena de junio de 2026, del 16 al 30 de junio" in html
     # Q11: 20 days late, Q12: 5 days, at 11.5 % × 1.5 → 6.72 + 1.68
     assert "$8.40" in html and "$1,410.64" in html
     # The FOPI's total adds up on screen (issue 25): 1,402.24 not deducted + 8.40 to today + 6.72 from today to
@@ -72,9 +72,9 @@ def test_it_shows_en_cobranza_with_what_to_do(cliente_alice, prestamo_alice, hoy
 # due, unpaid and awaiting their remesa. Her statement shows the three "Vencida".
 
 ESTADO = reverse("estado_cuenta")
-Q11 = "2026-Q11 (01/06/2026 – 15/06/2026)"
-Q12 = "2026-Q12 (16/06/2026 – 30/06/2026)"
-Q13 = "2026-Q13 (01/07/2026 – 15/07/2026)"
+Q11 = "1ª quincena de junio de 2026, del 1 al 15 de junio"
+Q12 = "2ª quincena de junio de 2026, del 16 al 30 de junio"
+Q13 = "1ª quincena de julio de 2026, del 1 al 15 de julio"
 
 
 def _pagar(fopi, fecha):
@@ -156,7 +156,7 @@ def test_with_only_installments_awaiting_it_does_not_say_up_to_date(cliente_alic
     hoy(date(2026, 7, 1))  # Q11 and Q12 due, both within their grace period
     html = cliente_alice.get(SECCION).content.decode()
     assert ">Regularización</a>" not in html  # nothing missing: no link (docs/reglas.md §2)
-    assert "2026-Q11 (01/06/2026 – 15/06/2026): $701.12, en espera de remesa hasta el 05/07/2026" in html
+    assert "1ª quincena de junio de 2026, del 1 al 15 de junio: $701.12, en espera de remesa hasta el 05/07/2026" in html
     html = cliente_alice.get(URL).content.decode()
     assert "Tu crédito está al corriente" not in html and "No se ha detectado ningún descuento omitido" in html
     assert "Generar FOPI de regularización" not in html and "Generar FOPI por las quincenas en espera" in html

@@ -35,7 +35,7 @@ def test_the_summary_shows_saldo_state_and_the_next_deduction_with_its_dates(cli
     assert f"Préstamo {FOLIO_ALICE}" in resumen
     assert f"Saldo deudor ${vista.saldo_deudor:,.2f}" in resumen
     assert "Situación Al corriente" in resumen
-    assert "Próximo descuento quincenal 2026-Q12 (16/06/2026 – 30/06/2026): $701.12" in resumen
+    assert "Próximo descuento quincenal 2ª quincena de junio de 2026, del 16 al 30 de junio: $701.12" in resumen
     assert "Saldo a favor" not in resumen
 
 
@@ -47,9 +47,9 @@ def test_the_summary_names_missing_deductions_and_those_still_awaited(cliente_al
     hoy(date(2026, 7, 5))  # Q11's remesa came without her; Q12 (30/06) is still within the grace period
     resumen = _texto(_resumen(cliente_alice.get(SECCION).content.decode()))
     assert "Con descuentos omitidos" in resumen
-    assert "Sin descuento: 2026-Q11 (01/06/2026 – 15/06/2026)." in resumen
-    assert "En espera de que tu dependencia reporte 2026-Q12 (16/06/2026 – 30/06/2026)." in resumen
-    assert "Próximo descuento quincenal 2026-Q13 (01/07/2026 – 15/07/2026): $701.12" in resumen
+    assert "Sin descuento: 1ª quincena de junio de 2026, del 1 al 15 de junio." in resumen
+    assert "En espera de que tu dependencia reporte 2ª quincena de junio de 2026, del 16 al 30 de junio." in resumen
+    assert "Próximo descuento quincenal 1ª quincena de julio de 2026, del 1 al 15 de julio: $701.12" in resumen
 
 
 @pytest.mark.django_db
@@ -90,7 +90,7 @@ def test_a_pensioner_reads_her_next_monthly_deduction(client, sep, hoy, django_u
     hoy(date(2026, 6, 10))
     client.force_login(persona.usuario)
     resumen = _texto(_resumen(client.get(SECCION).content.decode()))
-    assert "Próximo descuento mensual 2026-M06 (01/06/2026 – 30/06/2026): $1,405.21" in resumen
+    assert "Próximo descuento mensual junio de 2026: $1,405.21" in resumen
 
 
 @pytest.mark.django_db
@@ -117,8 +117,8 @@ def test_movements_read_in_the_borrowers_words(cliente_alice, prestamo_alice, ho
     remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), quincena="2026-Q11")
     html = cliente_alice.get(ESTADO).content.decode()
     movimientos = _texto(html[html.index("<caption>Movimientos"): html.index("</table>", html.index("<caption>Movimientos"))])
-    assert "Pagos anteriores a tu estado de cuenta 10 quincenas, de 2026-Q01 a 2026-Q10 (01/01/2026 – 31/05/2026)" in movimientos
-    assert "Descuento vía nómina Quincena 2026-Q11 (01/06/2026 – 15/06/2026)" in movimientos
+    assert "Pagos anteriores a tu estado de cuenta 10 quincenas, de la 1ª quincena de enero de 2026 a la 2ª quincena de mayo de 2026 (01/01/2026 – 31/05/2026)" in movimientos
+    assert "Descuento vía nómina 1ª quincena de junio de 2026, del 1 al 15 de junio" in movimientos
     assert "Carga inicial" not in html and "Quincenas pagadas antes de la carga" not in html
     assert "Remesa SEP" not in movimientos
 
