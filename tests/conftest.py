@@ -89,6 +89,25 @@ def _pooler_suelta_la_base_de_pruebas(request):
 
 
 @pytest.fixture(autouse=True)
+def _la_replica_solo_donde_se_pide(request, monkeypatch):
+    """With DATABASE_REPLICA_URL set (CI runs the suite so), a test reads the primary unless it asks for the
+    replica (`django_db(databases=[..., "replica"])` or "__all__", as tests/test_replica.py does).
+
+    The test database reaches the replica by streaming (TEST MIRROR), but what a test writes in its
+    transaction never does, and what a transactional or browser test commits arrives a moment later: a page
+    that read the replica right after a fixture wrote would see the world of a moment before — production's
+    accepted lag, not what those tests are about. pytest-django also forbids a connection to an alias the
+    test did not ask for (the router's health look would fail on it instead of falling back)."""
+    from oficina import replica
+
+    if replica.configurada():
+        marca = request.node.get_closest_marker("django_db")
+        bases = (marca.kwargs.get("databases") if marca else None) or ()
+        if bases != "__all__" and replica.REPLICA not in bases:
+            monkeypatch.setattr(replica, "disponible", lambda: False)
+
+
+@pytest.fixture(autouse=True)
 def _captcha_en_modo_prueba(monkeypatch):
     # django-simple-captcha reads its settings at import time; override_settings does not reach it.
     from captcha.conf import settings as captcha_settings
