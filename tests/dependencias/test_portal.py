@@ -1,0 +1,102 @@
+"""The dependencias' portal (docs/reglas.md §16): the cédula's amounts, its round trip through the remesa
+importer, and the scope of a payroll user."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import call_command
+
+from dependencias import cedula
+from dependencias.models import AccesoDependencia, UsuarioDependencia
+from prestamos.calculo import Quincena, tabla_amortizacion
+from prestamos.models import Dependencia
+from tests.accounts.datos import con_segundo_factor
+from tests.fabricas import FOLIO_ALICE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pagador(django_user_model, sep):
+    call_command("crear_usuario_dependencia", "SEP", "nomina_sep", "nomina@sep.gob.mx", "--password", "NominaDemo2026!")
+    return django_user_model.objects.get(username="nomina_sep")
+
+
+@pytest.fixture
+def cliente_pagador(client, pagador):
+    return con_segundo_factor(client, pagador)
+
+
+def test_the_cedula_deducts_the_installment_of_the_period(prestamo_alice, hoy):
+    hoy(date(2026, 6, 20))
+    filas = list(cedula.filas(prestamo_alice.dependencia_id, Quincena(2026, 12)))
+    tabla = tabla_amortizacion(principal=D("30000.00"), tasa_anual=D("11.50"), plazo=48, primer_periodo=Quincena(2026, 1))
+    assert [(f.folio, f.importe) for f in filas] == [(FOLIO_ALICE, tabla[11].cuota)]
+    # Not yet started, and after its last installment: nothing.
+    assert list(cedula.filas(prestamo_alice.dependencia_id, Quincena(2025, 24))) == []
+    assert list(cedula.filas(prestamo_alice.dependencia_id, Quincena(2028, 1))) == []
+    # The last installment: its exact amount.
+    ultima = list(cedula.filas(prestamo_alice.dependencia_id, Quincena(2027, 24)))
+    assert [f.importe for f in ultima] == [tabla[47].cuota]
+
+
+def test_round_trip_cedula_to_remesa(cliente_pagador, prestamo_alice, hoy):
+    hoy(date(2026, 6, 5))
+    respuesta = cliente_pagador.get("/dependencias/cedula/SEP/2026-Q11.csv")
+    assert respuesta.status_code == 200
+    contenido = b"".join(respuesta.streaming_content)
+    lineas = contenido.decode().splitlines()
+    assert lineas[0] == "clave_dependencia,quincena,folio,curp,importe"
+    assert len(lineas) == 2
+    archivo = __import__("io").BytesIO(contenido)
+    archivo.name = "remesa.csv"
+    respuesta = cliente_pagador.post("/dependencias/cargar-remesa/", {"archivo": archivo})
+    assert respuesta.status_code == 200
+    assert "Remesa cargada" in respuesta.content.decode()
+    from recuperacion.models import Descuento
+
+    descuento = Descuento.objects.get(prestamo=prestamo_alice, quincena="2026-Q11")
+    assert str(descuento.importe) == lineas[1].split(",")[4]
+    # Deducted exactly: nothing is left to deduct for that period.
+    assert list(cedula.filas(prestamo_alice.dependencia_id, Quincena(2026, 11))) == []
+    assert set(AccesoDependencia.objects.values_list("accion", flat=True)) == {"CEDULA_CSV", "REMESA"}
+
+
+def test_a_row_of_another_dependencia_refuses_the_file(cliente_pagador, prestamo_alice, hoy):
+    Dependencia.objects.create(clave="IMSS", nombre="IMSS")
+    hoy(date(2026, 6, 20))
+    archivo = __import__("io").BytesIO(b"clave_dependencia,quincena,folio,curp,importe\nIMSS,2026-Q12,20000000001,X,1.00\n")
+    archivo.name = "remesa.csv"
+    respuesta = cliente_pagador.post("/dependencias/cargar-remesa/", {"archivo": archivo})
+    assert "no es de las suyas" in respuesta.content.decode()
+    assert not AccesoDependencia.objects.exists()
+
+
+def test_the_portal_and_its_pages(cliente_pagador, prestamo_alice, hoy):
+    hoy(date(2026, 6, 20))
+    pagina = cliente_pagador.get("/dependencias/").content.decode()
+    assert "Portal de dependencias" in pagina and "Cédula de descuentos" in pagina
+    pagina = cliente_pagador.get("/dependencias/cedula/SEP/2026-Q12/").content.decode()
+    assert "Préstamos a descontar" in pagina
+
+
+def test_a_payroll_user_reaches_only_its_portal(cliente_pagador, prestamo_alice, hoy):
+    hoy(date(2026, 6, 20))
+    Dependencia.objects.create(clave="IMSS", nombre="IMSS")
+    for url in ("/admin/", "/prestaciones/recuperacion-de-credito/", "/cuenta/mi-cuenta/",
+                "/dependencias/cedula/IMSS/2026-Q12.csv", "/dependencias/cedula/SEP/2030-Q01.csv"):
+        assert cliente_pagador.get(url).status_code == 404, url
+    assert cliente_pagador.get("/").url == "/dependencias/"
+
+
+def test_a_borrower_and_a_session_without_second_factor_do_not_reach_it(client, cliente_alice, pagador):
+    assert cliente_alice.get("/dependencias/").status_code == 404
+    client.force_login(pagador)
+    assert client.get("/dependencias/").status_code == 302  # to the second factor
+
+
+def test_the_command_without_password_prints_a_link(sep, capsys):
+    call_command("crear_usuario_dependencia", "SEP", "otra", "otra@sep.gob.mx")
+    assert "Enlace de un solo uso" in capsys.readouterr().out
+    assert UsuarioDependencia.objects.get(usuario__username="otra").dependencias.get().clave == "SEP"
