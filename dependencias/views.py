@@ -2,18 +2,25 @@
 
 import csv as csv_modulo
 import io
+from datetime import timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from dependencias import cedula
 from dependencias.acceso import es_dependencia
-from dependencias.models import AccesoDependencia, UsuarioDependencia
+from dependencias.models import AccesoDependencia, AcuseSuspension, UsuarioDependencia
+from dependencias.recordatorios import tipo_periodo
 from oficina.importacion import ArchivoRechazado, importar_archivo
-from prestamos.calculo import Mes, Quincena
+from prestamos.acceso import respuesta_pdf
 from prestamos.models import Dependencia, Prestamo, Remesa
+from recuperacion import documentos, selectors, verificacion
+from recuperacion.models import AdeudoDependencia, AvisoOmision
+from recuperacion.suspension import primera_quincena_sin_descuento
 
 
 def _propias(request):
@@ -29,14 +36,8 @@ def _dependencia(request, clave: str) -> Dependencia:
     raise Http404
 
 
-def _tipo_periodo(dependencia: Dependencia):
-    """Months for the pension payroll, quincenas otherwise (by its loans' kind, docs/reglas.md §12)."""
-    primera = Prestamo.objects.filter(dependencia=dependencia).values_list("primera_quincena", flat=True).first()
-    return Mes if isinstance(primera, Mes) else Quincena
-
-
 def _periodos(dependencia: Dependencia):
-    actual = _tipo_periodo(dependencia).de_fecha(timezone.localdate())
+    actual = tipo_periodo(dependencia.pk).de_fecha(timezone.localdate())
     return [actual, actual + 1]
 
 
@@ -125,3 +126,72 @@ def cargar_remesa(request):
                     contexto["resumen"] = resumen
                     contexto["remesas"] = nuevas
     return render(request, "dependencias/cargar_remesa.html", contexto)
+
+
+# --- Descuentos omitidos y avisos de suspensión -----------------------------------------------------------
+
+MESES_AVISOS = 6  # paid-off loans shown: those whose first period without deduction is in the last six months
+
+
+@login_required
+def descuentos_omitidos(request):
+    dependencias = _propias(request)
+    omisiones = (
+        AvisoOmision.objects.filter(prestamo__dependencia__in=dependencias)
+        .select_related("prestamo__dependencia", "prestamo__derechohabiente")
+        .order_by("-quincena", "prestamo__folio")[:500]
+    )
+    adeudos = (
+        AdeudoDependencia.objects.filter(dependencia__in=dependencias)
+        .select_related("prestamo", "dependencia")
+        .order_by("-quincena", "prestamo__folio")[:500]
+    )
+    return render(request, "dependencias/descuentos_omitidos.html", {"omisiones": omisiones, "adeudos": adeudos})
+
+
+def _avisos(dependencias):
+    desde = timezone.localdate() - timedelta(days=31 * MESES_AVISOS)
+    prestamos = (
+        Prestamo.objects.filter(dependencia__in=dependencias, estado=Prestamo.Estado.LIQUIDADO,
+                                fecha_liquidacion__gte=desde)
+        .select_related("dependencia", "derechohabiente", "acuse_suspension__usuario")
+        .order_by("-fecha_liquidacion", "folio")
+    )
+    for p in prestamos:
+        p.primera_sin_descuento = primera_quincena_sin_descuento(p.fecha_liquidacion, type(p.primera_quincena))
+        p.acuse = getattr(p, "acuse_suspension", None)
+    return prestamos
+
+
+@login_required
+def avisos_suspension(request):
+    return render(request, "dependencias/avisos_suspension.html", {"avisos": _avisos(_propias(request))})
+
+
+def _aviso(request, folio: str) -> Prestamo:
+    for p in _avisos(_propias(request)):
+        if p.folio == folio:
+            return p
+    raise Http404
+
+
+@login_required
+@require_POST
+def acusar_recibo(request, folio: str):
+    prestamo = _aviso(request, folio)
+    AcuseSuspension.objects.get_or_create(prestamo=prestamo, defaults={"usuario": request.user})
+    messages.success(request, f"Acuse de recibo registrado del aviso del préstamo {prestamo.folio}.")
+    return redirect("dependencias_avisos")
+
+
+@login_required
+def aviso_pdf(request, folio: str):
+    prestamo = _aviso(request, folio)
+    hoy = timezone.localdate()
+    vista = selectors.prestamo_del_derechohabiente(derechohabiente=prestamo.derechohabiente, folio=folio, hoy=hoy)
+    documento = verificacion.emitir_aviso_suspension(
+        prestamo=vista.prestamo, fecha_liquidacion=vista.posicion.fecha_liquidacion, hoy=hoy
+    )
+    AccesoDependencia.objects.create(usuario=request.user, dependencia=prestamo.dependencia,
+                                     accion=AccesoDependencia.Accion.AVISO_PDF, detalle=folio)
+    return respuesta_pdf(documentos.aviso_suspension_pdf(vista, documento), f"aviso-suspension-descuentos-{folio}.pdf")
