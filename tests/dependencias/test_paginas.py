@@ -100,3 +100,20 @@ def test_no_reminder_when_the_remesa_arrived(django_user_model, prestamo_alice, 
     call_command("avisar_remesas_pendientes")
     assert mail.outbox == []
 
+
+
+def test_capp_sees_which_notices_are_acknowledged(django_user_model, cliente_staff, prestamo_alice, hoy):
+    from django.test import Client
+
+    from tests.recuperacion.test_documentos import pagar_liquidacion
+
+    sep_cliente = con_segundo_factor(Client(), _usuario(django_user_model, "SEP", "nomina_sep"))
+
+    hoy(date(2026, 6, 10))
+    pagar_liquidacion(prestamo_alice, pagado=date(2026, 6, 8))
+    lista = "/admin/recuperacion/prestamoporsuspender/"
+    assert "Sin acuse" in cliente_staff.get(lista).content.decode()
+    sep_cliente.post(f"/dependencias/avisos-de-suspension/{FOLIO_ALICE}/acusar-recibo/")
+    assert "Acusado por nomina_sep" in cliente_staff.get(lista).content.decode()
+    consola = cliente_staff.get(f"/admin/recuperacion/consola/{prestamo_alice.derechohabiente_id}/estado-de-cuenta/").content.decode()
+    assert "Acuse de la dependencia: nomina_sep" in consola
