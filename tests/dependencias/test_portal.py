@@ -100,3 +100,20 @@ def test_the_command_without_password_prints_a_link(sep, capsys):
     call_command("crear_usuario_dependencia", "SEP", "otra", "otra@sep.gob.mx")
     assert "Enlace de un solo uso" in capsys.readouterr().out
     assert UsuarioDependencia.objects.get(usuario__username="otra").dependencias.get().clave == "SEP"
+
+
+def test_the_demo_payroll_officer_logs_in_with_the_printed_second_factor(settings, client, capsys):
+    from django.urls import reverse
+
+    from prestamos.management.commands import cargar_demo
+    from tests.accounts.datos import codigo_totp
+
+    settings.DEBUG = True
+    call_command("cargar_demo")
+    assert cargar_demo.SECRETO_TOTP_NOMINA in capsys.readouterr().out
+    respuesta = client.post(reverse("account_login"), {"login": "nomina_sep", "password": "NominaDemo2026!"})
+    assert respuesta.url == reverse("mfa_authenticate")
+    respuesta = client.post(reverse("mfa_authenticate"), {"code": codigo_totp(cargar_demo.SECRETO_TOTP_NOMINA)})
+    assert client.get(respuesta.url, follow=True).request["PATH_INFO"] == "/dependencias/"
+    assert "Portal de dependencias" in client.get("/dependencias/").content.decode()
+    assert client.get("/admin/").status_code == 404
