@@ -3,11 +3,13 @@
 import csv as csv_modulo
 import io
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
 from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,8 +18,10 @@ from dependencias.acceso import es_dependencia
 from dependencias.models import AccesoDependencia, AcuseSuspension, UsuarioDependencia
 from dependencias.recordatorios import tipo_periodo
 from oficina.importacion import ArchivoRechazado, importar_archivo
+from prestamos import cargas
 from prestamos.acceso import respuesta_pdf
-from prestamos.models import Dependencia, Prestamo, Remesa
+from prestamos.calculo import Periodo
+from prestamos.models import Carga, Dependencia, Prestamo, Remesa
 from recuperacion import documentos, selectors, verificacion
 from recuperacion.models import AdeudoDependencia, AvisoOmision
 from recuperacion.suspension import primera_quincena_sin_descuento
@@ -80,22 +84,49 @@ def cedula_csv(request, clave: str, periodo: str):
     return respuesta
 
 
-def claves_ajenas(contenido: bytes, permitidas: set[str]) -> list[str]:
-    """Lines whose clave_dependencia is not one of the user's: any of them refuses the whole file."""
+UMBRAL_TRABAJADOR = 256 * 1024  # larger files go to the upload worker with progress, like the admin's
+
+
+def leer_remesa(contenido: bytes, permitidas: set[str]) -> tuple[list[str], dict]:
+    """The file's rows of other dependencias (any of them refuses the whole file), and what it deducts per
+    (clave, periodo) and folio, to tell in words what was missing and what was paid in excess."""
     try:
         lector = csv_modulo.reader(io.StringIO(contenido.decode("utf-8-sig")))
     except UnicodeDecodeError:
-        return []  # the importer itself says the file is not UTF-8
-    errores = []
+        return [], {}  # the importer itself says the file is not UTF-8
+    errores, importes = [], {}
     for linea, celdas in enumerate(lector, start=1):
-        if linea == 1 or not celdas:
+        if linea == 1 or len(celdas) != 5:
+            continue  # the header and malformed rows: the importer's own messages
+        clave, periodo, folio, _curp, importe = (c.strip() for c in celdas)
+        if clave.upper() not in permitidas:
+            if len(errores) < 20:
+                errores.append(f"Línea {linea}: la dependencia «{clave[:20]}» no es de las suyas.")
             continue
-        clave = celdas[0].strip().upper()
-        if clave not in permitidas:
-            errores.append(f"Línea {linea}: la dependencia «{clave[:20]}» no es de las suyas.")
-            if len(errores) >= 20:
-                break
-    return errores
+        try:
+            importes.setdefault((clave.upper(), periodo), {})[folio] = Decimal(importe)
+        except InvalidOperation:
+            continue
+    return errores, importes
+
+
+def comparar_con_cedula(dependencias, importes: dict) -> dict:
+    """Before loading: the cédula's loans missing from the file and the rows above their installment."""
+    por_clave = {d.clave: d for d in dependencias}
+    faltan, exceso = [], []
+    for (clave, codigo), filas_archivo in importes.items():
+        try:
+            periodo = Periodo.parse(codigo)
+        except ValueError:
+            continue
+        for fila in cedula.filas(por_clave[clave].pk, periodo):
+            importe = filas_archivo.get(fila.folio)
+            if importe is None:
+                faltan.append((clave, codigo, fila.folio, fila.importe))
+            elif importe > fila.importe:
+                exceso.append((clave, codigo, fila.folio, importe - fila.importe))
+    return {"faltan": faltan[:500], "n_faltan": len(faltan), "exceso": exceso[:500], "n_exceso": len(exceso),
+            "total_exceso": sum((e[3] for e in exceso), Decimal("0.00"))}
 
 
 @login_required
@@ -106,26 +137,43 @@ def cargar_remesa(request):
         archivo = request.FILES.get("archivo")
         if archivo is None:
             contexto["errores"] = ["Elija el archivo de la remesa (CSV)."]
+            return render(request, "dependencias/cargar_remesa.html", contexto)
+        contenido = archivo.read()
+        errores, importes = leer_remesa(contenido, {d.clave for d in dependencias})
+        if errores:
+            contexto["errores"] = ["No se cargó nada: el archivo tiene filas de otra dependencia.", *errores]
+            return render(request, "dependencias/cargar_remesa.html", contexto)
+        nombre = archivo.name[:200]
+        for clave, periodo in importes or {("", ""): None}:
+            dependencia = next((d for d in dependencias if d.clave == clave), dependencias[0])
+            AccesoDependencia.objects.create(usuario=request.user, dependencia=dependencia,
+                                             accion=AccesoDependencia.Accion.REMESA, detalle=f"{periodo} {nombre}")
+        if len(contenido) > UMBRAL_TRABAJADOR:
+            carga = cargas.carga_crear(archivo=ContentFile(contenido, name=nombre), usuario=request.user)
+            return redirect("dependencias_carga", pk=carga.pk)
+        comparacion = comparar_con_cedula(dependencias, importes)
+        antes = set(Remesa.objects.filter(dependencia__in=dependencias).values_list("pk", flat=True))
+        try:
+            resumen = importar_archivo(contenido, nombre_archivo=nombre, usuario=request.user)
+        except ArchivoRechazado as exc:  # the importer's refusal: all or nothing, messages by line
+            contexto["errores"] = exc.mensaje().splitlines()[:60]
         else:
-            contenido = archivo.read()
-            errores = claves_ajenas(contenido, {d.clave for d in dependencias})
-            if errores:
-                contexto["errores"] = ["No se cargó nada: el archivo tiene filas de otra dependencia.", *errores]
-            else:
-                antes = set(Remesa.objects.filter(dependencia__in=dependencias).values_list("pk", flat=True))
-                try:
-                    resumen = importar_archivo(contenido, nombre_archivo=archivo.name[:255], usuario=request.user)
-                except ArchivoRechazado as exc:  # the importer's refusal: all or nothing, messages by line
-                    contexto["errores"] = exc.mensaje().splitlines()[:60]
-                else:
-                    nuevas = Remesa.objects.filter(dependencia__in=dependencias).exclude(pk__in=antes)
-                    for r in nuevas:
-                        AccesoDependencia.objects.create(usuario=request.user, dependencia=r.dependencia,
-                                                         accion=AccesoDependencia.Accion.REMESA,
-                                                         detalle=f"{r.quincena} {archivo.name[:200]}")
-                    contexto["resumen"] = resumen
-                    contexto["remesas"] = nuevas
+            contexto.update(comparacion, resumen=resumen, remesas=Remesa.objects.filter(
+                dependencia__in=dependencias).exclude(pk__in=antes).select_related("dependencia"))
     return render(request, "dependencias/cargar_remesa.html", contexto)
+
+
+@login_required
+def carga(request, pk: int):
+    """A large remesa loading in the worker: its progress, then its outcome (only the user's own uploads)."""
+    _propias(request)
+    carga = get_object_or_404(Carga, pk=pk, creada_por=request.user)
+    hechas, total = cargas.progreso(carga.pk)
+    remesas = Remesa.objects.filter(cargada_por=request.user, archivo=carga.nombre).select_related("dependencia")
+    return render(request, "dependencias/carga.html", {
+        "carga": carga, "hechas": hechas, "total": total, "errores": carga.errores.splitlines()[:60],
+        "remesas": remesas if carga.estado == Carga.Estado.TERMINADA else [],
+    })
 
 
 # --- Descuentos omitidos y avisos de suspensión -----------------------------------------------------------

@@ -117,3 +117,46 @@ def test_the_demo_payroll_officer_logs_in_with_the_printed_second_factor(setting
     assert client.get(respuesta.url, follow=True).request["PATH_INFO"] == "/dependencias/"
     assert "Portal de dependencias" in client.get("/dependencias/").content.decode()
     assert client.get("/admin/").status_code == 404
+
+
+def _archivo(texto: str):
+    import io
+
+    archivo = io.BytesIO(texto.encode())
+    archivo.name = "remesa.csv"
+    return archivo
+
+
+def test_the_result_says_missing_and_paid_in_excess(cliente_pagador, prestamo_alice, prestamo_bob, hoy):
+    from tests.fabricas import CURP_ALICE, cargar_prestamos
+
+    hoy(date(2026, 6, 5))
+    cargar_prestamos(f"20000000009,{CURP_ALICE},ESPECIAL,20000.00,12.00,24,2025-12-20,2026-Q01,VIGENTE,8,")
+    # Alice's second loan is in the cédula but not in the file; her first pays 10.00 above its cuota. Bob's
+    # loan (SSA) is not this user's: never listed.
+    texto = ("clave_dependencia,quincena,folio,curp,importe\n"
+             f"SEP,2026-Q11,{FOLIO_ALICE},{prestamo_alice.derechohabiente.curp},711.12\n")
+    pagina = cliente_pagador.post("/dependencias/cargar-remesa/", {"archivo": _archivo(texto)}).content.decode()
+    assert "Aplicados: 1 descuento de SEP del periodo 2026-Q11, por $711.12" in pagina
+    assert "Descuentos omitidos: 1 préstamo de la cédula no venía en el archivo" in pagina
+    assert "20000000009" in pagina and prestamo_bob.folio not in pagina
+    assert "Pagado en exceso: 1 fila por encima de su cuota, $10.00 en total" in pagina
+
+
+def test_a_large_remesa_goes_to_the_worker_and_shows_its_outcome(cliente_pagador, prestamo_alice, hoy, monkeypatch):
+    from dependencias import views
+
+    monkeypatch.setattr(views, "UMBRAL_TRABAJADOR", 10)
+    hoy(date(2026, 6, 5))
+    texto = ("clave_dependencia,quincena,folio,curp,importe\n"
+             f"SEP,2026-Q11,{FOLIO_ALICE},{prestamo_alice.derechohabiente.curp},701.12\n")
+    respuesta = cliente_pagador.post("/dependencias/cargar-remesa/", {"archivo": _archivo(texto)})
+    assert respuesta.url.startswith("/dependencias/cargas/")
+    pagina = cliente_pagador.get(respuesta.url).content.decode()
+    assert "Terminada" in pagina and "Aplicados: 1 descuento de SEP del periodo 2026-Q11, por $701.12" in pagina
+    # Someone else's upload: 404.
+    from prestamos.models import Carga
+
+    otra = Carga.objects.get()
+    Carga.objects.filter(pk=otra.pk).update(creada_por=prestamo_alice.derechohabiente.usuario)
+    assert cliente_pagador.get(respuesta.url).status_code == 404
