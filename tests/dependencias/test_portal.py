@@ -160,3 +160,9 @@ def test_a_large_remesa_goes_to_the_worker_and_shows_its_outcome(cliente_pagador
     otra = Carga.objects.get()
     Carga.objects.filter(pk=otra.pk).update(creada_por=prestamo_alice.derechohabiente.usuario)
     assert cliente_pagador.get(respuesta.url).status_code == 404
+
+
+def test_the_menu_offers_only_the_portal(cliente_pagador):
+    pagina = cliente_pagador.get("/dependencias/").content.decode()
+    menu = pagina[pagina.index('aria-label="Menú principal"'):pagina.index("</nav>")]
+    assert "/dependencias/" in menu and "Prestaciones" not in menu and "Mi cuenta" not in menu
