@@ -117,3 +117,19 @@ def test_capp_sees_which_notices_are_acknowledged(django_user_model, cliente_sta
     assert "Acusado por nomina_sep" in cliente_staff.get(lista).content.decode()
     consola = cliente_staff.get(f"/admin/recuperacion/consola/{prestamo_alice.derechohabiente_id}/estado-de-cuenta/").content.decode()
     assert "Acuse de la dependencia: nomina_sep" in consola
+
+
+@pytest.mark.parametrize("url", [
+    "/dependencias/", "/dependencias/cedula/SEP/2026-Q12/", "/dependencias/descuentos-omitidos/",
+    "/dependencias/avisos-de-suspension/", "/dependencias/cargar-remesa/",
+])
+def test_pages_run_a_fixed_number_of_queries(sep_cliente, prestamo_alice, hoy, url, django_assert_max_num_queries):
+    from tests.fabricas import CURP_ALICE, cargar_prestamos
+
+    hoy(date(2026, 6, 20))
+    for i in range(3):  # more loans, settled loans and omissions do not add queries
+        cargar_prestamos(f"2000000001{i},{CURP_ALICE},ESPECIAL,15000.00,12.00,24,2025-05-10,2025-Q10,LIQUIDADO,24,2026-06-0{i + 1}")
+        AvisoOmision.objects.create(prestamo=prestamo_alice, quincena=f"2026-Q0{i + 1}", pendiente=D("1.00"),
+                                    detectada=date(2026, 6, 1))
+    with django_assert_max_num_queries(14):
+        assert sep_cliente.get(url).status_code == 200
