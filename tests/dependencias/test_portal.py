@@ -166,3 +166,27 @@ def test_the_menu_offers_only_the_portal(cliente_pagador):
     pagina = cliente_pagador.get("/dependencias/").content.decode()
     menu = pagina[pagina.index('aria-label="Menú principal"'):pagina.index("</nav>")]
     assert "/dependencias/" in menu and "Prestaciones" not in menu and "Mi cuenta" not in menu
+
+
+def test_supervision_creates_a_payroll_user_in_the_admin_and_the_link_sets_its_password(
+    client, django_user_model, sep
+):
+    import re
+
+    from django.contrib.auth.models import Group
+
+    from tests.fabricas import CONTRASENA
+
+    supervisor = django_user_model.objects.create_user(username="super", email="s@issste.gob.mx", password=CONTRASENA,
+                                                       is_staff=True)
+    supervisor.groups.add(Group.objects.get(name="Supervisión"))
+    cliente = con_segundo_factor(client, supervisor)
+    respuesta = cliente.post("/admin/dependencias/usuariodependencia/add/", {
+        "nombre_usuario": "nomina_nueva", "correo": "nueva@sep.gob.mx", "dependencias": [sep.pk]}, follow=True)
+    pagina = respuesta.content.decode()
+    perfil = UsuarioDependencia.objects.get(usuario__username="nomina_nueva")
+    assert [d.clave for d in perfil.dependencias.all()] == ["SEP"] and not perfil.usuario.is_staff
+    enlace = re.search(r"http://testserver(/cuenta/password/reset/key/[^\s<\"]+)", pagina).group(1)
+    cliente.logout()
+    respuesta = cliente.get(enlace, follow=True)
+    assert respuesta.status_code == 200 and 'name="password1"' in respuesta.content.decode()

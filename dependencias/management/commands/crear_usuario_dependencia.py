@@ -1,12 +1,10 @@
 """`crear_usuario_dependencia CLAVE USUARIO CORREO [--password X]` (docs/reglas.md §16)."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.urls import reverse
-from django.utils.http import int_to_base36
 
+from dependencias.admin import enlace_contrasena
 from dependencias.models import UsuarioDependencia
 from prestamos.models import Dependencia
 
@@ -42,6 +40,4 @@ class Command(BaseCommand):
         perfil.dependencias.add(dependencia)
         self.stdout.write(f"Usuario {usuario} de {dependencia.clave} listo.")
         if not password:
-            token = default_token_generator.make_token(cuenta)
-            ruta = reverse("account_reset_password_from_key", kwargs={"uidb36": int_to_base36(cuenta.pk), "key": token})
-            self.stdout.write(f"Enlace de un solo uso para fijar la contraseña: {ruta}")
+            self.stdout.write(f"Enlace de un solo uso para fijar la contraseña: {enlace_contrasena(cuenta)}")
