@@ -7,7 +7,7 @@ accounts.user, mfa.*): only superusers manage people. A codename whose model doe
 adding its codename here.
 """
 
-APPS_DE_NEGOCIO = ("prestamos", "recuperacion", "fopi")
+APPS_DE_NEGOCIO = ("prestamos", "recuperacion", "fopi", "dependencias")
 
 CONSULTA = "Consulta"
 OPERACION = "Operación"
@@ -38,6 +38,8 @@ SUPERVISION_PERMISOS = (
     "fopi.add_banco",
     "fopi.change_banco",
     "accounts.add_liberacioncurp",
+    "dependencias.add_usuariodependencia",  # payroll offices' users (docs/reglas.md §16)
+    "dependencias.change_usuariodependencia",
     "accounts.add_reaperturaregistro",  # reopens a CURP's registration closed by failed RFC attempts
 )
 # Every role reads the audit of CURPs given back and reopened, and the registration attempts per CURP (the desk

@@ -49,7 +49,10 @@ class SegundoFactorPersonalMiddleware:
 
     def process_view(self, request, vista, args, kwargs):
         usuario = getattr(request, "user", None)
-        if usuario is None or not usuario.is_authenticated or not usuario.is_staff:
+        if usuario is None or not usuario.is_authenticated:
+            return None
+        # Staff, and the dependencias' payroll users (marked by dependencias/acceso.py, docs/reglas.md §16).
+        if not (usuario.is_staff or getattr(request, "es_dependencia", False)):
             return None
         nombre = request.resolver_match.view_name
         if nombre in SIN_DATOS or sesion_con_segundo_factor(request):

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "accounts",
     "prestamos",
     "recuperacion",
+    "dependencias",
     "fopi",
 ]
 
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "oficina.replica.FijarPrimariaMiddleware",
+    "dependencias.acceso.SoloPortalDependenciasMiddleware",
     "oficina.segundo_factor.SegundoFactorPersonalMiddleware",
     "oficina.errores.MetodoNoPermitidoMiddleware",
     "oficina.cache_privado.CachePrivadoMiddleware",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("salud/", salud.vivo, name="salud"),
     path("salud/lista/", salud.lista, name="salud_lista"),
     path("prestaciones/", views.prestaciones, name="prestaciones"),
+    path("dependencias/", include("dependencias.urls")),
     path("prestaciones/recuperacion-de-credito/", include("recuperacion.urls")),
     path("prestaciones/recuperacion-de-credito/fopi/", include("fopi.urls")),
     # Public, no login: whoever holds a carta, aviso or constancia checks its code here (docs/reglas.md §9).

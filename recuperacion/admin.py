@@ -16,6 +16,7 @@ from oficina.admin_base import (
     url_consola,
 )
 from oficina.exportar import respuesta_csv
+from oficina.formatos import formato_fecha
 from oficina.verificacion import agrupado
 from prestamos.calculo import Periodo, Quincena
 from prestamos.cartera import CERO
@@ -260,10 +261,12 @@ class PrestamoPorSuspenderAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.Model
 
     list_display = (
         "folio", "curp", "nombre", "rfc", "clave_dependencia", "cuota_moneda", "liquidado_el", "primera_sin_descuento",
+        "acuse",
     )
     list_display_links = None
     list_filter = (QuincenaSinDescuentoFilter, "dependencia")
-    list_select_related = ("derechohabiente", "dependencia")
+    # The payroll office's "Acusar recibo" in its portal (dependencias.AcuseSuspension, docs/reglas.md §16).
+    list_select_related = ("derechohabiente", "dependencia", "acuse_suspension__usuario")
     search_fields = ("=folio", "=derechohabiente__curp")
     ordering = ("-fecha_liquidacion", "folio")
     show_full_result_count = False
@@ -301,6 +304,13 @@ class PrestamoPorSuspenderAdmin(AbrirConsolaMixin, SoloLecturaMixin, admin.Model
     @admin.display(description="primera quincena sin descuento")
     def primera_sin_descuento(self, obj):
         return primera_quincena_sin_descuento(obj.fecha_liquidacion, type(obj.primera_quincena)).descripcion
+
+    @admin.display(description="acuse de la dependencia")
+    def acuse(self, obj):
+        acuse = getattr(obj, "acuse_suspension", None)
+        if acuse is None:
+            return "Sin acuse"
+        return f"Acusado por {acuse.usuario} el {formato_fecha(timezone.localtime(acuse.fecha).date())}"
 
     def get_urls(self):
         csv = path("csv/", self.admin_site.admin_view(self.csv_view), name="recuperacion_prestamoporsuspender_csv")

@@ -144,6 +144,15 @@ def mundo(por):
         archivo=ContentFile(b"clave,nombre\n", name="dependencias.csv"), nombre="dependencias.csv",
         estado=Carga.Estado.FALLIDA, creada_por=por,
     )
+    from django.contrib.auth import get_user_model
+
+    from dependencias.models import AccesoDependencia, AcuseSuspension, UsuarioDependencia
+
+    nomina = get_user_model().objects.create(username="nomina_mundo", email="nomina@ejemplo.gob.mx")
+    UsuarioDependencia.objects.create(usuario=nomina).dependencias.add(prestamo.dependencia)
+    AcuseSuspension.objects.create(prestamo=prestamo, usuario=nomina)
+    AccesoDependencia.objects.create(usuario=nomina, dependencia=prestamo.dependencia,
+                                     accion=AccesoDependencia.Accion.CEDULA_CSV, detalle="2026-Q11")
     return {
         "prestamo": prestamo,
         "derechohabiente": derechohabiente,

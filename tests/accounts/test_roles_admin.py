@@ -72,6 +72,11 @@ MODELOS = {
     "recuperacion.documentoverificable": Puede(VEN),
     "recuperacion.aclaracion": Puede(VEN, cambiar=OPERAN),  # taken and resolved on its page
     "recuperacion.adeudodependencia": Puede(VEN),
+    # The dependencias' portal (docs/reglas.md §16): Supervisión creates and changes payroll users; the
+    # acknowledgements and the accesses are written by the portal only.
+    "dependencias.usuariodependencia": Puede(VEN, SUPERVISAN, SUPERVISAN, SOLO_SU),
+    "dependencias.acusesuspension": Puede(VEN),
+    "dependencias.accesodependencia": Puede(VEN),
     "recuperacion.atencion": Puede(VEN),  # recorded from the console
     "recuperacion.consola": Puede(VEN),
     "fopi.banco": Puede(VEN, SUPERVISAN, SUPERVISAN, SOLO_SU),

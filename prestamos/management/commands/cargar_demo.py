@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from oficina.importacion import importar_archivo
 from prestamos.calculo import Mes, Quincena
-from prestamos.models import Derechohabiente, Prestamo
+from prestamos.models import Dependencia, Derechohabiente, Prestamo
 
 DEMO = Path(settings.BASE_DIR) / "demo"
 ARCHIVOS = ["dependencias.csv", "derechohabientes.csv"]
@@ -28,6 +28,10 @@ RFC_PARA_REGISTRO = "LOSA820420TR5"
 # The demo staff member's second factor, from fixed seeds published here and in `make run`: demo only, which
 # is why the staff member is created only with DJANGO_DEBUG=1.
 SECRETO_TOTP_CAPP = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"
+# The demo payroll officer of SEP in the dependencias' portal (docs/reglas.md §16): same second factor as staff.
+NOMINA_SEP = "nomina_sep"
+CONTRASENA_NOMINA = "NominaDemo2026!"
+SECRETO_TOTP_NOMINA = "NBXW22LOMFPXGZLQMRSW2YLSMVZXI3DP"
 SEMILLA_RECUPERACION_CAPP = "6f6669636e612d7669727475616c2d64656d6f2d636170702d7265637570657261"
 ROL_CAPP = "Supervisión"
 BANCOS = [
@@ -176,6 +180,23 @@ class Command(BaseCommand):
             f"Personal CAPP: capp / {CONTRASENA_CAPP} (rol {ROL_CAPP}). Segundo factor: agrega a tu app de "
             f"autenticación el secreto {SECRETO_TOTP_CAPP} (o la URL otpauth://totp/capp?secret={SECRETO_TOTP_CAPP}"
             f"&issuer=Oficina%20Virtual) o usa un código de recuperación: {', '.join(codigos[:3])}."
+        )
+        self._pagaduria()
+
+    def _pagaduria(self):
+        from allauth.mfa.models import Authenticator
+
+        from dependencias.models import UsuarioDependencia
+
+        nomina = self._usuario(NOMINA_SEP, "nomina@sep.ejemplo.gob.mx", CONTRASENA_NOMINA)
+        perfil, _ = UsuarioDependencia.objects.get_or_create(usuario=nomina)
+        perfil.dependencias.add(*Dependencia.objects.filter(clave="SEP"))
+        Authenticator.objects.get_or_create(
+            user=nomina, type=Authenticator.Type.TOTP, defaults={"data": {"secret": SECRETO_TOTP_NOMINA}}
+        )
+        self.stdout.write(
+            f"Pagaduría de la SEP (Portal de dependencias): {NOMINA_SEP} / {CONTRASENA_NOMINA}; segundo factor: "
+            f"secreto {SECRETO_TOTP_NOMINA} (otpauth://totp/{NOMINA_SEP}?secret={SECRETO_TOTP_NOMINA}&issuer=Oficina%20Virtual)."
         )
 
     def _segundo_factor(self, usuario) -> list[str]:
