@@ -115,7 +115,9 @@ PROHIBIDO = (
 def leer_xml(contenido: bytes) -> etree._Element:
     """Parse with every door shut; refuse quickly and in words."""
     if len(contenido) > TAMANIO_MAXIMO:
-        raise CfdiRechazado(f"El XML pesa más de {TAMANIO_MAXIMO // (1024 * 1024)} MB; un recibo de nómina pesa unos KB.")
+        raise CfdiRechazado(
+            f"El XML pesa más de {TAMANIO_MAXIMO // (1024 * 1024)} MB; un recibo de nómina pesa unos KB."
+        )
     if not contenido.strip():
         raise CfdiRechazado("El archivo XML está vacío.")
     if contenido[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in contenido[:200]:
@@ -123,7 +125,11 @@ def leer_xml(contenido: bytes) -> etree._Element:
     if re.search(rb"<!\s*(DOCTYPE|ENTITY)", contenido, re.IGNORECASE):
         raise CfdiRechazado(PROHIBIDO)
     parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
         remove_comments=False,
     )
     try:
@@ -188,6 +194,24 @@ def cargar_almacen(ruta: str | Path) -> list[x509.Certificate]:
     return [cargar_certificado(p.read_bytes()) for p in sorted(Path(ruta).iterdir()) if p.is_file()]
 
 
+def datos_certificado_pac(datos: bytes) -> dict:
+    """The fields of a PAC certificate's registry row (`CertificadoPAC`), from its .cer file."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    cert = cargar_certificado(datos)
+    numero = no_certificado(cert)
+    if not (len(numero) == 20 and numero.isdigit()):
+        raise CfdiRechazado("El certificado no tiene un número de certificado del SAT (20 dígitos).")
+    return {
+        "no_certificado": numero,
+        "rfc": rfc_de(cert),
+        "sujeto": cert.subject.rfc4514_string()[:300],
+        "vigente_desde": cert.not_valid_before_utc,
+        "vigente_hasta": cert.not_valid_after_utc,
+        "certificado": cert.public_bytes(Encoding.DER),
+    }
+
+
 def _firma_valida(cert: x509.Certificate, firma_b64: str, datos: bytes) -> bool:
     clave = cert.public_key()
     if not isinstance(clave, rsa.RSAPublicKey):
@@ -217,6 +241,16 @@ def _encadenado(cert: x509.Certificate, almacen: list[x509.Certificate], momento
 
 
 # --- the verification ----------------------------------------------------------------------------------------
+
+
+def numeros_certificado_sat(contenido: bytes) -> list[str]:
+    """The NoCertificadoSAT the file names, to fetch only those PAC certificates (the file is read in full
+    by `verificar`; here a refusal just means none)."""
+    try:
+        raiz = leer_xml(contenido)
+    except CfdiRechazado:
+        return []
+    return [t.get("NoCertificadoSAT", "") for t in raiz.iterfind("cfdi:Complemento/tfd:TimbreFiscalDigital", NS)]
 
 
 def _fecha_hora(texto: str | None) -> datetime:

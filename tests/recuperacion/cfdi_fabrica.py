@@ -62,19 +62,43 @@ class Llaves:
 
 
 _LLAVES: dict[str, Llaves] = {}
+_AC: list = []
+_PAC: list = []
+
+
+def autoridad() -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
+    """The local certification authority standing in for the SAT's (one per test run)."""
+    if not _AC:
+        clave = _clave()
+        _AC.append((_cert("AC de pruebas", clave, None, clave, numero="00000000000000000001", ca=True), clave))
+    return _AC[0]
+
+
+def csd(rfc: str, *, ac=None, ac_clave=None, numero="30001000000500003416"):
+    """A CSD for `rfc`, issued by `ac` (by default the trusted local authority)."""
+    if ac is None:
+        ac, ac_clave = autoridad()
+    clave = _clave()
+    return _cert(f"CSD {rfc}", clave, ac.subject, ac_clave, numero=numero, rfc=rfc), clave
 
 
 def llaves(rfc: str = "SEP850101AB1") -> Llaves:
-    """One local CA, the dependencia's CSD (RFC `rfc`) and a PAC certificate; generated once per RFC."""
+    """The trusted authority, the dependencia's CSD (RFC `rfc`) and the PAC's certificate; cached per RFC."""
     if rfc not in _LLAVES:
-        ac_clave = _clave()
-        ac = _cert("AC de pruebas", ac_clave, None, ac_clave, numero="00000000000000000001", ca=True)
-        csd_clave = _clave()
-        csd = _cert("Dependencia", csd_clave, ac.subject, ac_clave, numero="30001000000500003416", rfc=rfc)
-        pac_clave = _clave()
-        pac = _cert("PAC de pruebas", pac_clave, ac.subject, ac_clave, numero="30001000000500003456")
-        _LLAVES[rfc] = Llaves(ac, ac_clave, csd, csd_clave, pac, pac_clave)
+        ac, ac_clave = autoridad()
+        cert, clave = csd(rfc)
+        if not _PAC:
+            pac_clave = _clave()
+            _PAC.append((_cert("PAC de pruebas", pac_clave, ac.subject, ac_clave, numero="30001000000500003456"), pac_clave))
+        pac, pac_clave = _PAC[0]
+        _LLAVES[rfc] = Llaves(ac, ac_clave, cert, clave, pac, pac_clave)
     return _LLAVES[rfc]
+
+
+def ac_ajena():
+    """A certification authority nobody trusts, with the same name as the trusted one."""
+    clave = _clave()
+    return _cert("AC de pruebas", clave, None, clave, numero="00000000000000000001", ca=True), clave
 
 
 def der(cert: x509.Certificate) -> bytes:
@@ -119,49 +143,96 @@ def recibo(
         nsmap={"cfdi": CFDI, "nomina12": NOM, "xsi": XSI},
         attrib={
             f"{{{XSI}}}schemaLocation": "http://www.sat.gob.mx/cfd/4 http://www.sat.gob.mx/sitio_internet/cfd/4/cfdv40.xsd",
-            "Version": "4.0", "Serie": "N", "Folio": "1001", "Fecha": fecha, "Sello": "",
-            "NoCertificado": cfdi.no_certificado(csd), "Certificado": base64.b64encode(der(csd)).decode(),
-            "SubTotal": f"{percepcion:.2f}", "Descuento": f"{deducciones:.2f}", "Moneda": "MXN",
-            "Total": f"{neto:.2f}", "TipoDeComprobante": "N", "Exportacion": "01", "MetodoPago": "PUE",
+            "Version": "4.0",
+            "Serie": "N",
+            "Folio": "1001",
+            "Fecha": fecha,
+            "Sello": "",
+            "NoCertificado": cfdi.no_certificado(csd),
+            "Certificado": base64.b64encode(der(csd)).decode(),
+            "SubTotal": f"{percepcion:.2f}",
+            "Descuento": f"{deducciones:.2f}",
+            "Moneda": "MXN",
+            "Total": f"{neto:.2f}",
+            "TipoDeComprobante": "N",
+            "Exportacion": "01",
+            "MetodoPago": "PUE",
             "LugarExpedicion": "06000",
         },
     )
     etree.SubElement(c, f"{{{CFDI}}}Emisor", Rfc=emisor_rfc, Nombre="SECRETARIA DE PRUEBAS", RegimenFiscal="603")
     etree.SubElement(
-        c, f"{{{CFDI}}}Receptor", Rfc=receptor_rfc, Nombre="PERSONA DE PRUEBA", DomicilioFiscalReceptor="06000",
-        RegimenFiscalReceptor="605", UsoCFDI="CN01",
+        c,
+        f"{{{CFDI}}}Receptor",
+        Rfc=receptor_rfc,
+        Nombre="PERSONA DE PRUEBA",
+        DomicilioFiscalReceptor="06000",
+        RegimenFiscalReceptor="605",
+        UsoCFDI="CN01",
     )
     conceptos = etree.SubElement(c, f"{{{CFDI}}}Conceptos")
     etree.SubElement(
-        conceptos, f"{{{CFDI}}}Concepto", ClaveProdServ="84111505", Cantidad="1", ClaveUnidad="ACT",
-        Descripcion="Pago de nómina", ValorUnitario=f"{percepcion:.2f}", Importe=f"{percepcion:.2f}",
-        Descuento=f"{deducciones:.2f}", ObjetoImp="01",
+        conceptos,
+        f"{{{CFDI}}}Concepto",
+        ClaveProdServ="84111505",
+        Cantidad="1",
+        ClaveUnidad="ACT",
+        Descripcion="Pago de nómina",
+        ValorUnitario=f"{percepcion:.2f}",
+        Importe=f"{percepcion:.2f}",
+        Descuento=f"{deducciones:.2f}",
+        ObjetoImp="01",
     )
     comp = etree.SubElement(c, f"{{{CFDI}}}Complemento")
     n = etree.SubElement(
-        comp, f"{{{NOM}}}Nomina", Version="1.2", TipoNomina="O", FechaPago=fecha_pago, FechaInicialPago=inicial,
-        FechaFinalPago=final, NumDiasPagados="15.000", TotalPercepciones=f"{percepcion:.2f}",
+        comp,
+        f"{{{NOM}}}Nomina",
+        Version="1.2",
+        TipoNomina="O",
+        FechaPago=fecha_pago,
+        FechaInicialPago=inicial,
+        FechaFinalPago=final,
+        NumDiasPagados="15.000",
+        TotalPercepciones=f"{percepcion:.2f}",
         TotalDeducciones=f"{deducciones:.2f}",
     )
     etree.SubElement(n, f"{{{NOM}}}Emisor", RegistroPatronal="A1234567890")
     etree.SubElement(
-        n, f"{{{NOM}}}Receptor", Curp=curp, NumSeguridadSocial="12345678901", FechaInicioRelLaboral="2010-01-01",
-        Antigüedad="P800W", TipoContrato="01", TipoRegimen="02", NumEmpleado="12345", PeriodicidadPago="04",
+        n,
+        f"{{{NOM}}}Receptor",
+        Curp=curp,
+        NumSeguridadSocial="12345678901",
+        FechaInicioRelLaboral="2010-01-01",
+        Antigüedad="P800W",
+        TipoContrato="01",
+        TipoRegimen="02",
+        NumEmpleado="12345",
+        PeriodicidadPago="04",
         ClaveEntFed="CMX",
     )
     p = etree.SubElement(
-        n, f"{{{NOM}}}Percepciones", TotalSueldos=f"{percepcion:.2f}", TotalGravado=f"{percepcion:.2f}",
+        n,
+        f"{{{NOM}}}Percepciones",
+        TotalSueldos=f"{percepcion:.2f}",
+        TotalGravado=f"{percepcion:.2f}",
         TotalExento="0.00",
     )
     etree.SubElement(
-        p, f"{{{NOM}}}Percepcion", TipoPercepcion="001", Clave="001", Concepto="SUELDO",
-        ImporteGravado=f"{percepcion:.2f}", ImporteExento="0.00",
+        p,
+        f"{{{NOM}}}Percepcion",
+        TipoPercepcion="001",
+        Clave="001",
+        Concepto="SUELDO",
+        ImporteGravado=f"{percepcion:.2f}",
+        ImporteExento="0.00",
     )
     d = etree.SubElement(
         n, f"{{{NOM}}}Deducciones", TotalOtrasDeducciones=f"{importe:.2f}", TotalImpuestosRetenidos=f"{otras:.2f}"
     )
     etree.SubElement(d, f"{{{NOM}}}Deduccion", TipoDeduccion="002", Clave="ISR", Concepto="ISR", Importe=f"{otras:.2f}")
-    etree.SubElement(d, f"{{{NOM}}}Deduccion", TipoDeduccion=tipo, Clave=clave, Concepto=concepto, Importe=f"{importe:.2f}")
+    etree.SubElement(
+        d, f"{{{NOM}}}Deduccion", TipoDeduccion=tipo, Clave=clave, Concepto=concepto, Importe=f"{importe:.2f}"
+    )
     sellar(c, csd_clave)
     timbrar(c, pac_clave, uuid=uuid, no_cert_sat=no_cert_sat or cfdi.no_certificado(llaves.pac))
     return c
@@ -177,10 +248,16 @@ def timbrar(c: etree._Element, pac_clave, *, uuid=None, no_cert_sat: str, horas:
         comp.remove(viejo)
     fecha = datetime.fromisoformat(c.get("Fecha")) + timedelta(hours=horas)
     t = etree.SubElement(
-        comp, f"{{{TFD}}}TimbreFiscalDigital", nsmap={"tfd": TFD},
+        comp,
+        f"{{{TFD}}}TimbreFiscalDigital",
+        nsmap={"tfd": TFD},
         attrib={
-            "Version": "1.1", "UUID": uuid or str(uuidlib.uuid4()).upper(), "FechaTimbrado": fecha.isoformat(),
-            "RfcProvCertif": "PAC010101AAA", "SelloCFD": c.get("Sello"), "NoCertificadoSAT": no_cert_sat,
+            "Version": "1.1",
+            "UUID": uuid or str(uuidlib.uuid4()).upper(),
+            "FechaTimbrado": fecha.isoformat(),
+            "RfcProvCertif": "PAC010101AAA",
+            "SelloCFD": c.get("Sello"),
+            "NoCertificadoSAT": no_cert_sat,
             "SelloSAT": "",
         },
     )
