@@ -39,7 +39,7 @@ SUPERVISION_PERMISOS = (
     "fopi.change_banco",
     "accounts.add_liberacioncurp",
     "accounts.add_reaperturaregistro",  # reopens a CURP's registration closed by failed RFC attempts
-    # The payslip's CFDI (docs/reglas.md §15): the PAC registry and each dependencia's loan deduction.
+    # The payslip's CFDI (docs/reglas.md §18): the PAC registry and each dependencia's loan deduction.
     "recuperacion.add_certificadopac",
     "recuperacion.delete_certificadopac",
     "recuperacion.add_deduccionprestamo",

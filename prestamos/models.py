@@ -13,7 +13,7 @@ class Dependencia(models.Model):
 
     clave = models.CharField("clave", max_length=20, unique=True, validators=[validar_clave])
     nombre = models.CharField("nombre", max_length=200)
-    # The RFC that issues its payslips' CFDI (docs/reglas.md §15); optional column `rfc` of dependencias.csv.
+    # The RFC that issues its payslips' CFDI (docs/reglas.md §18); optional column `rfc` of dependencias.csv.
     rfc = models.CharField("RFC", max_length=13, blank=True, validators=[validar_rfc_emisor])
 
     class Meta:

@@ -178,7 +178,7 @@ def _borrar_talon(aclaracion: Aclaracion) -> None:
             archivo.storage.delete(archivo.name)
 
 
-# --- the payslip's CFDI (docs/reglas.md §15) ------------------------------------------------------------
+# --- the payslip's CFDI (docs/reglas.md §18) ------------------------------------------------------------
 
 
 @dataclass
@@ -212,7 +212,7 @@ def nombre_periodo(periodo: Periodo) -> str:
 
 
 def regla_cfdi(aclaracion: Aclaracion, v: Verificacion) -> tuple[Decimal | None, list[str]]:
-    """docs/reglas.md §15: the amount the CFDI proves was withheld for this loan and period, and the reasons it
+    """docs/reglas.md §18: the amount the CFDI proves was withheld for this loan and period, and the reasons it
     cannot be ruled on automatically (empty when it can)."""
     prestamo = aclaracion.prestamo
     dependencia = prestamo.dependencia
@@ -385,7 +385,7 @@ def aclaracion_resolver(
             registrado_por=usuario,
         )
         if aclaracion.cfdi_uuid and usuario is not None:
-            # A CFDI proves one deduction once, whoever ruled on it (docs/reglas.md §15).
+            # A CFDI proves one deduction once, whoever ruled on it (docs/reglas.md §18).
             CfdiUsado.objects.get_or_create(uuid=aclaracion.cfdi_uuid, defaults={"aclaracion": aclaracion})
         aclaracion.estado, aclaracion.importe_reconocido = Aclaracion.Estado.PROCEDENTE, importe
     else:

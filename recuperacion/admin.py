@@ -530,7 +530,7 @@ class ConsolaAdmin(admin.ModelAdmin):
         ]
 
 
-# --- The payslip's CFDI (docs/reglas.md §15) -----------------------------------------------------------------
+# --- The payslip's CFDI (docs/reglas.md §18) -----------------------------------------------------------------
 
 
 class CertificadoPACForm(forms.ModelForm):

@@ -1,4 +1,4 @@
-"""The payslip's CFDI, verified offline (docs/reglas.md §15).
+"""The payslip's CFDI, verified offline (docs/reglas.md §18).
 
 A federal payslip is a CFDI 4.0 with the nómina 1.2 complement, sealed by the dependencia's CSD and stamped
 by a PAC (TimbreFiscalDigital). This module only reads and verifies the file; what it proves about a loan
@@ -270,7 +270,7 @@ def _fecha(texto: str | None) -> date:
 def verificar(
     contenido: bytes, *, almacen: list[x509.Certificate], certificados_pac: dict[str, x509.Certificate]
 ) -> Verificacion:
-    """Every check that can be made offline (docs/reglas.md §15). A failed one raises `CfdiRechazado` with
+    """Every check that can be made offline (docs/reglas.md §18). A failed one raises `CfdiRechazado` with
     the reason; an unregistered PAC certificate does not (the case then goes to Operación)."""
     raiz = leer_xml(contenido)
     if not _esquema().validate(raiz):

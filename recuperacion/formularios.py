@@ -89,7 +89,7 @@ class AclaracionForm(forms.Form):
         return talones.leer_talon(archivo) if archivo else None
 
     def clean_cfdi(self):
-        """docs/reglas.md §15: read at most the size limit (a larger file is refused before being read), then
+        """docs/reglas.md §18: read at most the size limit (a larger file is refused before being read), then
         every offline check; a refusal says which one failed."""
         archivo = self.cleaned_data["cfdi"]
         if not archivo:

@@ -212,7 +212,7 @@ class Aclaracion(models.Model):
     quincena = PeriodoField("quincena")
     importe = models.DecimalField("importe en el talón", max_digits=12, decimal_places=2)
     comentario = models.TextField("comentario", blank=True)
-    # The payslip: a photo/PDF (`talon`), its CFDI's XML (`cfdi`, docs/reglas.md §15), or both.
+    # The payslip: a photo/PDF (`talon`), its CFDI's XML (`cfdi`, docs/reglas.md §18), or both.
     talon = models.FileField(
         "talón de pago", storage=almacen_privado, upload_to=ruta_talon, max_length=200, blank=True
     )
@@ -273,7 +273,7 @@ class Aclaracion(models.Model):
 
     @property
     def cfdi_comprobado(self) -> str:
-        """What the CFDI's verification showed, in words (docs/reglas.md §15): "Sello de tu dependencia:
+        """What the CFDI's verification showed, in words (docs/reglas.md §18): "Sello de tu dependencia:
         válido · Timbre del SAT: válido · Periodo: 2ª quincena de junio de 2026"."""
         return " · ".join(f"{n}: {v}" for n, v in (self.cfdi_verificacion or {}).get("comprobaciones", []))
 
@@ -307,7 +307,7 @@ class AdeudoDependencia(models.Model):
     importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
     aclaracion = models.OneToOneField(Aclaracion, on_delete=models.PROTECT, related_name="adeudo")
     registrado = models.DateTimeField("registrado", auto_now_add=True)
-    # Empty when the payslip's CFDI proved it on its own (docs/reglas.md §15).
+    # Empty when the payslip's CFDI proved it on its own (docs/reglas.md §18).
     registrado_por = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -323,7 +323,7 @@ class AdeudoDependencia(models.Model):
         return f"{self.dependencia_id} {self.quincena} {self.importe}"
 
 
-# --- The payslip's CFDI (docs/reglas.md §15) -------------------------------------------------------------
+# --- The payslip's CFDI (docs/reglas.md §18) -------------------------------------------------------------
 
 
 class CertificadoPAC(models.Model):

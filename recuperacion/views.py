@@ -298,7 +298,7 @@ def _aclaracion_nueva(request):
             formulario.add_error(None, error)
         else:
             if aclaracion.estado == aclaracion.Estado.PROCEDENTE:
-                # Ruled at once by its CFDI (docs/reglas.md §15); the e-mail with the answer is on its way.
+                # Ruled at once by its CFDI (docs/reglas.md §18); the e-mail with the answer is on its way.
                 messages.success(
                     request,
                     f"Tu aclaración {aclaracion.folio} es procedente: {aclaracion.respuesta} "

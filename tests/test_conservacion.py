@@ -327,7 +327,7 @@ class Cartera(RuleBasedStateMachine):
     @rule(atras=st.integers(min_value=0, max_value=3), importe_distinto=st.booleans())
     def un_cfdi_resuelve_la_aclaracion_solo(self, atras, importe_distinto):
         """The borrower uploads her payslip's CFDI: genuine and for the installment due, the aclaración is
-        Procedente on the spot when the remesa lacks the deduction (docs/reglas.md §15); an amount that
+        Procedente on the spot when the remesa lacks the deduction (docs/reglas.md §18); an amount that
         differs leaves it in Operación's queue with nothing booked."""
         from django.core.exceptions import ValidationError
 

@@ -14,7 +14,7 @@ LOTE = 2000
 class DependenciasImportador(Importador):
     tipo = "dependencias"
     columnas = ("clave", "nombre")
-    opcionales = ("rfc",)  # the RFC that issues its payslips' CFDI (docs/reglas.md §15)
+    opcionales = ("rfc",)  # the RFC that issues its payslips' CFDI (docs/reglas.md §18)
 
     def _rfc(self, valor: str) -> str:
         valor = valor.strip().upper()

@@ -1,4 +1,4 @@
-"""The payslip's CFDI (docs/reglas.md §15): verified offline, and when it proves the deduction the remesa
+"""The payslip's CFDI (docs/reglas.md §18): verified offline, and when it proves the deduction the remesa
 lacks, the aclaración is Procedente on the spot.
 
 A local certification authority stands in for the SAT's (trust store `CFDI_ALMACEN_AC`), with SEP's CSD and

@@ -1,5 +1,5 @@
 """`python manage.py registrar_pac ARCHIVO.cer`: add a PAC's certificate to the registry a CFDI's stamp is
-checked against (docs/reglas.md §15)."""
+checked against (docs/reglas.md §18)."""
 
 from pathlib import Path
 
