@@ -266,3 +266,22 @@ def timbrar(c: etree._Element, pac_clave, *, uuid=None, no_cert_sat: str, horas:
 
 def xml(c: etree._Element) -> bytes:
     return etree.tostring(c, xml_declaration=True, encoding="UTF-8")
+
+
+def configurar(settings, carpeta, rfc: str = "SEP850101AB1"):
+    """Trust store = the local authority, PAC registry = its PAC; SEP gets `rfc` and the default loan deduction."""
+    from prestamos.models import Dependencia
+    from recuperacion.models import CertificadoPAC, DeduccionPrestamo
+
+    propias = llaves(rfc)
+    almacen = carpeta / "ac"
+    almacen.mkdir(exist_ok=True)
+    (almacen / "ac.cer").write_bytes(der(propias.ac))
+    settings.CFDI_ALMACEN_AC = str(almacen)
+    datos = cfdi.datos_certificado_pac(der(propias.pac))
+    CertificadoPAC.objects.update_or_create(no_certificado=datos.pop("no_certificado"), defaults=datos)
+    sep = Dependencia.objects.get(clave="SEP")
+    sep.rfc = rfc
+    sep.save(update_fields=["rfc"])
+    DeduccionPrestamo.objects.get_or_create(dependencia=sep)  # the defaults: 004 and préstamo/crédito
+    return sep

@@ -41,19 +41,12 @@ def llaves():
 
 @pytest.fixture
 def configurado(settings, tmp_path, llaves, db):
-    """Trust store = the local authority; PAC registry = its PAC; SEP's RFC and loan deduction."""
-    almacen = tmp_path / "ac"
-    almacen.mkdir()
-    (almacen / "ac.cer").write_bytes(f.der(llaves.ac))
-    settings.CFDI_ALMACEN_AC = str(almacen)
+    """Trust store = the local authority; PAC registry = its PAC (through registrar_pac); SEP's RFC and loan
+    deduction."""
     pac = tmp_path / "pac.cer"
     pac.write_bytes(f.der(llaves.pac))
     call_command("registrar_pac", str(pac), stdout=open("/dev/null", "w"))
-    sep = Dependencia.objects.get(clave="SEP")
-    sep.rfc = RFC_SEP
-    sep.save()
-    DeduccionPrestamo.objects.create(dependencia=sep)  # the defaults: 004 and préstamo/crédito
-    return sep
+    return f.configurar(settings, tmp_path, RFC_SEP)
 
 
 @pytest.fixture
