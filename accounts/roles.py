@@ -41,6 +41,11 @@ SUPERVISION_PERMISOS = (
     "dependencias.add_usuariodependencia",  # payroll offices' users (docs/reglas.md §16)
     "dependencias.change_usuariodependencia",
     "accounts.add_reaperturaregistro",  # reopens a CURP's registration closed by failed RFC attempts
+    # The payslip's CFDI (docs/reglas.md §18): the PAC registry and each dependencia's loan deduction.
+    "recuperacion.add_certificadopac",
+    "recuperacion.delete_certificadopac",
+    "recuperacion.add_deduccionprestamo",
+    "recuperacion.change_deduccionprestamo",
 )
 # Every role reads the audit of CURPs given back and reopened, and the registration attempts per CURP (the desk
 # shows Supervisión the closed ones, docs/reglas.md §15).

@@ -35,8 +35,9 @@ class CargaForm(forms.Form):
 # columns themselves come from the importers, so this page can never offer a header they would refuse.
 EJEMPLOS = {
     "dependencias": (
-        "El catálogo de dependencias que descuentan por nómina (también la nómina de pensiones).",
-        [["SEP", "Secretaría de Educación Pública"], ["PENSIONES", "Nómina de pensiones del ISSSTE"]],
+        "El catálogo de dependencias que descuentan por nómina (también la nómina de pensiones). La columna «rfc» es "
+        "opcional: el RFC que emite los CFDI de sus recibos de nómina (docs/reglas.md §18).",
+        [["SEP", "Secretaría de Educación Pública", "SEP850101AB1"], ["PENSIONES", "Nómina de pensiones del ISSSTE", ""]],
     ),
     "derechohabientes": (
         "El padrón: sólo una CURP que está aquí puede registrarse. La columna «tipo» es opcional: TRABAJADOR (si se "

@@ -389,3 +389,6 @@ SPEI_BENEFICIARIO = os.environ.get(
 # Aclaraciones (docs/reglas.md §10): the payslip a borrower uploads is kept privately under MEDIA_ROOT
 # (never served by a public URL) and may weigh at most this many bytes.
 ACLARACION_TALON_MAXIMO = 5 * 1024 * 1024
+# The payslip's CFDI (docs/reglas.md §18): a folder of certification authorities (.cer) a dependencia's CSD must
+# chain to; empty means the SAT's production authorities committed in recuperacion/sat/ac/.
+CFDI_ALMACEN_AC = os.environ.get("CFDI_ALMACEN_AC", "")

@@ -31,8 +31,8 @@ from prestamos.models import (
 
 @admin.register(Dependencia)
 class DependenciaAdmin(admin.ModelAdmin):
-    list_display = ("clave", "nombre")
-    search_fields = ("clave", "nombre")
+    list_display = ("clave", "nombre", "rfc")
+    search_fields = ("clave", "nombre", "rfc")
 
 
 class TieneCuentaFilter(admin.SimpleListFilter):

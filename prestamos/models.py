@@ -6,7 +6,7 @@ from django.db import models
 from oficina.identidad import validar_curp
 from prestamos.calculo import PALABRAS_MES, PALABRAS_QUINCENA, Palabras
 from prestamos.campos import PeriodoField
-from prestamos.validadores import validar_clave, validar_nombre, validar_rfc
+from prestamos.validadores import validar_clave, validar_nombre, validar_rfc, validar_rfc_emisor
 
 
 class Dependencia(models.Model):
@@ -14,6 +14,8 @@ class Dependencia(models.Model):
 
     clave = models.CharField("clave", max_length=20, unique=True, validators=[validar_clave])
     nombre = models.CharField("nombre", max_length=200)
+    # The RFC that issues its payslips' CFDI (docs/reglas.md §18); optional column `rfc` of dependencias.csv.
+    rfc = models.CharField("RFC", max_length=13, blank=True, validators=[validar_rfc_emisor])
 
     class Meta:
         ordering = ["clave"]

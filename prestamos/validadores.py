@@ -17,4 +17,10 @@ validar_clave = RegexValidator(
 validar_nombre = RegexValidator(
     r"\A" + NOMBRE_PROPIO.pattern + r"\Z", "Sólo letras (con acentos y ñ), espacios, punto, apóstrofo o guion."
 )
+# A dependencia's RFC (docs/reglas.md §18): a persona moral's 12 characters (13 accepted for a persona física).
+RFC_EMISOR = re.compile(r"[A-Z&Ñ]{3,4}[0-9]{6}[A-Z0-9]{3}")
+validar_rfc_emisor = RegexValidator(
+    r"\A" + RFC_EMISOR.pattern + r"\Z", "El RFC de la dependencia tiene 3 letras, 6 dígitos y la homoclave."
+)
+
 validar_rfc = RegexValidator(r"\A" + RFC_PERSONA.pattern + r"\Z", "El RFC de persona física tiene 4 letras, 6 dígitos y la homoclave.")

@@ -14,6 +14,7 @@ locks the case's row, so two officers cannot resolve the same case twice.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -37,7 +38,17 @@ from prestamos.models import Derechohabiente, Movimiento, Prestamo, Remesa
 from prestamos.selectors import FilaTabla, VistaPrestamo, vistas_prestamos
 from prestamos.services import prestamo_aplicar_pago, prestamo_devolver_moratorios
 from recuperacion import acuses
-from recuperacion.models import EXTENSIONES_TALON, Aclaracion, AdeudoDependencia, Descuento
+from recuperacion import cfdi as cfdi_mod
+from recuperacion.cfdi import Verificacion
+from recuperacion.models import (
+    EXTENSIONES_TALON,
+    Aclaracion,
+    AdeudoDependencia,
+    CertificadoPAC,
+    CfdiUsado,
+    DeduccionPrestamo,
+    Descuento,
+)
 from recuperacion.talones import Talon
 
 logger = logging.getLogger(__name__)
@@ -47,6 +58,20 @@ MAXIMO_CUOTAS = 10  # the same bound as a remesa row (docs/reglas.md §9)
 COMENTARIO_MAXIMO = 2000
 PERMISO_VER = "recuperacion.view_aclaracion"
 PERMISO_RESOLVER = "recuperacion.resolver_aclaracion"
+MESES = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
 
 
 def folio_de(presentada: date, numero: int) -> str:
@@ -71,12 +96,17 @@ def aclaracion_presentar(
     prestamo: Prestamo,
     quincena: Quincena,
     importe: Decimal,
-    talon: Talon,
+    talon: Talon | None = None,
     comentario: str = "",
     usuario=None,
     hoy: date | None = None,
+    cfdi: XmlCfdi | None = None,
 ) -> Aclaracion:
-    """File an aclaración with its checked payslip. Everything is validated before the file is stored."""
+    """File an aclaración with its checked payslip (photo/PDF, CFDI's XML, or both). Everything is validated
+    before a file is stored. With a CFDI that proves the deduction the case is ruled at once (docs/reglas.md
+    §15)."""
+    if talon is None and cfdi is None:
+        raise ValidationError("Adjunta tu talón de pago o el XML de tu recibo de nómina.")
     hoy = hoy or timezone.localdate()
     comentario = comentario.strip()
     # Locked so that two submissions for the same quincena (a double click) see each other.
@@ -114,21 +144,21 @@ def aclaracion_presentar(
         raise ValidationError(
             f"Ya reconocimos tu descuento de {quincena.con_articulo} (aclaración {previa.folio})."
         )
-    archivo = ContentFile(talon.contenido, name=f"talon.{EXTENSIONES_TALON[talon.tipo]}")
     aclaracion = Aclaracion(
-        prestamo=prestamo,
-        quincena=quincena,
-        importe=importe,
-        comentario=comentario,
-        talon_tipo=talon.tipo,
-        talon_nombre=talon.nombre,
-        talon_tamanio=talon.tamanio,
-        talon_sha256=talon.sha256,
-        presentada_por=usuario,
+        prestamo=prestamo, quincena=quincena, importe=importe, comentario=comentario, presentada_por=usuario
     )
+    if talon is not None:
+        aclaracion.talon_tipo, aclaracion.talon_nombre = talon.tipo, talon.nombre
+        aclaracion.talon_tamanio, aclaracion.talon_sha256 = talon.tamanio, talon.sha256
+    if cfdi is not None:
+        aclaracion.cfdi_uuid = cfdi.verificacion.uuid
     try:
         with transaction.atomic():
-            aclaracion.talon.save(archivo.name, archivo, save=False)
+            if talon is not None:
+                archivo = ContentFile(talon.contenido, name=f"talon.{EXTENSIONES_TALON[talon.tipo]}")
+                aclaracion.talon.save(archivo.name, archivo, save=False)
+            if cfdi is not None:
+                aclaracion.cfdi.save("cfdi.xml", ContentFile(cfdi.contenido), save=False)
             aclaracion.save()
             aclaracion.folio = folio_de(timezone.localdate(aclaracion.presentada), aclaracion.pk)
             aclaracion.save(update_fields=["folio"])
@@ -138,12 +168,134 @@ def aclaracion_presentar(
     except BaseException:
         _borrar_talon(aclaracion)  # the row was not written: neither is the file
         raise
+    if cfdi is not None:
+        _aplicar_regla_cfdi(aclaracion, cfdi.verificacion, hoy=hoy)
     return aclaracion
 
 
 def _borrar_talon(aclaracion: Aclaracion) -> None:
-    if aclaracion.talon.name:
-        aclaracion.talon.storage.delete(aclaracion.talon.name)
+    for archivo in (aclaracion.talon, aclaracion.cfdi):
+        if archivo.name:
+            archivo.storage.delete(archivo.name)
+
+
+# --- the payslip's CFDI (docs/reglas.md §18) ------------------------------------------------------------
+
+
+@dataclass
+class XmlCfdi:
+    """The XML a borrower uploaded, once every cryptographic check passed (`recuperacion.cfdi.verificar`)."""
+
+    contenido: bytes
+    verificacion: Verificacion
+
+
+def verificar_cfdi(contenido: bytes) -> XmlCfdi:
+    """Verify with the configured trust store and the PAC registry; a refusal is a ValidationError."""
+    almacen = cfdi_mod.cargar_almacen(getattr(settings, "CFDI_ALMACEN_AC", None) or cfdi_mod.ALMACEN_SAT)
+    numeros = cfdi_mod.numeros_certificado_sat(contenido)
+    certificados_pac = {
+        c.no_certificado: cfdi_mod.cargar_certificado(bytes(c.certificado))
+        for c in CertificadoPAC.objects.filter(no_certificado__in=numeros)
+    }
+    try:
+        return XmlCfdi(contenido, cfdi_mod.verificar(contenido, almacen=almacen, certificados_pac=certificados_pac))
+    except cfdi_mod.CfdiRechazado as error:
+        raise ValidationError(str(error)) from None
+
+
+def nombre_periodo(periodo: Periodo) -> str:
+    """ "2ª quincena de junio de 2026" (or "junio de 2026" for a month)."""
+    mes = MESES[periodo.inicio.month - 1]
+    if isinstance(periodo, Quincena):
+        return f"{'1ª' if periodo.numero % 2 else '2ª'} quincena de {mes} de {periodo.anio}"
+    return f"{mes} de {periodo.inicio.year}"
+
+
+def regla_cfdi(aclaracion: Aclaracion, v: Verificacion) -> tuple[Decimal | None, list[str]]:
+    """docs/reglas.md §18: the amount the CFDI proves was withheld for this loan and period, and the reasons it
+    cannot be ruled on automatically (empty when it can)."""
+    prestamo = aclaracion.prestamo
+    dependencia = prestamo.dependencia
+    derechohabiente = prestamo.derechohabiente
+    periodo = aclaracion.quincena
+    motivos: list[str] = []
+    if not v.pac_registrado:
+        motivos.append(
+            f"El certificado del PAC ({v.no_certificado_sat}) no está registrado: el timbre no se pudo verificar."
+        )
+    if not dependencia.rfc:
+        motivos.append(f"La dependencia {dependencia.clave} no tiene RFC registrado.")
+    elif v.emisor_rfc != dependencia.rfc.upper():
+        motivos.append(f"El CFDI lo emitió el RFC {v.emisor_rfc}, que no es el de la dependencia ({dependencia.rfc}).")
+    if v.receptor_rfc != (derechohabiente.rfc or "").upper() or v.receptor_curp != derechohabiente.curp.upper():
+        motivos.append("El CFDI es de otra persona: el RFC o la CURP del receptor no son los del derechohabiente.")
+    fechas = (v.fecha_inicial, v.fecha_final, v.fecha_pago)
+    if not all(periodo.inicio <= f <= periodo.vencimiento for f in fechas):
+        motivos.append(
+            f"Las fechas de pago del CFDI ({formato_fecha(v.fecha_inicial)} a {formato_fecha(v.fecha_final)}, pagado "
+            f"el {formato_fecha(v.fecha_pago)}) no son de la {nombre_periodo(periodo)}."
+        )
+    importe = None
+    mapeo = DeduccionPrestamo.objects.filter(dependencia=dependencia).first()
+    if mapeo is None:
+        motivos.append(
+            f"No está configurada la deducción del préstamo en el CFDI para la dependencia {dependencia.clave}."
+        )
+    else:
+        patron = re.compile(mapeo.patron, re.IGNORECASE)
+        candidatas = [
+            d
+            for d in v.deducciones
+            if d.tipo == mapeo.tipo_deduccion and (patron.search(d.clave) or patron.search(d.concepto))
+        ]
+        if not candidatas:
+            motivos.append(f"El CFDI no trae una deducción {mapeo.tipo_deduccion} del préstamo.")
+        else:
+            importe = round2(sum((d.importe for d in candidatas), Decimal(0)))
+            if importe != prestamo.cuota:
+                motivos.append(
+                    f"La deducción del CFDI ({formato_moneda(importe)}) no es el {prestamo.primera_quincena.ADJETIVO} "
+                    f"del préstamo ({formato_moneda(prestamo.cuota)})."
+                )
+    if CfdiUsado.objects.filter(uuid=v.uuid).exists():
+        motivos.append(f"El CFDI {v.uuid} ya se usó en otra aclaración.")
+    if Descuento.objects.filter(prestamo=prestamo, quincena=periodo, revertido=False).exists():
+        motivos.append(f"La remesa de la dependencia ya trae el descuento de la {nombre_periodo(periodo)}.")
+    return importe, motivos
+
+
+def _aplicar_regla_cfdi(aclaracion: Aclaracion, v: Verificacion, *, hoy: date | None) -> None:
+    importe, motivos = regla_cfdi(aclaracion, v)
+    periodo_ok = not any("fechas de pago" in m for m in motivos)
+    comprobaciones = [
+        *v.comprobaciones,
+        ("Periodo", nombre_periodo(aclaracion.quincena) if periodo_ok else "no corresponde a la quincena reclamada"),
+    ]
+    aclaracion.cfdi_verificacion = {
+        **v.como_dict(),
+        "comprobaciones": [list(c) for c in comprobaciones],
+        "motivos": motivos,
+        "automatica": not motivos,
+    }
+    aclaracion.save(update_fields=["cfdi_verificacion"])
+    if motivos:
+        return  # Operación's queue, with what was verified
+    CfdiUsado.objects.create(uuid=v.uuid, aclaracion=aclaracion)
+    respuesta = (
+        f"Retenido por tu dependencia y no enviado: tu recibo de nómina (CFDI {v.uuid}) prueba que te descontaron "
+        f"{formato_moneda(importe)} en la {nombre_periodo(aclaracion.quincena)} y la remesa de tu dependencia no lo "
+        f"trae. Lo aplicamos a tu préstamo con fecha {formato_fecha(aclaracion.quincena.vencimiento)}, el "
+        "vencimiento de esa quincena, así que no te genera moratorios."
+    )
+    aclaracion_resolver(
+        aclaracion=aclaracion, procedente=True, respuesta=respuesta, usuario=None, importe=importe, hoy=hoy
+    )
+    aclaracion.refresh_from_db()
+
+
+def comprobaciones_cfdi(aclaracion: Aclaracion) -> str:
+    return aclaracion.cfdi_comprobado
 
 
 # --- Operación reviews and resolves ----------------------------------------------------------------------
@@ -233,6 +385,9 @@ def aclaracion_resolver(
             aclaracion=aclaracion,
             registrado_por=usuario,
         )
+        if aclaracion.cfdi_uuid and usuario is not None:
+            # A CFDI proves one deduction once, whoever ruled on it (docs/reglas.md §18).
+            CfdiUsado.objects.get_or_create(uuid=aclaracion.cfdi_uuid, defaults={"aclaracion": aclaracion})
         aclaracion.estado, aclaracion.importe_reconocido = Aclaracion.Estado.PROCEDENTE, importe
     else:
         if len(respuesta) < 10:

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,14 +23,16 @@ from oficina.verificacion import agrupado
 from prestamos.calculo import Periodo, Quincena
 from prestamos.cartera import CERO
 from prestamos.models import Prestamo
-from recuperacion import aclaraciones, consola, devoluciones
+from recuperacion import aclaraciones, cfdi, consola, devoluciones
 from recuperacion.formularios import ResolverAclaracionForm
 from recuperacion.models import (
     Aclaracion,
     AdeudoDependencia,
     Atencion,
     AvisoOmision,
+    CertificadoPAC,
     Consola,
+    DeduccionPrestamo,
     DependenciaOmisa,
     Descuento,
     DocumentoVerificable,
@@ -545,3 +549,74 @@ class ConsolaAdmin(admin.ModelAdmin):
             path("<int:pk>/atenciones/", vista(consola.registrar_atencion), name=nombre + "atencion"),
             path("<int:pk>/<slug:slug>/", vista(consola.vista_seccion), name=nombre + "seccion"),
         ]
+
+
+# --- The payslip's CFDI (docs/reglas.md §18) -----------------------------------------------------------------
+
+
+class CertificadoPACForm(forms.ModelForm):
+    archivo = forms.FileField(label="Certificado del PAC (.cer)", help_text="El archivo .cer que publica el SAT.")
+
+    class Meta:
+        model = CertificadoPAC
+        fields = ()
+
+    def clean_archivo(self):
+        try:
+            datos = cfdi.datos_certificado_pac(self.cleaned_data["archivo"].read(64 * 1024))
+        except cfdi.CfdiRechazado as error:
+            raise forms.ValidationError(str(error)) from None
+        if CertificadoPAC.objects.filter(no_certificado=datos["no_certificado"]).exists():
+            raise forms.ValidationError(f"El certificado {datos['no_certificado']} ya está registrado.")
+        return datos
+
+    def save(self, commit=True):
+        for campo, valor in self.cleaned_data["archivo"].items():
+            setattr(self.instance, campo, valor)
+        return super().save(commit)
+
+
+@admin.register(CertificadoPAC)
+class CertificadoPACAdmin(admin.ModelAdmin):
+    """Supervisión keeps the PAC certificates a stamp's SelloSAT is checked against."""
+
+    form = CertificadoPACForm
+    list_display = ("no_certificado", "sujeto", "rfc", "vigente_desde", "vigente_hasta", "registrado")
+    search_fields = ("no_certificado", "sujeto", "rfc")
+    readonly_fields = ("no_certificado", "sujeto", "rfc", "vigente_desde", "vigente_hasta", "registrado")
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj else ("archivo",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DeduccionPrestamoForm(forms.ModelForm):
+    class Meta:
+        model = DeduccionPrestamo
+        fields = ("dependencia", "tipo_deduccion", "patron")
+
+    def clean_tipo_deduccion(self):
+        valor = self.cleaned_data["tipo_deduccion"].strip()
+        if not (len(valor) == 3 and valor.isdigit()):
+            raise forms.ValidationError("El TipoDeduccion del catálogo del SAT tiene 3 dígitos, p. ej. 004.")
+        return valor
+
+    def clean_patron(self):
+        valor = self.cleaned_data["patron"].strip()
+        try:
+            re.compile(valor)
+        except re.error:
+            raise forms.ValidationError("El patrón no es una expresión regular válida.") from None
+        return valor
+
+
+@admin.register(DeduccionPrestamo)
+class DeduccionPrestamoAdmin(admin.ModelAdmin):
+    """How each dependencia's payslips name the loan's deduction (default: 004 and préstamo/crédito)."""
+
+    form = DeduccionPrestamoForm
+    list_display = ("dependencia", "tipo_deduccion", "patron")
+    search_fields = ("dependencia__clave", "dependencia__nombre")
+    autocomplete_fields = ("dependencia",)

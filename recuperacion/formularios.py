@@ -1,12 +1,12 @@
 """Borrower forms of the section (field names are part of the contract, docs/reglas.md §2)."""
 
-
 from django import forms
 
 from oficina.campos import ImporteField
 from prestamos.calculo import Periodo, Quincena
 from recuperacion import talones
-from recuperacion.aclaraciones import quincenas_reclamables
+from recuperacion.aclaraciones import quincenas_reclamables, verificar_cfdi
+from recuperacion.cfdi import TAMANIO_MAXIMO
 
 
 class SolicitudDevolucionForm(forms.Form):
@@ -33,7 +33,7 @@ class SolicitudDevolucionForm(forms.Form):
 
 
 class AclaracionForm(forms.Form):
-    """docs/reglas.md §10: `prestamo`, `quincena`, `importe`, `talon` and `comentario`."""
+    """docs/reglas.md §10 and §15: `prestamo`, `quincena`, `importe`, `talon` and/or `cfdi`, `comentario`."""
 
     prestamo = forms.ChoiceField(label="Préstamo")
     quincena = forms.ChoiceField(label="Quincena del descuento", help_text="La que aparece en tu talón de pago.")
@@ -44,10 +44,19 @@ class AclaracionForm(forms.Form):
     )
     talon = forms.FileField(
         label="Talón de pago (PDF, JPEG o PNG, máximo 5 MB)",
+        required=False,
         help_text="El talón o recibo de nómina de esa quincena donde se ve el descuento: el PDF que descargas de "
         "tu portal de nómina o una foto legible.",
         widget=forms.FileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"}),
-        error_messages={"required": "Elige el archivo de tu talón de pago.", "empty": talones.VACIO},
+        error_messages={"empty": talones.VACIO},
+    )
+    cfdi = forms.FileField(
+        label="XML de tu recibo de nómina (CFDI, opcional)",
+        required=False,
+        help_text="El archivo .xml que descargas junto con el PDF de tu recibo. Si lo adjuntas, comprobamos su sello "
+        "y, si tu dependencia no envió el descuento, resolvemos tu aclaración en ese momento.",
+        widget=forms.FileInput(attrs={"accept": "application/xml,text/xml,.xml"}),
+        error_messages={"empty": "El archivo XML está vacío."},
     )
     comentario = forms.CharField(
         label="Comentario (opcional)",
@@ -87,9 +96,28 @@ class AclaracionForm(forms.Form):
     def clean_quincena(self):
         return Periodo.parse(self.cleaned_data["quincena"])
 
-
     def clean_talon(self):
-        return talones.leer_talon(self.cleaned_data["talon"])
+        archivo = self.cleaned_data["talon"]
+        return talones.leer_talon(archivo) if archivo else None
+
+    def clean_cfdi(self):
+        """docs/reglas.md §18: read at most the size limit (a larger file is refused before being read), then
+        every offline check; a refusal says which one failed."""
+        archivo = self.cleaned_data["cfdi"]
+        if not archivo:
+            return None
+        if archivo.size > TAMANIO_MAXIMO:
+            raise forms.ValidationError(
+                f"El XML pesa más de {TAMANIO_MAXIMO // (1024 * 1024)} MB; un recibo de nómina pesa unos KB."
+            )
+        contenido = archivo.read(TAMANIO_MAXIMO + 1)
+        return verificar_cfdi(contenido)
+
+    def clean(self):
+        datos = super().clean()
+        if not self.errors and not datos.get("talon") and not datos.get("cfdi"):
+            raise forms.ValidationError("Adjunta tu talón de pago (PDF o foto) o el XML de tu recibo de nómina.")
+        return datos
 
 
 # --- CAPP staff (admin) ------------------------------------------------------------------------------------
@@ -114,7 +142,6 @@ class ResolverAclaracionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text="Obligatoria si es improcedente: por qué y qué puede hacer. Se envía por correo.",
     )
-
 
     def clean(self):
         datos = super().clean()

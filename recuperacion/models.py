@@ -188,6 +188,11 @@ def ruta_talon(aclaracion: Aclaracion, nombre: str) -> str:
     return f"privado/aclaraciones/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{extension}"
 
 
+def ruta_cfdi(aclaracion: Aclaracion, nombre: str) -> str:
+    """Like the talón: a random name, never the borrower's."""
+    return f"privado/aclaraciones/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.xml"
+
+
 class Aclaracion(models.Model):
     """A borrower's payslip shows a deduction the statement lacks: the case, its evidence and its answer."""
 
@@ -207,11 +212,20 @@ class Aclaracion(models.Model):
     quincena = PeriodoField("quincena")
     importe = models.DecimalField("importe en el talón", max_digits=12, decimal_places=2)
     comentario = models.TextField("comentario", blank=True)
-    talon = models.FileField("talón de pago", storage=almacen_privado, upload_to=ruta_talon, max_length=200)
-    talon_tipo = models.CharField("tipo de archivo (por su contenido)", max_length=20)
+    # The payslip: a photo/PDF (`talon`), its CFDI's XML (`cfdi`, docs/reglas.md §18), or both.
+    talon = models.FileField(
+        "talón de pago", storage=almacen_privado, upload_to=ruta_talon, max_length=200, blank=True
+    )
+    talon_tipo = models.CharField("tipo de archivo (por su contenido)", max_length=20, blank=True)
     talon_nombre = models.CharField("nombre del archivo recibido", max_length=255, blank=True)
-    talon_tamanio = models.PositiveIntegerField("tamaño (bytes)")
-    talon_sha256 = models.CharField("SHA-256 del talón", max_length=64)
+    talon_tamanio = models.PositiveIntegerField("tamaño (bytes)", default=0)
+    talon_sha256 = models.CharField("SHA-256 del talón", max_length=64, blank=True)
+    cfdi = models.FileField(
+        "XML del recibo de nómina (CFDI)", storage=almacen_privado, upload_to=ruta_cfdi, max_length=200, blank=True
+    )
+    cfdi_uuid = models.CharField("UUID del CFDI", max_length=36, blank=True)
+    # What was verified (recuperacion.cfdi.Verificacion.como_dict) and the rule's outcome, shown in words.
+    cfdi_verificacion = models.JSONField("verificación del CFDI", default=dict, blank=True)
     estado = models.CharField("estado", max_length=12, choices=Estado.choices, default=Estado.RECIBIDA, db_index=True)
     presentada = models.DateTimeField("presentada", auto_now_add=True)
     presentada_por = models.ForeignKey(
@@ -258,6 +272,17 @@ class Aclaracion(models.Model):
         return self.estado in self.ABIERTAS
 
     @property
+    def cfdi_comprobado(self) -> str:
+        """What the CFDI's verification showed, in words (docs/reglas.md §18): "Sello de tu dependencia:
+        válido · Timbre del SAT: válido · Periodo: 2ª quincena de junio de 2026"."""
+        return " · ".join(f"{n}: {v}" for n, v in (self.cfdi_verificacion or {}).get("comprobaciones", []))
+
+    @property
+    def cfdi_motivos(self) -> list[str]:
+        """Why the CFDI did not rule the case on its own (empty when it did)."""
+        return list((self.cfdi_verificacion or {}).get("motivos", []))
+
+    @property
     def talon_es_imagen(self) -> bool:
         return self.talon_tipo.startswith("image/")
 
@@ -266,6 +291,8 @@ class Aclaracion(models.Model):
         """The numbers of the page images the payslip is shown as (`recuperacion.views.talon_pagina`)."""
         from recuperacion import talones
 
+        if not self.talon:
+            return range(0)
         with self.talon.open("rb") as archivo:
             return range(1, talones.paginas(archivo.read(), self.talon_tipo) + 1)
 
@@ -280,7 +307,10 @@ class AdeudoDependencia(models.Model):
     importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
     aclaracion = models.OneToOneField(Aclaracion, on_delete=models.PROTECT, related_name="adeudo")
     registrado = models.DateTimeField("registrado", auto_now_add=True)
-    registrado_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty when the payslip's CFDI proved it on its own (docs/reglas.md §18).
+    registrado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-quincena", "dependencia__clave"]
@@ -291,6 +321,71 @@ class AdeudoDependencia(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dependencia_id} {self.quincena} {self.importe}"
+
+
+# --- The payslip's CFDI (docs/reglas.md §18) -------------------------------------------------------------
+
+
+class CertificadoPAC(models.Model):
+    """A PAC's certificate, by its `NoCertificadoSAT`: what a TimbreFiscalDigital's SelloSAT is checked
+    against. Kept by Supervisión (admin, or `python manage.py registrar_pac ARCHIVO.cer`)."""
+
+    no_certificado = models.CharField("número de certificado (NoCertificadoSAT)", max_length=20, unique=True)
+    rfc = models.CharField("RFC del PAC", max_length=13, blank=True)
+    sujeto = models.CharField("titular", max_length=300, blank=True)
+    vigente_desde = models.DateTimeField("vigente desde")
+    vigente_hasta = models.DateTimeField("vigente hasta")
+    certificado = models.BinaryField("certificado (DER)")
+    registrado = models.DateTimeField("registrado", auto_now_add=True)
+
+    class Meta:
+        ordering = ["no_certificado"]
+        verbose_name = "certificado de PAC"
+        verbose_name_plural = "Certificados de PAC"
+
+    def __str__(self) -> str:
+        return f"{self.no_certificado} {self.sujeto}"
+
+
+PATRON_PRESTAMO = r"PR[EÉ]STAMO|CR[EÉ]DITO"
+
+
+class DeduccionPrestamo(models.Model):
+    """How a dependencia's payslips name the loan's deduction: a c_TipoDeduccion (none is specific to these
+    loans; most use 004 "Otros") and a pattern on the deduction's Clave or Concepto."""
+
+    dependencia = models.OneToOneField(
+        Dependencia, on_delete=models.CASCADE, related_name="deduccion_prestamo", verbose_name="dependencia"
+    )
+    tipo_deduccion = models.CharField("TipoDeduccion", max_length=3, default="004")
+    patron = models.CharField(
+        "patrón de Clave o Concepto", max_length=200, default=PATRON_PRESTAMO,
+        help_text="Expresión regular (sin distinguir mayúsculas) que encuentra el descuento del préstamo en la "
+        "Clave o el Concepto de la deducción.",
+    )
+
+    class Meta:
+        ordering = ["dependencia__clave"]
+        verbose_name = "deducción del préstamo en el CFDI"
+        verbose_name_plural = "deducciones del préstamo en el CFDI"
+
+    def __str__(self) -> str:
+        return f"{self.dependencia_id}: {self.tipo_deduccion} /{self.patron}/"
+
+
+class CfdiUsado(models.Model):
+    """A CFDI's UUID proves one deduction once: a second aclaración with it goes to Operación."""
+
+    uuid = models.CharField("UUID", max_length=36, unique=True)
+    aclaracion = models.ForeignKey(Aclaracion, on_delete=models.PROTECT, related_name="+")
+    usado = models.DateTimeField("usado", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "CFDI usado"
+        verbose_name_plural = "CFDI usados"
+
+    def __str__(self) -> str:
+        return self.uuid
 
 
 # --- Consola del CAPP ------------------------------------------------------------------------------------

@@ -291,11 +291,20 @@ def _aclaracion_nueva(request):
         try:
             aclaracion = servicio_aclaraciones.aclaracion_presentar(
                 prestamo=datos["prestamo"], quincena=datos["quincena"], importe=datos["importe"],
-                talon=datos["talon"], comentario=datos["comentario"], usuario=request.user, hoy=hoy,
+                talon=datos["talon"], cfdi=datos["cfdi"], comentario=datos["comentario"], usuario=request.user,
+                hoy=hoy,
             )
         except ValidationError as error:
             formulario.add_error(None, error)
         else:
+            if aclaracion.estado == aclaracion.Estado.PROCEDENTE:
+                # Ruled at once by its CFDI (docs/reglas.md §18); the e-mail with the answer is on its way.
+                messages.success(
+                    request,
+                    f"Tu aclaración {aclaracion.folio} es procedente: {aclaracion.respuesta} "
+                    f"({servicio_aclaraciones.comprobaciones_cfdi(aclaracion)}).",
+                )
+                return redirect("aclaraciones")
             acuses.aclaracion_recibida(aclaracion, hoy=hoy)  # the e-mail with the date of the answer (§13)
             messages.success(
                 request,

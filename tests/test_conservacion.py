@@ -324,6 +324,44 @@ class Cartera(RuleBasedStateMachine):
             usuario=usuario, hoy=self.hoy,
         )
 
+    @rule(atras=st.integers(min_value=0, max_value=3), importe_distinto=st.booleans())
+    def un_cfdi_resuelve_la_aclaracion_solo(self, atras, importe_distinto):
+        """The borrower uploads her payslip's CFDI: genuine and for the installment due, the aclaración is
+        Procedente on the spot when the remesa lacks the deduction (docs/reglas.md §18); an amount that
+        differs leaves it in Operación's queue with nothing booked."""
+        from django.core.exceptions import ValidationError
+
+        from prestamos.models import Dependencia
+        from recuperacion import cfdi
+        from recuperacion.aclaraciones import XmlCfdi, aclaracion_presentar
+        from recuperacion.models import DeduccionPrestamo
+        from tests.recuperacion import cfdi_fabrica
+
+        llaves = cfdi_fabrica.llaves("SEP850101AB1")
+        sep = self.prestamo.dependencia
+        Dependencia.objects.filter(pk=sep.pk).update(rfc="SEP850101AB1")
+        DeduccionPrestamo.objects.get_or_create(dependencia=sep)
+        periodo = self.PERIODO.de_fecha(self.hoy) - 1 - atras
+        if periodo < self.prestamo.primera_quincena:
+            return
+        derechohabiente = self.prestamo.derechohabiente
+        recibo = cfdi_fabrica.recibo(
+            llaves=llaves, receptor_rfc=derechohabiente.rfc or "XAXX010101000", curp=derechohabiente.curp,
+            fecha_pago=periodo.vencimiento.isoformat(), inicial=periodo.inicio.isoformat(),
+            final=periodo.vencimiento.isoformat(), importe=self.prestamo.cuota + (1 if importe_distinto else 0),
+        )
+        contenido = cfdi_fabrica.xml(recibo)
+        verificado = cfdi.verificar(
+            contenido, almacen=[llaves.ac], certificados_pac={cfdi.no_certificado(llaves.pac): llaves.pac}
+        )
+        try:
+            aclaracion_presentar(
+                prestamo=self.prestamo, quincena=periodo, importe=self.prestamo.cuota,
+                cfdi=XmlCfdi(contenido, verificado), hoy=self.hoy,
+            )
+        except ValidationError:
+            return  # paid off, or that period already has its aclaración
+
     @invariant()
     def no_se_crea_ni_se_pierde_un_centavo(self):
         """received = applied + saldo a favor + refunded + in review, counting only what a reversal has

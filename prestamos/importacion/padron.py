@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from oficina.identidad import validar_curp
 from oficina.importacion.base import ErrorCampo, ErrorFila, Importador, Resumen, duplicados, registrar
 from prestamos.models import Dependencia, Derechohabiente
-from prestamos.validadores import NOMBRE_PROPIO, RFC_PERSONA
+from prestamos.validadores import NOMBRE_PROPIO, RFC_EMISOR, RFC_PERSONA
 
 LOTE = 2000
 
@@ -14,38 +14,39 @@ LOTE = 2000
 class DependenciasImportador(Importador):
     tipo = "dependencias"
     columnas = ("clave", "nombre")
+    opcionales = ("rfc",)  # the RFC that issues its payslips' CFDI (docs/reglas.md §18)
 
-    @staticmethod
-    def _tipo(valor: str) -> str:
-        valor = valor.strip().upper() or Derechohabiente.Tipo.TRABAJADOR
-        if valor not in Derechohabiente.Tipo.values:
-            raise ErrorCampo("«tipo» debe ser TRABAJADOR o PENSIONADO")
+    def _rfc(self, valor: str) -> str:
+        valor = valor.strip().upper()
+        if valor and not RFC_EMISOR.fullmatch(valor):
+            raise ErrorCampo("«rfc» no tiene la estructura de un RFC (3 letras, 6 dígitos y la homoclave)")
         return valor
 
     def validar(self, filas):
         registros, errores = [], []
-        for linea, (clave, nombre) in filas:
+        for linea, (clave, nombre, rfc) in filas:
             try:
                 registros.append(
-                    (linea, self.clave(clave, "clave"), self.texto(nombre, "nombre", max_len=200))
+                    (linea, self.clave(clave, "clave"), self.texto(nombre, "nombre", max_len=200), self._rfc(rfc))
                 )
             except ErrorCampo as exc:
                 errores.append(ErrorFila(linea, str(exc)))
-        errores += duplicados(((linea, clave) for linea, clave, _ in registros), "clave")
+        errores += duplicados(((linea, clave) for linea, clave, _, _ in registros), "clave")
         return registros, errores
 
     def cargar(self, registros, resumen: Resumen, progreso=None):
         existentes = {d.clave: d for d in Dependencia.objects.filter(clave__in=[r[1] for r in registros])}
         nuevas, cambiadas = [], []
-        for _, clave, nombre in registros:
+        for _, clave, nombre, rfc in registros:
             actual = existentes.get(clave)
             if actual is None:
-                nuevas.append(Dependencia(clave=clave, nombre=nombre))
-            elif actual.nombre != nombre:
-                actual.nombre = nombre
+                nuevas.append(Dependencia(clave=clave, nombre=nombre, rfc=rfc))
+            elif actual.nombre != nombre or (rfc and actual.rfc != rfc):
+                # An empty or missing `rfc` keeps the one on record.
+                actual.nombre, actual.rfc = nombre, rfc or actual.rfc
                 cambiadas.append(actual)
         Dependencia.objects.bulk_create(nuevas, batch_size=LOTE)
-        Dependencia.objects.bulk_update(cambiadas, ["nombre"], batch_size=LOTE)
+        Dependencia.objects.bulk_update(cambiadas, ["nombre", "rfc"], batch_size=LOTE)
         resumen.creadas, resumen.actualizadas = len(nuevas), len(cambiadas)
         resumen.omitidas = len(registros) - len(nuevas) - len(cambiadas)
 

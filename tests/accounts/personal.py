@@ -57,6 +57,7 @@ def mundo(por):
     from fopi.models import AvisoCorreo, PagoBancario
     from prestamos.calculo import Periodo
     from prestamos.models import Carga, Derechohabiente, ParametroMora, Prestamo
+    from recuperacion import cfdi
     from recuperacion.models import (
         Aclaracion,
         AdeudoDependencia,
@@ -104,6 +105,11 @@ def mundo(por):
         dependencia=prestamo.dependencia, quincena=otra.quincena, prestamo=prestamo, importe=prestamo.cuota,
         aclaracion=otra, registrado_por=por,
     )
+    from recuperacion.models import CertificadoPAC, DeduccionPrestamo
+    from tests.recuperacion import cfdi_fabrica
+
+    CertificadoPAC.objects.create(**cfdi.datos_certificado_pac(cfdi_fabrica.der(cfdi_fabrica.llaves().pac)))
+    DeduccionPrestamo.objects.create(dependencia=prestamo.dependencia)
     SolicitudDevolucion.objects.create(
         prestamo=prestamo, importe=D("120.00"), clabe="012180001234567897", titular=derechohabiente.nombre_completo,
     )

@@ -18,6 +18,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
@@ -77,6 +78,8 @@ MODELOS = {
     "dependencias.usuariodependencia": Puede(VEN, SUPERVISAN, SUPERVISAN, SOLO_SU),
     "dependencias.acusesuspension": Puede(VEN),
     "dependencias.accesodependencia": Puede(VEN),
+    "recuperacion.certificadopac": Puede(VEN, SUPERVISAN, borrar=SUPERVISAN),  # added from its .cer, never edited
+    "recuperacion.deduccionprestamo": Puede(VEN, SUPERVISAN, SUPERVISAN, SOLO_SU),
     "recuperacion.atencion": Puede(VEN),  # recorded from the console
     "recuperacion.consola": Puede(VEN),
     "fopi.banco": Puede(VEN, SUPERVISAN, SUPERVISAN, SOLO_SU),
@@ -227,7 +230,7 @@ def _datos_de(objeto) -> dict:
     """The object's own values as a change form would send them: a real-looking edit (or copy, to add)."""
     datos = {}
     for nombre, valor in model_to_dict(objeto).items():
-        if valor is None or hasattr(valor, "read") or isinstance(valor, list | tuple | set):
+        if valor is None or isinstance(valor, FieldFile | list | tuple | set) or hasattr(valor, "read"):
             continue
         datos[nombre] = str(getattr(valor, "pk", valor))
     return datos

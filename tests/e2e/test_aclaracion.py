@@ -129,3 +129,40 @@ def test_a_borrower_files_an_aclaracion_and_operacion_resolves_it(pagina, live_s
     texto = page.inner_text("main")
     assert "Descuento reconocido por aclaración" in texto and "Detectamos" not in texto
     assert not problemas, "\n".join(problemas)
+
+
+def test_a_payslips_cfdi_resolves_the_aclaracion_on_the_spot(pagina, live_server, prestamo_alice, hoy, settings, tmp_path):
+    """docs/reglas.md §18: she uploads her payslip's XML (generated and sealed here, with a local authority as
+    the trust store); the aclaración is Procedente at once and her statement has the deduction."""
+    from tests.accounts.datos import RFC_ALICE
+    from tests.fabricas import CURP_ALICE
+    from tests.recuperacion import cfdi_fabrica
+
+    hoy(date(2026, 7, 20))  # Q11 (due 15/06) missing: no remesa came
+    cfdi_fabrica.configurar(settings, tmp_path)
+    recibo = cfdi_fabrica.recibo(
+        llaves=cfdi_fabrica.llaves(), receptor_rfc=RFC_ALICE, curp=CURP_ALICE, fecha_pago="2026-06-15",
+        inicial="2026-06-01", final="2026-06-15", importe=prestamo_alice.cuota,
+    )
+    page = pagina
+    page.set_viewport_size({"width": 375, "height": 740})
+    iniciar_sesion(page, live_server, "alice", CONTRASENA)
+    page.goto(live_server.url + SECCION + "aclaraciones/nueva/")
+    page.get_by_label("Préstamo").select_option(FOLIO_ALICE)
+    page.get_by_label("Quincena del descuento").select_option("2026-Q11")
+    page.get_by_label("Importe que te descontaron").fill("701.12")
+    page.get_by_label("XML de tu recibo de nómina (CFDI, opcional)").set_input_files(
+        files=[{"name": "recibo.xml", "mimeType": "text/xml", "buffer": cfdi_fabrica.xml(recibo)}]
+    )
+    page.get_by_role("button", name="Enviar aclaración").click()
+    aclaracion = Aclaracion.objects.get()
+    page.get_by_text(f"Tu aclaración {aclaracion.folio} es procedente").first.wait_for()
+    texto = page.inner_text("main")
+    assert "Retenido por tu dependencia y no enviado" in texto
+    assert "Sello de tu dependencia: válido · Timbre del SAT: válido · Periodo: 1ª quincena de junio de 2026" in texto
+    captura(page, "aclaracion-cfdi-procedente", 375)
+    assert not desborde_horizontal(page, 375)
+    assert aclaracion.estado == "PROCEDENTE" and aclaracion.movimiento.fecha_valor == date(2026, 6, 15)
+    page.goto(live_server.url + SECCION + "estado-de-cuenta/")
+    texto = page.inner_text("main")
+    assert "Descuento reconocido por aclaración" in texto and "Detectamos" not in texto
