@@ -89,6 +89,10 @@ class AclaracionForm(forms.Form):
                 "descargas o una foto legible."
             )
             self.fields["comentario"].help_text = "Lo que quieras que sepamos, p. ej. si te dieron alguna explicación."
+            if "cfdi" in self.fields:
+                self.fields["cfdi"].help_text = self.fields["cfdi"].help_text.replace(
+                    "tu dependencia", "tu nómina de pensiones"
+                )
 
     def clean_prestamo(self):
         return self.prestamos[self.cleaned_data["prestamo"]]
