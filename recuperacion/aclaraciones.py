@@ -58,20 +58,6 @@ MAXIMO_CUOTAS = 10  # the same bound as a remesa row (docs/reglas.md §9)
 COMENTARIO_MAXIMO = 2000
 PERMISO_VER = "recuperacion.view_aclaracion"
 PERMISO_RESOLVER = "recuperacion.resolver_aclaracion"
-MESES = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
 
 
 def folio_de(presentada: date, numero: int) -> str:
@@ -204,14 +190,6 @@ def verificar_cfdi(contenido: bytes) -> XmlCfdi:
         raise ValidationError(str(error)) from None
 
 
-def nombre_periodo(periodo: Periodo) -> str:
-    """ "2ª quincena de junio de 2026" (or "junio de 2026" for a month)."""
-    mes = MESES[periodo.inicio.month - 1]
-    if isinstance(periodo, Quincena):
-        return f"{'1ª' if periodo.numero % 2 else '2ª'} quincena de {mes} de {periodo.anio}"
-    return f"{mes} de {periodo.inicio.year}"
-
-
 def regla_cfdi(aclaracion: Aclaracion, v: Verificacion) -> tuple[Decimal | None, list[str]]:
     """docs/reglas.md §18: the amount the CFDI proves was withheld for this loan and period, and the reasons it
     cannot be ruled on automatically (empty when it can)."""
@@ -234,7 +212,7 @@ def regla_cfdi(aclaracion: Aclaracion, v: Verificacion) -> tuple[Decimal | None,
     if not all(periodo.inicio <= f <= periodo.vencimiento for f in fechas):
         motivos.append(
             f"Las fechas de pago del CFDI ({formato_fecha(v.fecha_inicial)} a {formato_fecha(v.fecha_final)}, pagado "
-            f"el {formato_fecha(v.fecha_pago)}) no son de la {nombre_periodo(periodo)}."
+            f"el {formato_fecha(v.fecha_pago)}) no son de {periodo.con_articulo}."
         )
     importe = None
     mapeo = DeduccionPrestamo.objects.filter(dependencia=dependencia).first()
@@ -261,7 +239,7 @@ def regla_cfdi(aclaracion: Aclaracion, v: Verificacion) -> tuple[Decimal | None,
     if CfdiUsado.objects.filter(uuid=v.uuid).exists():
         motivos.append(f"El CFDI {v.uuid} ya se usó en otra aclaración.")
     if Descuento.objects.filter(prestamo=prestamo, quincena=periodo, revertido=False).exists():
-        motivos.append(f"La remesa de la dependencia ya trae el descuento de la {nombre_periodo(periodo)}.")
+        motivos.append(f"La remesa de la dependencia ya trae el descuento de {periodo.con_articulo}.")
     return importe, motivos
 
 
@@ -270,7 +248,7 @@ def _aplicar_regla_cfdi(aclaracion: Aclaracion, v: Verificacion, *, hoy: date | 
     periodo_ok = not any("fechas de pago" in m for m in motivos)
     comprobaciones = [
         *v.comprobaciones,
-        ("Periodo", nombre_periodo(aclaracion.quincena) if periodo_ok else "no corresponde a la quincena reclamada"),
+        ("Periodo", aclaracion.quincena.en_palabras if periodo_ok else "no corresponde a la quincena reclamada"),
     ]
     aclaracion.cfdi_verificacion = {
         **v.como_dict(),
@@ -284,7 +262,7 @@ def _aplicar_regla_cfdi(aclaracion: Aclaracion, v: Verificacion, *, hoy: date | 
     CfdiUsado.objects.create(uuid=v.uuid, aclaracion=aclaracion)
     respuesta = (
         f"Retenido por tu dependencia y no enviado: tu recibo de nómina (CFDI {v.uuid}) prueba que te descontaron "
-        f"{formato_moneda(importe)} en la {nombre_periodo(aclaracion.quincena)} y la remesa de tu dependencia no lo "
+        f"{formato_moneda(importe)} en {aclaracion.quincena.con_articulo} y la remesa de tu dependencia no lo "
         f"trae. Lo aplicamos a tu préstamo con fecha {formato_fecha(aclaracion.quincena.vencimiento)}, el "
         "vencimiento de esa quincena, así que no te genera moratorios."
     )
