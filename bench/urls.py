@@ -1,16 +1,20 @@
 """The product's URLs plus one trivial view, for the benchmarks only (never in oficina/urls.py).
 
 The trivial view goes through the same middleware as every page (sessions, CSRF, auth, CSP, …) and
-does nothing else: the floor a page's server time is compared with. The second one also loads the
-session, the user and the padrón entry, as every borrower page does before its own work.
+does nothing else: the floor a page's server time is compared with. It shows no one's data, and says so
+(`@sin_datos`): the middleware decides about it without loading the session or the user, as about the
+product's public pages. The second one also loads the session, the user and the padrón entry, as every
+borrower page does before its own work.
 """
 
 from django.http import HttpResponse
 from django.urls import include, path
 
+from oficina.segundo_factor import sin_datos
 from prestamos.acceso import derechohabiente_requerido
 
 
+@sin_datos
 def trivial(request):
     return HttpResponse("ok", content_type="text/plain")
 

@@ -1,7 +1,7 @@
 """Logs: one JSON line per event (structlog), README "Operación".
 
 Every line carries the context bound for its request — `request_id` and `user_id` (the staff member's or the
-borrower's account id), bound by django-structlog's RequestMiddleware — and a job carries its request's:
+borrower's account id), bound by `RegistroPeticionMiddleware` — and a job carries its request's:
 `contexto_para_trabajo()` is handed to the RQ job when it is queued, `en_contexto()` binds it again in the
 worker, so the job's lines and the e-mails it sends share the request id of the upload that started them.
 
@@ -9,12 +9,19 @@ Personal data never leaves in a log line: events name people and money by id (us
 movement), and `ocultar_datos_personales`, the last step before the line is written, masks whatever
 looks like a CURP, an RFC, a CLABE, an e-mail address or an amount of money in any value, a traceback
 included — a stdlib logger elsewhere, or a message formatted with a record's data, cannot leak one.
+
+What a request pays for its lines (issue 29): the middleware binds the user id as a `Diferido`, worked out when
+a line is actually written — from the user if the request already loaded it, else from the session (the
+account id login stored there), never by loading the user. A line below the log level is dropped before
+any step runs (`filter_by_level`), so a request none of whose lines is written reads nothing for them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
+import uuid
 
 import structlog
 
@@ -47,6 +54,26 @@ def _ocultar_valor(valor):
     return valor
 
 
+class Diferido:
+    """A context value worked out only when a line is written (see the module's docstring)."""
+
+    __slots__ = ("_funcion",)
+
+    def __init__(self, funcion):
+        self._funcion = funcion
+
+    def __call__(self):
+        return self._funcion()
+
+
+def resolver_diferidos(logger, metodo, evento: dict) -> dict:
+    """structlog processor: the `Diferido` values of the context, worked out now."""
+    for clave, valor in evento.items():
+        if isinstance(valor, Diferido):
+            evento[clave] = valor()
+    return evento
+
+
 def ocultar_datos_personales(logger, metodo, evento: dict) -> dict:
     """structlog processor: mask personal data in every value of the event (see the module's docstring)."""
     return {clave: _ocultar_valor(valor) for clave, valor in evento.items()}
@@ -55,6 +82,7 @@ def ocultar_datos_personales(logger, metodo, evento: dict) -> dict:
 # The steps every line goes through, from structlog's loggers and from the stdlib's (Django, allauth, rq).
 PASOS_COMUNES = [
     structlog.contextvars.merge_contextvars,
+    resolver_diferidos,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -82,11 +110,11 @@ def logging_json(nivel: str) -> dict:
         "formatters": {"json": {"()": formateador}},
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
         "root": {"handlers": ["console"], "level": nivel},
-        # django-structlog writes request_started and request_finished for every request; the second is the
-        # access log (gunicorn's own, plain text and with query strings, is off: gunicorn.conf.py).
+        # RegistroPeticionMiddleware writes request_started and request_finished for every request; the second
+        # is the access log (gunicorn's own, plain text and with query strings, is off: gunicorn.conf.py).
         # Django's own console handler (DEBUG) would write its lines a second time, in plain text.
         "loggers": {
-            "django_structlog": {"level": nivel},
+            "oficina.peticiones": {"level": nivel},
             "django": {"handlers": ["console"], "level": nivel, "propagate": False},
             "django.server": {"handlers": ["console"], "level": nivel, "propagate": False},
         },
@@ -97,6 +125,7 @@ def configurar() -> None:
     """structlog's loggers hand their events to the stdlib logging set up by LOGGING."""
     structlog.configure(
         processors=[
+            structlog.stdlib.filter_by_level,  # a line below the level costs nothing more (no context, no time)
             *PASOS_COMUNES,
             structlog.processors.StackInfoRenderer(),
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
@@ -107,24 +136,18 @@ def configurar() -> None:
     )
 
 
-def _sin_consulta(sender, request, log_kwargs, **kwargs) -> None:
-    # The path without its query string: an admin search carries what was searched for (a CURP, a name).
-    log_kwargs["request"] = f"{request.method} {request.path}"
-
-
 def instalar() -> None:
-    """django-structlog's request lines name the path only (connected from oficina's AppConfig)."""
-    from django_structlog import signals
+    """A request that fails logs `request_failed` with its traceback (connected from oficina's AppConfig)."""
+    from django.core.signals import got_request_exception
 
-    signals.bind_extra_request_metadata.connect(_sin_consulta, dispatch_uid="oficina.registro.inicio")
-    signals.bind_extra_request_finished_metadata.connect(_sin_consulta, dispatch_uid="oficina.registro.fin")
-    signals.bind_extra_request_failed_metadata.connect(_sin_consulta, dispatch_uid="oficina.registro.falla")
+    got_request_exception.connect(_peticion_fallida, dispatch_uid="oficina.registro.falla")
 
 
 def contexto_para_trabajo() -> dict:
     """The request's context a background job should log under (request id, user id)."""
     actual = structlog.contextvars.get_contextvars()
-    return {clave: actual[clave] for clave in CLAVES_DE_TRABAJO if clave in actual}
+    return {clave: actual[clave]() if isinstance(actual[clave], Diferido) else actual[clave]
+            for clave in CLAVES_DE_TRABAJO if clave in actual}
 
 
 @contextlib.contextmanager
@@ -132,3 +155,92 @@ def en_contexto(contexto: dict | None):
     """Bind a request's context for the duration of a job (nothing when the job came without one)."""
     with structlog.contextvars.bound_contextvars(**(contexto or {})):
         yield
+
+
+# --- each request's lines ----------------------------------------------------------------------------------
+
+_peticiones = structlog.get_logger("oficina.peticiones")
+
+
+def usuario_de(request):
+    """The request's account id without loading the user: the user's if the request loaded it, else the
+    session's (what login stored; a session whose user since changed password still names it), None for
+    nobody."""
+    from django.contrib.auth import SESSION_KEY, get_user_model
+    from django.utils.functional import empty
+
+    usuario = getattr(request, "user", None)
+    cargado = getattr(usuario, "_wrapped", usuario)  # a lazy user not yet loaded holds `empty`
+    if cargado is not empty:
+        return getattr(cargado, "pk", None)
+    sesion = getattr(request, "session", None)
+    if sesion is None:
+        return None
+    leida = sesion.accessed
+    clave = sesion.get(SESSION_KEY)
+    sesion.accessed = leida  # a log line does not make the response vary by cookie
+    return None if clave is None else get_user_model()._meta.pk.to_python(clave)
+
+
+def _ruta(request) -> str:
+    # The path without its query string: an admin search carries what was searched for (a CURP, a name).
+    return f"{request.method} {request.path}"
+
+
+def _nivel(codigo: int) -> int:
+    return {4: logging.WARNING, 5: logging.ERROR}.get(codigo // 100, logging.INFO)
+
+
+def _peticion_fallida(sender, request=None, **kwargs) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    if request is None or not getattr(request, "_registro", False) or getattr(request, "_registro_falla", False):
+        return
+    import sys
+
+    if isinstance(sys.exc_info()[1], (Http404, PermissionDenied)):
+        return  # answered as a page: its request_finished line says 404 or 403
+    request._registro_falla = True
+    _peticiones.exception("request_failed", code=500, request=_ruta(request))
+
+
+def _con_contexto(contenido, contexto: dict):
+    with structlog.contextvars.bound_contextvars(**contexto):
+        _peticiones.info("streaming_started")
+        try:
+            yield from contenido
+        except Exception:
+            _peticiones.exception("streaming_failed")
+            raise
+        else:
+            _peticiones.info("streaming_finished")
+
+
+class RegistroPeticionMiddleware:
+    """`request_id` and `user_id` on every line of the request, `request_started`, and `request_finished` (the
+    access log; `request_failed` with the traceback instead when the view raised), in place of django-structlog's
+    RequestMiddleware, which loaded the user on every request for the user id. The client's address is not
+    logged (it would be the proxy's unless read as oficina.cliente does)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request._registro = True
+        structlog.contextvars.bind_contextvars(
+            request_id=str(uuid.uuid4()), user_id=Diferido(lambda: usuario_de(request))
+        )
+        try:
+            _peticiones.info("request_started", request=_ruta(request),
+                             user_agent=request.META.get("HTTP_USER_AGENT"))
+            respuesta = self.get_response(request)
+            if not getattr(request, "_registro_falla", False):
+                _peticiones.log(_nivel(respuesta.status_code), "request_finished", code=respuesta.status_code,
+                                request=_ruta(request))
+                if getattr(respuesta, "streaming", False) and not respuesta.is_async:
+                    contexto = contexto_para_trabajo()
+                    respuesta.streaming_content = _con_contexto(respuesta.streaming_content, contexto)
+            return respuesta
+        finally:
+            structlog.contextvars.clear_contextvars()

