@@ -101,7 +101,7 @@ def main() -> None:
           "cookie de sesión de un derechohabiente")
     print(f"{'middleware (se suma a la pila)':<58} {'trivial':>9} {'Δ':>7}   {'con sesión':>10} {'Δ':>7}  (ms, medianas)")
     antes_b = antes_s = None
-    for k, cliente in enumerate(clientes):
+    for k in range(len(clientes)):
         nombre = "(ninguno)" if k == 0 else pila[k - 1]
         b = statistics.median(bare[k])
         s = statistics.median(identificada[k]) if identificada[k] else None

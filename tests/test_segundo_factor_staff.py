@@ -127,3 +127,10 @@ def test_with_the_second_factor_the_payslip_opens_for_those_who_review_cases(o, 
 def test_borrowers_are_not_asked_for_a_second_factor(cliente_alice, prestamo_alice):
     assert cliente_alice.get(reverse("recuperacion")).status_code == 200
     assert cliente_alice.get(reverse("estado_cuenta_pdf")).status_code == 200
+
+
+def test_no_page_of_the_product_is_marked_as_showing_nothing():
+    """`@sin_datos` lets the gate pass a view without looking at the session: the benchmark's bare view only.
+    A page of the product that holds no one's data is named in SIN_DATOS, where this file lists it."""
+    marcadas = [nombre for nombre, patron in _patrones() if getattr(patron.callback, "sin_datos", False)]
+    assert marcadas == []

@@ -6,6 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from dependencias import cedula
 from dependencias.models import AccesoDependencia, UsuarioDependencia
@@ -190,3 +192,55 @@ def test_supervision_creates_a_payroll_user_in_the_admin_and_the_link_sets_its_p
     cliente.logout()
     respuesta = cliente.get(enlace, follow=True)
     assert respuesta.status_code == 200 and 'name="password1"' in respuesta.content.decode()
+
+
+# Who is a payroll user travels in the session from login (issue 29: no query for it on every page); the portal
+# itself still asks the database.
+
+
+def test_login_records_in_the_session_who_is_a_payroll_user(cliente_alice, pagador):
+    from dependencias.acceso import MARCA_SESION
+
+    assert cliente_alice.session[MARCA_SESION] is False
+    otro = Client()
+    otro.force_login(pagador)
+    assert otro.session[MARCA_SESION] is True
+
+
+def test_a_session_from_before_the_mark_asks_once_keeps_the_answer_and_stays_confined(cliente_pagador):
+    from dependencias.acceso import MARCA_SESION
+
+    sesion = cliente_pagador.session
+    del sesion[MARCA_SESION]
+    sesion.save()
+    assert cliente_pagador.get("/cuenta/mi-cuenta/").status_code == 404
+    assert cliente_pagador.session[MARCA_SESION] is True
+    assert cliente_pagador.get("/").url == "/dependencias/"
+
+
+def test_a_borrower_made_a_payroll_officer_mid_session_meets_the_second_factor_at_the_portal(
+    cliente_alice, alice, sep, prestamo_alice
+):
+    UsuarioDependencia.objects.create(usuario=alice.usuario).dependencias.add(sep)
+    respuesta = cliente_alice.get("/dependencias/")
+    assert respuesta.status_code == 302 and respuesta.url.startswith(reverse("mfa_activate_totp"))
+    for url in ("/dependencias/cedula/SEP/2026-Q12/", "/dependencias/cedula/SEP/2026-Q12.csv"):
+        assert cliente_alice.get(url).url.startswith(reverse("mfa_activate_totp")), url
+    # Outside the portal her session still says borrower until she logs in again: her own pages only.
+    assert cliente_alice.get(reverse("recuperacion")).status_code == 200
+
+
+def test_a_payroll_user_removed_mid_session_gets_nothing_from_the_portal(cliente_pagador, pagador):
+    UsuarioDependencia.objects.filter(usuario=pagador).delete()
+    assert cliente_pagador.get("/dependencias/").status_code == 404
+    assert cliente_pagador.get("/cuenta/mi-cuenta/").status_code == 404  # still confined until logging out
+
+
+def test_a_payroll_user_without_second_factor_reaches_nothing_anywhere(client, pagador):
+    client.force_login(pagador)
+    for url in ("/dependencias/", "/dependencias/cedula/SEP/2026-Q12.csv"):
+        respuesta = client.get(url)
+        assert respuesta.status_code == 302, url
+        assert respuesta.url.startswith((reverse("mfa_activate_totp"), reverse("mfa_reauthenticate"))), url
+    for url in ("/admin/", "/prestaciones/recuperacion-de-credito/", "/cuenta/mi-cuenta/"):
+        assert client.get(url).status_code == 404, url
