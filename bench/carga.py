@@ -1,7 +1,7 @@
 """Load test: logged-in borrowers reading statements and issuing FOPIs, against gunicorn with 2 workers.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/oficina_bench .venv/bin/python bench/carga.py \
-        [--segundos 30] [--conexiones 8]
+        [--segundos 30] [--conexiones 8] [--puerto 8097]
 
 Starts gunicorn (the project's gunicorn.conf.py, 2 sync workers) bound to 127.0.0.1 only, with the
 production profile (DEBUG off, Redis cache and cached_db sessions on Redis database 15, static files
@@ -9,6 +9,13 @@ collected) against the bench database, then runs wrk for a bounded time: each co
 (sessions from bench/datos.py, CSRF cookie and token made up per borrower, as Django accepts an unmasked
 secret; one wrk thread per connection, so each follows its own sequence) cycling through: statement page → POST a PARCIAL FOPI of 500.00 → the FOPI's page → its PDF.
 Reports throughput, latency percentiles and errors (target: zero), then stops gunicorn.
+
+Rerunnable: each run issues hundreds of FOPIs, and a loan issues at most FOPIS_POR_DIA in 24 hours. Before
+the run, the FOPIs earlier runs issued for the bench's borrowers are dated back a day (in the bench database
+only), so every run plays the same journey. A loan that still meets its limit answers the form again (200, no
+new FOPI): counted apart as `limite_fopi`, and that cycle reads the statement instead. Real errors — answers of
+400 or more, answers the journey did not expect, socket errors and timeouts — are reported separately, and any
+of them makes the script exit 1 (bench/carga.lua says how each answer is classified).
 
 Several nodes (SPEC §17): `--nodos 2` starts that many gunicorn nodes on consecutive ports, sharing Redis and
 the database, and splits the connections between them as a balancer would (one wrk per node; the total is
@@ -30,7 +37,7 @@ import urllib.request
 
 from comun import RAIZ, SALIDA, carga_promedio, django_listo, maquina, perfil_produccion, vaciar_cache_bench
 
-PUERTO = 8097
+PUERTO = int(os.environ.get("BENCH_PUERTO", "8097"))
 
 
 def usuarios_activos() -> list[tuple[str, str]]:
@@ -54,12 +61,26 @@ def usuarios_activos() -> list[tuple[str, str]]:
     return lista
 
 
+def reiniciar_limite_de_fopis(usuarios: list[tuple[str, str]]) -> int:
+    """Date back a day the FOPIs issued in the last 24 hours for these loans (see the module's docstring)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fopi.models import Fopi
+
+    hace_un_dia = timezone.now() - timedelta(days=1)
+    recientes = Fopi.objects.filter(prestamo__folio__in=[folio for _, folio in usuarios], emitido__gte=hace_un_dia)
+    return recientes.update(emitido=hace_un_dia - timedelta(minutes=1))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--segundos", type=int, default=30)
     parser.add_argument("--conexiones", type=int, default=8)
     parser.add_argument("--nodos", type=int, default=1, help="nodos gunicorn (2 trabajadores cada uno)")
     parser.add_argument("--remesa", default="", help="una remesa que un trabajador RQ carga durante la prueba")
+    parser.add_argument("--puerto", type=int, default=PUERTO, help="el del primer nodo (BENCH_PUERTO, 8097)")
     args = parser.parse_args()
     perfil_produccion()
     django_listo()
@@ -69,14 +90,15 @@ def main() -> int:
     with ruta.open("w") as archivo:
         for sesion, folio in usuarios:
             archivo.write(f"{sesion} {secrets.token_hex(16)} {folio}\n")
-    print(f"{len(usuarios)} derechohabientes con sesión y préstamo vigente")
+    print(f"{len(usuarios)} derechohabientes con sesión y préstamo vigente; "
+          f"{reiniciar_limite_de_fopis(usuarios):,} FOPI de corridas anteriores fechados un día atrás")
 
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
     vaciar_cache_bench(redis_url)
     entorno = dict(
         os.environ,
         REDIS_URL=redis_url,
-        GUNICORN_BIND=f"127.0.0.1:{PUERTO}",
+        GUNICORN_BIND=f"127.0.0.1:{args.puerto}",
         GUNICORN_WORKERS="2",
     )
     python = sys.executable
@@ -85,7 +107,7 @@ def main() -> int:
     procesos = [
         subprocess.Popen(
             [os.path.join(bin_dir, "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
-            cwd=RAIZ, env=dict(entorno, GUNICORN_BIND=f"127.0.0.1:{PUERTO + i}"), stdout=registro,
+            cwd=RAIZ, env=dict(entorno, GUNICORN_BIND=f"127.0.0.1:{args.puerto + i}"), stdout=registro,
             stderr=subprocess.STDOUT, start_new_session=True,
         )
         for i in range(args.nodos)
@@ -95,7 +117,7 @@ def main() -> int:
         for i in range(args.nodos):
             for _ in range(60):
                 try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{PUERTO + i}/", timeout=2)
+                    urllib.request.urlopen(f"http://127.0.0.1:{args.puerto + i}/", timeout=2)
                     break
                 except OSError:
                     time.sleep(0.5)
@@ -111,7 +133,7 @@ def main() -> int:
         por_nodo = max(1, args.conexiones // args.nodos)
         comandos = [
             ["wrk", f"-t{por_nodo}", f"-c{por_nodo}", f"-d{args.segundos}s", "--latency", "--timeout", "10s",
-             "-s", str(RAIZ / "bench" / "carga.lua"), f"http://127.0.0.1:{PUERTO + i}"]
+             "-s", str(RAIZ / "bench" / "carga.lua"), f"http://127.0.0.1:{args.puerto + i}"]
             for i in range(args.nodos)
         ]
         for comando in comandos:
@@ -123,17 +145,26 @@ def main() -> int:
         salidas = [p.communicate(timeout=args.segundos + 60)[0] for p in corriendo]
         resultados = []
         for i, salida in enumerate(salidas):
-            print(f"--- nodo {i + 1} (127.0.0.1:{PUERTO + i})")
+            print(f"--- nodo {i + 1} (127.0.0.1:{args.puerto + i})")
             print(salida)
             if "RESULTADO" not in salida:
                 return 1
             resultados.append(dict(re.findall(r"(\w+)=([\d.]+)", salida.split("RESULTADO", 1)[1])))
         print(f"carga promedio al terminar: {carga_promedio()}")
-        peticiones = sum(int(r["peticiones"]) for r in resultados)
-        errores = sum(int(r["errores_http"]) + int(r["errores_socket"]) for r in resultados)
+
+        def total(clave: str) -> int:
+            return sum(int(r[clave]) for r in resultados)
+
+        peticiones = total("peticiones")
+        reales = {clave: total(clave) for clave in ("errores_http", "inesperadas", "socket_connect", "socket_read",
+                                                     "socket_write", "timeouts")}
+        errores = sum(reales.values())
         p95 = max(float(r["p95_ms"]) for r in resultados)
         print(f"{args.nodos} nodo(s): rendimiento {peticiones / args.segundos:.1f} peticiones/s, p95 {p95} ms "
-              f"(el peor nodo), errores {errores}")
+              f"(el peor nodo), errores reales {errores}")
+        print("  errores reales: " + ", ".join(f"{clave} {valor}" for clave, valor in reales.items()))
+        print(f"  esperadas: FOPI nuevos {total('fopis_nuevos'):,}; formulario con el límite diario de FOPI (200, "
+              f"sin FOPI nuevo) {total('limite_fopi'):,}")
         from fopi.models import Fopi
 
         print(f"FOPI emitidos en la base: {Fopi.objects.count():,}")

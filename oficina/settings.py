@@ -101,7 +101,7 @@ MIDDLEWARE = [
     "oficina.segundo_factor.SegundoFactorPersonalMiddleware",
     "oficina.errores.MetodoNoPermitidoMiddleware",
     "oficina.cache_privado.CachePrivadoMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "oficina.politica_contenido.PoliticaContenidoMiddleware",  # django-csp's, the header built once
 ]
 
 ROOT_URLCONF = "oficina.urls"

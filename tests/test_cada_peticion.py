@@ -12,6 +12,7 @@ import logging
 
 import pytest
 import structlog
+from csp.decorators import csp_update
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test import Client
 from django.urls import include, path, reverse
@@ -231,3 +232,46 @@ def test_no_line_below_the_level_is_processed(cliente_alice, nivel_peticiones, l
     nivel_peticiones(logging.WARNING)
     cliente_alice.get("/prueba/nada/")
     assert not [e for e in lineas() if e["event"].startswith("request_")]
+
+
+# --- Content-Security-Policy -------------------------------------------------------------------------------
+
+
+def _directivas(cabecera: str) -> dict[str, str]:
+    return dict(parte.strip().split(" ", 1) if " " in parte.strip() else (parte.strip(), "")
+                for parte in cabecera.split(";"))
+
+
+@csp_update({"img-src": "https://ejemplo.mx"})
+def con_politica_propia(request):
+    return HttpResponse("ok")
+
+
+def con_nonce(request):
+    return HttpResponse(str(request.csp_nonce))
+
+
+urlpatterns[:0] = [
+    path("prueba/csp-propia/", con_politica_propia),
+    path("prueba/csp-nonce/", con_nonce),
+]
+
+
+def test_the_policy_built_once_is_django_csps(client, settings):
+    from csp.utils import build_policy
+
+    assert client.get(reverse("inicio"))["Content-Security-Policy"] == build_policy()
+    assert "Content-Security-Policy-Report-Only" not in client.get(reverse("inicio"))
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get(reverse("inicio"))["Content-Security-Policy"] == "default-src 'none'"
+
+
+def test_a_view_with_a_policy_of_its_own_or_a_nonce_gets_django_csps_own(client, settings):
+    from csp.constants import NONCE
+
+    propia = _directivas(client.get("/prueba/csp-propia/")["Content-Security-Policy"])
+    assert propia["img-src"] == "'self' data: https://ejemplo.mx"
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "script-src": ["'self'", NONCE]}}
+    respuesta = client.get("/prueba/csp-nonce/")
+    assert _directivas(respuesta["Content-Security-Policy"])["script-src"] == f"'self' 'nonce-{respuesta.content.decode()}'"
+    assert _directivas(client.get("/prueba/nada/")["Content-Security-Policy"])["script-src"] == "'self'"
