@@ -81,17 +81,21 @@ def main() -> int:
     parser.add_argument("--nodos", type=int, default=1, help="nodos gunicorn (2 trabajadores cada uno)")
     parser.add_argument("--remesa", default="", help="una remesa que un trabajador RQ carga durante la prueba")
     parser.add_argument("--puerto", type=int, default=PUERTO, help="el del primer nodo (BENCH_PUERTO, 8097)")
+    parser.add_argument("--usuarios", type=int, default=0, help="sólo los primeros N derechohabientes (todos)")
+    parser.add_argument("--conservar-limite", action="store_true",
+                        help="no fechar atrás los FOPI de corridas anteriores (para ver el límite diario contado aparte)")
     args = parser.parse_args()
     perfil_produccion()
     django_listo()
     print(maquina())
-    usuarios = usuarios_activos()
+    usuarios = usuarios_activos()[: args.usuarios or None]
     ruta = SALIDA / "usuarios-carga.txt"
     with ruta.open("w") as archivo:
         for sesion, folio in usuarios:
             archivo.write(f"{sesion} {secrets.token_hex(16)} {folio}\n")
+    fechados = 0 if args.conservar_limite else reiniciar_limite_de_fopis(usuarios)
     print(f"{len(usuarios)} derechohabientes con sesión y préstamo vigente; "
-          f"{reiniciar_limite_de_fopis(usuarios):,} FOPI de corridas anteriores fechados un día atrás")
+          f"{fechados:,} FOPI de corridas anteriores fechados un día atrás")
 
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
     vaciar_cache_bench(redis_url)
@@ -100,6 +104,8 @@ def main() -> int:
         REDIS_URL=redis_url,
         GUNICORN_BIND=f"127.0.0.1:{args.puerto}",
         GUNICORN_WORKERS="2",
+        # The bench's own metrics files: gunicorn.conf.py empties the directory when it starts.
+        PROMETHEUS_MULTIPROC_DIR=os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(SALIDA / "metricas"),
     )
     python = sys.executable
     bin_dir = os.path.dirname(python)
