@@ -11,7 +11,8 @@ has sessions and authentication); the rounds are interleaved, so a change in the
 every stack alike. A middleware's cost is the median of its stack minus the median of the stack before it:
 the first middleware that reads `request.user` pays for the session and the user, whoever reads it next
 finds them loaded. The queries each request ran are counted on the whole stack. `--perfil` adds cProfile's
-top functions of the bare view through the whole stack.
+top functions of the bare view through the whole stack. `--registro-info` writes each request's log lines as
+production does (INFO; the benchmarks' profile logs WARNING and up): send stderr to /dev/null.
 """
 
 from __future__ import annotations
@@ -57,11 +58,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=400, help="peticiones por pila y vista (400)")
     parser.add_argument("--perfil", action="store_true", help="cProfile de la vista trivial con la pila entera")
+    parser.add_argument("--registro-info", action="store_true",
+                        help="escribir las líneas de cada petición (INFO, como en producción) a la salida de error")
     args = parser.parse_args()
     perfil_produccion()
     os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
     vaciar_cache_bench(os.environ["REDIS_URL"])
     django_listo()
+    if args.registro_info:  # the access log production writes: request_started/finished of every request
+        import logging
+
+        logging.getLogger("oficina.peticiones").setLevel(logging.INFO)
     from django.conf import settings
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
