@@ -63,12 +63,12 @@ def instrumentar(cronometro: Cronometro, extra=()) -> None:
     is applied when recuperacion/views.py is imported). `extra`: more (object, attribute, name) to wrap."""
     if "recuperacion.views" in sys.modules:
         raise RuntimeError("recuperacion.views ya se importó: el perfil no podría medir el acceso")
+    import django.shortcuts
     from django.contrib import auth
     from django.contrib.sessions.backends import cached_db
     from django.template import library, loader_tags
     from django.template.response import SimpleTemplateResponse  # noqa: F401 — imported for its side effects
 
-    import django.shortcuts
     from fopi import selectors as fopi_selectors
     from prestamos import acceso, posiciones
     from prestamos import selectors as prestamos_selectors

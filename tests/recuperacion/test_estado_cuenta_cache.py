@@ -121,7 +121,6 @@ def test_a_remesa_shows_at_once_whichever_path_writes_it(cache_paginas, cliente_
 @pytest.mark.django_db
 def test_a_reversal_shows_at_once(cache_paginas, cliente_alice, prestamo_alice, hoy):
     from oficina.importacion import revertir_archivo
-
     from tests.fabricas import ENCABEZADO
 
     hoy(date(2026, 6, 20))
