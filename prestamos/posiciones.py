@@ -115,8 +115,20 @@ def contextos(
     """The `Contexto` of each dependencia's loans on `fecha`; `mas`: periods to count as arrived too
     (the remesa being loaded, before it is committed)."""
     ids = set(dependencia_ids)
-    remesas = periodos_con_remesa(ids, cache=cache)
-    filas = _filas_parametros(cache=cache)
+    if cache:
+        # Pages: the remesas of every dependencia and the parameters in one round trip to the cache; what
+        # it lacks is read from the tables (and stored) as below.
+        claves = {clave_remesas(d): d for d in ids}
+        leidas = cache_compartida.get_many([*claves, CLAVE_PARAMETROS])
+        remesas = {claves[c]: frozenset(Periodo.parse(q) for q in codigos) for c, codigos in leidas.items() if c in claves}
+        if faltan := ids - remesas.keys():
+            remesas.update(periodos_con_remesa(faltan, cache=True))
+        filas = leidas.get(CLAVE_PARAMETROS)
+        if filas is None:
+            filas = _filas_parametros(cache=True)
+    else:
+        remesas = periodos_con_remesa(ids)
+        filas = _filas_parametros(cache=False)
     parametros = parametros_en(filas, fecha)
     # Every factor with its start: a day of delay is priced at the factor of that day (docs/reglas.md §6).
     factores = tuple((desde, Decimal(factor)) for desde, _, factor in sorted(filas, key=lambda f: f[0]))

@@ -17,7 +17,7 @@ from prestamos import posiciones
 from prestamos.calculo import Periodo
 from prestamos.cartera import CERO
 from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
-from prestamos.selectors import ACTIVOS, VistaPrestamo, vistas_prestamos
+from prestamos.selectors import ACTIVOS, VistaPrestamo, prestamos_de, vistas_prestamos
 from recuperacion.models import AdeudoDependencia
 
 
@@ -104,11 +104,7 @@ class EstadoCuenta:
 
 
 def estado_de_cuenta(*, derechohabiente: Derechohabiente, hoy: date) -> EstadoCuenta:
-    prestamos = list(
-        Prestamo.objects.filter(derechohabiente=derechohabiente)
-        .select_related("dependencia")
-        .order_by("-fecha_otorgamiento", "-folio")
-    )
+    prestamos = prestamos_de(derechohabiente.pk)
     return EstadoCuenta(derechohabiente=derechohabiente, hoy=hoy, prestamos=vistas_prestamos(prestamos, hoy))
 
 

@@ -22,7 +22,7 @@ from prestamos.models import Prestamo
 from prestamos.selectors import ACTIVOS
 from prestamos.services import prestamo_abonar_saldo
 from recuperacion import aclaraciones as servicio_aclaraciones
-from recuperacion import acuses, devoluciones, documentos, selectors, talones, verificacion
+from recuperacion import acuses, devoluciones, documentos, partes, selectors, talones, verificacion
 from recuperacion.formularios import AclaracionForm, SolicitudDevolucionForm
 from recuperacion.grafica import grafica_saldo
 from recuperacion.models import EXTENSIONES_TALON, SolicitudDevolucion
@@ -39,13 +39,16 @@ def recuperacion(request):
 @derechohabiente_requerido
 @lectura_en_replica
 def estado_cuenta(request):
+    """The statement. The loan in force's terms, chart, movements and table come from the cache when its
+    ledger, row and the date are those they were drawn from (recuperacion/partes.py); the rest is drawn now.
+    The loans are read by owner first: a borrower only ever reaches their own loans' entries."""
     estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=timezone.localdate())
     vigente = estado.vigente
+    comprobantes = fopi_selectors.comprobantes([vigente] if vigente else [])
     contexto = {
         "estado": estado,
         "vigente": vigente,
-        "grafica": grafica_saldo(vigente.serie_saldo()) if vigente else None,
-        "comprobantes": fopi_selectors.comprobantes([vigente] if vigente else []),
+        "detalle": partes.detalle(vigente, comprobantes) if vigente else None,
     }
     return render(request, "recuperacion/estado_cuenta.html", contexto)
 
