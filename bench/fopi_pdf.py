@@ -140,9 +140,9 @@ def piso(datos: DatosFopi) -> bytes:
     """The least reportlab can do: the same texts in Helvetica, one per line, and the same barcode."""
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=letter)
+    c.setFont("Helvetica", 8)  # once: a page in one font and size needs no more
     y = 760.0
     for texto in textos_de(datos):
-        c.setFont("Helvetica", 8)
         c.drawString(40, y, texto)
         y -= 13
     Code128(datos.referencia, barHeight=15 * mm, barWidth=0.36 * mm, humanReadable=False).drawOn(c, 200, y - 45)
