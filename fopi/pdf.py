@@ -11,11 +11,12 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.colors import black, white
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from fopi.clabe import clabe_agrupada
@@ -35,7 +36,10 @@ from oficina.pdf import (
     dibujar_encabezado,
     dibujar_pie,
     fuentes_para,
+    letra,
     nuevo_canvas,
+    relleno,
+    trazo,
 )
 from oficina.verificacion_pdf import SelloVerificacion, dibujar_sello
 
@@ -82,7 +86,7 @@ def referencia_agrupada(referencia: str) -> str:
 
 def render_fopi(datos: DatosFopi) -> bytes:
     # Only the data can fall outside the base-14 fonts' encoding: the fixed texts are all WinAnsi.
-    fuentes = fuentes_para(datos.nombre, datos.curp, datos.folio, datos.tipo_texto, datos.beneficiario,
+    fuentes = fuentes_para(datos.nombre, datos.curp, datos.folio, datos.tipo_texto, datos.beneficiario, datos.cubre,
                            *(texto for banco in datos.bancos for texto in (banco.nombre, banco.convenio)))
     buffer = io.BytesIO()
     canvas = nuevo_canvas(
@@ -116,24 +120,52 @@ TAMANIO_MINIMO = 6.5
 def _texto_ajustado(canvas: Canvas, x: float, y: float, texto: str, fuente: str, tamanio: float, ancho: float,
                     *, derecha: bool = False) -> None:
     """Draw `texto` in one line that never runs off its space: shrink the font, then cut with "…"."""
-    ancho_texto = stringWidth(texto, fuente, tamanio)
-    if ancho_texto > ancho:
-        tamanio = max(min(TAMANIO_MINIMO, tamanio), tamanio * ancho / ancho_texto)
-        while len(texto) > 1 and stringWidth(texto, fuente, tamanio) > ancho:
-            texto = texto[:-2].rstrip() + "…"
-    canvas.setFont(fuente, tamanio)
+    texto, tamanio = _ajustado(texto, fuente, tamanio, ancho)
+    letra(canvas, fuente, tamanio)
     if derecha:
         canvas.drawRightString(x, y, texto)
     else:
         canvas.drawString(x, y, texto)
 
 
+def _ajustado(texto: str, fuente: str, tamanio: float, ancho: float) -> tuple[str, float]:
+    """The text and size that fit `ancho` (tests/fopi/test_pdf.py checks them against measuring every time).
+
+    A text that could not be wider than its space even if every letter were the font's widest is drawn as
+    it is, unmeasured: a name, a CURP, an amount. Longer ones are measured once per process (`_ajuste`):
+    the labels, notices and banks are the same on every FOPI.
+    """
+    if len(texto) * _em_maximo(fuente) * tamanio <= 1000 * ancho:
+        return texto, tamanio
+    return _ajuste(texto, fuente, tamanio, ancho)
+
+
+@lru_cache(maxsize=4096)
+def _ajuste(texto: str, fuente: str, tamanio: float, ancho: float) -> tuple[str, float]:
+    ancho_texto = stringWidth(texto, fuente, tamanio)
+    if ancho_texto > ancho:
+        tamanio = max(min(TAMANIO_MINIMO, tamanio), tamanio * ancho / ancho_texto)
+        while len(texto) > 1 and stringWidth(texto, fuente, tamanio) > ancho:
+            texto = texto[:-2].rstrip() + "…"
+    return texto, tamanio
+
+
+@lru_cache(maxsize=16)
+def _em_maximo(fuente: str) -> float:
+    """The font's widest glyph, in thousandths of its size (Helvetica's "@": 1015)."""
+    registrada = getFont(fuente)
+    anchos = getattr(registrada, "widths", None)  # a base-14 font: the widths of its 256 codes
+    if anchos is None:  # TrueType: every glyph's width, and the one for a character it lacks
+        anchos = [*registrada.face.charWidths.values(), registrada.face.defaultWidth]
+    return max(anchos)
+
+
 def _titulo(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
-    canvas.setFillColor(GUINDA)
-    canvas.setFont(fuentes.negrita, 16)
+    relleno(canvas, GUINDA)
+    letra(canvas, fuentes.negrita, 16)
     canvas.drawString(MARGEN, y, TITULO)
-    canvas.setFillColor(GRIS_TEXTO)
-    canvas.setFont(fuentes.normal, 8.5)
+    relleno(canvas, GRIS_TEXTO)
+    letra(canvas, fuentes.normal, 8.5)
     derecha = ANCHO_PAGINA - MARGEN
     canvas.drawRightString(derecha, y + 6, f"Emitido el {formato_fecha(datos.emitido)}")
     canvas.drawRightString(derecha, y - 5, f"Formato núm. {datos.secuencia:03d}")
@@ -150,10 +182,10 @@ def _datos_acreditado(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: flo
     )
     x_valor = MARGEN + 38 * mm
     for etiqueta, valor in renglones:
-        canvas.setFillColor(GRIS_TEXTO)
-        canvas.setFont(fuentes.normal, 9)
+        relleno(canvas, GRIS_TEXTO)
+        letra(canvas, fuentes.normal, 9)
         canvas.drawString(MARGEN, y, etiqueta)
-        canvas.setFillColor(black)
+        relleno(canvas, black)
         _texto_ajustado(canvas, x_valor, y, valor, fuentes.negrita, 10.5, ANCHO_PAGINA - MARGEN - x_valor)
         y -= 15
     return y + 15 - 4
@@ -170,54 +202,62 @@ def _recuadro_de_importe(canvas: Canvas, fuentes: Fuentes, y: float, etiqueta: s
     alto = 19 * mm
     base = y - alto
     mitad = MARGEN + ANCHO_UTIL / 2
-    canvas.setFillColor(GRIS_FONDO)
-    canvas.setStrokeColor(GRIS_LINEA)
+    relleno(canvas, GRIS_FONDO)
+    trazo(canvas, GRIS_LINEA)
     canvas.setLineWidth(0.6)
     canvas.rect(MARGEN, base, ANCHO_UTIL, alto, stroke=1, fill=1)
     canvas.line(mitad, base + 3 * mm, mitad, y - 3 * mm)
 
-    canvas.setFillColor(GRIS_TEXTO)
-    canvas.setFont(fuentes.normal, 9)
+    relleno(canvas, GRIS_TEXTO)
+    letra(canvas, fuentes.normal, 9)
     canvas.drawString(MARGEN + 5 * mm, y - 6 * mm, etiqueta)
     canvas.drawString(mitad + 5 * mm, y - 6 * mm, etiqueta_derecha)
-    canvas.setFillColor(GUINDA)
+    relleno(canvas, GUINDA)
     _texto_ajustado(canvas, MARGEN + 5 * mm, base + 4.5 * mm, formato_moneda(importe), fuentes.negrita, 20,
                     ANCHO_UTIL / 2 - 10 * mm)
-    canvas.setFillColor(black)
-    canvas.setFont(fuentes.negrita, tamano)
+    relleno(canvas, black)
+    letra(canvas, fuentes.negrita, tamano)
     canvas.drawString(mitad + 5 * mm, base + alto_texto, texto_derecha)
     return base
 
 
 def _referencia(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
     centro = ANCHO_PAGINA / 2
-    canvas.setFillColor(GRIS_TEXTO)
-    canvas.setFont(fuentes.normal, 9)
+    relleno(canvas, GRIS_TEXTO)
+    letra(canvas, fuentes.normal, 9)
     canvas.drawCentredString(centro, y, "Referencia bancaria (captúrala completa)")
     y -= 7 * mm
-    canvas.setFillColor(black)
-    canvas.setFont(fuentes.negrita, 17)
+    relleno(canvas, black)
+    letra(canvas, fuentes.negrita, 17)
     canvas.drawCentredString(centro, y, referencia_agrupada(datos.referencia))
 
-    barras = Code128(datos.referencia, barHeight=ALTO_BARRAS, barWidth=ANCHO_BARRA, humanReadable=False)
+    barras = _Barras(datos.referencia, barHeight=ALTO_BARRAS, barWidth=ANCHO_BARRA, humanReadable=False)
     y -= 4 * mm + ALTO_BARRAS
     barras.drawOn(canvas, centro - barras.width / 2, y)
 
     # The unbroken digits as well: what a bank clerk types, and what text search in the PDF finds.
     y -= 4 * mm
-    canvas.setFont(fuentes.normal, 9)
+    letra(canvas, fuentes.normal, 9)
     canvas.drawCentredString(centro, y, datos.referencia)
     return y - 2
 
 
+class _Barras(Code128):
+    """reportlab's Code128 encodes its value again on every `.width` and once more to draw: here, once."""
+
+    def _calculate(self):
+        if "_width" not in self.__dict__:
+            super()._calculate()
+
+
 def _bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...], y: float) -> float:
-    canvas.setFillColor(GUINDA)
-    canvas.setFont(fuentes.negrita, 11)
+    relleno(canvas, GUINDA)
+    letra(canvas, fuentes.negrita, 11)
     canvas.drawString(MARGEN, y, "Bancos autorizados")
     y -= 3 * mm
     if not bancos:
-        canvas.setFillColor(GRIS_TEXTO)
-        canvas.setFont(fuentes.normal, 9)
+        relleno(canvas, GRIS_TEXTO)
+        letra(canvas, fuentes.normal, 9)
         canvas.drawString(MARGEN, y - 10, "Consulta los bancos autorizados con el CAPP.")
         return y - 14
 
@@ -245,31 +285,35 @@ def _tabla_bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...]
     base = alto * 0.3  # baseline above the row's bottom edge
     # The convenio column is as wide as its longest number: the bank name gets the rest.
     encabezado = "Número de convenio" if ancho > ANCHO_UTIL * 0.75 else "Convenio"
-    ancho_convenio = min(
-        ancho * 0.45,
-        max(stringWidth(t, fuentes.negrita, tamanio) for t in (encabezado, *(b.convenio for b in bancos))) + 4 * mm,
-    )
+    ancho_convenio = min(ancho * 0.45, _ancho_mayor((encabezado, *(b.convenio for b in bancos)), fuentes.negrita,
+                                                    tamanio) + 4 * mm)
     x_convenio = x + ancho - ancho_convenio
-    canvas.setFillColor(GUINDA)
+    relleno(canvas, GUINDA)
     canvas.rect(x, y - alto, ancho, alto, stroke=0, fill=1)
-    canvas.setFillColor(white)
-    canvas.setFont(fuentes.negrita, tamanio)
+    relleno(canvas, white)
+    letra(canvas, fuentes.negrita, tamanio)
     canvas.drawString(x + 2 * mm, y - alto + base, "Banco")
     _texto_ajustado(canvas, x_convenio, y - alto + base, encabezado, fuentes.negrita, tamanio, ancho_convenio - 2 * mm)
     y -= alto
-    canvas.setStrokeColor(GRIS_LINEA)
+    trazo(canvas, GRIS_LINEA)
     canvas.setLineWidth(0.5)
     for k, banco in enumerate(bancos):
         if k % 2:
-            canvas.setFillColor(GRIS_FONDO)
+            relleno(canvas, GRIS_FONDO)
             canvas.rect(x, y - alto, ancho, alto, stroke=0, fill=1)
-        canvas.setFillColor(black)
+        relleno(canvas, black)
         _texto_ajustado(canvas, x + 2 * mm, y - alto + base, banco.nombre, fuentes.normal, tamanio, x_convenio - x - 4 * mm)
         _texto_ajustado(canvas, x_convenio, y - alto + base, banco.convenio, fuentes.negrita, tamanio,
                         ancho_convenio - 2 * mm)
         y -= alto
     canvas.line(x, y, x + ancho, y)
     return y
+
+
+@lru_cache(maxsize=256)
+def _ancho_mayor(textos: tuple[str, ...], fuente: str, tamanio: float) -> float:
+    """The widest of `textos` (the bank list is the same on every FOPI: measured once per process)."""
+    return max(stringWidth(t, fuente, tamanio) for t in textos)
 
 
 TITULO_SPEI = "O paga por transferencia SPEI desde la app o banca en línea de tu banco"
@@ -285,25 +329,25 @@ def clabe_separada(clabe: str) -> str:
 def _spei(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
     """The CLABE unique to this FOPI: a transfer to it is recognised and applied without a reference."""
     base = y - _ALTO_SPEI
-    canvas.setFillColor(GRIS_FONDO)
-    canvas.setStrokeColor(GRIS_LINEA)
+    relleno(canvas, GRIS_FONDO)
+    trazo(canvas, GRIS_LINEA)
     canvas.setLineWidth(0.6)
     canvas.rect(MARGEN, base, ANCHO_UTIL, _ALTO_SPEI, stroke=1, fill=1)
     x = MARGEN + 4 * mm
     ancho = ANCHO_UTIL - 8 * mm
-    canvas.setFillColor(GUINDA)
+    relleno(canvas, GUINDA)
     _texto_ajustado(canvas, x, y - 6 * mm, TITULO_SPEI, fuentes.negrita, 11, ancho)
 
     # Left: the CLABE, large; right: what else the transfer form asks for.
     mitad = MARGEN + ANCHO_UTIL * 0.46
-    canvas.setFillColor(GRIS_TEXTO)
-    canvas.setFont(fuentes.normal, 9)
+    relleno(canvas, GRIS_TEXTO)
+    letra(canvas, fuentes.normal, 9)
     canvas.drawString(x, y - 12.5 * mm, "CLABE de este formato (cuenta destino)")
-    canvas.setFillColor(black)
+    relleno(canvas, black)
     _texto_ajustado(canvas, x, y - 19.5 * mm, clabe_separada(datos.clabe), fuentes.negrita, 15, mitad - x - 3 * mm)
-    canvas.setFont(fuentes.normal, 8.5)
+    letra(canvas, fuentes.normal, 8.5)
     canvas.drawString(x, y - 25 * mm, datos.clabe)
-    canvas.setFillColor(GRIS_TEXTO)
+    relleno(canvas, GRIS_TEXTO)
     canvas.drawString(x, y - 30 * mm, "Sirve solo para este formato y este importe.")
 
     renglones = (
@@ -316,10 +360,10 @@ def _spei(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float
     x_valor = x_etiqueta + 27 * mm
     renglon = y - 12.5 * mm
     for etiqueta, valor in renglones:
-        canvas.setFillColor(GRIS_TEXTO)
-        canvas.setFont(fuentes.normal, 8.5)
+        relleno(canvas, GRIS_TEXTO)
+        letra(canvas, fuentes.normal, 8.5)
         canvas.drawString(x_etiqueta, renglon, etiqueta)
-        canvas.setFillColor(black)
+        relleno(canvas, black)
         _texto_ajustado(canvas, x_valor, renglon, valor, fuentes.negrita, 9.5, MARGEN + ANCHO_UTIL - 4 * mm - x_valor)
         renglon -= 5.4 * mm
     return base
@@ -341,14 +385,14 @@ def _avisos(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> Non
         *(AVISO_LIQUIDACION if datos.tipo == "LIQUIDACION" else ()),
     )
     base = y - (11.5 + 4.6 * len(lineas) + 1.7) * mm
-    canvas.setStrokeColor(DORADO)
+    trazo(canvas, DORADO)
     canvas.setLineWidth(1)
     canvas.rect(MARGEN, base, ANCHO_UTIL, y - base, stroke=1, fill=0)
     x = MARGEN + 4 * mm
     ancho = ANCHO_UTIL - 8 * mm
-    canvas.setFillColor(GUINDA)
+    relleno(canvas, GUINDA)
     _texto_ajustado(canvas, x, y - 6 * mm, AVISO_COPIAS, fuentes.negrita, 11, ancho)
-    canvas.setFillColor(black)
+    relleno(canvas, black)
     y -= 11.5 * mm
     for linea in lineas:
         _texto_ajustado(canvas, x, y, linea, fuentes.normal, 8.5, ancho)
@@ -358,16 +402,16 @@ def _avisos(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> Non
 def _marca(canvas: Canvas, fuentes: Fuentes, marca: str) -> None:
     """The word across the page, diagonal and translucent: the data stay legible, the slip cannot pass as payable."""
     canvas.saveState()
-    canvas.setFillColor(GUINDA)
+    relleno(canvas, GUINDA)
     canvas.setFillAlpha(0.22)
     canvas.translate(ANCHO_PAGINA / 2, ALTO_PAGINA / 2)
     canvas.rotate(52)
-    canvas.setFont(fuentes.negrita, 96)
+    letra(canvas, fuentes.negrita, 96)
     canvas.drawCentredString(0, -30, marca)
     canvas.restoreState()
     # The same in a line a text reader finds (a screen reader, pdftotext ignore diagonal text).
-    canvas.setFillColor(GUINDA)
-    canvas.setFont(fuentes.negrita, 11)
+    relleno(canvas, GUINDA)
+    letra(canvas, fuentes.negrita, 11)
     canvas.drawCentredString(
         ANCHO_PAGINA / 2, ALTO_PIE + 8 * mm,
         f"{marca}: este formato ya no se puede pagar. Genera uno nuevo en la Oficina Virtual.",
@@ -420,11 +464,11 @@ def render_comprobante(datos: DatosComprobante) -> bytes:
         fuentes=fuentes,
     )
     y = dibujar_encabezado(canvas, fuentes=fuentes) - 11 * mm
-    canvas.setFillColor(GUINDA)
-    canvas.setFont(fuentes.negrita, 16)
+    relleno(canvas, GUINDA)
+    letra(canvas, fuentes.negrita, 16)
     canvas.drawString(MARGEN, y, TITULO_COMPROBANTE)
-    canvas.setFillColor(GRIS_TEXTO)
-    canvas.setFont(fuentes.normal, 8.5)
+    relleno(canvas, GRIS_TEXTO)
+    letra(canvas, fuentes.normal, 8.5)
     derecha = ANCHO_PAGINA - MARGEN
     canvas.drawRightString(derecha, y + 6, f"Folio {datos.folio}")
     canvas.drawRightString(derecha, y - 5, f"Aplicado el {formato_fecha(datos.aplicado)}")
@@ -441,13 +485,13 @@ def render_comprobante(datos: DatosComprobante) -> bytes:
     y = _aplicacion(canvas, fuentes, datos, y - 3 * mm)
     if datos.saldo_despues is not None:
         y -= 8 * mm
-        canvas.setFillColor(GRIS_TEXTO)
-        canvas.setFont(fuentes.normal, 9)
+        relleno(canvas, GRIS_TEXTO)
+        letra(canvas, fuentes.normal, 9)
         canvas.drawString(MARGEN, y, "Saldo deudor después del pago")
-        canvas.setFillColor(black)
-        canvas.setFont(fuentes.negrita, 12)
+        relleno(canvas, black)
+        letra(canvas, fuentes.negrita, 12)
         canvas.drawString(MARGEN + 52 * mm, y, formato_moneda(datos.saldo_despues))
-    canvas.setFillColor(GRIS_TEXTO)
+    relleno(canvas, GRIS_TEXTO)
     y -= 8 * mm
     for linea in ((datos.nota,) if datos.nota else ()) + NOTA_COMPROBANTE:
         _texto_ajustado(canvas, MARGEN, y, linea, fuentes.normal, 8.5, ANCHO_UTIL)
@@ -461,8 +505,8 @@ def render_comprobante(datos: DatosComprobante) -> bytes:
 
 
 def _subtitulo(canvas: Canvas, fuentes: Fuentes, texto: str, y: float) -> float:
-    canvas.setFillColor(GUINDA)
-    canvas.setFont(fuentes.negrita, 11)
+    relleno(canvas, GUINDA)
+    letra(canvas, fuentes.negrita, 11)
     canvas.drawString(MARGEN, y, texto)
     return y
 
@@ -471,10 +515,10 @@ def _pares(canvas: Canvas, fuentes: Fuentes, pares, y: float) -> float:
     """Label and value rows; returns the baseline of the last one."""
     x_valor = MARGEN + 42 * mm
     for etiqueta, valor in pares:
-        canvas.setFillColor(GRIS_TEXTO)
-        canvas.setFont(fuentes.normal, 9)
+        relleno(canvas, GRIS_TEXTO)
+        letra(canvas, fuentes.normal, 9)
         canvas.drawString(MARGEN, y, etiqueta)
-        canvas.setFillColor(black)
+        relleno(canvas, black)
         _texto_ajustado(canvas, x_valor, y, valor, fuentes.negrita, 10.5, ANCHO_PAGINA - MARGEN - x_valor)
         y -= 15
     return y + 15
@@ -497,26 +541,26 @@ def _aplicacion(canvas: Canvas, fuentes: Fuentes, datos: DatosComprobante, y: fl
     alto = ALTO_RENGLON_BANCO
     ancho = ANCHO_UTIL * 0.6
     x_importe = MARGEN + ancho - 2 * mm
-    canvas.setFillColor(GUINDA)
+    relleno(canvas, GUINDA)
     canvas.rect(MARGEN, y - alto, ancho, alto, stroke=0, fill=1)
-    canvas.setFillColor(white)
-    canvas.setFont(fuentes.negrita, 9)
+    relleno(canvas, white)
+    letra(canvas, fuentes.negrita, 9)
     canvas.drawString(MARGEN + 2 * mm, y - alto + 4.5, "Concepto")
     canvas.drawRightString(x_importe, y - alto + 4.5, "Importe")
     y -= alto
     for k, (concepto, importe) in enumerate(renglones):
         if k % 2:
-            canvas.setFillColor(GRIS_FONDO)
+            relleno(canvas, GRIS_FONDO)
             canvas.rect(MARGEN, y - alto, ancho, alto, stroke=0, fill=1)
-        canvas.setFillColor(black)
-        canvas.setFont(fuentes.normal, 9)
+        relleno(canvas, black)
+        letra(canvas, fuentes.normal, 9)
         canvas.drawString(MARGEN + 2 * mm, y - alto + 4.5, concepto)
         canvas.drawRightString(x_importe, y - alto + 4.5, formato_moneda(importe))
         y -= alto
-    canvas.setStrokeColor(GRIS_LINEA)
+    trazo(canvas, GRIS_LINEA)
     canvas.setLineWidth(0.5)
     canvas.line(MARGEN, y, MARGEN + ancho, y)
-    canvas.setFont(fuentes.negrita, 9.5)
+    letra(canvas, fuentes.negrita, 9.5)
     canvas.drawString(MARGEN + 2 * mm, y - alto + 4.5, "Total aplicado")
     canvas.drawRightString(x_importe, y - alto + 4.5, formato_moneda(datos.importe))
     return y - alto

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 import reportlab
 from reportlab import rl_config
-from reportlab.lib.colors import HexColor, white
+from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.pagesizes import letter
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -95,6 +97,69 @@ def fuentes_para(*textos: str) -> Fuentes:
 rl_config.useA85 = 0
 
 
+def _codificacion_una_vez(nombre: str) -> None:
+    """reportlab describes a font's encoding again in every document, comparing its 256 glyph names with the
+    base encoding's (~15 µs per font per PDF). A registered encoding is frozen, and a base one answers just
+    its name: remember that answer for the process (every base-14 font of the portal's PDFs is WinAnsi)."""
+    codificacion = pdfmetrics.getEncoding(nombre)
+    objeto = codificacion.makePDFObject()
+    if codificacion.frozen and isinstance(objeto, str):
+        codificacion.makePDFObject = lambda: objeto
+
+
+_codificacion_una_vez("WinAnsiEncoding")
+
+
+@lru_cache(maxsize=64)
+def _operador_color(color: Color, operador: str) -> str:
+    return f"{fp_str(color.red, color.green, color.blue)} {operador}"
+
+
+def relleno(canvas: Canvas, color: Color) -> None:
+    """`canvas.setFillColor(color)` for an opaque RGB colour, its operator formatted once per process.
+
+    reportlab formats the three numbers and walks its alpha bookkeeping on every call (~2 µs; a FOPI sets
+    its fill colour about fifty times). The same "r g b rg" goes into the page (tests/test_pdf_comun.py
+    compares the PDFs byte for byte) and the canvas' record of its colour is kept as setFillColor keeps it.
+    """
+    canvas.addLiteral(_operador_color(color, "rg"))
+    canvas._fillColorObj = color
+
+
+def trazo(canvas: Canvas, color: Color) -> None:
+    """`canvas.setStrokeColor(color)` likewise (see `relleno`)."""
+    canvas.addLiteral(_operador_color(color, "RG"))
+    canvas._strokeColorObj = color
+
+
+@lru_cache(maxsize=32)
+def _base14(nombre: str) -> bool:
+    registrada = pdfmetrics.getFont(nombre)
+    return not registrada._dynamicFont and registrada.face.builtIn
+
+
+@lru_cache(maxsize=256)
+def _operador_fuente(interno: str, tamanio: float) -> str:
+    return f"BT {interno} {fp_str(tamanio)} Tf {fp_str(tamanio * 1.2)} TL ET"
+
+
+def letra(canvas: Canvas, nombre: str, tamanio: float) -> None:
+    """`canvas.setFont(nombre, tamanio)`, its operator formatted once per process for a base-14 font.
+
+    reportlab looks the font up and formats size and leading on every call (~1.5 µs; a FOPI changes font or
+    size about fifty times). The same operator goes into the page and the canvas keeps the same record of
+    its font (tests/test_pdf_comun.py compares the PDFs byte for byte). An embedded TrueType font, whose
+    subsets reportlab tracks, goes through setFont itself.
+    """
+    if not _base14(nombre):
+        canvas.setFont(nombre, tamanio)
+        return
+    canvas._fontname = nombre
+    canvas._fontsize = tamanio
+    canvas._leading = tamanio * 1.2
+    canvas.addLiteral(_operador_fuente(canvas._doc.getInternalFontName(nombre), tamanio))
+
+
 def nuevo_canvas(destino, *, titulo: str, asunto: str = "", fuentes: Fuentes = INCRUSTADAS, **kwargs) -> Canvas:
     """A letter-size canvas with the document metadata every portal PDF carries."""
     # The initial font goes into every page's resources: leaving reportlab's default would add a
@@ -117,15 +182,15 @@ def dibujar_encabezado(canvas: Canvas, *, ancho: float = ANCHO_PAGINA, alto: flo
     """Guinda band with the institution and the portal, over a gold rule. Returns the y below the rule."""
     canvas.saveState()
     base_banda = alto - ALTO_BANDA
-    canvas.setFillColor(GUINDA)
+    relleno(canvas, GUINDA)
     canvas.rect(0, base_banda, ancho, ALTO_BANDA, stroke=0, fill=1)
-    canvas.setFillColor(DORADO)
+    relleno(canvas, DORADO)
     canvas.rect(0, base_banda - GROSOR_REGLA, ancho, GROSOR_REGLA, stroke=0, fill=1)
 
-    canvas.setFillColor(white)
-    canvas.setFont(fuentes.negrita, 20)
+    relleno(canvas, white)
+    letra(canvas, fuentes.negrita, 20)
     canvas.drawString(MARGEN, base_banda + 6.2 * mm, INSTITUCION)
-    canvas.setFont(fuentes.normal, 10)
+    letra(canvas, fuentes.normal, 10)
     canvas.drawRightString(ancho - MARGEN, base_banda + 7 * mm, PORTAL)
     canvas.restoreState()
     return base_banda - GROSOR_REGLA
@@ -136,11 +201,11 @@ def dibujar_pie(canvas: Canvas, *, pagina: int, total: int | None = None, ancho:
     """CAPP contact (the help line the institution prints on every document) and the page number."""
     canvas.saveState()
     y_linea = ALTO_PIE - 4 * mm
-    canvas.setStrokeColor(DORADO)
+    trazo(canvas, DORADO)
     canvas.setLineWidth(0.8)
     canvas.line(MARGEN, y_linea, ancho - MARGEN, y_linea)
-    canvas.setFillColor(GRIS_TEXTO)
-    canvas.setFont(fuentes.normal, 7.5)
+    relleno(canvas, GRIS_TEXTO)
+    letra(canvas, fuentes.normal, 7.5)
     canvas.drawString(MARGEN, y_linea - 4.2 * mm, CONTACTO_CAPP)
     numero = f"Página {pagina} de {total}" if total else f"Página {pagina}"
     canvas.drawRightString(ancho - MARGEN, y_linea - 8.2 * mm, numero)

@@ -8,6 +8,8 @@ import subprocess
 from datetime import date
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reportlab.graphics.barcode.code128 import _patterns as PATRONES_CODE128
 
 from fopi.pdf import AVISO_COPIAS, BancoPdf, DatosFopi, referencia_agrupada, render_fopi
@@ -257,3 +259,37 @@ def _decodificar_renglon(renglon: bytes) -> str | None:
     if any(v > 99 for v in datos):
         return None  # only digits (code set C) belong in a reference
     return "".join(f"{v:02d}" for v in datos)
+
+
+# --- Fitting a text: the fast path (unmeasured when it cannot overflow, measured once per process) -------
+
+
+def _ajuste_medido_siempre(texto: str, fuente: str, tamanio: float, ancho: float) -> tuple[str, float]:
+    """The fitting as it was before it was made fast: measure, shrink, cut with "…"."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    ancho_texto = stringWidth(texto, fuente, tamanio)
+    if ancho_texto > ancho:
+        tamanio = max(min(6.5, tamanio), tamanio * ancho / ancho_texto)
+        while len(texto) > 1 and stringWidth(texto, fuente, tamanio) > ancho:
+            texto = texto[:-2].rstrip() + "…"
+    return texto, tamanio
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texto=st.text(alphabet="WM@—…%ÆáéíóúñÑ il.1 ABCmw" + "Łż", min_size=0, max_size=90),
+    fuentes=st.sampled_from([ESTANDAR, INCRUSTADAS]),
+    negrita=st.booleans(),
+    tamanio=st.sampled_from([8.5, 9.0, 9.5, 10.5, 11.0, 15.0, 17.0, 20.0]),
+    ancho=st.floats(min_value=20, max_value=520),
+)
+def test_the_fast_fit_is_the_measured_fit(texto, fuentes, negrita, tamanio, ancho):
+    from fopi.pdf import _ajustado
+
+    if fuentes is ESTANDAR:  # base-14 fonts only ever get WinAnsi texts (fuentes_para)
+        texto = texto.encode("cp1252", "ignore").decode("cp1252")
+    fuente = fuentes.negrita if negrita else fuentes.normal
+
+    assert _ajustado(texto, fuente, tamanio, ancho) == _ajuste_medido_siempre(texto, fuente, tamanio, ancho)
+    assert _ajustado(texto, fuente, tamanio, ancho) == _ajuste_medido_siempre(texto, fuente, tamanio, ancho)  # cached
