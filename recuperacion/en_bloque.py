@@ -90,8 +90,8 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
     ledger row will have; how many there are.
 
     An ordinary deduction (docs/reglas.md, "Remesas: la deducción ordinaria"), checked on the snapshot:
-    the snapshot is current (no movement after it, and it is not older than the dependencia's remesa of
-    the previous period), the loan is not settled, no payment was valued after
+    the snapshot is current (no movement after it; when the dependencia has a remesa of the previous
+    period, a snapshot older than that remesa is not even looked at), the loan is not settled, no payment was valued after
     this period's due date, the installment of this period is untouched and not the last one, every
     installment before it is paid in full, and the importe is that installment's interés + capital.
     Only when the next period is not yet due: after that the deduction also decides an estado and missing
@@ -111,6 +111,8 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
     # "The snapshot is current": no movement after `posicion_hasta`. Asked of the recent movements only,
     # in one range scan: those after the first movement of the dependencia's previous remesa. A loan up to
     # date was paid by that remesa or later, so a snapshot older than that goes to the engine anyway.
+    # (Whatever the range, a loan is classified only when its last movement is its snapshot's: a snapshot
+    # behind the ledger either has a later movement in the range or no row there.)
     cursor.execute(
         f"""
         SELECT min(d.movimiento_id) FROM {Descuento._meta.db_table} d
@@ -120,16 +122,24 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
         [dependencia_id, str(quincena - 1)],
     )
     (desde,) = cursor.fetchone()
-    if desde is None:
-        return 0  # no previous remesa: nothing can be known up to date by it
     cursor.execute(f"DROP TABLE IF EXISTS {RECIENTES}")
-    # Of the staged loans only: a small file (a complementary remesa) does not read the whole range.
-    cursor.execute(
-        f"CREATE TEMP TABLE {RECIENTES} ON COMMIT DROP AS SELECT prestamo_id, max(id) AS ultimo "
-        f"FROM {Movimiento._meta.db_table} WHERE id >= %s "
-        f"AND prestamo_id IN (SELECT prestamo_id FROM {FILAS} WHERE NOT cargado) GROUP BY prestamo_id",
-        [desde],
-    )
+    if desde is None:
+        # No remesa of the previous period (the dependencia's first after its loans were loaded): each staged
+        # loan's last movement, 0 for none, probed in the ledger's (prestamo_id, id) index. prestamos.csv
+        # wrote each loan's opening snapshot pointing at its opening entry, or at 0 when nothing was paid.
+        cursor.execute(
+            f"CREATE TEMP TABLE {RECIENTES} ON COMMIT DROP AS SELECT f.prestamo_id, "
+            f"coalesce((SELECT max(m.id) FROM {Movimiento._meta.db_table} m WHERE m.prestamo_id = f.prestamo_id), 0) "
+            f"AS ultimo FROM {FILAS} f WHERE NOT f.cargado"
+        )
+    else:
+        # Of the staged loans only: a small file (a complementary remesa) does not read the whole range.
+        cursor.execute(
+            f"CREATE TEMP TABLE {RECIENTES} ON COMMIT DROP AS SELECT prestamo_id, max(id) AS ultimo "
+            f"FROM {Movimiento._meta.db_table} WHERE id >= %s "
+            f"AND prestamo_id IN (SELECT prestamo_id FROM {FILAS} WHERE NOT cargado) GROUP BY prestamo_id",
+            [desde],
+        )
     cursor.execute(f"ANALYZE {RECIENTES}")
     # Three levels, each kept apart by OFFSET 0 (never flattened): the joins first, so the planner sizes
     # them by the rows and not by guesses about JSON predicates; then each snapshot is decompressed once
