@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from stdnum.mx import curp
 
 from oficina.importacion import importar_archivo
@@ -106,10 +106,15 @@ def _cargar(hoy, *, rapida: bool, monkeypatch) -> tuple[dict, list[int], dict]:
         assert Prestamo.objects.filter(posicion_hasta=0).count() == 3  # nothing paid before the load
         hoy(date(2026, 5, 3))  # after 2026-Q08's and 2026-M04's due dates, before the next ones'
         etapas = {}
-        for archivo in _remesas(importes):
-            resumen = importar_archivo(archivo, nombre_archivo="descuentos.csv")
-            assert resumen.tiempos, "the file went the set-based importer's way"
-            etapas.update(resumen.tiempos)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW work_mem")
+            (memoria,) = cursor.fetchone()
+            for archivo in _remesas(importes):
+                resumen = importar_archivo(archivo, nombre_archivo="descuentos.csv")
+                assert resumen.tiempos, "the file went the set-based importer's way"
+                etapas.update(resumen.tiempos)
+            cursor.execute("SHOW work_mem")
+            assert cursor.fetchone() == (memoria,)  # raised for the set-based statements only
         estado = _estado()
         for prestamo in Prestamo.objects.all():
             assert instantanea.guardar(posiciones.posicion(prestamo)) == instantanea.guardar(
