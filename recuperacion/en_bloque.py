@@ -18,6 +18,8 @@ loaded): by the descuentos importer's COPY of the file (recuperacion/importacion
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -31,6 +33,10 @@ from recuperacion.models import Descuento
 FILAS = "remesa_filas"
 LLANAS = "remesa_llanas"
 RECIENTES = "remesa_recientes"
+# Memory for the sorts and hashes of the set-based statements (a remesa's rows with their snapshots): with
+# PostgreSQL's default 4 MB they spill to temporary files. Only for those statements, not the transaction.
+MEMORIA = "256MB"
+
 
 def disponible() -> bool:
     return connection.vendor == "postgresql"
@@ -43,6 +49,17 @@ def crear_tabla(cursor) -> None:
         f"CREATE TEMP TABLE {FILAS} (prestamo_id bigint PRIMARY KEY, importe numeric(12, 2) NOT NULL, "
         "cargado boolean NOT NULL DEFAULT false) ON COMMIT DROP"
     )
+
+
+@contextmanager
+def memoria(cursor) -> Iterator[None]:
+    """`work_mem` raised to MEMORIA for the statements inside, then back to what it was. (On an error the
+    transaction, or the savepoint, is rolled back, and the local setting with it.)"""
+    cursor.execute("SELECT current_setting('work_mem')")
+    (antes,) = cursor.fetchone()
+    cursor.execute("SELECT set_config('work_mem', %s, true)", [MEMORIA])
+    yield
+    cursor.execute("SELECT set_config('work_mem', %s, true)", [antes])
 
 
 def preparar(descuentos: list[tuple[int, Decimal]]) -> None:
@@ -90,8 +107,8 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
     ledger row will have; how many there are.
 
     An ordinary deduction (docs/reglas.md, "Remesas: la deducción ordinaria"), checked on the snapshot:
-    the snapshot is current (no movement after it, and it is not older than the dependencia's remesa of
-    the previous period), the loan is not settled, no payment was valued after
+    the snapshot is current (no movement after it; when the dependencia has a remesa of the previous
+    period, a snapshot older than that remesa is not even looked at), the loan is not settled, no payment was valued after
     this period's due date, the installment of this period is untouched and not the last one, every
     installment before it is paid in full, and the importe is that installment's interés + capital.
     Only when the next period is not yet due: after that the deduction also decides an estado and missing
@@ -111,6 +128,8 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
     # "The snapshot is current": no movement after `posicion_hasta`. Asked of the recent movements only,
     # in one range scan: those after the first movement of the dependencia's previous remesa. A loan up to
     # date was paid by that remesa or later, so a snapshot older than that goes to the engine anyway.
+    # (Whatever the range, a loan is classified only when its last movement is its snapshot's: a snapshot
+    # behind the ledger either has a later movement in the range or no row there.)
     cursor.execute(
         f"""
         SELECT min(d.movimiento_id) FROM {Descuento._meta.db_table} d
@@ -120,21 +139,36 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
         [dependencia_id, str(quincena - 1)],
     )
     (desde,) = cursor.fetchone()
-    if desde is None:
-        return 0  # no previous remesa: nothing can be known up to date by it
     cursor.execute(f"DROP TABLE IF EXISTS {RECIENTES}")
-    # Of the staged loans only: a small file (a complementary remesa) does not read the whole range.
-    cursor.execute(
-        f"CREATE TEMP TABLE {RECIENTES} ON COMMIT DROP AS SELECT prestamo_id, max(id) AS ultimo "
-        f"FROM {Movimiento._meta.db_table} WHERE id >= %s "
-        f"AND prestamo_id IN (SELECT prestamo_id FROM {FILAS} WHERE NOT cargado) GROUP BY prestamo_id",
-        [desde],
-    )
+    if desde is None:
+        # No remesa of the previous period (the dependencia's first after its loans were loaded): each staged
+        # loan's last movement, 0 for none, probed in the ledger's (prestamo_id, id) index. prestamos.csv
+        # wrote each loan's opening snapshot pointing at its opening entry, or at 0 when nothing was paid.
+        cursor.execute(
+            f"CREATE TEMP TABLE {RECIENTES} ON COMMIT DROP AS SELECT f.prestamo_id, "
+            f"coalesce((SELECT max(m.id) FROM {Movimiento._meta.db_table} m WHERE m.prestamo_id = f.prestamo_id), 0) "
+            f"AS ultimo FROM {FILAS} f WHERE NOT f.cargado"
+        )
+    else:
+        # Of the staged loans only: a small file (a complementary remesa) does not read the whole range.
+        cursor.execute(
+            f"CREATE TEMP TABLE {RECIENTES} ON COMMIT DROP AS SELECT prestamo_id, max(id) AS ultimo "
+            f"FROM {Movimiento._meta.db_table} WHERE id >= %s "
+            f"AND prestamo_id IN (SELECT prestamo_id FROM {FILAS} WHERE NOT cargado) GROUP BY prestamo_id",
+            [desde],
+        )
     cursor.execute(f"ANALYZE {RECIENTES}")
+    with memoria(cursor):
+        return _clasificar(cursor, k=k, dependencia_id=dependencia_id, quincena=quincena)
+
+
+def _clasificar(cursor, *, k: str, dependencia_id: int, quincena: Periodo) -> int:
     # Three levels, each kept apart by OFFSET 0 (never flattened): the joins first, so the planner sizes
-    # them by the rows and not by guesses about JSON predicates; then each snapshot is decompressed once
-    # (the LATERAL: a compressed or out-of-line value is otherwise decompressed at every reference) and
-    # the installment of this period read from it; then the conditions on those values.
+    # them by the rows and not by guesses about JSON predicates (the kind of period is checked with the
+    # values read, not in the join: as a join filter on a function it made the planner expect a few hundred
+    # loans and hash the whole dependencia's rows, snapshots included); then each snapshot is decompressed
+    # once (the LATERAL: a compressed or out-of-line value is otherwise decompressed at every reference)
+    # and the installment of this period read from it; then the conditions on those values.
     forma = {"pos": "s.pos", "k": "par.k"}
     vigente, intacta, monto = (
         instantanea.SQL_VIGENTE.format(**forma), instantanea.SQL_CUOTA_INTACTA.format(**forma),
@@ -151,7 +185,8 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
             FROM (
                 SELECT par.prestamo_id, par.importe, par.k, {instantanea.SQL_CUOTA.format(**forma)} AS cuota,
                        s.pos->>'capital_pagado' AS capital_pagado, s.pos->>'excedentes' AS excedentes,
-                       {vigente}
+                       substr(par.primera_quincena, 6, 1) = %(letra)s
+                       AND {vigente}
                        AND s.pos->>'liquidacion' IS NULL
                        AND coalesce(s.pos->>'ultima_fecha_valor', '') <= %(fecha_valor)s
                        AND par.k >= 0 AND par.k < jsonb_array_length(s.pos->'cuotas') - 1
@@ -160,12 +195,11 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
                        AND (par.k = 0 OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object('n', par.k - 1)))
                        AS ordinaria
                 FROM (
-                    SELECT f.prestamo_id, f.importe, {k} AS k, p.posicion
+                    SELECT f.prestamo_id, f.importe, {k} AS k, p.posicion, p.primera_quincena
                     FROM {FILAS} f
                     JOIN {Prestamo._meta.db_table} p ON p.id = f.prestamo_id
                     JOIN {RECIENTES} r ON r.prestamo_id = f.prestamo_id AND r.ultimo = p.posicion_hasta
-                    WHERE NOT f.cargado AND p.dependencia_id = %(dependencia)s AND p.posicion IS NOT NULL
-                      AND substr(p.primera_quincena, 6, 1) = %(letra)s
+                    WHERE NOT f.cargado AND p.dependencia_id = %(dependencia)s
                     OFFSET 0
                 ) AS par
                 CROSS JOIN LATERAL (SELECT par.posicion || '{{}}'::jsonb AS pos OFFSET 0) AS s
@@ -182,20 +216,25 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
             "pagadas": instantanea.SQL_ALGUNA_SIN_PAGAR,
         },
     )
-    return cursor.rowcount
+    llanas = cursor.rowcount
+    cursor.execute(f"ANALYZE {LLANAS}")
+    return llanas
 
 
 def aplicar(cursor, *, remesa_id: int, quincena: Periodo, origen: str, usuario_id: int | None, creado: datetime) -> None:
     """Book the ordinary deductions classified: ledger rows, snapshots and estados by the ledger's writer
     (`libro.asentar_ordinarias`), then the deductions that link each to its row."""
-    libro.asentar_ordinarias(cursor, LLANAS, periodo=quincena, origen=origen, usuario_id=usuario_id, creado=creado)
-    cursor.execute(
-        f"""
-        INSERT INTO {Descuento._meta.db_table} (remesa_id, prestamo_id, quincena, importe, movimiento_id, revertido)
-        SELECT %s, prestamo_id, %s, importe, movimiento_id, false FROM {LLANAS} ORDER BY prestamo_id
-        """,
-        [remesa_id, str(quincena)],
-    )
+    with memoria(cursor):
+        libro.asentar_ordinarias(cursor, LLANAS, periodo=quincena, origen=origen, usuario_id=usuario_id,
+                                 creado=creado)
+        cursor.execute(
+            f"""
+            INSERT INTO {Descuento._meta.db_table} (remesa_id, prestamo_id, quincena, importe, movimiento_id,
+                revertido)
+            SELECT %s, prestamo_id, %s, importe, movimiento_id, false FROM {LLANAS} ORDER BY prestamo_id
+            """,
+            [remesa_id, str(quincena)],
+        )
 
 
 def por_el_motor(cursor) -> list[tuple[int, Decimal]]:

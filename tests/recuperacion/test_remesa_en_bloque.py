@@ -37,7 +37,8 @@ pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.postgres]
 def test_the_worked_example_is_an_ordinary_deduction_and_a_cent_more_is_not(
     importe, ordinarias, prestamo_alice, monkeypatch, hoy
 ):
-    # A loan just loaded has no snapshot yet: its first remesa goes through the engine and writes it.
+    # The first remesa after the load starts from the opening snapshot prestamos.csv wrote
+    # (tests/recuperacion/test_primera_remesa.py); the second is classified here.
     hoy(date(2026, 6, 20))
     remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), quincena="2026-Q11")
     hoy(date(2026, 7, 3))
