@@ -146,3 +146,117 @@ def test_the_set_based_reversal_writes_what_the_engine_writes(semilla, monkeypat
     for folio in motor["prestamos"]:
         assert en_la_base["prestamos"][folio] == motor["prestamos"][folio], folio
     assert en_la_base == motor
+
+
+# --- locks: a payment arriving during the reversal (PostgreSQL row locks) ------------------------------------
+
+
+def _dos_remesas(hoy) -> tuple[list[Prestamo], bytes]:
+    """Three loans with the remesas of 2026-Q11 and Q12 loaded; Q12's deductions ordinary and still each
+    loan's last. Returns the loans and Q12's file."""
+    from tests.fabricas import ENCABEZADO, filas_de, prestamos_de
+
+    sep = Dependencia.objects.create(clave="SEP", nombre="SEP")
+    prestamos = prestamos_de(sep, 3)
+    archivos = []
+    for quincena, dia in (("2026-Q11", date(2026, 6, 16)), ("2026-Q12", date(2026, 7, 1))):
+        hoy(dia)
+        archivos.append((ENCABEZADO + "".join(f"SEP,{quincena},{f},{c},{i}\n" for f, c, i in filas_de(prestamos)))
+                        .encode())
+        importar_archivo(archivos[-1])
+    return list(Prestamo.objects.filter(dependencia=sep).order_by("pk")), archivos[-1]
+
+
+def _contar_rapidas(monkeypatch) -> list[int]:
+    clasificar, rapidas = reversion_en_bloque.clasificar, []
+    monkeypatch.setattr(reversion_en_bloque, "clasificar",
+                        lambda cursor, **datos: rapidas.append(clasificar(cursor, **datos)) or rapidas[-1])
+    return rapidas
+
+
+def _en_paralelo(primero, despues, *, espera: float = 0.5) -> list[Exception]:
+    """Run `primero` in a transaction held open `espera` seconds after it is done, and `despues` in another
+    thread once `primero` has done its work (so it finds `primero`'s locks taken)."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    listo, errores = threading.Event(), []
+
+    def uno():
+        try:
+            with transaction.atomic():
+                primero()
+                listo.set()
+                time.sleep(espera)
+        except Exception as exc:  # noqa: BLE001 - returned to the test
+            errores.append(exc)
+            listo.set()
+        finally:
+            connection.close()
+
+    def dos():
+        try:
+            listo.wait()
+            despues()
+        except Exception as exc:  # noqa: BLE001 - returned to the test
+            errores.append(exc)
+        finally:
+            connection.close()
+
+    hilos = [threading.Thread(target=uno), threading.Thread(target=dos)]
+    for hilo in hilos:
+        hilo.start()
+    for hilo in hilos:
+        hilo.join()
+    return errores
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_payment_arriving_during_the_set_based_reversal_waits_and_applies_to_the_reversed_position(hoy, monkeypatch):
+    prestamos, archivo = _dos_remesas(hoy)
+    rapidas = _contar_rapidas(monkeypatch)
+    dia = hoy(date(2026, 7, 2))
+    prestamo = prestamos[0]
+
+    errores = _en_paralelo(
+        lambda: revertir_archivo(archivo, motivo="archivo equivocado"),
+        lambda: prestamo_aplicar_pago(prestamo=Prestamo.objects.get(pk=prestamo.pk), importe=prestamo.cuota,
+                                      fecha_valor=dia, tipo=Movimiento.Tipo.PAGO, origen="Banco", hoy=dia),
+    )
+
+    assert errores == [] and rapidas == [3]  # the three deductions reversed set-based
+    reversion = Movimiento.objects.get(prestamo=prestamo, tipo=Movimiento.Tipo.REVERSION)
+    pago = Movimiento.objects.get(prestamo=prestamo, tipo=Movimiento.Tipo.PAGO)
+    # It waited for the reversal's lock: booked after it, on the position without Q12's deduction, so it pays
+    # installment 2 (Q12) again, not installment 3.
+    assert pago.pk > reversion.pk
+    assert [c[0] for c in pago.aplicacion["cuotas"]] == [2]
+    for p in Prestamo.objects.filter(pk__in=[x.pk for x in prestamos]):
+        assert posiciones.posicion(p) == posiciones.posicion(p, reproducir=True)
+        assert p.estado == Prestamo.Estado.VIGENTE
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reversal_starting_during_a_payment_waits_and_re_decides_it(hoy, monkeypatch):
+    prestamos, archivo = _dos_remesas(hoy)
+    rapidas = _contar_rapidas(monkeypatch)
+    dia = hoy(date(2026, 7, 2))
+    prestamo = prestamos[0]
+    resumenes = []
+
+    errores = _en_paralelo(
+        lambda: prestamo_aplicar_pago(prestamo=Prestamo.objects.get(pk=prestamo.pk), importe=prestamo.cuota,
+                                      fecha_valor=dia, tipo=Movimiento.Tipo.PAGO, origen="Banco", hoy=dia),
+        lambda: resumenes.append(revertir_archivo(archivo, motivo="archivo equivocado")),
+    )
+
+    assert errores == [] and rapidas == [2]
+    # The payment came first: the deduction is no longer its loan's last, so the engine reverses it and books
+    # the payment again (on installment 2); the other two loans went the set-based way.
+    assert resumenes[0].detalle["movimientos posteriores vueltos a aplicar"] == 1
+    otra_vez = Movimiento.objects.get(prestamo=prestamo, tipo=Movimiento.Tipo.PAGO, reaplica__isnull=False)
+    assert [c[0] for c in otra_vez.aplicacion["cuotas"]] == [2]
+    for p in Prestamo.objects.filter(pk__in=[x.pk for x in prestamos]):
+        assert posiciones.posicion(p) == posiciones.posicion(p, reproducir=True)
