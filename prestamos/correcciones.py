@@ -71,11 +71,10 @@ def revertir_movimientos(*, movimiento_ids: list[int], motivo: str, usuario=None
     ids = sorted(por_prestamo)
     motor = ids
     if rapida and ids and reversion_en_bloque.disponible():
-        with tiempos("vía rápida"):
-            hechos, importe = reversion_en_bloque.revertir(
-                por_prestamo, motivo=motivo, usuario_id=usuario.pk if usuario is not None else None,
-                creado=timezone.now(), hoy=hoy,
-            )
+        hechos, importe = reversion_en_bloque.revertir(
+            por_prestamo, motivo=motivo, usuario_id=usuario.pk if usuario is not None else None,
+            creado=timezone.now(), hoy=hoy, tiempos=tiempos,
+        )
         resultado.revertidos, resultado.importe = len(hechos), importe
         motor = [pk for pk in ids if pk not in hechos]
     with tiempos("motor"):

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db import connection
 
+from oficina.cronometro import Cronometro
 from prestamos import instantanea, libro
 from prestamos.models import Movimiento, Prestamo
 
@@ -130,17 +131,20 @@ def clasificar(cursor, *, hoy: date) -> int:
 
 
 def revertir(por_prestamo: dict[int, set[int]], *, motivo: str, usuario_id: int | None, creado: datetime,
-             hoy: date) -> tuple[set[int], Decimal]:
+             hoy: date, tiempos: Cronometro) -> tuple[set[int], Decimal]:
     """Lock every loan of the reversal (in id order), reverse the ordinary movements among them set-based;
     the loans done and the money reversed. The caller reverses the rest through the engine."""
     with connection.cursor() as cursor:
-        preparar(cursor, por_prestamo)
-        # Every loan of the reversal, at once and in id order: a payment arriving meanwhile waits, and the
-        # snapshots classified next cannot change before they are written.
-        libro.bloquear_en_tabla(cursor, OBJETIVO)
-        if not clasificar(cursor, hoy=hoy):
-            return set(), Decimal("0.00")
-        libro.revertir_ordinarias(cursor, LLANAS, motivo=motivo, usuario_id=usuario_id, creado=creado)
+        with tiempos("bloqueo"):
+            preparar(cursor, por_prestamo)
+            # Every loan of the reversal, at once and in id order: a payment arriving meanwhile waits, and the
+            # snapshots classified next cannot change before they are written.
+            libro.bloquear_en_tabla(cursor, OBJETIVO)
+        with tiempos("clasificación"):
+            if not clasificar(cursor, hoy=hoy):
+                return set(), Decimal("0.00")
+        with tiempos("vía rápida"):
+            libro.revertir_ordinarias(cursor, LLANAS, motivo=motivo, usuario_id=usuario_id, creado=creado)
         cursor.execute(f"SELECT l.prestamo_id, m.importe FROM {LLANAS} l "
                        f"JOIN {Movimiento._meta.db_table} m ON m.id = l.movimiento_id")
         filas = cursor.fetchall()

@@ -292,13 +292,14 @@ def remesa_revertir(*, sha256: str, motivo: str, usuario=None, hoy: date | None 
     # The dependencia's lock, as a load takes it: a remesa of it loading now waits for the reversal.
     for remesa in sorted(remesas, key=lambda r: r.dependencia_id):
         Dependencia.objects.select_for_update().get(pk=remesa.dependencia_id)
-    descuentos = Descuento.objects.filter(remesa__in=remesas, revertido=False)
-    movimiento_ids = list(descuentos.values_list("movimiento_id", flat=True))
-    # First the remesa stops counting as arrived, so the later movements are re-decided without it.
-    descuentos.update(revertido=True)
-    for remesa in remesas:
-        remesa.revertida = True
-        remesa.save(update_fields=["revertida"])  # post_save clears the pages' cached remesas on commit
+    with tiempos("descuentos"):
+        descuentos = Descuento.objects.filter(remesa__in=remesas, revertido=False)
+        movimiento_ids = list(descuentos.values_list("movimiento_id", flat=True))
+        # First the remesa stops counting as arrived, so the later movements are re-decided without it.
+        descuentos.update(revertido=True)
+        for remesa in remesas:
+            remesa.revertida = True
+            remesa.save(update_fields=["revertida"])  # post_save clears the pages' cached remesas on commit
     resultado = revertir_movimientos(movimiento_ids=movimiento_ids, motivo=motivo, usuario=usuario, hoy=hoy,
                                      rapida=rapida, tiempos=tiempos)
     archivo.revertido, archivo.revertido_por, archivo.motivo_reversion = timezone.now(), usuario, motivo

@@ -20,7 +20,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from oficina.importacion import importar_archivo, revertir_archivo
+from oficina.importacion import importar_archivo, revertir_aplicado, revertir_archivo
 from prestamos import instantanea, posiciones, reversion_en_bloque
 from prestamos.calculo import Mes, Quincena
 from prestamos.models import ArchivoAplicado, Dependencia, Derechohabiente, Movimiento, Prestamo
@@ -34,6 +34,32 @@ from tests.recuperacion.test_remesa_en_bloque import _archivo, _curp, _estado, _
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.postgres]
 
 CORTO = "49900000001"  # settled by its deduction, with saldo a favor and a refund requested
+
+
+def test_the_worked_example_is_reversed_set_based(prestamo_alice, monkeypatch, hoy):
+    """docs/reglas.md, "Reversión: el caso ordinario": Q12's 701.12 reversed on 3 July."""
+    from tests.fabricas import CURP_ALICE, FOLIO_ALICE, remesa
+
+    hoy(date(2026, 6, 20))
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), quincena="2026-Q11")
+    hoy(date(2026, 7, 3))
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), quincena="2026-Q12")
+    deduccion = Movimiento.objects.filter(tipo=Movimiento.Tipo.DESCUENTO).latest("pk")
+    rapidas = _contar_rapidas(monkeypatch)
+
+    revertir_aplicado(ArchivoAplicado.objects.latest("pk"), motivo="la SEP mandó otro archivo")
+
+    assert rapidas == [1]
+    reversion = Movimiento.objects.get(tipo=Movimiento.Tipo.REVERSION)
+    assert (reversion.revierte_id, reversion.importe, reversion.interes, reversion.capital, reversion.moratorios,
+            reversion.origen, reversion.motivo, reversion.aplicacion) == (
+        deduccion.pk, D("701.12"), D("113.66"), D("587.46"), D("0.00"), "Reversión: Remesa SEP 2026-Q12",
+        "la SEP mandó otro archivo", deduccion.aplicacion)
+    prestamo_alice.refresh_from_db()
+    assert prestamo_alice.posicion["cuotas"][11] == ["113.66", "587.46"]
+    assert prestamo_alice.posicion["ultima_fecha_valor"] == "2026-06-15"
+    assert (prestamo_alice.posicion_hasta, prestamo_alice.estado) == (reversion.pk, Prestamo.Estado.VIGENTE)
+    assert posiciones.posicion(prestamo_alice) == posiciones.posicion(prestamo_alice, reproducir=True)
 
 
 def _ultima_quincena(semilla: int, fijar_hoy) -> list[bytes]:
@@ -120,8 +146,6 @@ def _jugar(semilla: int, *, rapida: bool, monkeypatch, hoy) -> tuple[dict, int]:
             revertir_archivo(contenido, motivo="la dependencia envió otro archivo")
         # An older file: its deductions have later movements, so every one goes through the engine.
         viejo = ArchivoAplicado.objects.filter(sha256__in=antes[:-3], nombre__startswith="EQSEP").order_by("-pk").first()
-        from oficina.importacion import revertir_aplicado
-
         revertir_aplicado(viejo, motivo="archivo equivocado")
         estado = _todo()
         # The snapshots the set-based reversal wrote are read on: each equals the ledger's replay.
