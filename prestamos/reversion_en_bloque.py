@@ -82,7 +82,7 @@ def clasificar(cursor, *, hoy: date) -> int:
                 FROM {OBJETIVO} o
                 JOIN {tabla_m} m ON m.id = o.movimiento_id
                 JOIN {tabla_p} p ON p.id = o.prestamo_id
-                WHERE p.posicion_hasta = o.movimiento_id AND p.posicion IS NOT NULL
+                WHERE o.movimiento_id = p.posicion_hasta AND p.posicion IS NOT NULL
                   AND p.estado_inicial <> %(liquidado)s
                   AND m.moratorios = 0 AND m.excedente = 0 AND m.importe = m.interes + m.capital
                   AND NOT EXISTS (SELECT 1 FROM {OBJETIVO} otro

@@ -104,8 +104,9 @@ def por_revisar(*, dependencia_id: int, contexto: Contexto, hoy: date) -> list[i
                        AS nada
                 FROM (
                     SELECT p.id, p.estado, p.fecha_liquidacion, p.estado_inicial, p.posicion, {hasta} AS hasta,
-                           p.posicion IS NOT NULL AND p.posicion_hasta = (
-                               SELECT max(m.id) FROM {Movimiento._meta.db_table} m WHERE m.prestamo_id = p.id) AS al_dia
+                           p.posicion IS NOT NULL AND (
+                               SELECT max(m.id) FROM {Movimiento._meta.db_table} m WHERE m.prestamo_id = p.id
+                           ) = p.posicion_hasta AS al_dia
                     FROM {Prestamo._meta.db_table} p
                     WHERE p.dependencia_id = %(dependencia)s AND p.estado = ANY(%(estados)s)
                     OFFSET 0
