@@ -142,8 +142,10 @@ def main() -> None:
             revertido = revertir_archivo(ruta, motivo="benchmark")
             reversion = time.perf_counter() - inicio_reversion
             print(revertido.texto())
+            print(f"  tiempos de la reversión: {revertido.tiempos.texto()}")
             print(f"revertir el mismo archivo: {resumen.leidas:,} filas en {reversion:.1f} s = "
-                  f"{resumen.leidas / reversion:,.0f} filas/s ({reversion / carga:.1f}× la carga)")
+                  f"{resumen.leidas / reversion:,.0f} filas/s ({reversion / carga:.1f}× la carga de {carga:.1f} s, "
+                  f"objetivo ≤ 3×; carga promedio {carga_promedio()})")
         if args.deshacer:
             transaction.set_rollback(True)
         fin_trabajo = time.perf_counter()

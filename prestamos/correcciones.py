@@ -5,7 +5,9 @@ Reversal follows Fineract's "reverse and reprocess": every movement to reverse g
 so does every later movement of the same loan, which is then booked again (a new movement that names the
 one it replaces, `reaplica`) with the allocation the engine decides now, as if the reversed money had never
 arrived — so moratorios, missing deductions, the state and the snapshot all follow. The allocation order is
-still the one `cartera.Posicion.aplicar` states.
+still the one `cartera.Posicion.aplicar` states. On PostgreSQL the ordinary case — a movement that paid one
+installment as scheduled and is still its loan's last — is reversed set-based instead, with the same rows
+(prestamos/reversion_en_bloque.py).
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from oficina.cronometro import Cronometro
 from oficina.formatos import formato_moneda
-from prestamos import libro, posiciones
+from prestamos import libro, posiciones, reversion_en_bloque
 from prestamos.cartera import CERO, Posicion
 from prestamos.models import Movimiento, Prestamo
 
@@ -41,25 +44,43 @@ class ResultadoReversion:
     prestamos: list[int] = field(default_factory=list)
 
 
-def revertir_movimientos(*, movimiento_ids: list[int], motivo: str, usuario=None, hoy: date | None = None) -> ResultadoReversion:
+def revertir_movimientos(*, movimiento_ids: list[int], motivo: str, usuario=None, hoy: date | None = None,
+                         rapida: bool = True, tiempos: Cronometro | None = None) -> ResultadoReversion:
     """Reverse these movements and re-decide every later movement of their loans. Runs in the caller's
-    transaction (a file's reversal is all or nothing with the rest of its bookkeeping)."""
+    transaction (a file's reversal is all or nothing with the rest of its bookkeeping).
+
+    On PostgreSQL the ordinary movements that are still their loan's last are reversed set-based
+    (prestamos/reversion_en_bloque.py), the rest by the engine below; `rapida=False`: every one by the
+    engine (what the equivalence test compares with). `tiempos`: seconds per stage, for the benchmark.
+    """
     motivo = motivo.strip()
     if not motivo:
         raise ValidationError("Escribe el motivo de la reversión.")
     hoy = hoy or timezone.localdate()
+    tiempos = tiempos if tiempos is not None else Cronometro()
     resultado = ResultadoReversion()
     por_prestamo: dict[int, set[int]] = defaultdict(set)
-    for inicio in range(0, len(movimiento_ids), LOTE):
-        for pk, prestamo_id, tipo, revertido in Movimiento.objects.filter(
-            id__in=movimiento_ids[inicio : inicio + LOTE]
-        ).values_list("id", "prestamo_id", "tipo", "reversion"):
-            if tipo not in Movimiento.RECIBIDOS or revertido is not None:
-                raise ValidationError(f"El movimiento {pk} no es dinero recibido vigente; no se puede revertir.")
-            por_prestamo[prestamo_id].add(pk)
+    with tiempos("validación"):
+        for inicio in range(0, len(movimiento_ids), LOTE):
+            for pk, prestamo_id, tipo, revertido in Movimiento.objects.filter(
+                id__in=movimiento_ids[inicio : inicio + LOTE]
+            ).values_list("id", "prestamo_id", "tipo", "reversion"):
+                if tipo not in Movimiento.RECIBIDOS or revertido is not None:
+                    raise ValidationError(f"El movimiento {pk} no es dinero recibido vigente; no se puede revertir.")
+                por_prestamo[prestamo_id].add(pk)
     ids = sorted(por_prestamo)
-    for inicio in range(0, len(ids), LOTE):
-        _revertir_lote({pk: por_prestamo[pk] for pk in ids[inicio : inicio + LOTE]}, motivo, usuario, hoy, resultado)
+    motor = ids
+    if rapida and ids and reversion_en_bloque.disponible():
+        hechos, importe = reversion_en_bloque.revertir(
+            por_prestamo, motivo=motivo, usuario_id=usuario.pk if usuario is not None else None,
+            creado=timezone.now(), hoy=hoy, tiempos=tiempos,
+        )
+        resultado.revertidos, resultado.importe = len(hechos), importe
+        motor = [pk for pk in ids if pk not in hechos]
+    with tiempos("motor"):
+        for inicio in range(0, len(motor), LOTE):
+            _revertir_lote({pk: por_prestamo[pk] for pk in motor[inicio : inicio + LOTE]}, motivo, usuario, hoy,
+                           resultado)
     resultado.prestamos = ids
     movimientos_revertidos.send(sender=ResultadoReversion, prestamo_ids=ids, motivo=motivo)
     return resultado

@@ -7,7 +7,8 @@ the schedule.
 
 - Python form: `guardar` and `restaurar`.
 - SQL form (PostgreSQL's jsonb, for the set-based remesa: recuperacion/en_bloque.py and
-  `libro.asentar_ordinarias`): the `SQL_*` fragments below, which read and write exactly what the Python
+  `libro.asentar_ordinarias`; for its set-based reversal: prestamos/reversion_en_bloque.py and
+  `libro.revertir_ordinarias`): the `SQL_*` fragments below, which read and write exactly what the Python
   form does. tests/prestamos/test_instantanea_contrato.py holds both to one contract.
 - `VERSION` travels in every snapshot (key "v"). A snapshot of another version is not read: the loan is
   replayed from its ledger and its next booking writes the current form. Version 2: installment interest
@@ -21,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 
-from prestamos.calculo import Periodo
+from prestamos.calculo import Mes, Periodo, Quincena
 from prestamos.cartera import CERO, Condiciones, Cuota, Posicion
 
 VERSION = 2
@@ -42,6 +43,28 @@ SQL_ALGUNA_SIN_PAGAR = (
 )
 # Installment k paid as scheduled on `{fecha}` (text): the form `_cuota_a_json` writes for it.
 SQL_CUOTA_PAGADA = "jsonb_build_array({interes}, {capital}, {fecha}::text)"
+# Installment k untouched ({interes} and {capital}: jsonb strings): the form `_cuota_a_json` writes for it.
+# The set-based reversal (prestamos/reversion_en_bloque.py) turns a "paid as scheduled" one back to it.
+SQL_CUOTA_SIN_PAGAR = "jsonb_build_array({interes}, {capital})"
+
+
+def ultima_vencida(tipo: type[Periodo], hoy: date) -> Periodo:
+    """The last period of this kind whose due date is on or before `hoy`."""
+    periodo = tipo.de_fecha(hoy)
+    return periodo if periodo.vencimiento <= hoy else periodo - 1
+
+
+def sql_indice_vencida(hoy: date, primera: str = "p.primera_quincena") -> str:
+    """SQL: the 0-based place in a snapshot's "cuotas" of the last installment due on or before `hoy`
+    (negative: none due yet), for a loan whose first period's code is the SQL expression `primera`.
+    Installment j falls due in period primera + j (its place implies its period), so the place is that
+    period's distance from the first."""
+    ramas = []
+    for tipo in (Quincena, Mes):
+        u = ultima_vencida(tipo, hoy)
+        ramas.append(f"WHEN '{tipo.LETRA}' THEN {u.anio * u.POR_ANIO + u.numero - 1} "
+                     f"- (substr({primera}, 1, 4)::int * {u.POR_ANIO} + substr({primera}, 7, 2)::int - 1)")
+    return f"(CASE substr({primera}, 6, 1) {' '.join(ramas)} END)"
 
 
 def vigente(datos: dict | None) -> bool:

@@ -10,6 +10,9 @@ snapshot) with them.
 - `asentar_ordinarias`: a remesa's ordinary deductions written by SQL inside the database, the same
   rows, proved equal by tests/recuperacion/test_remesa_en_bloque.py; the snapshot's SQL form lives in
   prestamos/instantanea.py with its Python form.
+- `revertir_ordinarias`: the reversal of such movements when each is its loan's last, by SQL too
+  (prestamos/reversion_en_bloque.py decides which), proved equal to the engine's reversal by
+  tests/prestamos/test_reversion_en_bloque.py; `bloquear_en_tabla` locks their loans, in id order.
 Nothing else inserts into the ledger or writes a snapshot (tests/prestamos/test_un_escritor.py).
 """
 
@@ -184,6 +187,58 @@ def asentar_ordinarias(cursor, tabla: str, *, periodo, origen: str, usuario_id: 
                        || jsonb_build_object('capital_pagado', l.capital_pagado, 'excedentes', l.excedentes,
                                              'ultima_fecha_valor', %(fecha_iso)s::text),
             posicion_hasta = l.movimiento_id,
+            estado = %(vigente)s,
+            fecha_liquidacion = NULL
+        FROM {tabla} l
+        WHERE p.id = l.prestamo_id
+        """,
+        valores,
+    )
+
+
+def bloquear_en_tabla(cursor, tabla: str) -> None:
+    """`bloquear` for the loans listed in the scratch table `tabla` (column prestamo_id), by one statement:
+    in id order, like every writer."""
+    cursor.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {Prestamo._meta.db_table} WHERE id IN "
+        f"(SELECT prestamo_id FROM {tabla}) ORDER BY id FOR UPDATE) AS bloqueados"
+    )
+
+
+def revertir_ordinarias(cursor, tabla: str, *, motivo: str, usuario_id: int | None, creado: datetime) -> None:
+    """Reverse, set-based, the movements listed in the scratch table `tabla`, each its loan's last and
+    the snapshot's last (docs/reglas.md §9; prestamos/reversion_en_bloque.py chooses them): one installment
+    paid as scheduled, nothing else.
+
+    `tabla` has (prestamo_id, movimiento_id, reversion_id, k, interes, capital, capital_pagado, ultima):
+    the movement to reverse and the id its REVERSION row takes; the installment it paid (0-based k, its
+    interés and capital as the snapshot's jsonb strings); capital pagado and the last value date as they
+    were before it. Writes what `asiento` and `asentar_lote` write when the engine reverses such a
+    movement: the REVERSION row with the reversed allocation, origin, motivo and who, naming it; the
+    snapshot as the replay without it (that installment untouched again, `instantanea.guardar`) up to the
+    REVERSION row; estado VIGENTE.
+    """
+    valores = {"tipo": Movimiento.Tipo.REVERSION.value, "motivo": motivo, "usuario": usuario_id, "creado": creado,
+               "prefijo": "Reversión: ", "maximo": ORIGEN_MAXIMO, "vigente": Prestamo.Estado.VIGENTE.value}
+    cursor.execute(
+        f"""
+        INSERT INTO {Movimiento._meta.db_table} (id, prestamo_id, tipo, fecha_valor, importe, moratorios, interes,
+            capital, excedente, aplicacion, origen, motivo, registrado_por_id, creado, revierte_id, reaplica_id)
+        SELECT l.reversion_id, m.prestamo_id, %(tipo)s, m.fecha_valor, m.importe, m.moratorios, m.interes,
+            m.capital, m.excedente, m.aplicacion, left(%(prefijo)s || m.origen, %(maximo)s), %(motivo)s,
+            %(usuario)s, %(creado)s, m.id, NULL
+        FROM {tabla} l JOIN {Movimiento._meta.db_table} m ON m.id = l.movimiento_id
+        ORDER BY l.reversion_id
+        """,
+        valores,
+    )
+    sin_pagar = instantanea.SQL_CUOTA_SIN_PAGAR.format(interes="l.interes", capital="l.capital")
+    cursor.execute(
+        f"""
+        UPDATE {Prestamo._meta.db_table} p SET
+            posicion = jsonb_set(p.posicion, ARRAY['cuotas', l.k::text], {sin_pagar})
+                       || jsonb_build_object('capital_pagado', l.capital_pagado, 'ultima_fecha_valor', l.ultima),
+            posicion_hasta = l.reversion_id,
             estado = %(vigente)s,
             fecha_liquidacion = NULL
         FROM {tabla} l

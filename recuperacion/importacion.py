@@ -287,7 +287,8 @@ class DescuentosImportador(Importador):
         resumen.detalle["omisiones detectadas"] = resultado.omisiones
 
     def revertir(self, resumen: Resumen, motivo: str) -> None:
-        resultado = remesas.remesa_revertir(sha256=self.sha256, motivo=motivo, usuario=self.usuario)
+        resultado = remesas.remesa_revertir(sha256=self.sha256, motivo=motivo, usuario=self.usuario,
+                                           tiempos=resumen.tiempos)
         if resultado is None:
             raise ArchivoRechazado(
                 [ErrorFila(0, "Este archivo no está cargado (nunca se cargó o ya se revirtió); no hay nada que revertir.")],

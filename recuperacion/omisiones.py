@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -17,9 +17,10 @@ from django.utils import timezone
 from fopi import buzon
 from oficina import metricas
 from oficina.formatos import formato_moneda
-from prestamos import escritura, libro, posiciones
-from prestamos.cartera import CERO, Contexto, Posicion
-from prestamos.models import Dependencia, Prestamo
+from prestamos import escritura, instantanea, libro, posiciones
+from prestamos.calculo import Mes, Quincena
+from prestamos.cartera import CERO, CUOTAS_PARA_COBRANZA, Contexto, Posicion
+from prestamos.models import Dependencia, Movimiento, Prestamo
 from prestamos.selectors import ACTIVOS
 from recuperacion.lotes import LOTE, prestamos_en_lote
 from recuperacion.models import AvisoOmision
@@ -61,6 +62,70 @@ def revisar_prestamos(consulta, contexto: Contexto, avisos: Avisos, hoy: date) -
         avisos.revisar(prestamos, leidas, contexto)
         escritura.actualizar(Prestamo, cambiados, ["estado", "fecha_liquidacion"])
         ultimo = prestamos[-1].pk
+
+
+# At most this many unpaid due installments leave a loan VIGENTE (cartera.CUOTAS_PARA_COBRANZA - 1).
+SIN_PAGAR_VIGENTE = CUOTAS_PARA_COBRANZA - 1
+
+
+def por_revisar(*, dependencia_id: int, contexto: Contexto, hoy: date) -> list[int] | None:
+    """The dependencia's active loans a review today (`revisar_prestamos`) might change, in id order; None
+    when that is not known here (not PostgreSQL): then every active loan is reviewed.
+
+    Asked of the snapshots in one statement. A loan is left out only when the review would find nothing to
+    do: stored VIGENTE and not settled (nor loaded settled), its snapshot of this version and current
+    (nothing booked after it), and no installment unpaid among those due today except in the last w due
+    periods of its kind, w ≤ 3 and each of those periods one whose missing deduction is not yet a missing
+    deduction (its remesa has not come and its grace has not run out). Such a loan's estado stays VIGENTE
+    (fewer than 4 unpaid) and none of its installments is a missing deduction: the review would write
+    nothing and tell no one. (An installment the check cannot read as paid, it counts as unpaid: the
+    loan is reviewed.)
+    """
+    if connection.vendor != "postgresql":
+        return None
+    ventanas = []
+    for tipo in (Quincena, Mes):
+        ultima, w = instantanea.ultima_vencida(tipo, hoy), 0
+        while w < SIN_PAGAR_VIGENTE and not _puede_omitirse(ultima - w, contexto, hoy):
+            w += 1
+        ventanas.append(f"WHEN '{tipo.LETRA}' THEN {w}")
+    hasta = f"({instantanea.sql_indice_vencida(hoy)} - (CASE substr(p.primera_quincena, 6, 1) {' '.join(ventanas)} END))"
+    forma = {"pos": "s.pos", "k": "0"}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT id FROM (
+                SELECT par.id, par.estado = %(vigente)s AND par.fecha_liquidacion IS NULL
+                       AND par.estado_inicial <> %(liquidado)s AND par.al_dia
+                       AND {instantanea.SQL_VIGENTE.format(**forma)} AND s.pos->>'liquidacion' IS NULL
+                       AND jsonb_array_length(s.pos->'cuotas') > 0
+                       AND (par.hasta < 0 OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object(
+                            'n', least(par.hasta, jsonb_array_length(s.pos->'cuotas') - 1))))
+                       AS nada
+                FROM (
+                    SELECT p.id, p.estado, p.fecha_liquidacion, p.estado_inicial, p.posicion, {hasta} AS hasta,
+                           p.posicion IS NOT NULL AND (
+                               SELECT max(m.id) FROM {Movimiento._meta.db_table} m WHERE m.prestamo_id = p.id
+                           ) = p.posicion_hasta AS al_dia
+                    FROM {Prestamo._meta.db_table} p
+                    WHERE p.dependencia_id = %(dependencia)s AND p.estado = ANY(%(estados)s)
+                    OFFSET 0
+                ) AS par
+                CROSS JOIN LATERAL (SELECT par.posicion || '{{}}'::jsonb AS pos OFFSET 0) AS s
+                OFFSET 0
+            ) AS leidos
+            WHERE nada IS NOT TRUE
+            ORDER BY id
+            """,
+            {"dependencia": dependencia_id, "estados": list(ACTIVOS), "vigente": Prestamo.Estado.VIGENTE.value,
+             "liquidado": Prestamo.Estado.LIQUIDADO.value, "pagadas": instantanea.SQL_ALGUNA_SIN_PAGAR},
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _puede_omitirse(periodo, contexto: Contexto, hoy: date) -> bool:
+    """Whether an installment of `periodo` due and unpaid is a missing deduction today (`Posicion.es_omitida`)."""
+    return periodo in contexto.remesas or hoy > periodo.vencimiento + timedelta(days=contexto.parametros.dias_gracia)
 
 
 class Avisos:

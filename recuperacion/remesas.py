@@ -26,7 +26,7 @@ from prestamos.cartera import CERO, Contexto
 from prestamos.correcciones import ResultadoReversion, revertir_movimientos
 from prestamos.models import ArchivoAplicado, Dependencia, Movimiento, Prestamo, Remesa
 from prestamos.selectors import ACTIVOS
-from recuperacion import en_bloque
+from recuperacion import en_bloque, omisiones
 from recuperacion.lotes import LOTE, prestamos_en_lote, sin_recolector
 from recuperacion.models import Descuento
 from recuperacion.omisiones import Avisos, revisar_prestamos
@@ -273,11 +273,16 @@ def _aplicar_lote(
 
 
 @transaction.atomic
-def remesa_revertir(*, sha256: str, motivo: str, usuario=None, hoy: date | None = None) -> ResultadoReversion | None:
+def remesa_revertir(*, sha256: str, motivo: str, usuario=None, hoy: date | None = None, rapida: bool = True,
+                    tiempos: Cronometro | None = None) -> ResultadoReversion | None:
     """Reverse every deduction the file with these bytes applied; None when it is not loaded (never, or
     already reversed). Its rows stop counting as loaded and its quincena, if no other remesa of the
-    dependencia covers it, is again awaiting its remesa: missing deductions are detected again."""
+    dependencia covers it, is again awaiting its remesa: missing deductions are detected again.
+
+    `rapida=False`: every deduction reversed by the engine and every active loan reviewed (what the
+    equivalence test compares with); `tiempos`: seconds per stage."""
     hoy = hoy or timezone.localdate()
+    tiempos = tiempos if tiempos is not None else Cronometro()
     archivo = ArchivoAplicado.objects.select_for_update().filter(
         sha256=sha256, tipo=TIPO_ARCHIVO, revertido__isnull=True
     ).order_by("pk").first()
@@ -287,19 +292,28 @@ def remesa_revertir(*, sha256: str, motivo: str, usuario=None, hoy: date | None 
     # The dependencia's lock, as a load takes it: a remesa of it loading now waits for the reversal.
     for remesa in sorted(remesas, key=lambda r: r.dependencia_id):
         Dependencia.objects.select_for_update().get(pk=remesa.dependencia_id)
-    descuentos = Descuento.objects.filter(remesa__in=remesas, revertido=False)
-    movimiento_ids = list(descuentos.values_list("movimiento_id", flat=True))
-    # First the remesa stops counting as arrived, so the later movements are re-decided without it.
-    descuentos.update(revertido=True)
-    for remesa in remesas:
-        remesa.revertida = True
-        remesa.save(update_fields=["revertida"])  # post_save clears the pages' cached remesas on commit
-    resultado = revertir_movimientos(movimiento_ids=movimiento_ids, motivo=motivo, usuario=usuario, hoy=hoy)
+    with tiempos("descuentos"):
+        descuentos = Descuento.objects.filter(remesa__in=remesas, revertido=False)
+        movimiento_ids = list(descuentos.values_list("movimiento_id", flat=True))
+        # First the remesa stops counting as arrived, so the later movements are re-decided without it.
+        descuentos.update(revertido=True)
+        for remesa in remesas:
+            remesa.revertida = True
+            remesa.save(update_fields=["revertida"])  # post_save clears the pages' cached remesas on commit
+    resultado = revertir_movimientos(movimiento_ids=movimiento_ids, motivo=motivo, usuario=usuario, hoy=hoy,
+                                     rapida=rapida, tiempos=tiempos)
     archivo.revertido, archivo.revertido_por, archivo.motivo_reversion = timezone.now(), usuario, motivo
     archivo.save(update_fields=["revertido", "revertido_por", "motivo_reversion"])
-    for dependencia_id in {r.dependencia_id for r in remesas}:
-        avisos = Avisos(hoy)
-        contexto = posiciones.contextos([dependencia_id], hoy)[dependencia_id]
-        revisar_prestamos(Prestamo.objects.filter(dependencia_id=dependencia_id, estado__in=ACTIVOS), contexto, avisos, hoy)
-        avisos.enviar_al_confirmar()
+    with tiempos("detección"):
+        for dependencia_id in sorted({r.dependencia_id for r in remesas}):
+            avisos = Avisos(hoy)
+            contexto = posiciones.contextos([dependencia_id], hoy)[dependencia_id]
+            activos = Prestamo.objects.filter(dependencia_id=dependencia_id, estado__in=ACTIVOS)
+            # Only the loans a review could change (omisiones.por_revisar); all of them without PostgreSQL.
+            faltan = omisiones.por_revisar(dependencia_id=dependencia_id, contexto=contexto, hoy=hoy) if rapida else None
+            if faltan is None:
+                revisar_prestamos(activos, contexto, avisos, hoy)
+            for inicio in range(0, len(faltan or ()), LOTE):
+                revisar_prestamos(activos.filter(pk__in=faltan[inicio : inicio + LOTE]), contexto, avisos, hoy)
+            avisos.enviar_al_confirmar()
     return resultado

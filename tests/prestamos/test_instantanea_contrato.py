@@ -83,3 +83,31 @@ def test_the_sql_form_reads_and_writes_what_the_python_form_does():
     assert vigente and intacta and D(monto) == cuota.monto
     assert not sin_pagar_antes and sin_pagar_con_la_cuarta
     assert (json.loads(escrita) if isinstance(escrita, str) else escrita) == instantanea.guardar(despues)["cuotas"][3]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_sql_form_turns_a_paid_installment_back_untouched_and_finds_the_last_one_due():
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL form is PostgreSQL's jsonb")
+    from prestamos.calculo import Mes
+
+    antes, despues = _pagada(3), _pagada(4)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT jsonb_set(%(pos)s::jsonb, ARRAY['cuotas', '3'], "
+            + instantanea.SQL_CUOTA_SIN_PAGAR.format(interes="%(pos)s::jsonb->'cuotas'->3->0",
+                                                     capital="%(pos)s::jsonb->'cuotas'->3->1")
+            + ")->'cuotas'->3",
+            {"pos": json.dumps(instantanea.guardar(despues))},
+        )
+        (escrita,) = cursor.fetchone()
+        assert (json.loads(escrita) if isinstance(escrita, str) else escrita) == instantanea.guardar(antes)["cuotas"][3]
+        # The place of the last installment due: what `Posicion.vencidas` counts, less one.
+        for primera in (Quincena(2026, 1), Quincena(2025, 23), Mes(2026, 1)):
+            condiciones = Condiciones(principal=D("1000.00"), tasa_anual=D("12.00"), plazo=12, primer_periodo=primera,
+                                      fecha_otorgamiento=date(2025, 12, 1))
+            posicion = Posicion.nueva(condiciones)
+            for hoy in (date(2025, 12, 31), date(2026, 1, 14), date(2026, 1, 15), date(2026, 1, 31), date(2026, 3, 1)):
+                cursor.execute(f"SELECT {instantanea.sql_indice_vencida(hoy, primera='%(p)s::text')}", {"p": str(primera)})
+                assert cursor.fetchone()[0] == len(posicion.vencidas(hoy)) - 1, (primera, hoy)
