@@ -94,3 +94,12 @@ def vaciar_cache_bench(url: str) -> None:
     import redis
 
     redis.Redis.from_url(url).flushdb()
+
+
+def django_en_produccion_con_redis() -> None:
+    """The in-process benchmarks' start: the production profile, the cache and sessions on the bench's Redis
+    database (`REDIS_URL`, default `BENCH_REDIS_URL` or db 15) emptied first, then Django."""
+    perfil_produccion()
+    os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    vaciar_cache_bench(os.environ["REDIS_URL"])
+    django_listo()

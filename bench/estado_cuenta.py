@@ -25,11 +25,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import statistics
 import time
 
-from comun import SALIDA, carga_promedio, django_listo, maquina, perfil_produccion, vaciar_cache_bench
+from comun import SALIDA, carga_promedio, django_en_produccion_con_redis, maquina
 
 PAGINA = "/prestaciones/recuperacion-de-credito/estado-de-cuenta/"
 TRIVIAL = "/bench/trivial/"
@@ -60,10 +59,7 @@ def main() -> None:
     parser.add_argument("--perfil", action="store_true",
                         help="además, el tiempo de la página por bloque (bench/perfil.py), en --n peticiones más")
     args = parser.parse_args()
-    perfil_produccion()
-    os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
-    vaciar_cache_bench(os.environ["REDIS_URL"])
-    django_listo()
+    django_en_produccion_con_redis()
     from perfil import Cronometro, instrumentar
 
     cronometro = Cronometro()

@@ -20,12 +20,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import statistics
 import time
 
-from comun import SALIDA, django_listo, maquina, perfil_produccion, vaciar_cache_bench
+from comun import SALIDA, django_en_produccion_con_redis, maquina
 
 TRIVIAL = "/bench/trivial/"
 TRIVIAL_SESION = "/bench/trivial-con-sesion/"
@@ -61,10 +60,7 @@ def main() -> None:
     parser.add_argument("--registro-info", action="store_true",
                         help="escribir las líneas de cada petición (INFO, como en producción) a la salida de error")
     args = parser.parse_args()
-    perfil_produccion()
-    os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
-    vaciar_cache_bench(os.environ["REDIS_URL"])
-    django_listo()
+    django_en_produccion_con_redis()
     if args.registro_info:  # the access log production writes: request_started/finished of every request
         import logging
 
