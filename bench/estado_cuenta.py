@@ -129,23 +129,33 @@ def main() -> None:
 @contextlib.contextmanager
 def sin_entradas():
     """Requests as a borrower's first visit of the day: no loan's parts found in the cache (they are drawn
-    and stored, as then)."""
+    and stored, as then). The page asks for its entry in the round trip that reads the remesas
+    (`posiciones.contextos_y_entradas`): that read still goes to Redis, under a key nobody stored."""
+    from prestamos import posiciones
     from recuperacion import partes
 
-    original = partes.cache
+    original, original_posiciones = partes.cache, posiciones.cache_compartida
+    prefijo = partes.clave(0)[:-1]
 
     class SinEntradas:
+        def __init__(self, cache):
+            self._cache = cache
+
         def __getattr__(self, nombre):
-            return getattr(original, nombre)
+            return getattr(self._cache, nombre)
 
         def get(self, clave, default=None):
-            return default
+            return default if clave.startswith(prefijo) else self._cache.get(clave, default)
 
-    partes.cache = SinEntradas()
+        def get_many(self, claves):
+            ausente = {(c + ":ausente" if c.startswith(prefijo) else c): c for c in claves}
+            return {ausente[c]: v for c, v in self._cache.get_many(list(ausente)).items()}
+
+    partes.cache, posiciones.cache_compartida = SinEntradas(original), SinEntradas(original_posiciones)
     try:
         yield
     finally:
-        partes.cache = original
+        partes.cache, posiciones.cache_compartida = original, original_posiciones
 
 
 if __name__ == "__main__":

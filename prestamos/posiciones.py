@@ -10,7 +10,8 @@ a `Contexto` or the moratorio parameters by hand.
   installments due by that date (a remesa lote), `reproducir=True` to replay the whole ledger instead.
 - `contextos(dependencia_ids, fecha)`: which periods each dependencia's remesas covered and the
   moratorio parameters in force on `fecha`. Services read the tables inside their transaction; pages
-  pass `cache=True` and read them from the shared cache (cleared on commit by prestamos/signals.py).
+  pass `cache=True` and read them from the shared cache (cleared on commit by prestamos/signals.py), or
+  call `contextos_y_entradas` to read other entries of theirs in the same round trip.
 """
 
 from __future__ import annotations
@@ -114,21 +115,34 @@ def contextos(
 ) -> dict[int, Contexto]:
     """The `Contexto` of each dependencia's loans on `fecha`; `mas`: periods to count as arrived too
     (the remesa being loaded, before it is committed)."""
-    ids = set(dependencia_ids)
     if cache:
-        # Pages: the remesas of every dependencia and the parameters in one round trip to the cache; what
-        # it lacks is read from the tables (and stored) as below.
-        claves = {clave_remesas(d): d for d in ids}
-        leidas = cache_compartida.get_many([*claves, CLAVE_PARAMETROS])
-        remesas = {claves[c]: frozenset(Periodo.parse(q) for q in codigos) for c, codigos in leidas.items() if c in claves}
-        if faltan := ids - remesas.keys():
-            remesas.update(periodos_con_remesa(faltan, cache=True))
-        filas = leidas.get(CLAVE_PARAMETROS)
-        if filas is None:
-            filas = _filas_parametros(cache=True)
-    else:
-        remesas = periodos_con_remesa(ids)
-        filas = _filas_parametros(cache=False)
+        return contextos_y_entradas(dependencia_ids, fecha, (), mas=mas)[0]
+    ids = set(dependencia_ids)
+    return _contextos(ids, periodos_con_remesa(ids), _filas_parametros(cache=False), fecha, mas)
+
+
+def contextos_y_entradas(
+    dependencia_ids: Iterable[int], fecha: date, claves: Iterable[str], *, mas: Iterable[Periodo] = ()
+) -> tuple[dict[int, Contexto], dict[str, object]]:
+    """Pages: the contexts as `contextos(cache=True)` gives them, and the shared cache's entries under
+    `claves` (those it holds), all in one round trip to the cache; what it lacks of the remesas and
+    parameters is read from the tables (and stored) as `periodos_con_remesa` does."""
+    ids = set(dependencia_ids)
+    claves_remesas = {clave_remesas(d): d for d in ids}
+    otras = [c for c in claves if c not in claves_remesas and c != CLAVE_PARAMETROS]
+    leidas = cache_compartida.get_many([*claves_remesas, CLAVE_PARAMETROS, *otras])
+    remesas = {
+        claves_remesas[c]: frozenset(Periodo.parse(q) for q in codigos) for c, codigos in leidas.items() if c in claves_remesas
+    }
+    if faltan := ids - remesas.keys():
+        remesas.update(periodos_con_remesa(faltan, cache=True))
+    filas = leidas.get(CLAVE_PARAMETROS)
+    if filas is None:
+        filas = _filas_parametros(cache=True)
+    return _contextos(ids, remesas, filas, fecha, mas), {c: leidas[c] for c in otras if c in leidas}
+
+
+def _contextos(ids: set[int], remesas: dict[int, frozenset[Periodo]], filas, fecha: date, mas: Iterable[Periodo]):
     parametros = parametros_en(filas, fecha)
     # Every factor with its start: a day of delay is priced at the factor of that day (docs/reglas.md §6).
     factores = tuple((desde, Decimal(factor)) for desde, _, factor in sorted(filas, key=lambda f: f[0]))

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.db import connections, router
+from django.db.models import signals
+from django.db.models.base import ModelState
 
 from oficina.formatos import formato_fecha
 from prestamos import posiciones
@@ -111,6 +114,10 @@ class Omision:
         return self.pendiente + self.moratorio
 
 
+# `VistaPrestamo.entrada` of a loan whose cache entry the page did not read with the remesas.
+SIN_LEER = object()
+
+
 @dataclass
 class VistaPrestamo:
     prestamo: Prestamo
@@ -121,6 +128,9 @@ class VistaPrestamo:
     saldo_deudor: Decimal = CERO
     estado: str = ""
     omisiones: list[Omision] = field(default_factory=list)
+    # The page's own cache entry for this loan (`vistas_prestamos(entrada=)`), read with the remesas:
+    # None when the cache holds none, SIN_LEER when the page did not ask for it.
+    entrada: object = SIN_LEER
 
     @property
     def cuotas_pagadas(self) -> int:
@@ -322,8 +332,14 @@ def _vista(prestamo: Prestamo, posicion: Posicion, movimientos: list[Movimiento]
     return vista
 
 
-def vistas_prestamos(prestamos: list[Prestamo], hoy: date) -> list[VistaPrestamo]:
+def vistas_prestamos(
+    prestamos: list[Prestamo], hoy: date, *, entrada: Callable[[int], str] | None = None
+) -> list[VistaPrestamo]:
     """Views of several loans: one query for their movements; remesas and parameters from the cache.
+
+    `entrada`: the cache key of the page's own entry for a loan in force (by the loan's id), read in the
+    same round trip to the cache as the remesas and parameters and left in `VistaPrestamo.entrada`
+    (the statement's parts, recuperacion/partes.py).
 
     The movements are read with only the columns the pages show, which the ledger index carries
     (an index-only scan on PostgreSQL). The recorded allocation is needed only for the movements the
@@ -337,8 +353,12 @@ def vistas_prestamos(prestamos: list[Prestamo], hoy: date) -> list[VistaPrestamo
         movimientos[m.prestamo_id].append(m)
     _leer_aplicaciones([m for p in prestamos for m in posiciones.por_reproducir(p, movimientos[p.id])])
     leidas = posiciones.posiciones(prestamos, movimientos=movimientos)
-    contextos = posiciones.contextos((p.dependencia_id for p in prestamos), hoy, cache=True)
-    return [_vista(p, leidas[p.pk], movimientos[p.pk], contextos[p.dependencia_id], hoy) for p in prestamos]
+    claves = {p.pk: entrada(p.pk) for p in prestamos if not leidas[p.pk].liquidado} if entrada else {}
+    contextos, entradas = posiciones.contextos_y_entradas((p.dependencia_id for p in prestamos), hoy, claves.values())
+    vistas = [_vista(p, leidas[p.pk], movimientos[p.pk], contextos[p.dependencia_id], hoy) for p in prestamos]
+    for vista in vistas:
+        vista.entrada = entradas.get(claves[vista.prestamo.pk]) if vista.prestamo.pk in claves else SIN_LEER
+    return vistas
 
 
 def _leer_aplicaciones(movimientos: list[Movimiento]) -> None:
@@ -365,28 +385,52 @@ def _leer_aplicaciones(movimientos: list[Movimiento]) -> None:
 _CAMPOS_MOVIMIENTO = ("id", "prestamo_id", *COLUMNAS_ESTADO_CUENTA)
 
 
-def _sql_campos(modelo, alias: str, nombres=None) -> tuple[list, str]:
-    campos = [modelo._meta.get_field(n) for n in nombres] if nombres else list(modelo._meta.concrete_fields)
-    return campos, ", ".join(f'{alias}."{f.column}"' for f in campos)
+class _Campos:
+    """The columns one read selects of a model, and what turning a row into an instance needs."""
 
+    def __init__(self, modelo, alias: str, nombres=None) -> None:
+        self.modelo = modelo
+        self.campos = [modelo._meta.get_field(n) for n in nombres] if nombres else list(modelo._meta.concrete_fields)
+        self.sql = ", ".join(f'{alias}."{f.column}"' for f in self.campos)
+        self.nombres = [f.attname for f in self.campos]
+        # Only the fields whose value the ORM converts (e.g. a JSONField's text, a PeriodoField); PostgreSQL
+        # gives the rest (int, Decimal, date, str) as the ORM keeps them.
+        self.convertidos = [(i, f) for i, f in enumerate(self.campos) if hasattr(f, "from_db_value")]
+        # The instance is built as `Model.from_db` builds it, without running `Model.__init__`: the field
+        # values go straight into its __dict__ (a field not selected is deferred, as with `.only`). That
+        # skips what __init__ would do for nobody here: the pre_init/post_init signals (a model with
+        # receivers of either keeps `from_db`) and the descriptors' setters of a new instance.
+        self.directa = not (signals.pre_init.has_listeners(modelo) or signals.post_init.has_listeners(modelo))
 
-def _instancia(modelo, conexion, campos, valores):
-    valores = [f.from_db_value(v, None, conexion) if v is not None and hasattr(f, "from_db_value") else v
-               for f, v in zip(campos, valores)]
-    return modelo.from_db(conexion.alias, [f.attname for f in campos], valores)
+    def __len__(self) -> int:
+        return len(self.campos)
+
+    def instancia(self, conexion, valores):
+        if self.convertidos:
+            valores = list(valores)
+            for i, f in self.convertidos:
+                if valores[i] is not None:
+                    valores[i] = f.from_db_value(valores[i], None, conexion)
+        if not self.directa:
+            return self.modelo.from_db(conexion.alias, self.nombres, valores)
+        instancia = self.modelo.__new__(self.modelo)
+        estado = instancia._state = ModelState()
+        estado.adding, estado.db = False, conexion.alias
+        instancia.__dict__.update(zip(self.nombres, valores))
+        return instancia
 
 
 class _Lecturas:
     """The SQL of both reads, built on first use (the models' columns are known only once apps load)."""
 
     def __init__(self) -> None:
-        self.movimiento, columnas = _sql_campos(Movimiento, "m", _CAMPOS_MOVIMIENTO)
-        self.sql_movimientos = (f'SELECT {columnas} FROM "{Movimiento._meta.db_table}" m '
+        self.movimiento = _Campos(Movimiento, "m", _CAMPOS_MOVIMIENTO)
+        self.sql_movimientos = (f'SELECT {self.movimiento.sql} FROM "{Movimiento._meta.db_table}" m '
                                 "WHERE m.prestamo_id = ANY(%s) ORDER BY m.id")
-        self.prestamo, columnas_p = _sql_campos(Prestamo, "p")
-        self.dependencia, columnas_d = _sql_campos(Dependencia, "d")
+        self.prestamo = _Campos(Prestamo, "p")
+        self.dependencia = _Campos(Dependencia, "d")
         self.sql_prestamos = (
-            f'SELECT {columnas_p}, {columnas_d} FROM "{Prestamo._meta.db_table}" p '
+            f'SELECT {self.prestamo.sql}, {self.dependencia.sql} FROM "{Prestamo._meta.db_table}" p '
             f'JOIN "{Dependencia._meta.db_table}" d ON d.id = p.dependencia_id '
             "WHERE p.derechohabiente_id = %s ORDER BY p.fecha_otorgamiento DESC, p.folio DESC"
         )
@@ -411,7 +455,7 @@ def _leer_movimientos(prestamos: list[Prestamo]) -> list[Movimiento]:
     with conexion.cursor() as cursor:
         cursor.execute(lecturas.sql_movimientos, [[p.pk for p in prestamos]])
         filas = cursor.fetchall()
-    return [_instancia(Movimiento, conexion, lecturas.movimiento, fila) for fila in filas]
+    return [lecturas.movimiento.instancia(conexion, fila) for fila in filas]
 
 
 def prestamos_de(derechohabiente_id: int) -> list[Prestamo]:
@@ -430,7 +474,7 @@ def prestamos_de(derechohabiente_id: int) -> list[Prestamo]:
         filas = cursor.fetchall()
     prestamos = []
     for fila in filas:
-        prestamo = _instancia(Prestamo, conexion, lecturas.prestamo, fila[:n])
-        Prestamo.dependencia.field.set_cached_value(prestamo, _instancia(Dependencia, conexion, lecturas.dependencia, fila[n:]))
+        prestamo = lecturas.prestamo.instancia(conexion, fila[:n])
+        Prestamo.dependencia.field.set_cached_value(prestamo, lecturas.dependencia.instancia(conexion, fila[n:]))
         prestamos.append(prestamo)
     return prestamos

@@ -1,5 +1,6 @@
 """The balance chart of a loan, drawn on the server as SVG (no JavaScript): geometry and words only, the
-template (templates/recuperacion/_grafica.html) draws it.
+template (templates/recuperacion/_grafica.html) draws it. Every coordinate comes formatted from here (one
+decimal, `coordenada`), so the template only prints strings: no filter, no arithmetic per mark.
 
 What it says: how the capital owed came down with what was paid (solid line, up to today), how the schedule
 takes the rest down to zero (dashed), where today is and when the loan is paid off; axes with amounts and
@@ -9,9 +10,9 @@ anyone who prefers to read the figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from oficina.formatos import formato_fecha, formato_moneda
 from prestamos.selectors import SerieSaldo
@@ -23,10 +24,23 @@ IZQUIERDA, DERECHA, ARRIBA, ABAJO = 62, 14, 30, 32
 MESES = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
 
 
+DECIMA = Decimal("0.1")
+
+
+def coordenada(valor: float) -> str:
+    """A coordinate with one decimal, as the template's `floatformat:'1u'` printed it (the float's shortest
+    repr rounded half up: 62.25 → "62.3", where `f"{62.25:.1f}"` gives "62.2")."""
+    return str(Decimal(repr(valor)).quantize(DECIMA, ROUND_HALF_UP))
+
+
 @dataclass(frozen=True)
 class Marca:
     posicion: float
     texto: str
+    coordenada: str = field(init=False)  # `posicion` as the SVG prints it
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "coordenada", coordenada(self.posicion))
 
 
 @dataclass(frozen=True)
@@ -51,12 +65,33 @@ class Grafica:
     eje_y: tuple[Marca, ...]
     hoy: Marca | None  # x of today and its label ("" when it would run into the end's)
     fin: Marca  # x of the last due date (or of the payoff) and its label
-    fin_y: float
+    fin_y: str
     leyenda_hoy: str  # "Hoy: 01/12/2026"
     leyenda_fin: str  # "Fin: 15/12/2028, terminas de pagar" / "Liquidado el 31/12/2020"
     titulo: str
     descripcion: str
     filas: tuple[FilaGrafica, ...]
+
+    # Where the labels and ticks sit around the plot (the template prints them as they are).
+    @property
+    def x_rotulo_y(self) -> int:  # the amounts' right edge, left of the plot
+        return self.izquierda - 6
+
+    @property
+    def y_marca(self) -> int:  # the time ticks' lower end
+        return self.abajo + 5
+
+    @property
+    def y_rotulo_x(self) -> int:  # the years' baseline, under the plot
+        return self.abajo + 19
+
+    @property
+    def y_limite(self) -> int:  # the top of the "today" and "end" lines
+        return self.arriba - 6
+
+    @property
+    def y_etiqueta(self) -> int:  # the baseline of "Hoy" and "Fin", above the plot
+        return self.arriba - 10
 
 
 def grafica_saldo(serie: SerieSaldo) -> Grafica | None:
@@ -97,7 +132,7 @@ def grafica_saldo(serie: SerieSaldo) -> Grafica | None:
         eje_y=tuple(Marca(y(Decimal(v)), f"${v:,}") for v in range(0, tope + 1, paso)),
         hoy=hoy,
         fin=fin_,
-        fin_y=y(Decimal(0)),
+        fin_y=coordenada(y(Decimal(0))),
         leyenda_hoy=f"Hoy: {formato_fecha(serie.hoy)}",
         leyenda_fin=(
             f"Fin: {formato_fecha(fin)}, terminas de pagar" if en_vigor else f"Liquidado el {formato_fecha(fin)}"

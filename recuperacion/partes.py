@@ -32,7 +32,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from prestamos.selectors import VistaPrestamo
+from prestamos.selectors import SIN_LEER, VistaPrestamo
 from recuperacion.grafica import grafica_saldo
 
 PLANTILLA = "recuperacion/_detalle_prestamo.html"
@@ -87,13 +87,21 @@ def dibujar(vista: VistaPrestamo, comprobantes: dict[int, str]) -> str:
     return render_to_string(PLANTILLA, contexto)
 
 
+def entrada(vista: VistaPrestamo):
+    """The loan's cache entry: the one the page read with the remesas (`vistas_prestamos(entrada=clave)`),
+    else read now."""
+    if vista.entrada is not SIN_LEER:
+        return vista.entrada
+    return cache.get(clave(vista.prestamo.pk))
+
+
 def detalle(vista: VistaPrestamo, comprobantes: dict[int, str]) -> SafeString:
     """The loan's parts from its cache entry when the entry's signature is this request's; else drawn
     and stored. `vista` must be one of the requesting borrower's own loans."""
     actual = firma(vista, comprobantes)
-    entrada = cache.get(clave(vista.prestamo.pk))
-    if entrada is not None and entrada[0] == actual:
-        return mark_safe(zlib.decompress(entrada[1]).decode())
+    entrada_ = entrada(vista)
+    if entrada_ is not None and entrada_[0] == actual:
+        return mark_safe(zlib.decompress(entrada_[1]).decode())
     html = dibujar(vista, comprobantes)
     cache.set(clave(vista.prestamo.pk), (actual, zlib.compress(html.encode(), 1)), SEGUNDOS)
     return mark_safe(html)

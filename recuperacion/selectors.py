@@ -18,6 +18,7 @@ from prestamos.calculo import Periodo
 from prestamos.cartera import CERO
 from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
 from prestamos.selectors import ACTIVOS, VistaPrestamo, prestamos_de, vistas_prestamos
+from recuperacion import partes
 from recuperacion.models import AdeudoDependencia
 
 
@@ -103,9 +104,12 @@ class EstadoCuenta:
         return [v for v in self.prestamos if v.liquidado]
 
 
-def estado_de_cuenta(*, derechohabiente: Derechohabiente, hoy: date) -> EstadoCuenta:
+def estado_de_cuenta(*, derechohabiente: Derechohabiente, hoy: date, con_partes: bool = False) -> EstadoCuenta:
+    """`con_partes`: the statement page, which also reads each loan in force's cached parts
+    (recuperacion/partes.py) in the round trip that reads the remesas."""
     prestamos = prestamos_de(derechohabiente.pk)
-    return EstadoCuenta(derechohabiente=derechohabiente, hoy=hoy, prestamos=vistas_prestamos(prestamos, hoy))
+    vistas = vistas_prestamos(prestamos, hoy, entrada=partes.clave if con_partes else None)
+    return EstadoCuenta(derechohabiente=derechohabiente, hoy=hoy, prestamos=vistas)
 
 
 def prestamo_del_derechohabiente(*, derechohabiente: Derechohabiente, folio: str, hoy: date) -> VistaPrestamo:

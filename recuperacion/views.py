@@ -42,7 +42,7 @@ def estado_cuenta(request):
     """The statement. The loan in force's terms, chart, movements and table come from the cache when its
     ledger, row and the date are those they were drawn from (recuperacion/partes.py); the rest is drawn now.
     The loans are read by owner first: a borrower only ever reaches their own loans' entries."""
-    estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=timezone.localdate())
+    estado = selectors.estado_de_cuenta(derechohabiente=request.derechohabiente, hoy=timezone.localdate(), con_partes=True)
     vigente = estado.vigente
     comprobantes = fopi_selectors.comprobantes([vigente] if vigente else [])
     contexto = {
