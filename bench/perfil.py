@@ -80,10 +80,12 @@ def instrumentar(cronometro: Cronometro, extra=()) -> None:
     c.envolver(auth, "get_user", "usuario")
     original = acceso.derechohabiente_requerido
     acceso.derechohabiente_requerido = lambda vista: c.medir("acceso: login + padrón", original(c.medir("vista (resto)", vista)))
-    c.envolver(recuperacion_selectors, "estado_de_cuenta", "selector: consulta de préstamos")
-    c.envolver(recuperacion_selectors, "vistas_prestamos", "selector: consulta de movimientos")
+    c.envolver(recuperacion_selectors, "estado_de_cuenta", "selector: resto")
+    c.envolver(recuperacion_selectors, "prestamos_y_movimientos", "selector: préstamos y movimientos (1 consulta)")
+    c.envolver(recuperacion_selectors, "vistas_prestamos", "selector: vistas")
     c.envolver(prestamos_selectors.posiciones, "posiciones", "selector: posiciones (instantánea)")
     c.envolver(posiciones, "contextos", "selector: contextos (remesas, parámetros)")
+    c.envolver(posiciones, "contextos_y_entradas", "selector: remesas, parámetros y partes (Redis)")
     c.envolver(prestamos_selectors, "_vista", "selector: vista (estado, saldo, omisiones)")
     c.envolver(prestamos_selectors.VistaPrestamo, "serie_saldo", "gráfica: serie")
     c.envolver(grafica, "grafica_saldo", "gráfica: geometría")
@@ -121,6 +123,7 @@ def instrumentar(cronometro: Cronometro, extra=()) -> None:
     library.SimpleNode.render = render_etiqueta
     from recuperacion import partes
 
+    c.envolver(partes, "grafica_saldo", "gráfica: geometría")
     c.envolver(partes, "firma", "partes: firma")
     c.envolver(partes, "detalle", "partes: caché (get / set)")
     c.envolver(partes, "dibujar", "partes: dibujo (sin caché)")

@@ -333,13 +333,18 @@ def _vista(prestamo: Prestamo, posicion: Posicion, movimientos: list[Movimiento]
 
 
 def vistas_prestamos(
-    prestamos: list[Prestamo], hoy: date, *, entrada: Callable[[int], str] | None = None
+    prestamos: list[Prestamo],
+    hoy: date,
+    *,
+    entrada: Callable[[int], str] | None = None,
+    leidos: list[Movimiento] | None = None,
 ) -> list[VistaPrestamo]:
     """Views of several loans: one query for their movements; remesas and parameters from the cache.
 
     `entrada`: the cache key of the page's own entry for a loan in force (by the loan's id), read in the
     same round trip to the cache as the remesas and parameters and left in `VistaPrestamo.entrada`
-    (the statement's parts, recuperacion/partes.py).
+    (the statement's parts, recuperacion/partes.py). `leidos`: the loans' movements, already read with
+    them (`prestamos_y_movimientos`).
 
     The movements are read with only the columns the pages show, which the ledger index carries
     (an index-only scan on PostgreSQL). The recorded allocation is needed only for the movements the
@@ -349,7 +354,7 @@ def vistas_prestamos(
     if not prestamos:
         return []
     movimientos: dict[int, list[Movimiento]] = defaultdict(list)
-    for m in _leer_movimientos(prestamos):
+    for m in _leer_movimientos(prestamos) if leidos is None else leidos:
         movimientos[m.prestamo_id].append(m)
     _leer_aplicaciones([m for p in prestamos for m in posiciones.por_reproducir(p, movimientos[p.id])])
     leidas = posiciones.posiciones(prestamos, movimientos=movimientos)
@@ -434,6 +439,13 @@ class _Lecturas:
             f'JOIN "{Dependencia._meta.db_table}" d ON d.id = p.dependencia_id '
             "WHERE p.derechohabiente_id = %s ORDER BY p.fecha_otorgamiento DESC, p.folio DESC"
         )
+        # Both reads of a borrower's page in one round trip: the movements of the loans the first statement
+        # reads, found by the same owner (an index-only scan of the ledger index, as above).
+        self.sql_prestamos_y_movimientos = (
+            f"{self.sql_prestamos};\n"
+            f'SELECT {self.movimiento.sql} FROM "{Movimiento._meta.db_table}" m WHERE m.prestamo_id = ANY(ARRAY('
+            f'SELECT p.id FROM "{Prestamo._meta.db_table}" p WHERE p.derechohabiente_id = %s)) ORDER BY m.id'
+        )
 
 
 _lecturas: _Lecturas | None = None
@@ -467,14 +479,34 @@ def prestamos_de(derechohabiente_id: int) -> list[Prestamo]:
             .select_related("dependencia")
             .order_by("-fecha_otorgamiento", "-folio")
         )
+    with conexion.cursor() as cursor:
+        cursor.execute(_sql().sql_prestamos, [derechohabiente_id])
+        return _prestamos(conexion, cursor.fetchall())
+
+
+def _prestamos(conexion, filas) -> list[Prestamo]:
     lecturas = _sql()
     n = len(lecturas.prestamo)
-    with conexion.cursor() as cursor:
-        cursor.execute(lecturas.sql_prestamos, [derechohabiente_id])
-        filas = cursor.fetchall()
     prestamos = []
     for fila in filas:
         prestamo = lecturas.prestamo.instancia(conexion, fila[:n])
         Prestamo.dependencia.field.set_cached_value(prestamo, lecturas.dependencia.instancia(conexion, fila[n:]))
         prestamos.append(prestamo)
     return prestamos
+
+
+def prestamos_y_movimientos(derechohabiente_id: int) -> tuple[list[Prestamo], list[Movimiento]]:
+    """`prestamos_de` and those loans' movements (`_leer_movimientos`). On PostgreSQL with client-side
+    binding (Django's default) both statements go in one execute, one round trip, and their two results
+    are read in turn (`nextset`); else two queries."""
+    conexion = connections[router.db_for_read(Prestamo)]
+    if conexion.vendor != "postgresql" or conexion.settings_dict["OPTIONS"].get("server_side_binding"):
+        prestamos = prestamos_de(derechohabiente_id)
+        return prestamos, (_leer_movimientos(prestamos) if prestamos else [])
+    lecturas = _sql()
+    with conexion.cursor() as cursor:
+        cursor.execute(lecturas.sql_prestamos_y_movimientos, [derechohabiente_id, derechohabiente_id])
+        prestamos = _prestamos(conexion, cursor.fetchall())
+        cursor.nextset()
+        movimientos = [lecturas.movimiento.instancia(conexion, fila) for fila in cursor.fetchall()]
+    return prestamos, movimientos

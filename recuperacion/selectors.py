@@ -17,7 +17,7 @@ from prestamos import posiciones
 from prestamos.calculo import Periodo
 from prestamos.cartera import CERO
 from prestamos.models import Dependencia, Derechohabiente, Movimiento, Prestamo, Remesa
-from prestamos.selectors import ACTIVOS, VistaPrestamo, prestamos_de, vistas_prestamos
+from prestamos.selectors import ACTIVOS, VistaPrestamo, prestamos_y_movimientos, vistas_prestamos
 from recuperacion import partes
 from recuperacion.models import AdeudoDependencia
 
@@ -107,8 +107,8 @@ class EstadoCuenta:
 def estado_de_cuenta(*, derechohabiente: Derechohabiente, hoy: date, con_partes: bool = False) -> EstadoCuenta:
     """`con_partes`: the statement page, which also reads each loan in force's cached parts
     (recuperacion/partes.py) in the round trip that reads the remesas."""
-    prestamos = prestamos_de(derechohabiente.pk)
-    vistas = vistas_prestamos(prestamos, hoy, entrada=partes.clave if con_partes else None)
+    prestamos, movimientos = prestamos_y_movimientos(derechohabiente.pk)
+    vistas = vistas_prestamos(prestamos, hoy, entrada=partes.clave if con_partes else None, leidos=movimientos)
     return EstadoCuenta(derechohabiente=derechohabiente, hoy=hoy, prestamos=vistas)
 
 

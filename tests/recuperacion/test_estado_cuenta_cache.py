@@ -235,3 +235,58 @@ def test_a_borrower_never_gets_another_borrower_s_parts(cache_paginas, client, p
     # And Bob's page asks for no loan of anyone else's.
     client.force_login(prestamo_alice.derechohabiente.usuario)
     assert FOLIO_BOB not in pagina(client)
+
+
+class _Espia:
+    """A cache seen through: records each key asked for by get and by get_many."""
+
+    def __init__(self, cache):
+        self._cache, self.get_de, self.get_many_de = cache, [], []
+
+    def __getattr__(self, nombre):
+        return getattr(self._cache, nombre)
+
+    def get(self, clave, default=None):
+        self.get_de.append(clave)
+        return self._cache.get(clave, default)
+
+    def get_many(self, claves):
+        self.get_many_de.append(list(claves))
+        return self._cache.get_many(claves)
+
+
+@pytest.mark.django_db
+def test_the_parts_entry_comes_in_the_remesas_round_trip(cache_paginas, cliente_alice, prestamo_alice, hoy, monkeypatch):
+    """One round trip to the cache reads the remesas, the parameters and the loan's parts; the parts are
+    never asked for apart. With no entry (first view, or no cache) they are drawn and stored."""
+    from prestamos import posiciones
+
+    hoy(date(2026, 7, 10))
+    compartida, de_partes = _Espia(posiciones.cache_compartida), _Espia(partes.cache)
+    monkeypatch.setattr(posiciones, "cache_compartida", compartida)
+    monkeypatch.setattr(partes, "cache", de_partes)
+    dibujos = []
+    dibujar = partes.dibujar
+    monkeypatch.setattr(partes, "dibujar", lambda *a: dibujos.append(1) or dibujar(*a))
+    primera = pagina(cliente_alice)
+    segunda = pagina(cliente_alice)
+    assert segunda == primera
+    clave = partes.clave(prestamo_alice.pk)
+    assert sum(clave in claves for claves in compartida.get_many_de) == 2  # once per page
+    assert clave not in compartida.get_de and clave not in de_partes.get_de
+    assert len(dibujos) == (1 if cache_paginas == "memoria" else 2)
+
+
+@pytest.mark.django_db
+def test_other_pages_reading_the_statement_do_not_fetch_the_parts(cache_paginas, prestamo_alice, monkeypatch):
+    from prestamos import posiciones
+    from prestamos.selectors import SIN_LEER
+    from recuperacion import selectors
+
+    compartida = _Espia(posiciones.cache_compartida)
+    monkeypatch.setattr(posiciones, "cache_compartida", compartida)
+    estado = selectors.estado_de_cuenta(derechohabiente=prestamo_alice.derechohabiente, hoy=date(2026, 7, 10))
+    assert estado.vigente.entrada is SIN_LEER
+    assert not any(partes.clave(prestamo_alice.pk) in claves for claves in compartida.get_many_de)
+    con = selectors.estado_de_cuenta(derechohabiente=prestamo_alice.derechohabiente, hoy=date(2026, 7, 10), con_partes=True)
+    assert con.vigente.entrada is None  # asked for, not there yet

@@ -186,3 +186,20 @@ def test_the_chart_is_accessible_svg_without_javascript(cliente_alice, prestamo_
 
 def test_situacion_carries_its_label_and_class():
     assert (Situacion.AL_CORRIENTE.etiqueta, Situacion.AL_CORRIENTE.clase) == ("Al corriente", "situacion--al-corriente")
+
+
+def test_the_chart_s_coordinates_are_printed_as_floatformat_printed_them():
+    """The template printed each coordinate with `floatformat:'1u'`; recuperacion/grafica.py now formats
+    them once, with the same digits (half up on the float's repr, not f"{x:.1f}"'s half even on its binary)."""
+    import random
+
+    from django.template.defaultfilters import floatformat
+
+    from recuperacion.grafica import coordenada
+
+    azar = random.Random(29)
+    valores = [62.25, 0.05, 0.15, 2.675, 204.0, 298.0, 346.0, 30.0, 1e-9, 123.45000000000002]
+    valores += [azar.uniform(0, 400) for _ in range(5000)] + [k / 20 for k in range(8000)]
+    for v in valores:
+        assert coordenada(v) == floatformat(v, "1u"), v
+    assert coordenada(62.25) == "62.3" and f"{62.25:.1f}" == "62.2"
