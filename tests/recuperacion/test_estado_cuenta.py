@@ -162,9 +162,9 @@ def test_a_loan_without_movements_says_so(cliente_alice, alice):
 def test_it_counts_movements_booked_after_the_snapshot_in_one_more_query(
     cliente_alice, prestamo_alice, hoy, django_assert_num_queries
 ):
-    from prestamos import posiciones
-
     from django.db import connection
+
+    from prestamos import posiciones
 
     hoy(date(2026, 6, 20))
     # prestamos.csv writes the loan's opening snapshot with its opening entry: nothing is replayed.
