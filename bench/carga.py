@@ -4,11 +4,18 @@
         [--segundos 30] [--conexiones 8] [--puerto 8097]
 
 Starts gunicorn (the project's gunicorn.conf.py, 2 sync workers) bound to 127.0.0.1 only, with the
-production profile (DEBUG off, Redis cache and cached_db sessions on Redis database 15, static files
-collected) against the bench database, then runs wrk for a bounded time: each connection is one borrower
+production profile (DEBUG off, Redis cache and cached_db sessions on the bench's Redis, `BENCH_REDIS_URL` or
+database 15, static files collected) against the bench database, then runs wrk for a bounded time: each connection is one borrower
 (sessions from bench/datos.py, CSRF cookie and token made up per borrower, as Django accepts an unmasked
 secret; one wrk thread per connection, so each follows its own sequence) cycling through: statement page → POST a PARCIAL FOPI of 500.00 → the FOPI's page → its PDF.
 Reports throughput, latency percentiles and errors (target: zero), then stops gunicorn.
+
+Sessions as after a real login: the bench's Redis is emptied before the run (bench/datos.py writes by COPY,
+without the signals that clear what the pages keep), then every borrower's session is read once through
+cached_db from this process — Django set up with the same REDIS_URL (`BENCH_REDIS_URL`, default db 15) and
+cache key prefix as the gunicorn it starts — so it is in the cache gunicorn reads, as a login leaves it
+(login saves through cached_db, which writes the cache). Without that, each borrower's first request of the
+run would read its session from the database, which no real borrower's request does.
 
 Rerunnable: each run issues hundreds of FOPIs, and a loan issues at most FOPIS_POR_DIA in 24 hours. Before
 the run, the FOPIs earlier runs issued for the bench's borrowers are dated back a day (in the bench database
@@ -35,7 +42,16 @@ import sys
 import time
 import urllib.request
 
-from comun import RAIZ, SALIDA, carga_promedio, django_listo, maquina, perfil_produccion, vaciar_cache_bench
+from comun import (
+    RAIZ,
+    SALIDA,
+    calentar_sesiones,
+    carga_promedio,
+    django_listo,
+    maquina,
+    perfil_produccion,
+    vaciar_cache_bench,
+)
 
 PUERTO = int(os.environ.get("BENCH_PUERTO", "8097"))
 
@@ -86,6 +102,10 @@ def main() -> int:
                         help="no fechar atrás los FOPI de corridas anteriores (para ver el límite diario contado aparte)")
     args = parser.parse_args()
     perfil_produccion()
+    # This process's Django and the gunicorn it starts share one cache (REDIS_URL, KEY_PREFIX of the
+    # settings): the sessions warmed below must be found by the workers.
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    os.environ["REDIS_URL"] = redis_url
     django_listo()
     print(maquina())
     usuarios = usuarios_activos()[: args.usuarios or None]
@@ -97,8 +117,9 @@ def main() -> int:
     print(f"{len(usuarios)} derechohabientes con sesión y préstamo vigente; "
           f"{fechados:,} FOPI de corridas anteriores fechados un día atrás")
 
-    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
     vaciar_cache_bench(redis_url)
+    calentadas = calentar_sesiones([sesion for sesion, _ in usuarios])
+    print(f"{calentadas} sesiones leídas a la caché de Redis ({redis_url}) antes de medir, como tras un login")
     entorno = dict(
         os.environ,
         REDIS_URL=redis_url,

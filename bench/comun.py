@@ -96,6 +96,25 @@ def vaciar_cache_bench(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
+def calentar_sesiones(claves) -> int:
+    """Read every session once through the configured engine (cached_db on the bench's Redis), so each enters
+    the cache a server reading the same REDIS_URL and key prefix uses: as after a real login, which saves
+    through cached_db and so writes the cache. bench/datos.py writes sessions by COPY and the bench's Redis
+    is emptied before a run: without this, each borrower's first request would read the database instead.
+    Returns how many sessions were found (an expired or unknown key loads empty and is not cached)."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    motor = import_module(settings.SESSION_ENGINE)
+    encontradas = 0
+    for clave in claves:
+        sesion = motor.SessionStore(session_key=clave)
+        if sesion.load():
+            encontradas += 1
+    return encontradas
+
+
 def django_en_produccion_con_redis() -> None:
     """The in-process benchmarks' start: the production profile, the cache and sessions on the bench's Redis
     database (`REDIS_URL`, default `BENCH_REDIS_URL` or db 15) emptied first, then Django."""

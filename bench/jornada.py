@@ -3,7 +3,9 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/oficina_bench .venv/bin/python bench/jornada.py [--n 200]
 
 Django's test client (no network, no HTTP server), production profile, sessions and cache on the bench's
-Redis, as bench/estado_cuenta.py. Each of `--n` borrowers with a session from bench/datos.py (round robin)
+Redis, as bench/estado_cuenta.py: that Redis is emptied first, then every borrower's session is read once
+through cached_db (`comun.calentar_sesiones`), so it is in the cache as a real login leaves it, and no measured
+request reads its session from the database. Each of `--n` borrowers with a session from bench/datos.py (round robin)
 plays what a wrk connection of bench/carga.py plays: statement page → POST a PARCIAL FOPI of 500.00 → the
 FOPI's page → its PDF. Reports median and p95 per step and the query count of each, against the identified
 trivial view. FOPIs issued by earlier runs are dated back a day first, as bench/carga.py does.
@@ -15,7 +17,7 @@ import argparse
 import statistics
 import time
 
-from comun import carga_promedio, django_en_produccion_con_redis, maquina
+from comun import calentar_sesiones, carga_promedio, django_en_produccion_con_redis, maquina
 
 ESTADO = "/prestaciones/recuperacion-de-credito/estado-de-cuenta/"
 NUEVO = "/prestaciones/recuperacion-de-credito/fopi/nuevo/"
@@ -35,6 +37,7 @@ def main() -> None:
     print(maquina())
     usuarios = usuarios_activos()
     reiniciar_limite_de_fopis(usuarios)
+    calentar_sesiones([sesion for sesion, _ in usuarios])
     pasos = {
         "estado de cuenta": [],
         "POST FOPI": [],
