@@ -67,8 +67,9 @@ def usuarios_activos() -> list[tuple[str, str]]:
     claves = (SALIDA / "sesiones.txt").read_text().split()
     sesiones = {s.session_key: s.get_decoded().get(SESSION_KEY) for s in Session.objects.filter(session_key__in=claves)}
     folios = dict(
-        Prestamo.objects.filter(derechohabiente__usuario_id__in=[int(u) for u in sesiones.values() if u],
-                                estado=Prestamo.Estado.VIGENTE).values_list("derechohabiente__usuario_id", "folio")
+        Prestamo.objects.filter(
+            derechohabiente__usuario_id__in=[int(u) for u in sesiones.values() if u], estado=Prestamo.Estado.VIGENTE
+        ).values_list("derechohabiente__usuario_id", "folio")
     )
     for clave in claves:
         usuario = sesiones.get(clave)
@@ -98,8 +99,11 @@ def main() -> int:
     parser.add_argument("--remesa", default="", help="una remesa que un trabajador RQ carga durante la prueba")
     parser.add_argument("--puerto", type=int, default=PUERTO, help="el del primer nodo (BENCH_PUERTO, 8097)")
     parser.add_argument("--usuarios", type=int, default=0, help="sólo los primeros N derechohabientes (todos)")
-    parser.add_argument("--conservar-limite", action="store_true",
-                        help="no fechar atrás los FOPI de corridas anteriores (para ver el límite diario contado aparte)")
+    parser.add_argument(
+        "--conservar-limite",
+        action="store_true",
+        help="no fechar atrás los FOPI de corridas anteriores (para ver el límite diario contado aparte)",
+    )
     args = parser.parse_args()
     perfil_produccion()
     # This process's Django and the gunicorn it starts share one cache (REDIS_URL, KEY_PREFIX of the
@@ -114,8 +118,10 @@ def main() -> int:
         for sesion, folio in usuarios:
             archivo.write(f"{sesion} {secrets.token_hex(16)} {folio}\n")
     fechados = 0 if args.conservar_limite else reiniciar_limite_de_fopis(usuarios)
-    print(f"{len(usuarios)} derechohabientes con sesión y préstamo vigente; "
-          f"{fechados:,} FOPI de corridas anteriores fechados un día atrás")
+    print(
+        f"{len(usuarios)} derechohabientes con sesión y préstamo vigente; "
+        f"{fechados:,} FOPI de corridas anteriores fechados un día atrás"
+    )
 
     vaciar_cache_bench(redis_url)
     calentadas = calentar_sesiones([sesion for sesion, _ in usuarios])
@@ -134,8 +140,11 @@ def main() -> int:
     procesos = [
         subprocess.Popen(
             [os.path.join(bin_dir, "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
-            cwd=RAIZ, env=dict(entorno, GUNICORN_BIND=f"127.0.0.1:{args.puerto + i}"), stdout=registro,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=RAIZ,
+            env=dict(entorno, GUNICORN_BIND=f"127.0.0.1:{args.puerto + i}"),
+            stdout=registro,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         for i in range(args.nodos)
     ]
@@ -152,15 +161,31 @@ def main() -> int:
                 print("gunicorn no arrancó; ver", SALIDA / "gunicorn.log")
                 return 1
         if args.remesa:
-            procesos.append(subprocess.Popen(
-                [python, "manage.py", "trabajador_cargas"], cwd=RAIZ, env=entorno, stdout=registro,
-                stderr=subprocess.STDOUT, start_new_session=True,
-            ))
+            procesos.append(
+                subprocess.Popen(
+                    [python, "manage.py", "trabajador_cargas"],
+                    cwd=RAIZ,
+                    env=entorno,
+                    stdout=registro,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
             carga = encolar_remesa(args.remesa, redis_url)
         por_nodo = max(1, args.conexiones // args.nodos)
         comandos = [
-            ["wrk", f"-t{por_nodo}", f"-c{por_nodo}", f"-d{args.segundos}s", "--latency", "--timeout", "10s",
-             "-s", str(RAIZ / "bench" / "carga.lua"), f"http://127.0.0.1:{args.puerto + i}"]
+            [
+                "wrk",
+                f"-t{por_nodo}",
+                f"-c{por_nodo}",
+                f"-d{args.segundos}s",
+                "--latency",
+                "--timeout",
+                "10s",
+                "-s",
+                str(RAIZ / "bench" / "carga.lua"),
+                f"http://127.0.0.1:{args.puerto + i}",
+            ]
             for i in range(args.nodos)
         ]
         for comando in comandos:
@@ -183,15 +208,21 @@ def main() -> int:
             return sum(int(r[clave]) for r in resultados)
 
         peticiones = total("peticiones")
-        reales = {clave: total(clave) for clave in ("errores_http", "inesperadas", "socket_connect", "socket_read",
-                                                     "socket_write", "timeouts")}
+        reales = {
+            clave: total(clave)
+            for clave in ("errores_http", "inesperadas", "socket_connect", "socket_read", "socket_write", "timeouts")
+        }
         errores = sum(reales.values())
         p95 = max(float(r["p95_ms"]) for r in resultados)
-        print(f"{args.nodos} nodo(s): rendimiento {peticiones / args.segundos:.1f} peticiones/s, p95 {p95} ms "
-              f"(el peor nodo), errores reales {errores}")
+        print(
+            f"{args.nodos} nodo(s): rendimiento {peticiones / args.segundos:.1f} peticiones/s, p95 {p95} ms "
+            f"(el peor nodo), errores reales {errores}"
+        )
         print("  errores reales: " + ", ".join(f"{clave} {valor}" for clave, valor in reales.items()))
-        print(f"  esperadas: FOPI nuevos {total('fopis_nuevos'):,}; formulario con el límite diario de FOPI (200, "
-              f"sin FOPI nuevo) {total('limite_fopi'):,}")
+        print(
+            f"  esperadas: FOPI nuevos {total('fopis_nuevos'):,}; formulario con el límite diario de FOPI (200, "
+            f"sin FOPI nuevo) {total('limite_fopi'):,}"
+        )
         from fopi.models import Fopi
 
         print(f"FOPI emitidos en la base: {Fopi.objects.count():,}")
@@ -233,6 +264,7 @@ def esperar_remesa(carga_id: int, segundos: int = 120) -> str:
             return f"remesa (carga {carga_id}): {carga.get_estado_display()} en {duracion:.1f} s — {carga.resumen or carga.errores}"
         time.sleep(1)
     return f"remesa (carga {carga_id}): sin terminar tras {segundos} s"
+
 
 if __name__ == "__main__":
     sys.exit(main())

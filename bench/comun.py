@@ -28,16 +28,24 @@ def configuracion_bench() -> dict:
     if "postgresql" not in config["ENGINE"]:
         sys.exit("Los benchmarks sólo corren en PostgreSQL (DATABASE_URL=postgres://…/oficina_bench).")
     if "bench" not in config["NAME"]:
-        sys.exit(f"La base «{config['NAME']}» no contiene «bench» en su nombre: el benchmark la borraría o "
-                 "escribiría en ella. Usa p. ej. oficina_bench.")
+        sys.exit(
+            f"La base «{config['NAME']}» no contiene «bench» en su nombre: el benchmark la borraría o "
+            "escribiría en ella. Usa p. ej. oficina_bench."
+        )
     return config
 
 
 def conectar_servidor(config: dict):
     import psycopg
 
-    servidor = dict(host=config["HOST"] or None, port=config["PORT"] or None, user=config["USER"] or None,
-                    password=config["PASSWORD"] or None, dbname="postgres", autocommit=True)
+    servidor = dict(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
     return psycopg.connect(**{k: v for k, v in servidor.items() if v is not None})
 
 
@@ -78,10 +86,14 @@ def maquina() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
-    memoria = next((int(linea.split()[1]) // 1024 for linea in open("/proc/meminfo") if linea.startswith("MemTotal")), 0)
+    memoria = next(
+        (int(linea.split()[1]) // 1024 for linea in open("/proc/meminfo") if linea.startswith("MemTotal")), 0
+    )
     carga = " ".join(open("/proc/loadavg").read().split()[:3])
-    return (f"{os.cpu_count()} núcleos, {memoria / 1024:.1f} GiB, PostgreSQL {version}, Python "
-            f"{platform.python_version()}, carga promedio {carga}")
+    return (
+        f"{os.cpu_count()} núcleos, {memoria / 1024:.1f} GiB, PostgreSQL {version}, Python "
+        f"{platform.python_version()}, carga promedio {carga}"
+    )
 
 
 def carga_promedio() -> str:
