@@ -16,7 +16,7 @@ import structlog
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Q
 from django.utils import timezone
 
 from fopi import avisos
@@ -267,18 +267,27 @@ def fopi_emitir(
         incluir_pendientes=incluir_pendientes,
     )
     vigencia = vigencia_de(posicion, hoy)
+    # What the daily limit, the cancelling and the free number and reference need, in one read under the loan's
+    # lock (nobody else issues a FOPI for it, nor pays one, meanwhile; the daily job only expires pending ones).
+    fopis = _fopis_para_emitir(prestamo)
+    propios = [f for f in fopis if f.prestamo_id == prestamo.pk]
     if not (usuario is not None and usuario.is_staff):
-        recientes = prestamo.fopis.filter(emitido__gte=timezone.now() - timedelta(days=1)).count()
+        desde = timezone.now() - timedelta(days=1)
+        recientes = sum(1 for f in propios if f.emitido >= desde)
         if recientes >= FOPIS_POR_DIA:
             raise ValidationError(
                 f"Ya generaste {recientes} formatos de pago en las últimas 24 horas para este préstamo. Usa el más "
                 "reciente (sigue vigente) o vuelve mañana; si necesitas otro hoy, comunícate al CAPP."
             )
     # Those already past their vigencia expired on their own (the daily job may not have marked them yet): they stay
-    # "Vencido", with any late payment, rather than look replaced (docs/reglas.md §13).
-    prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE, vigencia__lt=hoy).update(estado=Fopi.Estado.VENCIDO)
-    prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE).update(estado=Fopi.Estado.CANCELADO)
-    secuencia, referencia = _secuencia_libre(prestamo, vigencia=vigencia, importe=monto)
+    # "Vencido", with any late payment, rather than look replaced (docs/reglas.md §13). Each UPDATE runs only when
+    # the read found a row for it (both filter on PENDIENTE, so one the daily job expired meanwhile is left alone).
+    pendientes = [f for f in propios if f.estado == Fopi.Estado.PENDIENTE]
+    if any(f.vigencia < hoy for f in pendientes):
+        prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE, vigencia__lt=hoy).update(estado=Fopi.Estado.VENCIDO)
+    if any(f.vigencia >= hoy for f in pendientes):
+        prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE).update(estado=Fopi.Estado.CANCELADO)
+    secuencia, referencia = _secuencia_libre(prestamo, vigencia=vigencia, importe=monto, fopis=fopis)
     fopi = Fopi.objects.create(
         prestamo=prestamo,
         secuencia=secuencia,
@@ -326,7 +335,17 @@ def _clabe_libre(fopi: Fopi, *, hoy: date) -> str:
     return libre.clabe
 
 
-def _secuencia_libre(prestamo: Prestamo, *, vigencia: date, importe: Decimal) -> tuple[int, str]:
+def _fopis_para_emitir(prestamo: Prestamo) -> list:
+    """The loan's FOPIs, and every FOPI whose reference starts with the loan's folio (every reference the loan
+    can take does, fopi/referencia.py): what `fopi_emitir` checks, in one query instead of five."""
+    return list(
+        Fopi.objects.filter(Q(prestamo=prestamo) | Q(referencia__startswith=prestamo.folio))
+        .order_by()
+        .values_list("prestamo_id", "secuencia", "estado", "emitido", "vigencia", "referencia", named=True)
+    )
+
+
+def _secuencia_libre(prestamo: Prestamo, *, vigencia: date, importe: Decimal, fopis: list) -> tuple[int, str]:
     """The loan's next 3-digit FOPI number not held by a pending or paid FOPI, whose reference no FOPI has.
 
     Numbers follow each other (after the highest issued); the reference holds only 3 digits for them, so
@@ -334,22 +353,20 @@ def _secuencia_libre(prestamo: Prestamo, *, vigencia: date, importe: Decimal) ->
     lowest: a loan is never locked out of paying. Money is matched by the whole reference,
     which also carries the vigencia and the amount's digit, so a payment made with an old FOPI's reference
     still finds that old (cancelled) FOPI and goes to review, never to the new one (docs/reglas.md §7).
+
+    `fopis`: `_fopis_para_emitir`'s rows, read after nothing else could change them; the pending ones among them
+    have just been expired or cancelled (`fopi_emitir`), so only the paid ones hold their number.
     """
-    ocupados = set(
-        prestamo.fopis.filter(estado__in=[Fopi.Estado.PENDIENTE, Fopi.Estado.PAGADO]).values_list("secuencia", flat=True)
-    )
-    ultimo = prestamo.fopis.aggregate(m=Max("secuencia"))["m"] or 0
-    orden = [*range(ultimo + 1, SECUENCIA_MAXIMA + 1), *range(1, ultimo + 1)]
-    libres = [n for n in orden if n not in ocupados]
-    for inicio in range(0, len(libres), 50):
-        candidatas = {
-            construir_referencia(folio=prestamo.folio, secuencia=n, vigencia=vigencia, importe=importe): n
-            for n in libres[inicio : inicio + 50]
-        }
-        tomadas = set(Fopi.objects.filter(referencia__in=candidatas).values_list("referencia", flat=True))
-        for referencia, numero in candidatas.items():
-            if referencia not in tomadas:
-                return numero, referencia
+    propios = [f for f in fopis if f.prestamo_id == prestamo.pk]
+    ocupados = {f.secuencia for f in propios if f.estado == Fopi.Estado.PAGADO}
+    ultimo = max((f.secuencia for f in propios), default=0)
+    tomadas = {f.referencia for f in fopis}
+    for numero in (*range(ultimo + 1, SECUENCIA_MAXIMA + 1), *range(1, ultimo + 1)):
+        if numero in ocupados:
+            continue
+        referencia = construir_referencia(folio=prestamo.folio, secuencia=numero, vigencia=vigencia, importe=importe)
+        if referencia not in tomadas:
+            return numero, referencia
     raise ValidationError("Este préstamo tiene 999 formatos de pago pagados o pendientes; comunícate al CAPP.")
 
 

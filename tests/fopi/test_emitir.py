@@ -126,3 +126,46 @@ def test_it_marks_expired_fopis_daily_and_keeps_a_late_payment_for_review(presta
 
     pago = PagoBancario.objects.get()
     assert pago.estado == "EN_REVISION" and "después de la vigencia" in pago.motivo
+
+
+@pytest.mark.django_db
+def test_issuing_reads_a_fixed_number_of_queries(cliente_alice, prestamo_alice, hoy, django_assert_max_num_queries):
+    """The load test's POST (bench/jornada.py): an earlier FOPI pending to cancel, remesas and parameters of the
+    form from the cache. Inside the issue: lock, ledger, remesas, parameters, the loan's FOPIs (limit, numbers,
+    references), the cancel, the insert, its CLABE; plus the savepoint pair."""
+    hoy(date(2026, 6, 5))
+    cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "500.00"})
+    with django_assert_max_num_queries(15):
+        respuesta = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "600.00"})
+    assert respuesta.status_code == 302
+    primero, segundo = Fopi.objects.order_by("secuencia")
+    assert (primero.estado, segundo.estado, segundo.secuencia) == ("CANCELADO", "PENDIENTE", 2)
+
+
+@pytest.mark.django_db
+def test_one_issue_expires_the_overdue_pending_fopi_and_cancels_the_current_one(prestamo_alice, hoy):
+    from fopi.services import fopi_emitir
+
+    vencido = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 5, 20))
+    vigente = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5))
+    # Both pending at once, as if the daily job had not run (the second issue would have cancelled the first).
+    Fopi.objects.filter(pk=vencido.pk).update(estado="PENDIENTE")
+    nuevo = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("700.00"), hoy=date(2026, 6, 5))
+    estados = dict(Fopi.objects.values_list("pk", "estado"))
+    assert estados == {vencido.pk: "VENCIDO", vigente.pk: "CANCELADO", nuevo.pk: "PENDIENTE"}
+    assert nuevo.secuencia == 3
+
+
+@pytest.mark.django_db
+def test_a_reference_held_by_any_fopi_is_never_issued_again(prestamo_alice, prestamo_bob, hoy):
+    """The reference is unique among all FOPIs: one that would repeat an existing reference (here held by another
+    loan's FOPI, as an imported or hand-made row could) takes the next number instead."""
+    from fopi.referencia import construir_referencia
+    from fopi.services import fopi_emitir
+
+    hoy(date(2026, 6, 5))
+    tomada = construir_referencia(folio=FOLIO_ALICE, secuencia=1, vigencia=date(2026, 6, 15), importe=D("500.00"))
+    Fopi.objects.create(prestamo=prestamo_bob, secuencia=1, tipo="PARCIAL", importe=D("500.00"),
+                        vigencia=date(2026, 6, 15), referencia=tomada, estado="CANCELADO")
+    nuevo = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5))
+    assert nuevo.secuencia == 2 and nuevo.referencia != tomada and nuevo.referencia.startswith(FOLIO_ALICE + "002")
