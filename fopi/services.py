@@ -36,7 +36,9 @@ IMPORTE_MINIMO_PARCIAL = Decimal("100.00")
 SECUENCIA_MAXIMA = 999
 # A CLABE passes to a new FOPI only after the vigencia of the FOPI it was given to is over a year old.
 DIAS_PARA_REUSAR_CLABE = 365  # vigencia earlier than this many days ago: more than a year
-FOPIS_POR_DIA = 20  # per loan in 24 hours, issued by the borrower (staff issuing on a borrower's behalf are not limited)
+FOPIS_POR_DIA = (
+    20  # per loan in 24 hours, issued by the borrower (staff issuing on a borrower's behalf are not limited)
+)
 
 
 def vigencia_de(posicion: Posicion, hoy: date) -> date:
@@ -135,23 +137,27 @@ def regularizacion(*, posicion: Posicion, contexto: Contexto, hoy: date) -> Regu
     gracia = timedelta(days=contexto.parametros.dias_gracia)
     for c in posicion.vencidas_sin_pagar(hoy):
         if posicion.es_omitida(c, hoy, contexto):
-            omisiones.append(OmisionRegularizable(
-                numero=c.numero,
-                quincena=str(c.periodo),
-                descripcion=c.periodo.descripcion,
-                pendiente=c.pendiente,
-                moratorio_hoy=posicion.moratorio_pendiente(c, hoy, contexto),
-                moratorio_vigencia=posicion.moratorio_pendiente(c, vigencia, contexto),
-            ))
+            omisiones.append(
+                OmisionRegularizable(
+                    numero=c.numero,
+                    quincena=str(c.periodo),
+                    descripcion=c.periodo.descripcion,
+                    pendiente=c.pendiente,
+                    moratorio_hoy=posicion.moratorio_pendiente(c, hoy, contexto),
+                    moratorio_vigencia=posicion.moratorio_pendiente(c, vigencia, contexto),
+                )
+            )
         else:
-            en_espera.append(CuotaEnEspera(
-                numero=c.numero,
-                quincena=str(c.periodo),
-                descripcion=c.periodo.descripcion,
-                pendiente=c.pendiente,
-                espera_hasta=c.vencimiento + gracia,
-                moratorio_vigencia=posicion.moratorio_pendiente(c, vigencia, contexto),
-            ))
+            en_espera.append(
+                CuotaEnEspera(
+                    numero=c.numero,
+                    quincena=str(c.periodo),
+                    descripcion=c.periodo.descripcion,
+                    pendiente=c.pendiente,
+                    espera_hasta=c.vencimiento + gracia,
+                    moratorio_vigencia=posicion.moratorio_pendiente(c, vigencia, contexto),
+                )
+            )
     return Regularizacion(vigencia=vigencia, omisiones=tuple(omisiones), en_espera=tuple(en_espera))
 
 
@@ -172,7 +178,9 @@ def _interes_por_vencer(posicion: Posicion, fecha: date) -> Decimal:
     return sum((c.pendiente_interes for c in posicion.cuotas if c.vencimiento > fecha), CERO)
 
 
-def efecto_parcial(*, posicion: Posicion, contexto: Contexto, importe: Decimal, hoy: date, fecha_pago: date) -> EfectoParcial:
+def efecto_parcial(
+    *, posicion: Posicion, contexto: Contexto, importe: Decimal, hoy: date, fecha_pago: date
+) -> EfectoParcial:
     """The loan on `fecha_pago` with and without `importe` paid that day.
 
     Both assume the payroll deductions due from today to then arrive on their due dates, as they do: leaving the
@@ -195,7 +203,12 @@ def efecto_parcial(*, posicion: Posicion, contexto: Contexto, importe: Decimal, 
 
 
 def importe_para(
-    *, tipo: str, posicion: Posicion, contexto: Contexto, hoy: date, importe: Decimal | None,
+    *,
+    tipo: str,
+    posicion: Posicion,
+    contexto: Contexto,
+    hoy: date,
+    importe: Decimal | None,
     incluir_pendientes: bool = False,
 ) -> tuple[Decimal, dict]:
     """The FOPI amount for `tipo`, or ValidationError saying in Spanish why it cannot be issued.
@@ -218,9 +231,7 @@ def importe_para(
     if tipo != Fopi.Tipo.PARCIAL:
         raise ValidationError("Elige un tipo de pago válido.")
     if en_cobranza:
-        raise ValidationError(
-            "Tu préstamo está en cobranza: sólo puedes regularizarlo completo o liquidarlo."
-        )
+        raise ValidationError("Tu préstamo está en cobranza: sólo puedes regularizarlo completo o liquidarlo.")
     if importe is None:
         raise ValidationError("Escribe el importe del pago parcial.")
     if importe < IMPORTE_MINIMO_PARCIAL:
@@ -251,7 +262,12 @@ def _importe_regularizacion(reg: Regularizacion, incluir_pendientes: bool) -> tu
 
 @transaction.atomic
 def fopi_emitir(
-    *, prestamo: Prestamo, tipo: str, importe: Decimal | None = None, usuario=None, hoy: date,
+    *,
+    prestamo: Prestamo,
+    tipo: str,
+    importe: Decimal | None = None,
+    usuario=None,
+    hoy: date,
     incluir_pendientes: bool = False,
 ) -> Fopi:
     """Issue a FOPI for `prestamo`, cancelling its earlier pending ones. `usuario`: who issued it (the
@@ -263,7 +279,11 @@ def fopi_emitir(
     posicion = posiciones.posicion(prestamo)
     contexto = posiciones.contexto(prestamo, hoy)
     monto, detalle = importe_para(
-        tipo=tipo, posicion=posicion, contexto=contexto, hoy=hoy, importe=importe,
+        tipo=tipo,
+        posicion=posicion,
+        contexto=contexto,
+        hoy=hoy,
+        importe=importe,
         incluir_pendientes=incluir_pendientes,
     )
     vigencia = vigencia_de(posicion, hoy)
@@ -435,8 +455,14 @@ def pago_registrar(*, pago: PagoBancario, fecha_valor: date | None = None, usuar
         usuario=usuario,
     )
     pago.save(update_fields=["movimiento"])
-    log.info("pago_aplicado", pago_id=pago.pk, canal=pago.canal, fopi_id=fopi.pk, prestamo_id=fopi.prestamo_id,
-             movimiento_id=pago.movimiento_id)
+    log.info(
+        "pago_aplicado",
+        pago_id=pago.pk,
+        canal=pago.canal,
+        fopi_id=fopi.pk,
+        prestamo_id=fopi.prestamo_id,
+        movimiento_id=pago.movimiento_id,
+    )
     fopi.estado, fopi.pagado_el = Fopi.Estado.PAGADO, pago.fecha_pago
     fopi.save(update_fields=["estado", "pagado_el"])
     avisos.pago_aplicado(pago, liquidado_antes=liquidado_antes)
@@ -477,7 +503,9 @@ def pago_aplicar_a_prestamo(*, pago: PagoBancario, prestamo: Prestamo, usuario, 
     )
     pago.estado, pago.prestamo = PagoBancario.Estado.APLICADO_CAPP, prestamo
     pago.save(update_fields=["estado", "prestamo", "movimiento"])
-    AccionPago.objects.create(pago=pago, accion=AccionPago.Accion.APLICAR, prestamo=prestamo, motivo=motivo, usuario=usuario)
+    AccionPago.objects.create(
+        pago=pago, accion=AccionPago.Accion.APLICAR, prestamo=prestamo, motivo=motivo, usuario=usuario
+    )
     transaction.on_commit(lambda: metricas.PAGOS_RESUELTOS.labels("aplicar").inc())
     log.info("pago_revision_aplicado", pago_id=pago.pk, prestamo_id=prestamo.pk, movimiento_id=pago.movimiento_id)
     _cerrar_fopi(pago, prestamo)
@@ -516,14 +544,18 @@ def pago_marcar_devolucion(*, pago: PagoBancario, usuario, motivo: str) -> PagoB
 
 
 @transaction.atomic
-def devolucion_pago_pagar(*, devolucion: DevolucionPago, clave_rastreo: str, usuario, cuenta: str = "") -> DevolucionPago:
+def devolucion_pago_pagar(
+    *, devolucion: DevolucionPago, clave_rastreo: str, usuario, cuenta: str = ""
+) -> DevolucionPago:
     """Operación paid back money that never reached a loan: recorded with its SPEI tracking key, and told. No
     ledger entry: that money was never in the ledger (a saldo a favor's refund is recuperacion.devoluciones)."""
     clave_rastreo = clave_rastreo.strip()
     if not clave_rastreo or len(clave_rastreo) > 30 or not clave_rastreo.isascii():
         raise ValidationError("Escribe la clave de rastreo SPEI de la transferencia (hasta 30 caracteres).")
     # Locked: two officers recording the same transfer would tell the borrower twice.
-    devolucion = DevolucionPago.objects.select_for_update(of=("self",)).select_related("pago__fopi").get(pk=devolucion.pk)
+    devolucion = (
+        DevolucionPago.objects.select_for_update(of=("self",)).select_related("pago__fopi").get(pk=devolucion.pk)
+    )
     if devolucion.estado != DevolucionPago.Estado.PENDIENTE:
         raise ValidationError("Esta devolución ya se registró como pagada.")
     cuenta = cuenta.strip().replace(" ", "") or devolucion.cuenta

@@ -41,7 +41,9 @@ def test_it_issues_a_payoff_fopi_for_the_liquidacion_at_the_vigencia(cliente_ali
     cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "LIQUIDACION"})
     fopi = Fopi.objects.get()
     posicion = posiciones.posicion(prestamo_alice, reproducir=True)
-    assert fopi.importe == posicion.liquidacion(date(2026, 6, 15), posiciones.contexto(prestamo_alice, date(2026, 6, 5)))
+    assert fopi.importe == posicion.liquidacion(
+        date(2026, 6, 15), posiciones.contexto(prestamo_alice, date(2026, 6, 5))
+    )
     # On the due date itself the payoff is capital + that installment's interest.
     assert fopi.importe == posicion.capital_insoluto + posicion.cuotas[10].interes
 
@@ -71,7 +73,9 @@ def test_it_cancels_the_earlier_pending_fopi_and_counts_the_sequence(cliente_ali
         ({"tipo": "LIQUIDACION", "prestamo": "99999999999"}, "Elige uno de tus préstamos"),
     ],
 )
-def test_it_refuses_bad_requests_with_a_spanish_message_and_issues_nothing(cliente_alice, prestamo_alice, hoy, datos, mensaje):
+def test_it_refuses_bad_requests_with_a_spanish_message_and_issues_nothing(
+    cliente_alice, prestamo_alice, hoy, datos, mensaje
+):
     hoy(date(2026, 6, 5))
     respuesta = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, **datos})
     assert respuesta.status_code == 200
@@ -82,7 +86,9 @@ def test_it_refuses_bad_requests_with_a_spanish_message_and_issues_nothing(clien
 @pytest.mark.django_db
 def test_it_shows_what_a_partial_payment_does_before_issuing(cliente_alice, prestamo_alice, hoy):
     hoy(date(2026, 6, 5))
-    html = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00", "accion": "calcular"}).content.decode()
+    html = cliente_alice.post(
+        URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00", "accion": "calcular"}
+    ).content.decode()
     assert "Qué hace este pago" in html and "Intereses que te ahorras" in html
     assert "</strong> en lugar de 37" in html  # Q11, due on the vigencia, deducted as usual
     assert not Fopi.objects.exists()
@@ -121,7 +127,9 @@ def test_it_marks_expired_fopis_daily_and_keeps_a_late_payment_for_review(presta
     call_command("vencer_fopis")
     fopi.refresh_from_db()
     assert fopi.estado == "VENCIDO"
-    importar_archivo(f"banco,autorizacion,fecha_pago,referencia,importe\nBBVA,V1,2026-06-16,{fopi.referencia},300.00\n".encode())
+    importar_archivo(
+        f"banco,autorizacion,fecha_pago,referencia,importe\nBBVA,V1,2026-06-16,{fopi.referencia},300.00\n".encode()
+    )
     from fopi.models import PagoBancario
 
     pago = PagoBancario.objects.get()
@@ -165,7 +173,14 @@ def test_a_reference_held_by_any_fopi_is_never_issued_again(prestamo_alice, pres
 
     hoy(date(2026, 6, 5))
     tomada = construir_referencia(folio=FOLIO_ALICE, secuencia=1, vigencia=date(2026, 6, 15), importe=D("500.00"))
-    Fopi.objects.create(prestamo=prestamo_bob, secuencia=1, tipo="PARCIAL", importe=D("500.00"),
-                        vigencia=date(2026, 6, 15), referencia=tomada, estado="CANCELADO")
+    Fopi.objects.create(
+        prestamo=prestamo_bob,
+        secuencia=1,
+        tipo="PARCIAL",
+        importe=D("500.00"),
+        vigencia=date(2026, 6, 15),
+        referencia=tomada,
+        estado="CANCELADO",
+    )
     nuevo = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5))
     assert nuevo.secuencia == 2 and nuevo.referencia != tomada and nuevo.referencia.startswith(FOLIO_ALICE + "002")
