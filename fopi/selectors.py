@@ -226,16 +226,25 @@ def _vista_fopi(fopi: Fopi, pagos: list[PagoBancario], siguiente: Fopi | None, h
     return VistaFopi(fopi, EstadoFopi.VENCIDO if estado == Fopi.Estado.VENCIDO else EstadoFopi.PENDIENTE, None, recibidos)
 
 
+def marca_de(fopi: Fopi, *, hoy: date) -> str:
+    """What its PDF prints across the page: `vistas_fopi`'s `estado.marca`, read from the FOPI alone (VENCIDO and
+    CANCELADO are its own state at `hoy`; its payments only tell PAGADO from PAGADO_CON_DIFERENCIA, unmarked)."""
+    estado = fopi.estado_al(hoy)
+    if estado in (Fopi.Estado.VENCIDO, Fopi.Estado.CANCELADO):
+        return EstadoFopi[estado].marca
+    return ""
+
+
 def vistas_fopi(fopis: list[Fopi], *, hoy: date) -> list[VistaFopi]:
     """`fopis` (with their loans) with their states, their payments and what replaced them, in two queries
-    however many there are."""
+    however many there are: one when none of them is cancelled (only a cancelled FOPI names its replacement)."""
     if not fopis:
         return []
-    prestamo_ids = {f.prestamo_id for f in fopis}
+    prestamo_ids = {f.prestamo_id for f in fopis if f.estado_al(hoy) == Fopi.Estado.CANCELADO}
     todos = sorted(
         Fopi.objects.filter(prestamo_id__in=prestamo_ids).only("pk", "prestamo_id", "secuencia", "emitido"),
         key=lambda f: (f.prestamo_id, f.emitido, f.pk),
-    )
+    ) if prestamo_ids else []
     siguiente = {a.pk: b for a, b in zip(todos, todos[1:]) if a.prestamo_id == b.prestamo_id}
     pagos: dict[int, list[PagoBancario]] = {f.pk: [] for f in fopis}
     for pago in (

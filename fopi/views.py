@@ -117,8 +117,8 @@ def fopi_detalle(request, pk: int):
 @lectura_en_replica
 def fopi_descargar(request, pk: int):
     fopi = _fopi_propio(request, pk)
-    (vista,) = selectors.vistas_fopi([fopi], hoy=timezone.localdate())
-    return respuesta_pdf(documentos.fopi_pdf(fopi, marca=vista.estado.marca), f"fopi-{fopi.referencia}.pdf")
+    marca = selectors.marca_de(fopi, hoy=timezone.localdate())
+    return respuesta_pdf(documentos.fopi_pdf(fopi, marca=marca), f"fopi-{fopi.referencia}.pdf")
 
 
 @derechohabiente_requerido
