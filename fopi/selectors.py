@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from fopi.models import Banco, DevolucionPago, Fopi, PagoBancario
 from fopi.referencia import LONGITUD
 from oficina.formatos import formato_fecha, formato_moneda
+from oficina.replica import lee_de_primaria
 from prestamos.models import Derechohabiente, Prestamo
 from prestamos.selectors import VistaPrestamo
 
@@ -31,9 +33,23 @@ def tipos_para(vista: VistaPrestamo) -> tuple[str, ...]:
     return tuple(tipos)
 
 
+CLAVE_BANCOS = "fopi:bancos-autorizados"
+BANCOS_SEGUNDOS = 300
+
+
 def bancos_autorizados() -> list[Banco]:
-    """The banks that take FOPI payments, with their convenios, in the order staff set (page and PDF)."""
-    return list(Banco.objects.filter(activo=True))
+    """The banks that take FOPI payments, with their convenios, in the order staff set (page and PDF).
+
+    Every pending FOPI's page and every PDF show them, and staff change them a few times a year: they are kept
+    in the shared cache, cleared after commit whenever one is saved or deleted (fopi/signals.py), as the
+    remesas the pages read (prestamos/signals.py). A row read from a replica is not cached.
+    """
+    bancos = cache.get(CLAVE_BANCOS)
+    if bancos is None:
+        bancos = list(Banco.objects.filter(activo=True))
+        if lee_de_primaria(Banco):
+            cache.set(CLAVE_BANCOS, bancos, BANCOS_SEGUNDOS)
+    return bancos
 
 
 def pagos_aplicados(derechohabiente: Derechohabiente) -> QuerySet[PagoBancario]:

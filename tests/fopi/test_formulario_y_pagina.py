@@ -194,3 +194,31 @@ def test_an_up_to_date_borrower_is_not_offered_the_box_for_installments_awaiting
     assert 'name="incluir_pendientes"' not in cliente_alice.get(URL).content.decode()
     hoy(date(2026, 6, 20))  # Q11 due on the 15th, its remesa not yet here: awaiting it
     assert 'name="incluir_pendientes"' in cliente_alice.get(URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_banks_come_from_the_cache_and_a_change_by_staff_shows_at_once(
+    cliente_alice, prestamo_alice, hoy, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """The authorized banks (page and PDF) are kept in the shared cache, cleared when staff save or delete one."""
+    from tests.fabricas import texto
+
+    bbva = Banco.objects.create(nombre="BBVA México", convenio="1234567", orden=1)
+    hoy(date(2026, 6, 5))
+    fopi = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("1500.00"), hoy=date(2026, 6, 5))
+    url, pdf = reverse("fopi_detalle", args=[fopi.pk]), reverse("fopi_pdf", args=[fopi.pk])
+    assert "BBVA México" in cliente_alice.get(url).content.decode()
+    with django_assert_max_num_queries(4):  # session, user, padrón entry, the FOPI: no banks
+        contenido = texto(cliente_alice.get(pdf).content)
+    assert "BBVA México" in contenido and "1234567" in contenido
+    with django_capture_on_commit_callbacks(execute=True):
+        Banco.objects.create(nombre="Banorte", convenio="0987654", orden=2)
+    assert "Banorte" in cliente_alice.get(url).content.decode()
+    assert "Banorte" in texto(cliente_alice.get(pdf).content)
+    with django_capture_on_commit_callbacks(execute=True):
+        bbva.activo = False
+        bbva.save()
+    assert "BBVA México" not in cliente_alice.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        bbva.delete()
+    assert "BBVA México" not in texto(cliente_alice.get(pdf).content) and "Banorte" in texto(cliente_alice.get(pdf).content)
