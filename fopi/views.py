@@ -17,7 +17,7 @@ from oficina import metricas
 from oficina.replica import lectura_en_replica
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
 from prestamos.models import Prestamo
-from prestamos.selectors import vistas_prestamos
+from prestamos.selectors import prestamos_de, vistas_prestamos
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +41,8 @@ def fopi_lista(request):
 @derechohabiente_requerido
 def fopi_nuevo(request):
     hoy = timezone.localdate()
-    prestamos = list(
-        Prestamo.objects.filter(derechohabiente=request.derechohabiente)
-        .exclude(estado=Prestamo.Estado.LIQUIDADO)
-        .select_related("dependencia")
-    )
+    # The statement's read of the borrower's loans (fixed SQL on PostgreSQL, the same order): those not settled.
+    prestamos = [p for p in prestamos_de(request.derechohabiente.pk) if p.estado != Prestamo.Estado.LIQUIDADO]
     vistas = {v.prestamo.folio: v for v in vistas_prestamos(prestamos, hoy)}
     vigencia = vigencia_para(hoy, type(prestamos[0].primera_quincena)) if prestamos else vigencia_para(hoy)
     # "Calcular qué hace mi pago" posts too (accion=calcular): a GET would put the CSRF token and the amount in
