@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from fopi.models import Fopi
 from fopi.referencia import coincide, referencia_valida
-from tests.fabricas import FOLIO_ALICE
+from tests.fabricas import FOLIO_ALICE, a_la_vez
 
 URL = reverse("fopi_nuevo")
 
@@ -184,3 +184,33 @@ def test_a_reference_held_by_any_fopi_is_never_issued_again(prestamo_alice, pres
     )
     nuevo = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5))
     assert nuevo.secuencia == 2 and nuevo.referencia != tomada and nuevo.referencia.startswith(FOLIO_ALICE + "002")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_issues_at_the_same_time_take_distinct_numbers_and_leave_one_pending(prestamo_alice):
+    """The loan's lock orders concurrent issues: each reads the FOPIs the one before left (numbers, pending ones,
+    the daily count), so four clicks at once give four numbers, one FOPI pending and the rest cancelled."""
+    from fopi.services import FOPIS_POR_DIA, fopi_emitir
+
+    usuario = prestamo_alice.derechohabiente.usuario
+    fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5))
+    resultados, errores = a_la_vez(
+        lambda: fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5),
+                            usuario=usuario),
+        veces=4,
+    )
+    assert not errores
+    fopis = list(Fopi.objects.order_by("secuencia").values_list("secuencia", "estado"))
+    assert [s for s, _ in fopis] == [1, 2, 3, 4, 5]
+    assert [e for _, e in fopis].count("PENDIENTE") == 1 and fopis[-1] == (5, "PENDIENTE")
+    # The daily limit counts what the others issued meanwhile: at the limit, the next ones at once are refused.
+    for _ in range(FOPIS_POR_DIA - 5 - 1):
+        fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5), usuario=usuario)
+    resultados, errores = a_la_vez(
+        lambda: fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5),
+                            usuario=usuario),
+        veces=3,
+    )
+    assert len(resultados) == 1 and len(errores) == 2 and all("24 horas" in str(e) for e in errores)
+    assert Fopi.objects.count() == FOPIS_POR_DIA and Fopi.objects.filter(estado="PENDIENTE").count() == 1
