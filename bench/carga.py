@@ -8,7 +8,8 @@ production profile (DEBUG off, Redis cache and cached_db sessions on the bench's
 database 15, static files collected) against the bench database, then runs wrk for a bounded time: each connection is one borrower
 (sessions from bench/datos.py, CSRF cookie and token made up per borrower, as Django accepts an unmasked
 secret; one wrk thread per connection, so each follows its own sequence) cycling through: statement page → POST a PARCIAL FOPI of 500.00 → the FOPI's page → its PDF.
-Reports throughput, latency percentiles and errors (target: zero), then stops gunicorn.
+Reports throughput, latency percentiles, errors (target: zero) and the gunicorn workers' CPU per request (what a
+busy shared machine moves least), then stops gunicorn.
 
 Sessions as after a real login: the bench's Redis is emptied before the run (bench/datos.py writes by COPY,
 without the signals that clear what the pages keep), then every borrower's session is read once through
@@ -190,11 +191,14 @@ def main() -> int:
         ]
         for comando in comandos:
             print("$", " ".join(comando))
+        maestros = {p.pid for p in procesos[: args.nodos]}
+        cpu_antes = cpu_de_trabajadores(maestros)
         corriendo = [
             subprocess.Popen(c, env=dict(os.environ, BENCH_USUARIOS=str(ruta)), stdout=subprocess.PIPE, text=True)
             for c in comandos
         ]
         salidas = [p.communicate(timeout=args.segundos + 60)[0] for p in corriendo]
+        cpu_despues = cpu_de_trabajadores(maestros)
         resultados = []
         for i, salida in enumerate(salidas):
             print(f"--- nodo {i + 1} (127.0.0.1:{args.puerto + i})")
@@ -219,6 +223,11 @@ def main() -> int:
             f"(el peor nodo), errores reales {errores}"
         )
         print("  errores reales: " + ", ".join(f"{clave} {valor}" for clave, valor in reales.items()))
+        cpu = sum(cpu_despues.get(pid, 0.0) - antes for pid, antes in cpu_antes.items())
+        print(
+            f"  CPU de los trabajadores gunicorn: {cpu * 1000 / max(peticiones, 1):.2f} ms por petición "
+            f"({cpu:.1f} s en {len(cpu_antes)} trabajadores; sin PostgreSQL, Redis ni wrk)"
+        )
         print(
             f"  esperadas: FOPI nuevos {total('fopis_nuevos'):,}; formulario con el límite diario de FOPI (200, "
             f"sin FOPI nuevo) {total('limite_fopi'):,}"
@@ -235,6 +244,25 @@ def main() -> int:
         for proceso in procesos:
             proceso.wait(timeout=60)
         registro.close()
+
+
+def cpu_de_trabajadores(maestros: set[int]) -> dict[int, float]:
+    """CPU seconds (user + system) each gunicorn worker has used so far, by pid: the children of `maestros`.
+    Throughput and latency move with whatever else the shared machine runs; the server's CPU per request
+    much less. A worker replaced during the run (max_requests) is left out of the difference."""
+    tics = os.sysconf("SC_CLK_TCK")
+    cpu = {}
+    for entrada in os.listdir("/proc"):
+        if not entrada.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entrada}/stat") as archivo:
+                campos = archivo.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(campos[1]) in maestros:  # ppid; utime and stime are fields 14 and 15
+            cpu[int(entrada)] = (int(campos[11]) + int(campos[12])) / tics
+    return cpu
 
 
 def encolar_remesa(ruta: str, redis_url: str) -> int:
