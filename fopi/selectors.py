@@ -61,8 +61,6 @@ def pagos_aplicados(derechohabiente: Derechohabiente) -> QuerySet[PagoBancario]:
     )
 
 
-
-
 def prestamo_sugerido(pago: PagoBancario) -> Prestamo | None:
     """The loan a payment under review most likely belongs to, for staff to confirm before applying it.
 
@@ -106,7 +104,11 @@ def titular_de(pago: PagoBancario) -> Derechohabiente | None:
     if pago.prestamo_id is not None:
         return Prestamo.objects.select_related("derechohabiente__usuario").get(pk=pago.prestamo_id).derechohabiente
     if pago.fopi_id is not None:
-        return Fopi.objects.select_related("prestamo__derechohabiente__usuario").get(pk=pago.fopi_id).prestamo.derechohabiente
+        return (
+            Fopi.objects.select_related("prestamo__derechohabiente__usuario")
+            .get(pk=pago.fopi_id)
+            .prestamo.derechohabiente
+        )
     folio = pago.referencia[:11]
     if len(pago.referencia) < 11 or not folio.isascii() or not folio.isdigit():
         return None
@@ -165,7 +167,9 @@ def _visto(pago: PagoBancario) -> PagoVisto:
         devolucion = getattr(pago, "devolucion", None)
         if devolucion is not None and devolucion.estado == DevolucionPago.Estado.PAGADA:
             return PagoVisto(pago, EstadoPago.DEVUELTO, f"Clave de rastreo {devolucion.clave_rastreo}")
-        return PagoVisto(pago, EstadoPago.POR_DEVOLVER, "el CAPP te lo devolverá; te avisaremos con la clave de rastreo")
+        return PagoVisto(
+            pago, EstadoPago.POR_DEVOLVER, "el CAPP te lo devolverá; te avisaremos con la clave de rastreo"
+        )
     return PagoVisto(pago, EstadoPago.EN_REVISION, motivo_para_el_acreditado(pago))
 
 
@@ -226,20 +230,27 @@ class VistaFopi:
 
 
 def _vista_fopi(fopi: Fopi, pagos: list[PagoBancario], siguiente: Fopi | None, hoy: date) -> VistaFopi:
-    pagado_con = next(
-        (p for p in pagos if p.estado in PagoBancario.APLICADOS and p.prestamo_id == fopi.prestamo_id), None
-    ) if fopi.estado == Fopi.Estado.PAGADO else None
+    pagado_con = (
+        next((p for p in pagos if p.estado in PagoBancario.APLICADOS and p.prestamo_id == fopi.prestamo_id), None)
+        if fopi.estado == Fopi.Estado.PAGADO
+        else None
+    )
     recibidos = tuple(_visto(p) for p in pagos if p is not pagado_con and p.estado != PagoBancario.Estado.REVERTIDO)
     estado = fopi.estado_al(hoy)
     if estado == Fopi.Estado.PAGADO:
         diferencia = (pagado_con.importe - fopi.importe) if pagado_con else Decimal("0.00")
         return VistaFopi(
-            fopi, EstadoFopi.PAGADO_CON_DIFERENCIA if diferencia else EstadoFopi.PAGADO, pagado_con, recibidos,
+            fopi,
+            EstadoFopi.PAGADO_CON_DIFERENCIA if diferencia else EstadoFopi.PAGADO,
+            pagado_con,
+            recibidos,
             diferencia=diferencia,
         )
     if estado == Fopi.Estado.CANCELADO:
         return VistaFopi(fopi, EstadoFopi.CANCELADO, None, recibidos, reemplazo=siguiente)
-    return VistaFopi(fopi, EstadoFopi.VENCIDO if estado == Fopi.Estado.VENCIDO else EstadoFopi.PENDIENTE, None, recibidos)
+    return VistaFopi(
+        fopi, EstadoFopi.VENCIDO if estado == Fopi.Estado.VENCIDO else EstadoFopi.PENDIENTE, None, recibidos
+    )
 
 
 def marca_de(fopi: Fopi, *, hoy: date) -> str:
@@ -257,10 +268,14 @@ def vistas_fopi(fopis: list[Fopi], *, hoy: date) -> list[VistaFopi]:
     if not fopis:
         return []
     prestamo_ids = {f.prestamo_id for f in fopis if f.estado_al(hoy) == Fopi.Estado.CANCELADO}
-    todos = sorted(
-        Fopi.objects.filter(prestamo_id__in=prestamo_ids).only("pk", "prestamo_id", "secuencia", "emitido"),
-        key=lambda f: (f.prestamo_id, f.emitido, f.pk),
-    ) if prestamo_ids else []
+    todos = (
+        sorted(
+            Fopi.objects.filter(prestamo_id__in=prestamo_ids).only("pk", "prestamo_id", "secuencia", "emitido"),
+            key=lambda f: (f.prestamo_id, f.emitido, f.pk),
+        )
+        if prestamo_ids
+        else []
+    )
     siguiente = {a.pk: b for a, b in zip(todos, todos[1:]) if a.prestamo_id == b.prestamo_id}
     pagos: dict[int, list[PagoBancario]] = {f.pk: [] for f in fopis}
     for pago in (

@@ -55,7 +55,8 @@ def fopi_nuevo(request):
         tipos={folio: selectors.tipos_para(v) for folio, v in vistas.items()},
         initial={"prestamo": prestamos[0].folio if prestamos else None},
         con_en_espera=any(
-            services.regularizacion(posicion=v.posicion, contexto=v.contexto, hoy=hoy).en_espera for v in vistas.values()
+            services.regularizacion(posicion=v.posicion, contexto=v.contexto, hoy=hoy).en_espera
+            for v in vistas.values()
         ),
     )
     efecto = None
@@ -74,8 +75,11 @@ def fopi_nuevo(request):
                 )
                 return redirect("fopi_detalle", pk=fopi.pk)
             importe, _ = services.importe_para(
-                tipo=form.cleaned_data["tipo"], posicion=vista.posicion, contexto=vista.contexto,
-                hoy=hoy, importe=form.cleaned_data["importe"],
+                tipo=form.cleaned_data["tipo"],
+                posicion=vista.posicion,
+                contexto=vista.contexto,
+                hoy=hoy,
+                importe=form.cleaned_data["importe"],
                 incluir_pendientes=form.cleaned_data.get("incluir_pendientes", False),
             )
             if form.cleaned_data["tipo"] == Fopi.Tipo.PARCIAL:
@@ -88,8 +92,14 @@ def fopi_nuevo(request):
     return render(
         request,
         "fopi/nuevo.html",
-        {"form": form, "vigencia": vigencia, "liquidaciones": liquidaciones, "efecto": efecto, "vista": vista,
-         "prestamos": prestamos},
+        {
+            "form": form,
+            "vigencia": vigencia,
+            "liquidaciones": liquidaciones,
+            "efecto": efecto,
+            "vista": vista,
+            "prestamos": prestamos,
+        },
     )
 
 
@@ -135,7 +145,9 @@ def avisos(request):
 @derechohabiente_requerido
 @lectura_en_replica
 def pago_comprobante(request, pk: int):
-    pago = get_object_or_404(selectors.pagos_aplicados(request.derechohabiente).select_related("prestamo__derechohabiente"), pk=pk)
+    pago = get_object_or_404(
+        selectors.pagos_aplicados(request.derechohabiente).select_related("prestamo__derechohabiente"), pk=pk
+    )
     return respuesta_pdf(documentos.comprobante_pdf(pago), f"comprobante-{documentos.folio_comprobante(pago)}.pdf")
 
 

@@ -196,8 +196,9 @@ def test_issues_at_the_same_time_take_distinct_numbers_and_leave_one_pending(pre
     usuario = prestamo_alice.derechohabiente.usuario
     fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5))
     resultados, errores = a_la_vez(
-        lambda: fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5),
-                            usuario=usuario),
+        lambda: fopi_emitir(
+            prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5), usuario=usuario
+        ),
         veces=4,
     )
     assert not errores
@@ -208,8 +209,9 @@ def test_issues_at_the_same_time_take_distinct_numbers_and_leave_one_pending(pre
     for _ in range(FOPIS_POR_DIA - 5 - 1):
         fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5), usuario=usuario)
     resultados, errores = a_la_vez(
-        lambda: fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5),
-                            usuario=usuario),
+        lambda: fopi_emitir(
+            prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5), usuario=usuario
+        ),
         veces=3,
     )
     assert len(resultados) == 1 and len(errores) == 2 and all("24 horas" in str(e) for e in errores)

@@ -135,8 +135,9 @@ def test_a_new_fopi_leaves_an_expired_one_vencido_not_cancelled(cliente_alice, f
 
 
 @pytest.mark.django_db
-def test_the_page_and_pdf_of_a_pending_fopi_read_no_other_fopi(cliente_alice, prestamo_alice, hoy,
-                                                                django_assert_max_num_queries):
+def test_the_page_and_pdf_of_a_pending_fopi_read_no_other_fopi(
+    cliente_alice, prestamo_alice, hoy, django_assert_max_num_queries
+):
     """The load test's two GETs: a pending FOPI's page reads the FOPI, its payments and the banks (another FOPI only
     names the one that replaced a cancelled FOPI); its PDF, only the FOPI and the banks (the mark across the page
     comes from the FOPI's own state). Plus session, user and padrón entry."""
@@ -163,7 +164,9 @@ def test_the_pdf_mark_is_the_pages_state_for_every_state(cliente_alice, prestamo
     pendiente = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("700.00"), hoy=date(2026, 6, 6))
     # Still pending in the table but past its vigencia: expired before the daily job marks it.
     Fopi.objects.filter(pk=vencido.pk).update(estado="PENDIENTE", vigencia=date(2026, 6, 1))
-    fopis = list(Fopi.objects.filter(pk__in=[cancelado.pk, pagado.pk, pendiente.pk, vencido.pk]).select_related("prestamo"))
+    fopis = list(
+        Fopi.objects.filter(pk__in=[cancelado.pk, pagado.pk, pendiente.pk, vencido.pk]).select_related("prestamo")
+    )
     marcas = {v.fopi.pk: v.estado.marca for v in vistas_fopi(fopis, hoy=date(2026, 6, 6))}
     assert marcas == {f.pk: marca_de(f, hoy=date(2026, 6, 6)) for f in fopis}
     assert marcas == {cancelado.pk: "CANCELADO", pagado.pk: "", pendiente.pk: "", vencido.pk: "VENCIDO"}
