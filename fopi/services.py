@@ -357,7 +357,7 @@ def _clabe_libre(fopi: Fopi, *, hoy: date) -> str:
 
 def _fopis_para_emitir(prestamo: Prestamo) -> list:
     """The loan's FOPIs, and every FOPI whose reference starts with the loan's folio (every reference the loan
-    can take does, fopi/referencia.py): what `fopi_emitir` checks, in one query instead of five."""
+    can take does, fopi/referencia.py): what `fopi_emitir` checks, in one query instead of four."""
     return list(
         Fopi.objects.filter(Q(prestamo=prestamo) | Q(referencia__startswith=prestamo.folio))
         .order_by()
