@@ -36,9 +36,8 @@ IMPORTE_MINIMO_PARCIAL = Decimal("100.00")
 SECUENCIA_MAXIMA = 999
 # A CLABE passes to a new FOPI only after the vigencia of the FOPI it was given to is over a year old.
 DIAS_PARA_REUSAR_CLABE = 365  # vigencia earlier than this many days ago: more than a year
-FOPIS_POR_DIA = (
-    20  # per loan in 24 hours, issued by the borrower (staff issuing on a borrower's behalf are not limited)
-)
+# Per loan in 24 hours, issued by the borrower (staff issuing on a borrower's behalf are not limited).
+FOPIS_POR_DIA = 20
 
 
 def vigencia_de(posicion: Posicion, hoy: date) -> date:
