@@ -4,11 +4,19 @@
         [--segundos 30] [--conexiones 8] [--puerto 8097]
 
 Starts gunicorn (the project's gunicorn.conf.py, 2 sync workers) bound to 127.0.0.1 only, with the
-production profile (DEBUG off, Redis cache and cached_db sessions on Redis database 15, static files
-collected) against the bench database, then runs wrk for a bounded time: each connection is one borrower
+production profile (DEBUG off, Redis cache and cached_db sessions on the bench's Redis, `BENCH_REDIS_URL` or
+database 15, static files collected) against the bench database, then runs wrk for a bounded time: each connection is one borrower
 (sessions from bench/datos.py, CSRF cookie and token made up per borrower, as Django accepts an unmasked
 secret; one wrk thread per connection, so each follows its own sequence) cycling through: statement page → POST a PARCIAL FOPI of 500.00 → the FOPI's page → its PDF.
-Reports throughput, latency percentiles and errors (target: zero), then stops gunicorn.
+Reports throughput, latency percentiles, errors (target: zero) and the gunicorn workers' CPU per request (what a
+busy shared machine moves least), then stops gunicorn.
+
+Sessions as after a real login: the bench's Redis is emptied before the run (bench/datos.py writes by COPY,
+without the signals that clear what the pages keep), then every borrower's session is read once through
+cached_db from this process — Django set up with the same REDIS_URL (`BENCH_REDIS_URL`, default db 15) and
+cache key prefix as the gunicorn it starts — so it is in the cache gunicorn reads, as a login leaves it
+(login saves through cached_db, which writes the cache). Without that, each borrower's first request of the
+run would read its session from the database, which no real borrower's request does.
 
 Rerunnable: each run issues hundreds of FOPIs, and a loan issues at most FOPIS_POR_DIA in 24 hours. Before
 the run, the FOPIs earlier runs issued for the bench's borrowers are dated back a day (in the bench database
@@ -35,7 +43,16 @@ import sys
 import time
 import urllib.request
 
-from comun import RAIZ, SALIDA, carga_promedio, django_listo, maquina, perfil_produccion, vaciar_cache_bench
+from comun import (
+    RAIZ,
+    SALIDA,
+    calentar_sesiones,
+    carga_promedio,
+    django_listo,
+    maquina,
+    perfil_produccion,
+    vaciar_cache_bench,
+)
 
 PUERTO = int(os.environ.get("BENCH_PUERTO", "8097"))
 
@@ -51,8 +68,9 @@ def usuarios_activos() -> list[tuple[str, str]]:
     claves = (SALIDA / "sesiones.txt").read_text().split()
     sesiones = {s.session_key: s.get_decoded().get(SESSION_KEY) for s in Session.objects.filter(session_key__in=claves)}
     folios = dict(
-        Prestamo.objects.filter(derechohabiente__usuario_id__in=[int(u) for u in sesiones.values() if u],
-                                estado=Prestamo.Estado.VIGENTE).values_list("derechohabiente__usuario_id", "folio")
+        Prestamo.objects.filter(
+            derechohabiente__usuario_id__in=[int(u) for u in sesiones.values() if u], estado=Prestamo.Estado.VIGENTE
+        ).values_list("derechohabiente__usuario_id", "folio")
     )
     for clave in claves:
         usuario = sesiones.get(clave)
@@ -82,10 +100,17 @@ def main() -> int:
     parser.add_argument("--remesa", default="", help="una remesa que un trabajador RQ carga durante la prueba")
     parser.add_argument("--puerto", type=int, default=PUERTO, help="el del primer nodo (BENCH_PUERTO, 8097)")
     parser.add_argument("--usuarios", type=int, default=0, help="sólo los primeros N derechohabientes (todos)")
-    parser.add_argument("--conservar-limite", action="store_true",
-                        help="no fechar atrás los FOPI de corridas anteriores (para ver el límite diario contado aparte)")
+    parser.add_argument(
+        "--conservar-limite",
+        action="store_true",
+        help="no fechar atrás los FOPI de corridas anteriores (para ver el límite diario contado aparte)",
+    )
     args = parser.parse_args()
     perfil_produccion()
+    # This process's Django and the gunicorn it starts share one cache (REDIS_URL, KEY_PREFIX of the
+    # settings): the sessions warmed below must be found by the workers.
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    os.environ["REDIS_URL"] = redis_url
     django_listo()
     print(maquina())
     usuarios = usuarios_activos()[: args.usuarios or None]
@@ -94,11 +119,14 @@ def main() -> int:
         for sesion, folio in usuarios:
             archivo.write(f"{sesion} {secrets.token_hex(16)} {folio}\n")
     fechados = 0 if args.conservar_limite else reiniciar_limite_de_fopis(usuarios)
-    print(f"{len(usuarios)} derechohabientes con sesión y préstamo vigente; "
-          f"{fechados:,} FOPI de corridas anteriores fechados un día atrás")
+    print(
+        f"{len(usuarios)} derechohabientes con sesión y préstamo vigente; "
+        f"{fechados:,} FOPI de corridas anteriores fechados un día atrás"
+    )
 
-    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
     vaciar_cache_bench(redis_url)
+    calentadas = calentar_sesiones([sesion for sesion, _ in usuarios])
+    print(f"{calentadas} sesiones leídas a la caché de Redis ({redis_url}) antes de medir, como tras un login")
     entorno = dict(
         os.environ,
         REDIS_URL=redis_url,
@@ -113,8 +141,11 @@ def main() -> int:
     procesos = [
         subprocess.Popen(
             [os.path.join(bin_dir, "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
-            cwd=RAIZ, env=dict(entorno, GUNICORN_BIND=f"127.0.0.1:{args.puerto + i}"), stdout=registro,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=RAIZ,
+            env=dict(entorno, GUNICORN_BIND=f"127.0.0.1:{args.puerto + i}"),
+            stdout=registro,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         for i in range(args.nodos)
     ]
@@ -131,24 +162,43 @@ def main() -> int:
                 print("gunicorn no arrancó; ver", SALIDA / "gunicorn.log")
                 return 1
         if args.remesa:
-            procesos.append(subprocess.Popen(
-                [python, "manage.py", "trabajador_cargas"], cwd=RAIZ, env=entorno, stdout=registro,
-                stderr=subprocess.STDOUT, start_new_session=True,
-            ))
+            procesos.append(
+                subprocess.Popen(
+                    [python, "manage.py", "trabajador_cargas"],
+                    cwd=RAIZ,
+                    env=entorno,
+                    stdout=registro,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
             carga = encolar_remesa(args.remesa, redis_url)
         por_nodo = max(1, args.conexiones // args.nodos)
         comandos = [
-            ["wrk", f"-t{por_nodo}", f"-c{por_nodo}", f"-d{args.segundos}s", "--latency", "--timeout", "10s",
-             "-s", str(RAIZ / "bench" / "carga.lua"), f"http://127.0.0.1:{args.puerto + i}"]
+            [
+                "wrk",
+                f"-t{por_nodo}",
+                f"-c{por_nodo}",
+                f"-d{args.segundos}s",
+                "--latency",
+                "--timeout",
+                "10s",
+                "-s",
+                str(RAIZ / "bench" / "carga.lua"),
+                f"http://127.0.0.1:{args.puerto + i}",
+            ]
             for i in range(args.nodos)
         ]
         for comando in comandos:
             print("$", " ".join(comando))
+        maestros = {p.pid for p in procesos[: args.nodos]}
+        cpu_antes = cpu_de_trabajadores(maestros)
         corriendo = [
             subprocess.Popen(c, env=dict(os.environ, BENCH_USUARIOS=str(ruta)), stdout=subprocess.PIPE, text=True)
             for c in comandos
         ]
         salidas = [p.communicate(timeout=args.segundos + 60)[0] for p in corriendo]
+        cpu_despues = cpu_de_trabajadores(maestros)
         resultados = []
         for i, salida in enumerate(salidas):
             print(f"--- nodo {i + 1} (127.0.0.1:{args.puerto + i})")
@@ -162,15 +212,26 @@ def main() -> int:
             return sum(int(r[clave]) for r in resultados)
 
         peticiones = total("peticiones")
-        reales = {clave: total(clave) for clave in ("errores_http", "inesperadas", "socket_connect", "socket_read",
-                                                     "socket_write", "timeouts")}
+        reales = {
+            clave: total(clave)
+            for clave in ("errores_http", "inesperadas", "socket_connect", "socket_read", "socket_write", "timeouts")
+        }
         errores = sum(reales.values())
         p95 = max(float(r["p95_ms"]) for r in resultados)
-        print(f"{args.nodos} nodo(s): rendimiento {peticiones / args.segundos:.1f} peticiones/s, p95 {p95} ms "
-              f"(el peor nodo), errores reales {errores}")
+        print(
+            f"{args.nodos} nodo(s): rendimiento {peticiones / args.segundos:.1f} peticiones/s, p95 {p95} ms "
+            f"(el peor nodo), errores reales {errores}"
+        )
         print("  errores reales: " + ", ".join(f"{clave} {valor}" for clave, valor in reales.items()))
-        print(f"  esperadas: FOPI nuevos {total('fopis_nuevos'):,}; formulario con el límite diario de FOPI (200, "
-              f"sin FOPI nuevo) {total('limite_fopi'):,}")
+        cpu = sum(cpu_despues.get(pid, 0.0) - antes for pid, antes in cpu_antes.items())
+        print(
+            f"  CPU de los trabajadores gunicorn: {cpu * 1000 / max(peticiones, 1):.2f} ms por petición "
+            f"({cpu:.1f} s en {len(cpu_antes)} trabajadores; sin PostgreSQL, Redis ni wrk)"
+        )
+        print(
+            f"  esperadas: FOPI nuevos {total('fopis_nuevos'):,}; formulario con el límite diario de FOPI (200, "
+            f"sin FOPI nuevo) {total('limite_fopi'):,}"
+        )
         from fopi.models import Fopi
 
         print(f"FOPI emitidos en la base: {Fopi.objects.count():,}")
@@ -183,6 +244,25 @@ def main() -> int:
         for proceso in procesos:
             proceso.wait(timeout=60)
         registro.close()
+
+
+def cpu_de_trabajadores(maestros: set[int]) -> dict[int, float]:
+    """CPU seconds (user + system) each gunicorn worker has used so far, by pid: the children of `maestros`.
+    Throughput and latency move with whatever else the shared machine runs; the server's CPU per request
+    much less. A worker replaced during the run (max_requests) is left out of the difference."""
+    tics = os.sysconf("SC_CLK_TCK")
+    cpu = {}
+    for entrada in os.listdir("/proc"):
+        if not entrada.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entrada}/stat") as archivo:
+                campos = archivo.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(campos[1]) in maestros:  # ppid; utime and stime are fields 14 and 15
+            cpu[int(entrada)] = (int(campos[11]) + int(campos[12])) / tics
+    return cpu
 
 
 def encolar_remesa(ruta: str, redis_url: str) -> int:
@@ -212,6 +292,7 @@ def esperar_remesa(carga_id: int, segundos: int = 120) -> str:
             return f"remesa (carga {carga_id}): {carga.get_estado_display()} en {duracion:.1f} s — {carga.resumen or carga.errores}"
         time.sleep(1)
     return f"remesa (carga {carga_id}): sin terminar tras {segundos} s"
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -28,16 +28,24 @@ def configuracion_bench() -> dict:
     if "postgresql" not in config["ENGINE"]:
         sys.exit("Los benchmarks sólo corren en PostgreSQL (DATABASE_URL=postgres://…/oficina_bench).")
     if "bench" not in config["NAME"]:
-        sys.exit(f"La base «{config['NAME']}» no contiene «bench» en su nombre: el benchmark la borraría o "
-                 "escribiría en ella. Usa p. ej. oficina_bench.")
+        sys.exit(
+            f"La base «{config['NAME']}» no contiene «bench» en su nombre: el benchmark la borraría o "
+            "escribiría en ella. Usa p. ej. oficina_bench."
+        )
     return config
 
 
 def conectar_servidor(config: dict):
     import psycopg
 
-    servidor = dict(host=config["HOST"] or None, port=config["PORT"] or None, user=config["USER"] or None,
-                    password=config["PASSWORD"] or None, dbname="postgres", autocommit=True)
+    servidor = dict(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
     return psycopg.connect(**{k: v for k, v in servidor.items() if v is not None})
 
 
@@ -78,10 +86,14 @@ def maquina() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
-    memoria = next((int(linea.split()[1]) // 1024 for linea in open("/proc/meminfo") if linea.startswith("MemTotal")), 0)
+    memoria = next(
+        (int(linea.split()[1]) // 1024 for linea in open("/proc/meminfo") if linea.startswith("MemTotal")), 0
+    )
     carga = " ".join(open("/proc/loadavg").read().split()[:3])
-    return (f"{os.cpu_count()} núcleos, {memoria / 1024:.1f} GiB, PostgreSQL {version}, Python "
-            f"{platform.python_version()}, carga promedio {carga}")
+    return (
+        f"{os.cpu_count()} núcleos, {memoria / 1024:.1f} GiB, PostgreSQL {version}, Python "
+        f"{platform.python_version()}, carga promedio {carga}"
+    )
 
 
 def carga_promedio() -> str:
@@ -94,6 +106,25 @@ def vaciar_cache_bench(url: str) -> None:
     import redis
 
     redis.Redis.from_url(url).flushdb()
+
+
+def calentar_sesiones(claves) -> int:
+    """Read every session once through the configured engine (cached_db on the bench's Redis), so each enters
+    the cache a server reading the same REDIS_URL and key prefix uses: as after a real login, which saves
+    through cached_db and so writes the cache. bench/datos.py writes sessions by COPY and the bench's Redis
+    is emptied before a run: without this, each borrower's first request would read the database instead.
+    Returns how many sessions were found (an expired or unknown key loads empty and is not cached)."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    motor = import_module(settings.SESSION_ENGINE)
+    encontradas = 0
+    for clave in claves:
+        sesion = motor.SessionStore(session_key=clave)
+        if sesion.load():
+            encontradas += 1
+    return encontradas
 
 
 def django_en_produccion_con_redis() -> None:

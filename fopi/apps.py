@@ -8,7 +8,7 @@ class FopiConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import email_added, email_changed
 
-        from fopi import buzon, importacion, metricas  # noqa: F401 — registers its file kind and its gauges
+        from fopi import buzon, importacion, metricas, signals  # noqa: F401 — its file kind, gauges, cache clearing
 
         # allauth mails these notices itself; the Avisos page keeps them too (docs/reglas.md §13).
         email_changed.connect(buzon.correo_cambiado, dispatch_uid="buzon_correo_cambiado")

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from fopi.models import Banco, DevolucionPago, Fopi, PagoBancario
 from fopi.referencia import LONGITUD
 from oficina.formatos import formato_fecha, formato_moneda
+from oficina.replica import lee_de_primaria
 from prestamos.models import Derechohabiente, Prestamo
 from prestamos.selectors import VistaPrestamo
 
@@ -31,9 +33,23 @@ def tipos_para(vista: VistaPrestamo) -> tuple[str, ...]:
     return tuple(tipos)
 
 
+CLAVE_BANCOS = "fopi:bancos-autorizados"
+BANCOS_SEGUNDOS = 300
+
+
 def bancos_autorizados() -> list[Banco]:
-    """The banks that take FOPI payments, with their convenios, in the order staff set (page and PDF)."""
-    return list(Banco.objects.filter(activo=True))
+    """The banks that take FOPI payments, with their convenios, in the order staff set (page and PDF).
+
+    Every pending FOPI's page and every PDF show them, and staff change them a few times a year: they are kept
+    in the shared cache, cleared after commit whenever one is saved or deleted (fopi/signals.py), as the
+    remesas the pages read (prestamos/signals.py). A row read from a replica is not cached.
+    """
+    bancos = cache.get(CLAVE_BANCOS)
+    if bancos is None:
+        bancos = list(Banco.objects.filter(activo=True))
+        if lee_de_primaria(Banco):
+            cache.set(CLAVE_BANCOS, bancos, BANCOS_SEGUNDOS)
+    return bancos
 
 
 def pagos_aplicados(derechohabiente: Derechohabiente) -> QuerySet[PagoBancario]:
@@ -43,8 +59,6 @@ def pagos_aplicados(derechohabiente: Derechohabiente) -> QuerySet[PagoBancario]:
         .select_related("prestamo", "fopi", "movimiento")
         .order_by("-fecha_pago", "-id")
     )
-
-
 
 
 def prestamo_sugerido(pago: PagoBancario) -> Prestamo | None:
@@ -90,7 +104,11 @@ def titular_de(pago: PagoBancario) -> Derechohabiente | None:
     if pago.prestamo_id is not None:
         return Prestamo.objects.select_related("derechohabiente__usuario").get(pk=pago.prestamo_id).derechohabiente
     if pago.fopi_id is not None:
-        return Fopi.objects.select_related("prestamo__derechohabiente__usuario").get(pk=pago.fopi_id).prestamo.derechohabiente
+        return (
+            Fopi.objects.select_related("prestamo__derechohabiente__usuario")
+            .get(pk=pago.fopi_id)
+            .prestamo.derechohabiente
+        )
     folio = pago.referencia[:11]
     if len(pago.referencia) < 11 or not folio.isascii() or not folio.isdigit():
         return None
@@ -149,7 +167,9 @@ def _visto(pago: PagoBancario) -> PagoVisto:
         devolucion = getattr(pago, "devolucion", None)
         if devolucion is not None and devolucion.estado == DevolucionPago.Estado.PAGADA:
             return PagoVisto(pago, EstadoPago.DEVUELTO, f"Clave de rastreo {devolucion.clave_rastreo}")
-        return PagoVisto(pago, EstadoPago.POR_DEVOLVER, "el CAPP te lo devolverá; te avisaremos con la clave de rastreo")
+        return PagoVisto(
+            pago, EstadoPago.POR_DEVOLVER, "el CAPP te lo devolverá; te avisaremos con la clave de rastreo"
+        )
     return PagoVisto(pago, EstadoPago.EN_REVISION, motivo_para_el_acreditado(pago))
 
 
@@ -210,31 +230,51 @@ class VistaFopi:
 
 
 def _vista_fopi(fopi: Fopi, pagos: list[PagoBancario], siguiente: Fopi | None, hoy: date) -> VistaFopi:
-    pagado_con = next(
-        (p for p in pagos if p.estado in PagoBancario.APLICADOS and p.prestamo_id == fopi.prestamo_id), None
-    ) if fopi.estado == Fopi.Estado.PAGADO else None
+    pagado_con = (
+        next((p for p in pagos if p.estado in PagoBancario.APLICADOS and p.prestamo_id == fopi.prestamo_id), None)
+        if fopi.estado == Fopi.Estado.PAGADO
+        else None
+    )
     recibidos = tuple(_visto(p) for p in pagos if p is not pagado_con and p.estado != PagoBancario.Estado.REVERTIDO)
     estado = fopi.estado_al(hoy)
     if estado == Fopi.Estado.PAGADO:
         diferencia = (pagado_con.importe - fopi.importe) if pagado_con else Decimal("0.00")
         return VistaFopi(
-            fopi, EstadoFopi.PAGADO_CON_DIFERENCIA if diferencia else EstadoFopi.PAGADO, pagado_con, recibidos,
+            fopi,
+            EstadoFopi.PAGADO_CON_DIFERENCIA if diferencia else EstadoFopi.PAGADO,
+            pagado_con,
+            recibidos,
             diferencia=diferencia,
         )
     if estado == Fopi.Estado.CANCELADO:
         return VistaFopi(fopi, EstadoFopi.CANCELADO, None, recibidos, reemplazo=siguiente)
-    return VistaFopi(fopi, EstadoFopi.VENCIDO if estado == Fopi.Estado.VENCIDO else EstadoFopi.PENDIENTE, None, recibidos)
+    return VistaFopi(
+        fopi, EstadoFopi.VENCIDO if estado == Fopi.Estado.VENCIDO else EstadoFopi.PENDIENTE, None, recibidos
+    )
+
+
+def marca_de(fopi: Fopi, *, hoy: date) -> str:
+    """What its PDF prints across the page: `vistas_fopi`'s `estado.marca`, read from the FOPI alone (VENCIDO and
+    CANCELADO are its own state at `hoy`; its payments only tell PAGADO from PAGADO_CON_DIFERENCIA, unmarked)."""
+    estado = fopi.estado_al(hoy)
+    if estado in (Fopi.Estado.VENCIDO, Fopi.Estado.CANCELADO):
+        return EstadoFopi[estado].marca
+    return ""
 
 
 def vistas_fopi(fopis: list[Fopi], *, hoy: date) -> list[VistaFopi]:
     """`fopis` (with their loans) with their states, their payments and what replaced them, in two queries
-    however many there are."""
+    however many there are: one when none of them is cancelled (only a cancelled FOPI names its replacement)."""
     if not fopis:
         return []
-    prestamo_ids = {f.prestamo_id for f in fopis}
-    todos = sorted(
-        Fopi.objects.filter(prestamo_id__in=prestamo_ids).only("pk", "prestamo_id", "secuencia", "emitido"),
-        key=lambda f: (f.prestamo_id, f.emitido, f.pk),
+    prestamo_ids = {f.prestamo_id for f in fopis if f.estado_al(hoy) == Fopi.Estado.CANCELADO}
+    todos = (
+        sorted(
+            Fopi.objects.filter(prestamo_id__in=prestamo_ids).only("pk", "prestamo_id", "secuencia", "emitido"),
+            key=lambda f: (f.prestamo_id, f.emitido, f.pk),
+        )
+        if prestamo_ids
+        else []
     )
     siguiente = {a.pk: b for a, b in zip(todos, todos[1:]) if a.prestamo_id == b.prestamo_id}
     pagos: dict[int, list[PagoBancario]] = {f.pk: [] for f in fopis}

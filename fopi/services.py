@@ -16,7 +16,7 @@ import structlog
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Q
 from django.utils import timezone
 
 from fopi import avisos
@@ -36,7 +36,8 @@ IMPORTE_MINIMO_PARCIAL = Decimal("100.00")
 SECUENCIA_MAXIMA = 999
 # A CLABE passes to a new FOPI only after the vigencia of the FOPI it was given to is over a year old.
 DIAS_PARA_REUSAR_CLABE = 365  # vigencia earlier than this many days ago: more than a year
-FOPIS_POR_DIA = 20  # per loan in 24 hours, issued by the borrower (staff issuing on a borrower's behalf are not limited)
+# Per loan in 24 hours, issued by the borrower (staff issuing on a borrower's behalf are not limited).
+FOPIS_POR_DIA = 20
 
 
 def vigencia_de(posicion: Posicion, hoy: date) -> date:
@@ -135,23 +136,27 @@ def regularizacion(*, posicion: Posicion, contexto: Contexto, hoy: date) -> Regu
     gracia = timedelta(days=contexto.parametros.dias_gracia)
     for c in posicion.vencidas_sin_pagar(hoy):
         if posicion.es_omitida(c, hoy, contexto):
-            omisiones.append(OmisionRegularizable(
-                numero=c.numero,
-                quincena=str(c.periodo),
-                descripcion=c.periodo.descripcion,
-                pendiente=c.pendiente,
-                moratorio_hoy=posicion.moratorio_pendiente(c, hoy, contexto),
-                moratorio_vigencia=posicion.moratorio_pendiente(c, vigencia, contexto),
-            ))
+            omisiones.append(
+                OmisionRegularizable(
+                    numero=c.numero,
+                    quincena=str(c.periodo),
+                    descripcion=c.periodo.descripcion,
+                    pendiente=c.pendiente,
+                    moratorio_hoy=posicion.moratorio_pendiente(c, hoy, contexto),
+                    moratorio_vigencia=posicion.moratorio_pendiente(c, vigencia, contexto),
+                )
+            )
         else:
-            en_espera.append(CuotaEnEspera(
-                numero=c.numero,
-                quincena=str(c.periodo),
-                descripcion=c.periodo.descripcion,
-                pendiente=c.pendiente,
-                espera_hasta=c.vencimiento + gracia,
-                moratorio_vigencia=posicion.moratorio_pendiente(c, vigencia, contexto),
-            ))
+            en_espera.append(
+                CuotaEnEspera(
+                    numero=c.numero,
+                    quincena=str(c.periodo),
+                    descripcion=c.periodo.descripcion,
+                    pendiente=c.pendiente,
+                    espera_hasta=c.vencimiento + gracia,
+                    moratorio_vigencia=posicion.moratorio_pendiente(c, vigencia, contexto),
+                )
+            )
     return Regularizacion(vigencia=vigencia, omisiones=tuple(omisiones), en_espera=tuple(en_espera))
 
 
@@ -172,7 +177,9 @@ def _interes_por_vencer(posicion: Posicion, fecha: date) -> Decimal:
     return sum((c.pendiente_interes for c in posicion.cuotas if c.vencimiento > fecha), CERO)
 
 
-def efecto_parcial(*, posicion: Posicion, contexto: Contexto, importe: Decimal, hoy: date, fecha_pago: date) -> EfectoParcial:
+def efecto_parcial(
+    *, posicion: Posicion, contexto: Contexto, importe: Decimal, hoy: date, fecha_pago: date
+) -> EfectoParcial:
     """The loan on `fecha_pago` with and without `importe` paid that day.
 
     Both assume the payroll deductions due from today to then arrive on their due dates, as they do: leaving the
@@ -195,7 +202,12 @@ def efecto_parcial(*, posicion: Posicion, contexto: Contexto, importe: Decimal, 
 
 
 def importe_para(
-    *, tipo: str, posicion: Posicion, contexto: Contexto, hoy: date, importe: Decimal | None,
+    *,
+    tipo: str,
+    posicion: Posicion,
+    contexto: Contexto,
+    hoy: date,
+    importe: Decimal | None,
     incluir_pendientes: bool = False,
 ) -> tuple[Decimal, dict]:
     """The FOPI amount for `tipo`, or ValidationError saying in Spanish why it cannot be issued.
@@ -218,9 +230,7 @@ def importe_para(
     if tipo != Fopi.Tipo.PARCIAL:
         raise ValidationError("Elige un tipo de pago válido.")
     if en_cobranza:
-        raise ValidationError(
-            "Tu préstamo está en cobranza: sólo puedes regularizarlo completo o liquidarlo."
-        )
+        raise ValidationError("Tu préstamo está en cobranza: sólo puedes regularizarlo completo o liquidarlo.")
     if importe is None:
         raise ValidationError("Escribe el importe del pago parcial.")
     if importe < IMPORTE_MINIMO_PARCIAL:
@@ -251,7 +261,12 @@ def _importe_regularizacion(reg: Regularizacion, incluir_pendientes: bool) -> tu
 
 @transaction.atomic
 def fopi_emitir(
-    *, prestamo: Prestamo, tipo: str, importe: Decimal | None = None, usuario=None, hoy: date,
+    *,
+    prestamo: Prestamo,
+    tipo: str,
+    importe: Decimal | None = None,
+    usuario=None,
+    hoy: date,
     incluir_pendientes: bool = False,
 ) -> Fopi:
     """Issue a FOPI for `prestamo`, cancelling its earlier pending ones. `usuario`: who issued it (the
@@ -263,22 +278,35 @@ def fopi_emitir(
     posicion = posiciones.posicion(prestamo)
     contexto = posiciones.contexto(prestamo, hoy)
     monto, detalle = importe_para(
-        tipo=tipo, posicion=posicion, contexto=contexto, hoy=hoy, importe=importe,
+        tipo=tipo,
+        posicion=posicion,
+        contexto=contexto,
+        hoy=hoy,
+        importe=importe,
         incluir_pendientes=incluir_pendientes,
     )
     vigencia = vigencia_de(posicion, hoy)
+    # What the daily limit, the cancelling and the free number and reference need, in one read under the loan's
+    # lock (nobody else issues a FOPI for it, nor pays one, meanwhile; the daily job only expires pending ones).
+    fopis = _fopis_para_emitir(prestamo)
+    propios = [f for f in fopis if f.prestamo_id == prestamo.pk]
     if not (usuario is not None and usuario.is_staff):
-        recientes = prestamo.fopis.filter(emitido__gte=timezone.now() - timedelta(days=1)).count()
+        desde = timezone.now() - timedelta(days=1)
+        recientes = sum(1 for f in propios if f.emitido >= desde)
         if recientes >= FOPIS_POR_DIA:
             raise ValidationError(
                 f"Ya generaste {recientes} formatos de pago en las últimas 24 horas para este préstamo. Usa el más "
                 "reciente (sigue vigente) o vuelve mañana; si necesitas otro hoy, comunícate al CAPP."
             )
     # Those already past their vigencia expired on their own (the daily job may not have marked them yet): they stay
-    # "Vencido", with any late payment, rather than look replaced (docs/reglas.md §13).
-    prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE, vigencia__lt=hoy).update(estado=Fopi.Estado.VENCIDO)
-    prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE).update(estado=Fopi.Estado.CANCELADO)
-    secuencia, referencia = _secuencia_libre(prestamo, vigencia=vigencia, importe=monto)
+    # "Vencido", with any late payment, rather than look replaced (docs/reglas.md §13). Each UPDATE runs only when
+    # the read found a row for it (both filter on PENDIENTE, so one the daily job expired meanwhile is left alone).
+    pendientes = [f for f in propios if f.estado == Fopi.Estado.PENDIENTE]
+    if any(f.vigencia < hoy for f in pendientes):
+        prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE, vigencia__lt=hoy).update(estado=Fopi.Estado.VENCIDO)
+    if any(f.vigencia >= hoy for f in pendientes):
+        prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE).update(estado=Fopi.Estado.CANCELADO)
+    secuencia, referencia = _secuencia_libre(prestamo, vigencia=vigencia, importe=monto, fopis=fopis)
     fopi = Fopi.objects.create(
         prestamo=prestamo,
         secuencia=secuencia,
@@ -326,7 +354,17 @@ def _clabe_libre(fopi: Fopi, *, hoy: date) -> str:
     return libre.clabe
 
 
-def _secuencia_libre(prestamo: Prestamo, *, vigencia: date, importe: Decimal) -> tuple[int, str]:
+def _fopis_para_emitir(prestamo: Prestamo) -> list:
+    """The loan's FOPIs, and every FOPI whose reference starts with the loan's folio (every reference the loan
+    can take does, fopi/referencia.py): what `fopi_emitir` checks, in one query instead of four."""
+    return list(
+        Fopi.objects.filter(Q(prestamo=prestamo) | Q(referencia__startswith=prestamo.folio))
+        .order_by()
+        .values_list("prestamo_id", "secuencia", "estado", "emitido", "vigencia", "referencia", named=True)
+    )
+
+
+def _secuencia_libre(prestamo: Prestamo, *, vigencia: date, importe: Decimal, fopis: list) -> tuple[int, str]:
     """The loan's next 3-digit FOPI number not held by a pending or paid FOPI, whose reference no FOPI has.
 
     Numbers follow each other (after the highest issued); the reference holds only 3 digits for them, so
@@ -334,22 +372,20 @@ def _secuencia_libre(prestamo: Prestamo, *, vigencia: date, importe: Decimal) ->
     lowest: a loan is never locked out of paying. Money is matched by the whole reference,
     which also carries the vigencia and the amount's digit, so a payment made with an old FOPI's reference
     still finds that old (cancelled) FOPI and goes to review, never to the new one (docs/reglas.md §7).
+
+    `fopis`: `_fopis_para_emitir`'s rows, read after nothing else could change them; the pending ones among them
+    have just been expired or cancelled (`fopi_emitir`), so only the paid ones hold their number.
     """
-    ocupados = set(
-        prestamo.fopis.filter(estado__in=[Fopi.Estado.PENDIENTE, Fopi.Estado.PAGADO]).values_list("secuencia", flat=True)
-    )
-    ultimo = prestamo.fopis.aggregate(m=Max("secuencia"))["m"] or 0
-    orden = [*range(ultimo + 1, SECUENCIA_MAXIMA + 1), *range(1, ultimo + 1)]
-    libres = [n for n in orden if n not in ocupados]
-    for inicio in range(0, len(libres), 50):
-        candidatas = {
-            construir_referencia(folio=prestamo.folio, secuencia=n, vigencia=vigencia, importe=importe): n
-            for n in libres[inicio : inicio + 50]
-        }
-        tomadas = set(Fopi.objects.filter(referencia__in=candidatas).values_list("referencia", flat=True))
-        for referencia, numero in candidatas.items():
-            if referencia not in tomadas:
-                return numero, referencia
+    propios = [f for f in fopis if f.prestamo_id == prestamo.pk]
+    ocupados = {f.secuencia for f in propios if f.estado == Fopi.Estado.PAGADO}
+    ultimo = max((f.secuencia for f in propios), default=0)
+    tomadas = {f.referencia for f in fopis}
+    for numero in (*range(ultimo + 1, SECUENCIA_MAXIMA + 1), *range(1, ultimo + 1)):
+        if numero in ocupados:
+            continue
+        referencia = construir_referencia(folio=prestamo.folio, secuencia=numero, vigencia=vigencia, importe=importe)
+        if referencia not in tomadas:
+            return numero, referencia
     raise ValidationError("Este préstamo tiene 999 formatos de pago pagados o pendientes; comunícate al CAPP.")
 
 
@@ -418,8 +454,14 @@ def pago_registrar(*, pago: PagoBancario, fecha_valor: date | None = None, usuar
         usuario=usuario,
     )
     pago.save(update_fields=["movimiento"])
-    log.info("pago_aplicado", pago_id=pago.pk, canal=pago.canal, fopi_id=fopi.pk, prestamo_id=fopi.prestamo_id,
-             movimiento_id=pago.movimiento_id)
+    log.info(
+        "pago_aplicado",
+        pago_id=pago.pk,
+        canal=pago.canal,
+        fopi_id=fopi.pk,
+        prestamo_id=fopi.prestamo_id,
+        movimiento_id=pago.movimiento_id,
+    )
     fopi.estado, fopi.pagado_el = Fopi.Estado.PAGADO, pago.fecha_pago
     fopi.save(update_fields=["estado", "pagado_el"])
     avisos.pago_aplicado(pago, liquidado_antes=liquidado_antes)
@@ -460,7 +502,9 @@ def pago_aplicar_a_prestamo(*, pago: PagoBancario, prestamo: Prestamo, usuario, 
     )
     pago.estado, pago.prestamo = PagoBancario.Estado.APLICADO_CAPP, prestamo
     pago.save(update_fields=["estado", "prestamo", "movimiento"])
-    AccionPago.objects.create(pago=pago, accion=AccionPago.Accion.APLICAR, prestamo=prestamo, motivo=motivo, usuario=usuario)
+    AccionPago.objects.create(
+        pago=pago, accion=AccionPago.Accion.APLICAR, prestamo=prestamo, motivo=motivo, usuario=usuario
+    )
     transaction.on_commit(lambda: metricas.PAGOS_RESUELTOS.labels("aplicar").inc())
     log.info("pago_revision_aplicado", pago_id=pago.pk, prestamo_id=prestamo.pk, movimiento_id=pago.movimiento_id)
     _cerrar_fopi(pago, prestamo)
@@ -499,14 +543,18 @@ def pago_marcar_devolucion(*, pago: PagoBancario, usuario, motivo: str) -> PagoB
 
 
 @transaction.atomic
-def devolucion_pago_pagar(*, devolucion: DevolucionPago, clave_rastreo: str, usuario, cuenta: str = "") -> DevolucionPago:
+def devolucion_pago_pagar(
+    *, devolucion: DevolucionPago, clave_rastreo: str, usuario, cuenta: str = ""
+) -> DevolucionPago:
     """Operación paid back money that never reached a loan: recorded with its SPEI tracking key, and told. No
     ledger entry: that money was never in the ledger (a saldo a favor's refund is recuperacion.devoluciones)."""
     clave_rastreo = clave_rastreo.strip()
     if not clave_rastreo or len(clave_rastreo) > 30 or not clave_rastreo.isascii():
         raise ValidationError("Escribe la clave de rastreo SPEI de la transferencia (hasta 30 caracteres).")
     # Locked: two officers recording the same transfer would tell the borrower twice.
-    devolucion = DevolucionPago.objects.select_for_update(of=("self",)).select_related("pago__fopi").get(pk=devolucion.pk)
+    devolucion = (
+        DevolucionPago.objects.select_for_update(of=("self",)).select_related("pago__fopi").get(pk=devolucion.pk)
+    )
     if devolucion.estado != DevolucionPago.Estado.PENDIENTE:
         raise ValidationError("Esta devolución ya se registró como pagada.")
     cuenta = cuenta.strip().replace(" ", "") or devolucion.cuenta

@@ -17,7 +17,7 @@ from oficina import metricas
 from oficina.replica import lectura_en_replica
 from prestamos.acceso import derechohabiente_requerido, respuesta_pdf
 from prestamos.models import Prestamo
-from prestamos.selectors import vistas_prestamos
+from prestamos.selectors import prestamos_de, vistas_prestamos
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +41,8 @@ def fopi_lista(request):
 @derechohabiente_requerido
 def fopi_nuevo(request):
     hoy = timezone.localdate()
-    prestamos = list(
-        Prestamo.objects.filter(derechohabiente=request.derechohabiente)
-        .exclude(estado=Prestamo.Estado.LIQUIDADO)
-        .select_related("dependencia")
-    )
+    # The statement's read of the borrower's loans (fixed SQL on PostgreSQL, the same order): those not settled.
+    prestamos = [p for p in prestamos_de(request.derechohabiente.pk) if p.estado != Prestamo.Estado.LIQUIDADO]
     vistas = {v.prestamo.folio: v for v in vistas_prestamos(prestamos, hoy)}
     vigencia = vigencia_para(hoy, type(prestamos[0].primera_quincena)) if prestamos else vigencia_para(hoy)
     # "Calcular qué hace mi pago" posts too (accion=calcular): a GET would put the CSRF token and the amount in
@@ -58,7 +55,8 @@ def fopi_nuevo(request):
         tipos={folio: selectors.tipos_para(v) for folio, v in vistas.items()},
         initial={"prestamo": prestamos[0].folio if prestamos else None},
         con_en_espera=any(
-            services.regularizacion(posicion=v.posicion, contexto=v.contexto, hoy=hoy).en_espera for v in vistas.values()
+            services.regularizacion(posicion=v.posicion, contexto=v.contexto, hoy=hoy).en_espera
+            for v in vistas.values()
         ),
     )
     efecto = None
@@ -77,8 +75,11 @@ def fopi_nuevo(request):
                 )
                 return redirect("fopi_detalle", pk=fopi.pk)
             importe, _ = services.importe_para(
-                tipo=form.cleaned_data["tipo"], posicion=vista.posicion, contexto=vista.contexto,
-                hoy=hoy, importe=form.cleaned_data["importe"],
+                tipo=form.cleaned_data["tipo"],
+                posicion=vista.posicion,
+                contexto=vista.contexto,
+                hoy=hoy,
+                importe=form.cleaned_data["importe"],
                 incluir_pendientes=form.cleaned_data.get("incluir_pendientes", False),
             )
             if form.cleaned_data["tipo"] == Fopi.Tipo.PARCIAL:
@@ -91,8 +92,14 @@ def fopi_nuevo(request):
     return render(
         request,
         "fopi/nuevo.html",
-        {"form": form, "vigencia": vigencia, "liquidaciones": liquidaciones, "efecto": efecto, "vista": vista,
-         "prestamos": prestamos},
+        {
+            "form": form,
+            "vigencia": vigencia,
+            "liquidaciones": liquidaciones,
+            "efecto": efecto,
+            "vista": vista,
+            "prestamos": prestamos,
+        },
     )
 
 
@@ -117,8 +124,8 @@ def fopi_detalle(request, pk: int):
 @lectura_en_replica
 def fopi_descargar(request, pk: int):
     fopi = _fopi_propio(request, pk)
-    (vista,) = selectors.vistas_fopi([fopi], hoy=timezone.localdate())
-    return respuesta_pdf(documentos.fopi_pdf(fopi, marca=vista.estado.marca), f"fopi-{fopi.referencia}.pdf")
+    marca = selectors.marca_de(fopi, hoy=timezone.localdate())
+    return respuesta_pdf(documentos.fopi_pdf(fopi, marca=marca), f"fopi-{fopi.referencia}.pdf")
 
 
 @derechohabiente_requerido
@@ -138,7 +145,9 @@ def avisos(request):
 @derechohabiente_requerido
 @lectura_en_replica
 def pago_comprobante(request, pk: int):
-    pago = get_object_or_404(selectors.pagos_aplicados(request.derechohabiente).select_related("prestamo__derechohabiente"), pk=pk)
+    pago = get_object_or_404(
+        selectors.pagos_aplicados(request.derechohabiente).select_related("prestamo__derechohabiente"), pk=pk
+    )
     return respuesta_pdf(documentos.comprobante_pdf(pago), f"comprobante-{documentos.folio_comprobante(pago)}.pdf")
 
 

@@ -132,3 +132,45 @@ def test_a_new_fopi_leaves_an_expired_one_vencido_not_cancelled(cliente_alice, f
     fopi.refresh_from_db()
     assert fopi.estado == "VENCIDO"
     assert ">Vencido<" in detalle(cliente_alice, fopi)
+
+
+@pytest.mark.django_db
+def test_the_page_and_pdf_of_a_pending_fopi_read_no_other_fopi(
+    cliente_alice, prestamo_alice, hoy, django_assert_max_num_queries
+):
+    """The load test's two GETs: a pending FOPI's page reads the FOPI, its payments and the banks (another FOPI only
+    names the one that replaced a cancelled FOPI); its PDF, only the FOPI and the banks (the mark across the page
+    comes from the FOPI's own state). Plus session, user and padrón entry."""
+    hoy(date(2026, 6, 6))
+    for _ in range(3):
+        f = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5))
+    with django_assert_max_num_queries(6):
+        assert cliente_alice.get(reverse("fopi_detalle", args=[f.pk])).status_code == 200
+    with django_assert_max_num_queries(5):
+        assert cliente_alice.get(reverse("fopi_pdf", args=[f.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_pdf_mark_is_the_pages_state_for_every_state(cliente_alice, prestamo_alice, staff, hoy):
+    """The PDF reads its mark from the FOPI alone: the same as the page's state in each case."""
+    from fopi.models import Fopi
+    from fopi.selectors import marca_de, vistas_fopi
+
+    hoy(date(2026, 6, 6))
+    cancelado = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5))
+    pagado = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("600.00"), hoy=date(2026, 6, 5))
+    pagos(f"BBVA,M1,2026-06-06,{pagado.referencia},600.00")
+    vencido = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("800.00"), hoy=date(2026, 6, 6))
+    pendiente = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("700.00"), hoy=date(2026, 6, 6))
+    # Still pending in the table but past its vigencia: expired before the daily job marks it.
+    Fopi.objects.filter(pk=vencido.pk).update(estado="PENDIENTE", vigencia=date(2026, 6, 1))
+    fopis = list(
+        Fopi.objects.filter(pk__in=[cancelado.pk, pagado.pk, pendiente.pk, vencido.pk]).select_related("prestamo")
+    )
+    marcas = {v.fopi.pk: v.estado.marca for v in vistas_fopi(fopis, hoy=date(2026, 6, 6))}
+    assert marcas == {f.pk: marca_de(f, hoy=date(2026, 6, 6)) for f in fopis}
+    assert marcas == {cancelado.pk: "CANCELADO", pagado.pk: "", pendiente.pk: "", vencido.pk: "VENCIDO"}
+    for f in fopis:
+        contenido = texto(cliente_alice.get(reverse("fopi_pdf", args=[f.pk])).content)
+        for marca in ("VENCIDO", "CANCELADO"):
+            assert (marca in contenido) == (marcas[f.pk] == marca)

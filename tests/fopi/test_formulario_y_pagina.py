@@ -60,16 +60,27 @@ def test_what_the_simulator_promises_is_what_the_ledger_then_says(prestamo_alice
     deduction of the period the FOPI falls due in. Now it counts it, and paying on the vigencia — with the remesa
     booked before or after the bank payment — leaves exactly what it said."""
     vista = vistas_prestamos([Prestamo.objects.get(folio=FOLIO_ALICE)], date(2026, 6, 5))[0]
-    efecto = efecto_parcial(posicion=vista.posicion, contexto=vista.contexto, importe=D("5000.00"),
-                            hoy=date(2026, 6, 5), fecha_pago=date(2026, 6, 15))
+    efecto = efecto_parcial(
+        posicion=vista.posicion,
+        contexto=vista.contexto,
+        importe=D("5000.00"),
+        hoy=date(2026, 6, 5),
+        fecha_pago=date(2026, 6, 15),
+    )
     assert (efecto.quincenas_antes, efecto.termino_antes) == (37, date(2027, 12, 31))  # Q11 deducted on the 15th
 
     hoy(date(2026, 6, 16))
+
     def pago():
         return prestamo_aplicar_pago(
-            prestamo=Prestamo.objects.get(folio=FOLIO_ALICE), importe=D("5000.00"), fecha_valor=date(2026, 6, 15),
-            tipo=Movimiento.Tipo.PAGO, origen="FOPI", hoy=date(2026, 6, 16),
+            prestamo=Prestamo.objects.get(folio=FOLIO_ALICE),
+            importe=D("5000.00"),
+            fecha_valor=date(2026, 6, 15),
+            tipo=Movimiento.Tipo.PAGO,
+            origen="FOPI",
+            hoy=date(2026, 6, 16),
         )
+
     if not remesa_antes:
         pago()
     remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), quincena="2026-Q11")
@@ -83,10 +94,21 @@ def test_what_the_simulator_promises_is_what_the_ledger_then_says(prestamo_alice
 @pytest.mark.django_db
 def test_paying_before_the_vigencia_does_no_worse_than_promised(prestamo_alice, hoy):
     vista = vistas_prestamos([Prestamo.objects.get(folio=FOLIO_ALICE)], date(2026, 6, 5))[0]
-    efecto = efecto_parcial(posicion=vista.posicion, contexto=vista.contexto, importe=D("5000.00"),
-                            hoy=date(2026, 6, 5), fecha_pago=date(2026, 6, 15))
-    prestamo_aplicar_pago(prestamo=prestamo_alice, importe=D("5000.00"), fecha_valor=date(2026, 6, 5),
-                          tipo=Movimiento.Tipo.PAGO, origen="FOPI", hoy=date(2026, 6, 5))
+    efecto = efecto_parcial(
+        posicion=vista.posicion,
+        contexto=vista.contexto,
+        importe=D("5000.00"),
+        hoy=date(2026, 6, 5),
+        fecha_pago=date(2026, 6, 15),
+    )
+    prestamo_aplicar_pago(
+        prestamo=prestamo_alice,
+        importe=D("5000.00"),
+        fecha_valor=date(2026, 6, 5),
+        tipo=Movimiento.Tipo.PAGO,
+        origen="FOPI",
+        hoy=date(2026, 6, 5),
+    )
     hoy(date(2026, 6, 16))
     remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), quincena="2026-Q11")
     despues = vistas_prestamos([Prestamo.objects.get(folio=FOLIO_ALICE)], date(2026, 6, 16))[0]
@@ -97,9 +119,14 @@ def test_paying_before_the_vigencia_does_no_worse_than_promised(prestamo_alice, 
 @pytest.mark.django_db
 def test_the_simulator_says_it_assumes_payment_on_the_vigencia_and_the_deductions(cliente_alice, prestamo_alice, hoy):
     hoy(date(2026, 6, 5))
-    html = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00", "accion": "calcular"}).content.decode()
+    html = cliente_alice.post(
+        URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00", "accion": "calcular"}
+    ).content.decode()
     texto = " ".join(re.sub(r"<[^>]+>", " ", html).split())
-    assert "Si pagas $5,000.00 a más tardar el 15/06/2026 (último día de tu formato) y tu dependencia te sigue descontando cada quincena" in texto
+    assert (
+        "Si pagas $5,000.00 a más tardar el 15/06/2026 (último día de tu formato) y tu dependencia te sigue descontando cada quincena"
+        in texto
+    )
     assert "Quincenas por pagar 29 en lugar de 37" in texto
     assert "Terminas de pagar 31/08/2027 en lugar del 31/12/2027" in texto
     assert "Si pagas antes de esa fecha, el resultado es igual o un poco mejor" in texto
@@ -107,8 +134,9 @@ def test_the_simulator_says_it_assumes_payment_on_the_vigencia_and_the_deduction
 
 
 @pytest.mark.django_db
-def test_the_fopi_page_groups_the_reference_and_lists_the_banks(cliente_alice, prestamo_alice, hoy,
-                                                                 django_assert_max_num_queries):
+def test_the_fopi_page_groups_the_reference_and_lists_the_banks(
+    cliente_alice, prestamo_alice, hoy, django_assert_max_num_queries
+):
     Banco.objects.create(nombre="BBVA México", convenio="1234567", orden=1)
     Banco.objects.create(nombre="Banorte", convenio="0987654", orden=2)
     Banco.objects.create(nombre="Banco retirado", convenio="1111111", activo=False)
@@ -118,7 +146,7 @@ def test_the_fopi_page_groups_the_reference_and_lists_the_banks(cliente_alice, p
     with django_assert_max_num_queries(7):
         html = cliente_alice.get(url).content.decode()
     r = fopi.referencia
-    grupos = "".join(f"<span>{r[k:k + 4]}</span>" for k in range(0, 22, 4))
+    grupos = "".join(f"<span>{r[k : k + 4]}</span>" for k in range(0, 22, 4))
     assert f'<strong class="referencia">{grupos}</strong>' in html
     assert f'data-copiar="{r}" hidden>Copiar referencia</button>' in html
     assert re.search(r"BBVA México</td><td[^>]*>1234567</td>.*Banorte</td><td[^>]*>0987654</td>", html, re.DOTALL)
@@ -148,14 +176,18 @@ def test_the_form_makes_a_fixed_number_of_queries_however_many_loans(
     from tests.fabricas import cargar_prestamos
 
     if n > 1:
-        cargar_prestamos(*(
-            f"3{i:010d},{CURP_ALICE},ORDINARIO,{1000 + i}.00,11.50,24,2026-01-05,2026-Q02,VIGENTE,8,"
-            for i in range(n - 1)
-        ))
+        cargar_prestamos(
+            *(
+                f"3{i:010d},{CURP_ALICE},ORDINARIO,{1000 + i}.00,11.50,24,2026-01-05,2026-Q02,VIGENTE,8,"
+                for i in range(n - 1)
+            )
+        )
     hoy(date(2026, 6, 5))
     cliente_alice.get(URL)  # remesas and parameters come from the cache after the first visit
     with django_assert_max_num_queries(6):
-        html = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00", "accion": "calcular"}).content.decode()
+        html = cliente_alice.post(
+            URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5000.00", "accion": "calcular"}
+        ).content.decode()
     assert "Qué hace este pago" in html and html.count("Préstamo 2") + html.count("Préstamo 3") >= n
 
 
@@ -181,8 +213,9 @@ def test_calculating_what_a_payment_does_posts_and_issues_nothing(cliente_alice,
     hoy(date(2026, 6, 5))
     html = cliente_alice.get(URL).content.decode()
     assert 'formmethod="get"' not in html and 'name="accion" value="calcular"' in html
-    html = cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5,000",
-                                    "accion": "calcular"}).content.decode()
+    html = cliente_alice.post(
+        URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "5,000", "accion": "calcular"}
+    ).content.decode()
     assert "Qué hace este pago" in html and not Fopi.objects.exists()
 
 
@@ -194,3 +227,33 @@ def test_an_up_to_date_borrower_is_not_offered_the_box_for_installments_awaiting
     assert 'name="incluir_pendientes"' not in cliente_alice.get(URL).content.decode()
     hoy(date(2026, 6, 20))  # Q11 due on the 15th, its remesa not yet here: awaiting it
     assert 'name="incluir_pendientes"' in cliente_alice.get(URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_banks_come_from_the_cache_and_a_change_by_staff_shows_at_once(
+    cliente_alice, prestamo_alice, hoy, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """The authorized banks (page and PDF) are kept in the shared cache, cleared when staff save or delete one."""
+    from tests.fabricas import texto
+
+    bbva = Banco.objects.create(nombre="BBVA México", convenio="1234567", orden=1)
+    hoy(date(2026, 6, 5))
+    fopi = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("1500.00"), hoy=date(2026, 6, 5))
+    url, pdf = reverse("fopi_detalle", args=[fopi.pk]), reverse("fopi_pdf", args=[fopi.pk])
+    assert "BBVA México" in cliente_alice.get(url).content.decode()
+    with django_assert_max_num_queries(4):  # session, user, padrón entry, the FOPI: no banks
+        contenido = texto(cliente_alice.get(pdf).content)
+    assert "BBVA México" in contenido and "1234567" in contenido
+    with django_capture_on_commit_callbacks(execute=True):
+        Banco.objects.create(nombre="Banorte", convenio="0987654", orden=2)
+    assert "Banorte" in cliente_alice.get(url).content.decode()
+    assert "Banorte" in texto(cliente_alice.get(pdf).content)
+    with django_capture_on_commit_callbacks(execute=True):
+        bbva.activo = False
+        bbva.save()
+    assert "BBVA México" not in cliente_alice.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        bbva.delete()
+    assert "BBVA México" not in texto(cliente_alice.get(pdf).content) and "Banorte" in texto(
+        cliente_alice.get(pdf).content
+    )
