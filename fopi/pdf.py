@@ -86,8 +86,15 @@ def referencia_agrupada(referencia: str) -> str:
 
 def render_fopi(datos: DatosFopi) -> bytes:
     # Only the data can fall outside the base-14 fonts' encoding: the fixed texts are all WinAnsi.
-    fuentes = fuentes_para(datos.nombre, datos.curp, datos.folio, datos.tipo_texto, datos.beneficiario, datos.cubre,
-                           *(texto for banco in datos.bancos for texto in (banco.nombre, banco.convenio)))
+    fuentes = fuentes_para(
+        datos.nombre,
+        datos.curp,
+        datos.folio,
+        datos.tipo_texto,
+        datos.beneficiario,
+        datos.cubre,
+        *(texto for banco in datos.bancos for texto in (banco.nombre, banco.convenio)),
+    )
     buffer = io.BytesIO()
     canvas = nuevo_canvas(
         buffer,
@@ -135,8 +142,9 @@ def _estilo(canvas: Canvas, color, fuente: str, tamanio: float) -> None:
     _letra(canvas, fuente, tamanio)
 
 
-def _texto_ajustado(canvas: Canvas, x: float, y: float, texto: str, fuente: str, tamanio: float, ancho: float,
-                    *, derecha: bool = False) -> None:
+def _texto_ajustado(
+    canvas: Canvas, x: float, y: float, texto: str, fuente: str, tamanio: float, ancho: float, *, derecha: bool = False
+) -> None:
     """Draw `texto` in one line that never runs off its space: shrink the font, then cut with "…"."""
     texto, tamanio = _ajustado(texto, fuente, tamanio, ancho)
     _letra(canvas, fuente, tamanio)
@@ -208,12 +216,31 @@ def _datos_acreditado(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: flo
 
 
 def _importe_y_vigencia(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
-    return _recuadro_de_importe(canvas, fuentes, y, "Importe a pagar", datos.importe, "Vigencia",
-                                f"Pagar a más tardar el {formato_fecha(datos.vigencia)}", tamano=12, alto_texto=5.5 * mm)
+    return _recuadro_de_importe(
+        canvas,
+        fuentes,
+        y,
+        "Importe a pagar",
+        datos.importe,
+        "Vigencia",
+        f"Pagar a más tardar el {formato_fecha(datos.vigencia)}",
+        tamano=12,
+        alto_texto=5.5 * mm,
+    )
 
 
-def _recuadro_de_importe(canvas: Canvas, fuentes: Fuentes, y: float, etiqueta: str, importe, etiqueta_derecha: str,
-                         texto_derecha: str, *, tamano: float, alto_texto: float) -> float:
+def _recuadro_de_importe(
+    canvas: Canvas,
+    fuentes: Fuentes,
+    y: float,
+    etiqueta: str,
+    importe,
+    etiqueta_derecha: str,
+    texto_derecha: str,
+    *,
+    tamano: float,
+    alto_texto: float,
+) -> float:
     """The grey box with the amount in large guinda on the left and a date on the right (FOPI, comprobante)."""
     alto = 19 * mm
     base = y - alto
@@ -228,8 +255,9 @@ def _recuadro_de_importe(canvas: Canvas, fuentes: Fuentes, y: float, etiqueta: s
     canvas.drawString(MARGEN + 5 * mm, y - 6 * mm, etiqueta)
     canvas.drawString(mitad + 5 * mm, y - 6 * mm, etiqueta_derecha)
     _color(canvas, GUINDA)
-    _texto_ajustado(canvas, MARGEN + 5 * mm, base + 4.5 * mm, formato_moneda(importe), fuentes.negrita, 20,
-                    ANCHO_UTIL / 2 - 10 * mm)
+    _texto_ajustado(
+        canvas, MARGEN + 5 * mm, base + 4.5 * mm, formato_moneda(importe), fuentes.negrita, 20, ANCHO_UTIL / 2 - 10 * mm
+    )
     _estilo(canvas, black, fuentes.negrita, tamano)
     canvas.drawString(mitad + 5 * mm, base + alto_texto, texto_derecha)
     return base
@@ -289,14 +317,16 @@ def _bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...], y: f
     return fondo
 
 
-def _tabla_bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...], x: float, y: float, ancho: float,
-                  alto: float) -> float:
+def _tabla_bancos(
+    canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...], x: float, y: float, ancho: float, alto: float
+) -> float:
     tamanio = min(9.0, alto * 0.6)
     base = alto * 0.3  # baseline above the row's bottom edge
     # The convenio column is as wide as its longest number: the bank name gets the rest.
     encabezado = "Número de convenio" if ancho > ANCHO_UTIL * 0.75 else "Convenio"
-    ancho_convenio = min(ancho * 0.45, _ancho_mayor((encabezado, *(b.convenio for b in bancos)), fuentes.negrita,
-                                                    tamanio) + 4 * mm)
+    ancho_convenio = min(
+        ancho * 0.45, _ancho_mayor((encabezado, *(b.convenio for b in bancos)), fuentes.negrita, tamanio) + 4 * mm
+    )
     x_convenio = x + ancho - ancho_convenio
     _color(canvas, GUINDA)
     canvas.rect(x, y - alto, ancho, alto, stroke=0, fill=1)
@@ -314,11 +344,25 @@ def _tabla_bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...]
             canvas.rect(x, y - (k + 1) * alto, ancho, alto, stroke=0, fill=1)
     _color(canvas, black)
     for k, banco in enumerate(bancos):
-        _texto_ajustado(canvas, x + 2 * mm, y - (k + 1) * alto + base, banco.nombre, fuentes.normal, tamanio,
-                        x_convenio - x - 4 * mm)
+        _texto_ajustado(
+            canvas,
+            x + 2 * mm,
+            y - (k + 1) * alto + base,
+            banco.nombre,
+            fuentes.normal,
+            tamanio,
+            x_convenio - x - 4 * mm,
+        )
     for k, banco in enumerate(bancos):
-        _texto_ajustado(canvas, x_convenio, y - (k + 1) * alto + base, banco.convenio, fuentes.negrita, tamanio,
-                        ancho_convenio - 2 * mm)
+        _texto_ajustado(
+            canvas,
+            x_convenio,
+            y - (k + 1) * alto + base,
+            banco.convenio,
+            fuentes.negrita,
+            tamanio,
+            ancho_convenio - 2 * mm,
+        )
     y -= alto * len(bancos)
     canvas.line(x, y, x + ancho, y)
     return y
@@ -377,8 +421,9 @@ def _spei(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float
         canvas.drawString(x_etiqueta, renglon - 5.4 * mm * k, etiqueta)
     _color(canvas, black)
     for k, (_, valor) in enumerate(renglones):
-        _texto_ajustado(canvas, x_valor, renglon - 5.4 * mm * k, valor, fuentes.negrita, 9.5,
-                        MARGEN + ANCHO_UTIL - 4 * mm - x_valor)
+        _texto_ajustado(
+            canvas, x_valor, renglon - 5.4 * mm * k, valor, fuentes.negrita, 9.5, MARGEN + ANCHO_UTIL - 4 * mm - x_valor
+        )
     return base
 
 
@@ -426,7 +471,8 @@ def _marca(canvas: Canvas, fuentes: Fuentes, marca: str) -> None:
     relleno(canvas, GUINDA)
     letra(canvas, fuentes.negrita, 11)
     canvas.drawCentredString(
-        ANCHO_PAGINA / 2, ALTO_PIE + 8 * mm,
+        ANCHO_PAGINA / 2,
+        ALTO_PIE + 8 * mm,
         f"{marca}: este formato ya no se puede pagar. Genera uno nuevo en la Oficina Virtual.",
     )
 
@@ -467,8 +513,14 @@ class DatosComprobante:
 
 
 def render_comprobante(datos: DatosComprobante) -> bytes:
-    fuentes = fuentes_para(datos.nombre, datos.curp, datos.folio_prestamo, datos.canal, datos.nota,
-                           *(texto for par in datos.datos_pago for texto in par))
+    fuentes = fuentes_para(
+        datos.nombre,
+        datos.curp,
+        datos.folio_prestamo,
+        datos.canal,
+        datos.nota,
+        *(texto for par in datos.datos_pago for texto in par),
+    )
     buffer = io.BytesIO()
     canvas = nuevo_canvas(
         buffer,
@@ -486,11 +538,16 @@ def render_comprobante(datos: DatosComprobante) -> bytes:
     canvas.drawRightString(derecha, y + 6, f"Folio {datos.folio}")
     canvas.drawRightString(derecha, y - 5, f"Aplicado el {formato_fecha(datos.aplicado)}")
 
-    y = _pares(canvas, fuentes, (
-        ("Nombre", datos.nombre),
-        ("CURP", datos.curp),
-        ("Folio del préstamo", datos.folio_prestamo),
-    ), y - 12 * mm)
+    y = _pares(
+        canvas,
+        fuentes,
+        (
+            ("Nombre", datos.nombre),
+            ("CURP", datos.curp),
+            ("Folio del préstamo", datos.folio_prestamo),
+        ),
+        y - 12 * mm,
+    )
     y = _importe_recibido(canvas, fuentes, datos, y - 5 * mm)
     y = _subtitulo(canvas, fuentes, "Datos del pago", y - 9 * mm)
     y = _pares(canvas, fuentes, (("Forma de pago", datos.canal), *datos.datos_pago), y - 6 * mm)
@@ -538,8 +595,17 @@ def _pares(canvas: Canvas, fuentes: Fuentes, pares, y: float) -> float:
 
 
 def _importe_recibido(canvas: Canvas, fuentes: Fuentes, datos: DatosComprobante, y: float) -> float:
-    return _recuadro_de_importe(canvas, fuentes, y, "Importe recibido", datos.importe, "Fecha valor",
-                                formato_fecha(datos.fecha_valor), tamano=14, alto_texto=5 * mm)
+    return _recuadro_de_importe(
+        canvas,
+        fuentes,
+        y,
+        "Importe recibido",
+        datos.importe,
+        "Fecha valor",
+        formato_fecha(datos.fecha_valor),
+        tamano=14,
+        alto_texto=5 * mm,
+    )
 
 
 def _aplicacion(canvas: Canvas, fuentes: Fuentes, datos: DatosComprobante, y: float) -> float:
