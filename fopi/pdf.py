@@ -16,6 +16,7 @@ from functools import lru_cache
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.colors import black, white
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -205,14 +206,33 @@ def _datos_acreditado(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: flo
         *((("Qué paga", datos.cubre),) if datos.cubre else ()),
     )
     x_valor = MARGEN + 38 * mm
+    ancho_valor = ANCHO_PAGINA - MARGEN - x_valor
     # The labels, then the values: one colour and font change for each column instead of four per row.
     _estilo(canvas, GRIS_TEXTO, fuentes.normal, 9)
     for k, (etiqueta, _) in enumerate(renglones):
         canvas.drawString(MARGEN, y - 15 * k, etiqueta)
     _color(canvas, black)
-    for k, (_, valor) in enumerate(renglones):
-        _texto_ajustado(canvas, x_valor, y - 15 * k, valor, fuentes.negrita, 10.5, ANCHO_PAGINA - MARGEN - x_valor)
-    return y - 15 * (len(renglones) - 1) - 4
+    for k, (_, valor) in enumerate(renglones[:4]):
+        _texto_ajustado(canvas, x_valor, y - 15 * k, valor, fuentes.negrita, 10.5, ancho_valor)
+    ultimo = y - 15 * (len(renglones) - 1)
+    if datos.cubre:
+        # Every period it pays is printed (SPEC §13): a list that does not fit one line, even smaller, wraps.
+        lineas = _lineas_completas(datos.cubre, fuentes.negrita, 10.5, ancho_valor)
+        for k, linea in enumerate(lineas):
+            _texto_ajustado(canvas, x_valor, ultimo - ALTO_LINEA_CUBRE * k, linea, fuentes.negrita, 10.5, ancho_valor)
+        ultimo -= ALTO_LINEA_CUBRE * (len(lineas) - 1)
+    return ultimo - 4
+
+
+ALTO_LINEA_CUBRE = 12.6  # the leading of 10.5 pt
+
+
+def _lineas_completas(texto: str, fuente: str, tamanio: float, ancho: float) -> list[str]:
+    """`texto` as one line when it fits, shrunk as `_ajustado` shrinks it; else wrapped at `tamanio` between words,
+    never cut."""
+    if _ajustado(texto, fuente, tamanio, ancho)[0] == texto:
+        return [texto]
+    return simpleSplit(texto, fuente, tamanio, ancho)
 
 
 def _importe_y_vigencia(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:

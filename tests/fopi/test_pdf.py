@@ -176,6 +176,31 @@ def test_it_fits_a_long_name_and_the_other_types():
     assert "$234,567.89" in contenido
 
 
+def test_a_regularization_prints_every_period_it_pays_even_many_scattered_ones():
+    """SPEC §13: a REGULARIZACION FOPI lists the quincenas it covers. Four or more apart do not fit one line:
+    the line wraps, nothing is cut with "…", and the page is still one page."""
+    from prestamos.calculo import Mes, Quincena, periodos_en_palabras
+
+    for tipo, numeros in ((Quincena, (3, 7, 11, 15, 19, 22, 24)), (Mes, (1, 3, 5, 8, 10, 12))):
+        periodos = [tipo(anio=2025, numero=n) for n in numeros]
+        cubre = f"{tipo.PALABRAS.plural.capitalize()} sin descuento: {periodos_en_palabras(periodos)}"
+        pdf = render_fopi(fopi(tipo="REGULARIZACION", tipo_texto="Regularización", cubre=cubre))
+
+        contenido = " ".join(texto(pdf).split())
+        assert "…" not in contenido
+        assert cubre in contenido
+        assert paginas(pdf) == 1
+        assert AVISO_COPIAS in contenido and "Página 1 de 1" in contenido
+
+
+def test_a_regularization_of_few_periods_keeps_its_one_line():
+    from prestamos.calculo import Quincena, periodos_en_palabras
+
+    cubre = f"Quincenas sin descuento: {periodos_en_palabras([Quincena(anio=2025, numero=n) for n in (3, 7)])}"
+    renglones = texto(render_fopi(fopi(tipo="REGULARIZACION", tipo_texto="Regularización", cubre=cubre)), "-layout")
+    assert any(cubre in renglon for renglon in renglones.splitlines())
+
+
 def test_it_is_not_confused_by_markup_in_names():
     contenido = texto(render_fopi(fopi(nombre="Ñuño <Peña> & Hijos")))
 
