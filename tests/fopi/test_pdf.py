@@ -45,8 +45,6 @@ def fopi(**cambios) -> DatosFopi:
     return DatosFopi(**datos)
 
 
-
-
 def fuentes(pdf: bytes, carpeta) -> list[list[str]]:
     """pdffonts rows: name, type, encoding, emb, sub, uni, object id, generation."""
     archivo = carpeta / "fopi.pdf"  # pdffonts needs a file it can seek in, not stdin
@@ -167,8 +165,7 @@ def test_it_keeps_a_long_bank_list_on_one_page():
 def test_it_fits_a_long_name_and_the_other_types():
     nombre = "María de los Ángeles Guadalupe Hernández Fernández de Córdoba y Sáenz de Santamaría"
 
-    pdf = render_fopi(fopi(nombre=nombre, tipo="LIQUIDACION", tipo_texto="Liquidación",
-                           importe=Decimal("234567.89")))
+    pdf = render_fopi(fopi(nombre=nombre, tipo="LIQUIDACION", tipo_texto="Liquidación", importe=Decimal("234567.89")))
 
     contenido = texto(pdf)
     assert nombre in " ".join(contenido.split())
@@ -213,7 +210,9 @@ def test_it_is_not_confused_by_markup_in_names():
 def leer_code128(pdf: bytes, *, dpi: int = 300) -> str:
     pgm = subprocess.run(
         ["pdftoppm", "-gray", "-r", str(dpi), "-aa", "no", "-aaVector", "no", "-f", "1", "-l", "1", "-"],
-        input=pdf, capture_output=True, check=True,
+        input=pdf,
+        capture_output=True,
+        check=True,
     ).stdout
     ancho, alto, pixeles = _leer_pgm(pgm)
     for fila in range(0, alto, 4):
