@@ -16,6 +16,7 @@ from functools import lru_cache
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.colors import black, white
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -86,8 +87,15 @@ def referencia_agrupada(referencia: str) -> str:
 
 def render_fopi(datos: DatosFopi) -> bytes:
     # Only the data can fall outside the base-14 fonts' encoding: the fixed texts are all WinAnsi.
-    fuentes = fuentes_para(datos.nombre, datos.curp, datos.folio, datos.tipo_texto, datos.beneficiario, datos.cubre,
-                           *(texto for banco in datos.bancos for texto in (banco.nombre, banco.convenio)))
+    fuentes = fuentes_para(
+        datos.nombre,
+        datos.curp,
+        datos.folio,
+        datos.tipo_texto,
+        datos.beneficiario,
+        datos.cubre,
+        *(texto for banco in datos.bancos for texto in (banco.nombre, banco.convenio)),
+    )
     buffer = io.BytesIO()
     canvas = nuevo_canvas(
         buffer,
@@ -117,11 +125,30 @@ def render_fopi(datos: DatosFopi) -> bytes:
 TAMANIO_MINIMO = 6.5
 
 
-def _texto_ajustado(canvas: Canvas, x: float, y: float, texto: str, fuente: str, tamanio: float, ancho: float,
-                    *, derecha: bool = False) -> None:
+def _color(canvas: Canvas, color) -> None:
+    """The fill colour for what follows, its operator written only when it changes (the canvas keeps the current
+    one, and restoreState puts it back): the page looks the same with half the operators."""
+    if canvas._fillColorObj is not color:
+        relleno(canvas, color)
+
+
+def _letra(canvas: Canvas, fuente: str, tamanio: float) -> None:
+    """The font for what follows, likewise written only when it changes."""
+    if canvas._fontname != fuente or canvas._fontsize != tamanio:
+        letra(canvas, fuente, tamanio)
+
+
+def _estilo(canvas: Canvas, color, fuente: str, tamanio: float) -> None:
+    _color(canvas, color)
+    _letra(canvas, fuente, tamanio)
+
+
+def _texto_ajustado(
+    canvas: Canvas, x: float, y: float, texto: str, fuente: str, tamanio: float, ancho: float, *, derecha: bool = False
+) -> None:
     """Draw `texto` in one line that never runs off its space: shrink the font, then cut with "…"."""
     texto, tamanio = _ajustado(texto, fuente, tamanio, ancho)
-    letra(canvas, fuente, tamanio)
+    _letra(canvas, fuente, tamanio)
     if derecha:
         canvas.drawRightString(x, y, texto)
     else:
@@ -161,11 +188,9 @@ def _em_maximo(fuente: str) -> float:
 
 
 def _titulo(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
-    relleno(canvas, GUINDA)
-    letra(canvas, fuentes.negrita, 16)
+    _estilo(canvas, GUINDA, fuentes.negrita, 16)
     canvas.drawString(MARGEN, y, TITULO)
-    relleno(canvas, GRIS_TEXTO)
-    letra(canvas, fuentes.normal, 8.5)
+    _estilo(canvas, GRIS_TEXTO, fuentes.normal, 8.5)
     derecha = ANCHO_PAGINA - MARGEN
     canvas.drawRightString(derecha, y + 6, f"Emitido el {formato_fecha(datos.emitido)}")
     canvas.drawRightString(derecha, y - 5, f"Formato núm. {datos.secuencia:03d}")
@@ -181,23 +206,61 @@ def _datos_acreditado(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: flo
         *((("Qué paga", datos.cubre),) if datos.cubre else ()),
     )
     x_valor = MARGEN + 38 * mm
-    for etiqueta, valor in renglones:
-        relleno(canvas, GRIS_TEXTO)
-        letra(canvas, fuentes.normal, 9)
-        canvas.drawString(MARGEN, y, etiqueta)
-        relleno(canvas, black)
-        _texto_ajustado(canvas, x_valor, y, valor, fuentes.negrita, 10.5, ANCHO_PAGINA - MARGEN - x_valor)
-        y -= 15
-    return y + 15 - 4
+    ancho_valor = ANCHO_PAGINA - MARGEN - x_valor
+    # The labels, then the values: one colour and font change for each column instead of four per row.
+    _estilo(canvas, GRIS_TEXTO, fuentes.normal, 9)
+    for k, (etiqueta, _) in enumerate(renglones):
+        canvas.drawString(MARGEN, y - 15 * k, etiqueta)
+    _color(canvas, black)
+    for k, (_, valor) in enumerate(renglones[:4]):
+        _texto_ajustado(canvas, x_valor, y - 15 * k, valor, fuentes.negrita, 10.5, ancho_valor)
+    ultimo = y - 15 * (len(renglones) - 1)
+    if datos.cubre:
+        # Every period it pays is printed (SPEC §13): a list that does not fit one line, even smaller, wraps.
+        lineas = _lineas_completas(datos.cubre, fuentes.negrita, 10.5, ancho_valor)
+        for k, linea in enumerate(lineas):
+            _texto_ajustado(canvas, x_valor, ultimo - ALTO_LINEA_CUBRE * k, linea, fuentes.negrita, 10.5, ancho_valor)
+        ultimo -= ALTO_LINEA_CUBRE * (len(lineas) - 1)
+    return ultimo - 4
+
+
+ALTO_LINEA_CUBRE = 12.6  # the leading of 10.5 pt
+
+
+def _lineas_completas(texto: str, fuente: str, tamanio: float, ancho: float) -> list[str]:
+    """`texto` as one line when it fits, shrunk as `_ajustado` shrinks it; else wrapped at `tamanio` between words,
+    never cut."""
+    if _ajustado(texto, fuente, tamanio, ancho)[0] == texto:
+        return [texto]
+    return simpleSplit(texto, fuente, tamanio, ancho)
 
 
 def _importe_y_vigencia(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
-    return _recuadro_de_importe(canvas, fuentes, y, "Importe a pagar", datos.importe, "Vigencia",
-                                f"Pagar a más tardar el {formato_fecha(datos.vigencia)}", tamano=12, alto_texto=5.5 * mm)
+    return _recuadro_de_importe(
+        canvas,
+        fuentes,
+        y,
+        "Importe a pagar",
+        datos.importe,
+        "Vigencia",
+        f"Pagar a más tardar el {formato_fecha(datos.vigencia)}",
+        tamano=12,
+        alto_texto=5.5 * mm,
+    )
 
 
-def _recuadro_de_importe(canvas: Canvas, fuentes: Fuentes, y: float, etiqueta: str, importe, etiqueta_derecha: str,
-                         texto_derecha: str, *, tamano: float, alto_texto: float) -> float:
+def _recuadro_de_importe(
+    canvas: Canvas,
+    fuentes: Fuentes,
+    y: float,
+    etiqueta: str,
+    importe,
+    etiqueta_derecha: str,
+    texto_derecha: str,
+    *,
+    tamano: float,
+    alto_texto: float,
+) -> float:
     """The grey box with the amount in large guinda on the left and a date on the right (FOPI, comprobante)."""
     alto = 19 * mm
     base = y - alto
@@ -208,27 +271,24 @@ def _recuadro_de_importe(canvas: Canvas, fuentes: Fuentes, y: float, etiqueta: s
     canvas.rect(MARGEN, base, ANCHO_UTIL, alto, stroke=1, fill=1)
     canvas.line(mitad, base + 3 * mm, mitad, y - 3 * mm)
 
-    relleno(canvas, GRIS_TEXTO)
-    letra(canvas, fuentes.normal, 9)
+    _estilo(canvas, GRIS_TEXTO, fuentes.normal, 9)
     canvas.drawString(MARGEN + 5 * mm, y - 6 * mm, etiqueta)
     canvas.drawString(mitad + 5 * mm, y - 6 * mm, etiqueta_derecha)
-    relleno(canvas, GUINDA)
-    _texto_ajustado(canvas, MARGEN + 5 * mm, base + 4.5 * mm, formato_moneda(importe), fuentes.negrita, 20,
-                    ANCHO_UTIL / 2 - 10 * mm)
-    relleno(canvas, black)
-    letra(canvas, fuentes.negrita, tamano)
+    _color(canvas, GUINDA)
+    _texto_ajustado(
+        canvas, MARGEN + 5 * mm, base + 4.5 * mm, formato_moneda(importe), fuentes.negrita, 20, ANCHO_UTIL / 2 - 10 * mm
+    )
+    _estilo(canvas, black, fuentes.negrita, tamano)
     canvas.drawString(mitad + 5 * mm, base + alto_texto, texto_derecha)
     return base
 
 
 def _referencia(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
     centro = ANCHO_PAGINA / 2
-    relleno(canvas, GRIS_TEXTO)
-    letra(canvas, fuentes.normal, 9)
+    _estilo(canvas, GRIS_TEXTO, fuentes.normal, 9)
     canvas.drawCentredString(centro, y, "Referencia bancaria (captúrala completa)")
     y -= 7 * mm
-    relleno(canvas, black)
-    letra(canvas, fuentes.negrita, 17)
+    _estilo(canvas, black, fuentes.negrita, 17)
     canvas.drawCentredString(centro, y, referencia_agrupada(datos.referencia))
 
     barras = _Barras(datos.referencia, barHeight=ALTO_BARRAS, barWidth=ANCHO_BARRA, humanReadable=False)
@@ -237,7 +297,7 @@ def _referencia(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) ->
 
     # The unbroken digits as well: what a bank clerk types, and what text search in the PDF finds.
     y -= 4 * mm
-    letra(canvas, fuentes.normal, 9)
+    _letra(canvas, fuentes.normal, 9)
     canvas.drawCentredString(centro, y, datos.referencia)
     return y - 2
 
@@ -251,13 +311,11 @@ class _Barras(Code128):
 
 
 def _bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...], y: float) -> float:
-    relleno(canvas, GUINDA)
-    letra(canvas, fuentes.negrita, 11)
+    _estilo(canvas, GUINDA, fuentes.negrita, 11)
     canvas.drawString(MARGEN, y, "Bancos autorizados")
     y -= 3 * mm
     if not bancos:
-        relleno(canvas, GRIS_TEXTO)
-        letra(canvas, fuentes.normal, 9)
+        _estilo(canvas, GRIS_TEXTO, fuentes.normal, 9)
         canvas.drawString(MARGEN, y - 10, "Consulta los bancos autorizados con el CAPP.")
         return y - 14
 
@@ -279,33 +337,53 @@ def _bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...], y: f
     return fondo
 
 
-def _tabla_bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...], x: float, y: float, ancho: float,
-                  alto: float) -> float:
+def _tabla_bancos(
+    canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...], x: float, y: float, ancho: float, alto: float
+) -> float:
     tamanio = min(9.0, alto * 0.6)
     base = alto * 0.3  # baseline above the row's bottom edge
     # The convenio column is as wide as its longest number: the bank name gets the rest.
     encabezado = "Número de convenio" if ancho > ANCHO_UTIL * 0.75 else "Convenio"
-    ancho_convenio = min(ancho * 0.45, _ancho_mayor((encabezado, *(b.convenio for b in bancos)), fuentes.negrita,
-                                                    tamanio) + 4 * mm)
+    ancho_convenio = min(
+        ancho * 0.45, _ancho_mayor((encabezado, *(b.convenio for b in bancos)), fuentes.negrita, tamanio) + 4 * mm
+    )
     x_convenio = x + ancho - ancho_convenio
-    relleno(canvas, GUINDA)
+    _color(canvas, GUINDA)
     canvas.rect(x, y - alto, ancho, alto, stroke=0, fill=1)
-    relleno(canvas, white)
-    letra(canvas, fuentes.negrita, tamanio)
+    _estilo(canvas, white, fuentes.negrita, tamanio)
     canvas.drawString(x + 2 * mm, y - alto + base, "Banco")
     _texto_ajustado(canvas, x_convenio, y - alto + base, encabezado, fuentes.negrita, tamanio, ancho_convenio - 2 * mm)
     y -= alto
     trazo(canvas, GRIS_LINEA)
     canvas.setLineWidth(0.5)
+    # The striped rows' backgrounds, then the names, then the convenios: the same page with one colour and font
+    # change for each instead of three per row.
+    if len(bancos) > 1:
+        _color(canvas, GRIS_FONDO)
+        for k in range(1, len(bancos), 2):
+            canvas.rect(x, y - (k + 1) * alto, ancho, alto, stroke=0, fill=1)
+    _color(canvas, black)
     for k, banco in enumerate(bancos):
-        if k % 2:
-            relleno(canvas, GRIS_FONDO)
-            canvas.rect(x, y - alto, ancho, alto, stroke=0, fill=1)
-        relleno(canvas, black)
-        _texto_ajustado(canvas, x + 2 * mm, y - alto + base, banco.nombre, fuentes.normal, tamanio, x_convenio - x - 4 * mm)
-        _texto_ajustado(canvas, x_convenio, y - alto + base, banco.convenio, fuentes.negrita, tamanio,
-                        ancho_convenio - 2 * mm)
-        y -= alto
+        _texto_ajustado(
+            canvas,
+            x + 2 * mm,
+            y - (k + 1) * alto + base,
+            banco.nombre,
+            fuentes.normal,
+            tamanio,
+            x_convenio - x - 4 * mm,
+        )
+    for k, banco in enumerate(bancos):
+        _texto_ajustado(
+            canvas,
+            x_convenio,
+            y - (k + 1) * alto + base,
+            banco.convenio,
+            fuentes.negrita,
+            tamanio,
+            ancho_convenio - 2 * mm,
+        )
+    y -= alto * len(bancos)
     canvas.line(x, y, x + ancho, y)
     return y
 
@@ -335,19 +413,18 @@ def _spei(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float
     canvas.rect(MARGEN, base, ANCHO_UTIL, _ALTO_SPEI, stroke=1, fill=1)
     x = MARGEN + 4 * mm
     ancho = ANCHO_UTIL - 8 * mm
-    relleno(canvas, GUINDA)
+    _color(canvas, GUINDA)
     _texto_ajustado(canvas, x, y - 6 * mm, TITULO_SPEI, fuentes.negrita, 11, ancho)
 
     # Left: the CLABE, large; right: what else the transfer form asks for.
     mitad = MARGEN + ANCHO_UTIL * 0.46
-    relleno(canvas, GRIS_TEXTO)
-    letra(canvas, fuentes.normal, 9)
+    _estilo(canvas, GRIS_TEXTO, fuentes.normal, 9)
     canvas.drawString(x, y - 12.5 * mm, "CLABE de este formato (cuenta destino)")
-    relleno(canvas, black)
+    _color(canvas, black)
     _texto_ajustado(canvas, x, y - 19.5 * mm, clabe_separada(datos.clabe), fuentes.negrita, 15, mitad - x - 3 * mm)
-    letra(canvas, fuentes.normal, 8.5)
+    _letra(canvas, fuentes.normal, 8.5)
     canvas.drawString(x, y - 25 * mm, datos.clabe)
-    relleno(canvas, GRIS_TEXTO)
+    _color(canvas, GRIS_TEXTO)
     canvas.drawString(x, y - 30 * mm, "Sirve solo para este formato y este importe.")
 
     renglones = (
@@ -359,13 +436,14 @@ def _spei(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float
     x_etiqueta = mitad + 3 * mm
     x_valor = x_etiqueta + 27 * mm
     renglon = y - 12.5 * mm
-    for etiqueta, valor in renglones:
-        relleno(canvas, GRIS_TEXTO)
-        letra(canvas, fuentes.normal, 8.5)
-        canvas.drawString(x_etiqueta, renglon, etiqueta)
-        relleno(canvas, black)
-        _texto_ajustado(canvas, x_valor, renglon, valor, fuentes.negrita, 9.5, MARGEN + ANCHO_UTIL - 4 * mm - x_valor)
-        renglon -= 5.4 * mm
+    # In the grey of the line above: the labels, then the values in black (as the borrower's data above).
+    for k, (etiqueta, _) in enumerate(renglones):
+        canvas.drawString(x_etiqueta, renglon - 5.4 * mm * k, etiqueta)
+    _color(canvas, black)
+    for k, (_, valor) in enumerate(renglones):
+        _texto_ajustado(
+            canvas, x_valor, renglon - 5.4 * mm * k, valor, fuentes.negrita, 9.5, MARGEN + ANCHO_UTIL - 4 * mm - x_valor
+        )
     return base
 
 
@@ -390,9 +468,9 @@ def _avisos(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> Non
     canvas.rect(MARGEN, base, ANCHO_UTIL, y - base, stroke=1, fill=0)
     x = MARGEN + 4 * mm
     ancho = ANCHO_UTIL - 8 * mm
-    relleno(canvas, GUINDA)
+    _color(canvas, GUINDA)
     _texto_ajustado(canvas, x, y - 6 * mm, AVISO_COPIAS, fuentes.negrita, 11, ancho)
-    relleno(canvas, black)
+    _color(canvas, black)
     y -= 11.5 * mm
     for linea in lineas:
         _texto_ajustado(canvas, x, y, linea, fuentes.normal, 8.5, ancho)
@@ -413,7 +491,8 @@ def _marca(canvas: Canvas, fuentes: Fuentes, marca: str) -> None:
     relleno(canvas, GUINDA)
     letra(canvas, fuentes.negrita, 11)
     canvas.drawCentredString(
-        ANCHO_PAGINA / 2, ALTO_PIE + 8 * mm,
+        ANCHO_PAGINA / 2,
+        ALTO_PIE + 8 * mm,
         f"{marca}: este formato ya no se puede pagar. Genera uno nuevo en la Oficina Virtual.",
     )
 
@@ -454,8 +533,14 @@ class DatosComprobante:
 
 
 def render_comprobante(datos: DatosComprobante) -> bytes:
-    fuentes = fuentes_para(datos.nombre, datos.curp, datos.folio_prestamo, datos.canal, datos.nota,
-                           *(texto for par in datos.datos_pago for texto in par))
+    fuentes = fuentes_para(
+        datos.nombre,
+        datos.curp,
+        datos.folio_prestamo,
+        datos.canal,
+        datos.nota,
+        *(texto for par in datos.datos_pago for texto in par),
+    )
     buffer = io.BytesIO()
     canvas = nuevo_canvas(
         buffer,
@@ -473,11 +558,16 @@ def render_comprobante(datos: DatosComprobante) -> bytes:
     canvas.drawRightString(derecha, y + 6, f"Folio {datos.folio}")
     canvas.drawRightString(derecha, y - 5, f"Aplicado el {formato_fecha(datos.aplicado)}")
 
-    y = _pares(canvas, fuentes, (
-        ("Nombre", datos.nombre),
-        ("CURP", datos.curp),
-        ("Folio del préstamo", datos.folio_prestamo),
-    ), y - 12 * mm)
+    y = _pares(
+        canvas,
+        fuentes,
+        (
+            ("Nombre", datos.nombre),
+            ("CURP", datos.curp),
+            ("Folio del préstamo", datos.folio_prestamo),
+        ),
+        y - 12 * mm,
+    )
     y = _importe_recibido(canvas, fuentes, datos, y - 5 * mm)
     y = _subtitulo(canvas, fuentes, "Datos del pago", y - 9 * mm)
     y = _pares(canvas, fuentes, (("Forma de pago", datos.canal), *datos.datos_pago), y - 6 * mm)
@@ -525,8 +615,17 @@ def _pares(canvas: Canvas, fuentes: Fuentes, pares, y: float) -> float:
 
 
 def _importe_recibido(canvas: Canvas, fuentes: Fuentes, datos: DatosComprobante, y: float) -> float:
-    return _recuadro_de_importe(canvas, fuentes, y, "Importe recibido", datos.importe, "Fecha valor",
-                                formato_fecha(datos.fecha_valor), tamano=14, alto_texto=5 * mm)
+    return _recuadro_de_importe(
+        canvas,
+        fuentes,
+        y,
+        "Importe recibido",
+        datos.importe,
+        "Fecha valor",
+        formato_fecha(datos.fecha_valor),
+        tamano=14,
+        alto_texto=5 * mm,
+    )
 
 
 def _aplicacion(canvas: Canvas, fuentes: Fuentes, datos: DatosComprobante, y: float) -> float:

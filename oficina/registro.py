@@ -11,9 +11,14 @@ looks like a CURP, an RFC, a CLABE, an e-mail address or an amount of money in a
 included — a stdlib logger elsewhere, or a message formatted with a record's data, cannot leak one.
 
 What a request pays for its lines (issue 29): the middleware binds the user id as a `Diferido`, worked out when
-a line is actually written — from the user if the request already loaded it, else from the session (the
-account id login stored there), never by loading the user. A line below the log level is dropped before
-any step runs (`filter_by_level`), so a request none of whose lines is written reads nothing for them.
+a line is actually written and never by loading the user. An INFO line (the access log of a page that answered)
+takes it only from what the request already loaded — the user, else a session some step already read; every
+page with someone's data loads its user (the second-factor gate), so only the pages that show no one's data log
+`user_id: null` for a signed-in visitor. A WARNING or worse line (4xx, 5xx, a failure, a job queued) reads the
+session for it (one Redis GET, rare). A line below the log level is dropped before any step runs
+(`filter_by_level`). `request_started` is a DEBUG line: the access line `request_finished` carries the user
+agent and the time taken. Masking scans a value once for anything a pattern could start from and skips the
+substitutions when there is nothing (`_CANDIDATO`; the two paths are compared by tests/test_registro.py).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import time
 import uuid
 
 import structlog
@@ -34,14 +40,26 @@ _PATRONES = (
     (re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"), "[CORREO]"),
     (re.compile(r"\$\s?\d[\d,]*(?:\.\d{1,2})?|\b\d[\d,]*\.\d{2}\s?(?:MXN|pesos)\b", re.IGNORECASE), "[IMPORTE]"),
 )
+# What every match of a pattern above contains (its necessary condition), found in one scan: a letter then six
+# digits (CURP, RFC), sixteen digits (CLABE, card), "@" (e-mail), "$" or ".dd MXN/pesos" (amount). A value with
+# none of them is left as it is without running the substitutions; most values (ids, paths, event names, times)
+# have none. Each substitution only writes bracketed words, so one that finds nothing cannot make another match.
+_CANDIDATO = re.compile(r"[A-ZÑ&]\d{6}|\d{16}|@|\$|\.\d{2}\s?(?:MXN|pesos)", re.IGNORECASE)
 # Context keys kept from a request for its jobs.
 CLAVES_DE_TRABAJO = ("request_id", "user_id")
 
 
-def ocultar(texto: str) -> str:
+def ocultar_completo(texto: str) -> str:
+    """Every substitution, in order: what `ocultar` does when a value could hold personal data."""
     for patron, sustituto in _PATRONES:
         texto = patron.sub(sustituto, texto)
     return texto
+
+
+def ocultar(texto: str) -> str:
+    if _CANDIDATO.search(texto) is None:
+        return texto
+    return ocultar_completo(texto)
 
 
 def _ocultar_valor(valor):
@@ -55,22 +73,27 @@ def _ocultar_valor(valor):
 
 
 class Diferido:
-    """A context value worked out only when a line is written (see the module's docstring)."""
+    """A context value worked out only when a line is written (see the module's docstring); the function is told
+    whether the line is a warning or worse (`importa`), which may pay more for it."""
 
     __slots__ = ("_funcion",)
 
     def __init__(self, funcion):
         self._funcion = funcion
 
-    def __call__(self):
-        return self._funcion()
+    def __call__(self, importa: bool = True):
+        return self._funcion(importa)
+
+
+# The method names (structlog's, and the stdlib record's level name) of the lines below WARNING.
+_MENORES = frozenset({"debug", "info", "notset"})
 
 
 def resolver_diferidos(logger, metodo, evento: dict) -> dict:
     """structlog processor: the `Diferido` values of the context, worked out now."""
     for clave, valor in evento.items():
         if isinstance(valor, Diferido):
-            evento[clave] = valor()
+            evento[clave] = valor(metodo not in _MENORES)
     return evento
 
 
@@ -146,8 +169,11 @@ def instalar() -> None:
 def contexto_para_trabajo() -> dict:
     """The request's context a background job should log under (request id, user id)."""
     actual = structlog.contextvars.get_contextvars()
-    return {clave: actual[clave]() if isinstance(actual[clave], Diferido) else actual[clave]
-            for clave in CLAVES_DE_TRABAJO if clave in actual}
+    return {
+        clave: actual[clave]() if isinstance(actual[clave], Diferido) else actual[clave]
+        for clave in CLAVES_DE_TRABAJO
+        if clave in actual
+    }
 
 
 @contextlib.contextmanager
@@ -162,10 +188,10 @@ def en_contexto(contexto: dict | None):
 _peticiones = structlog.get_logger("oficina.peticiones")
 
 
-def usuario_de(request):
+def usuario_de(request, leer_sesion: bool = True):
     """The request's account id without loading the user: the user's if the request loaded it, else the
     session's (what login stored; a session whose user since changed password still names it), None for
-    nobody."""
+    nobody. With `leer_sesion` false a session not yet read is not read either (None)."""
     from django.contrib.auth import SESSION_KEY, get_user_model
     from django.utils.functional import empty
 
@@ -174,7 +200,7 @@ def usuario_de(request):
     if cargado is not empty:
         return getattr(cargado, "pk", None)
     sesion = getattr(request, "session", None)
-    if sesion is None:
+    if sesion is None or not (leer_sesion or hasattr(sesion, "_session_cache")):  # the cache: a session read
         return None
     leida = sesion.accessed
     clave = sesion.get(SESSION_KEY)
@@ -218,8 +244,9 @@ def _con_contexto(contenido, contexto: dict):
 
 
 class RegistroPeticionMiddleware:
-    """`request_id` and `user_id` on every line of the request, `request_started`, and `request_finished` (the
-    access log; `request_failed` with the traceback instead when the view raised), in place of django-structlog's
+    """`request_id` and `user_id` on every line of the request, `request_started` (DEBUG), and `request_finished`
+    (the access log, with the user agent and `duration_ms`; `request_failed` with the traceback instead when the
+    view raised), in place of django-structlog's
     RequestMiddleware, which loaded the user on every request for the user id. The client's address is not
     logged (it would be the proxy's unless read as oficina.cliente does)."""
 
@@ -228,16 +255,22 @@ class RegistroPeticionMiddleware:
 
     def __call__(self, request):
         request._registro = True
+        inicio = time.perf_counter()
         structlog.contextvars.bind_contextvars(
-            request_id=str(uuid.uuid4()), user_id=Diferido(lambda: usuario_de(request))
+            request_id=str(uuid.uuid4()), user_id=Diferido(lambda importa: usuario_de(request, importa))
         )
         try:
-            _peticiones.info("request_started", request=_ruta(request),
-                             user_agent=request.META.get("HTTP_USER_AGENT"))
+            _peticiones.debug("request_started", request=_ruta(request))
             respuesta = self.get_response(request)
             if not getattr(request, "_registro_falla", False):
-                _peticiones.log(_nivel(respuesta.status_code), "request_finished", code=respuesta.status_code,
-                                request=_ruta(request))
+                _peticiones.log(
+                    _nivel(respuesta.status_code),
+                    "request_finished",
+                    code=respuesta.status_code,
+                    request=_ruta(request),
+                    user_agent=request.META.get("HTTP_USER_AGENT"),
+                    duration_ms=round((time.perf_counter() - inicio) * 1000, 1),
+                )
                 if getattr(respuesta, "streaming", False) and not respuesta.is_async:
                     contexto = contexto_para_trabajo()
                     respuesta.streaming_content = _con_contexto(respuesta.streaming_content, contexto)

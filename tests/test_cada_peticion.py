@@ -3,7 +3,8 @@
 The middleware decides about the pages that hold no one's data without loading the session or the user; a
 borrower page pays its session, user and padrón entry and nothing more; the second-factor gate still decides
 before any other view runs; `Cache-Control: private, no-store` follows the session cookie; and every log line
-of a request still carries its request id and its user id, read from the session, not by loading the user.
+of a request still carries its request id, and its user id where the request loaded it (every page with data) or
+where the line is a warning or worse (read from the session then), never by loading the user for it.
 """
 
 import io
@@ -13,7 +14,7 @@ import logging
 import pytest
 import structlog
 from csp.decorators import csp_update
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseNotFound, StreamingHttpResponse
 from django.test import Client
 from django.urls import include, path, reverse
 
@@ -33,6 +34,11 @@ vistas_corridas: list[str] = []
 @sin_datos
 def nada(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+@sin_datos
+def nada_404(request):
+    return HttpResponseNotFound("no", content_type="text/plain")
 
 
 def con_datos(request):
@@ -57,6 +63,7 @@ def flujo(request):
 
 urlpatterns = [
     path("prueba/nada/", nada, name="prueba_nada"),
+    path("prueba/nada-404/", nada_404, name="prueba_nada_404"),
     path("prueba/datos/", con_datos, name="prueba_datos"),
     path("prueba/derechohabiente/", del_derechohabiente, name="prueba_derechohabiente"),
     path("prueba/falla/", falla, name="prueba_falla"),
@@ -118,14 +125,39 @@ def test_a_view_that_shows_nothing_loads_neither_the_session_nor_the_user(
     assert respuesta["Cache-Control"] == PRIVADO  # the cookie alone decides it
 
 
-def test_its_access_log_line_reads_the_session_never_the_user(
+def test_its_access_log_line_reads_neither_the_session_nor_the_user(
     cliente_alice, alice, lineas, django_assert_num_queries
 ):
-    with django_assert_num_queries(1):  # the session (Redis in production), for the user id of the line
-        respuesta = cliente_alice.get("/prueba/nada/")
+    with django_assert_num_queries(0):  # at INFO too: the page shows no one's data, the line names no one
+        respuesta = cliente_alice.get("/prueba/nada/", HTTP_USER_AGENT="Navegador/1.0")
     assert "Cookie" not in respuesta.get("Vary", "")
+    [fin] = lineas()  # request_started is a DEBUG line
+    assert fin["event"] == "request_finished" and fin["code"] == 200 and fin["request"] == "GET /prueba/nada/"
+    assert fin["user_id"] is None and fin["user_agent"] == "Navegador/1.0" and fin["duration_ms"] >= 0
+
+
+def test_a_page_with_data_logs_its_user_without_reading_the_session_again(
+    cliente_alice, alice, lineas, django_assert_num_queries
+):
+    with django_assert_num_queries(2):  # session and user, read by the second-factor gate, not for the line
+        cliente_alice.get("/prueba/datos/")
     [fin] = [e for e in lineas() if e["event"] == "request_finished"]
-    assert fin["user_id"] == alice.usuario_id and fin["code"] == 200 and fin["request"] == "GET /prueba/nada/"
+    assert fin["user_id"] == alice.usuario_id
+
+
+def test_a_warning_line_reads_the_session_for_its_user(cliente_alice, alice, lineas, django_assert_num_queries):
+    with django_assert_num_queries(1):  # a 4xx is rare and worth one session read: who met it
+        assert cliente_alice.get("/prueba/nada-404/").status_code == 404
+    [fin] = [e for e in lineas() if e["event"] == "request_finished"]
+    assert fin["user_id"] == alice.usuario_id and fin["level"] == "warning"
+
+
+def test_request_started_is_written_at_debug(cliente_alice, nivel_peticiones, lineas):
+    nivel_peticiones(logging.DEBUG)
+    cliente_alice.get("/prueba/nada/")
+    [inicio, fin] = [e for e in lineas() if e["event"].startswith("request_")]
+    assert (inicio["event"], inicio["level"], fin["event"]) == ("request_started", "debug", "request_finished")
+    assert inicio["request_id"] == fin["request_id"] and inicio["request"] == "GET /prueba/nada/"
 
 
 def test_the_gate_lets_a_staff_session_without_totp_see_it_and_nothing_with_data(personal_sin_totp):
@@ -182,7 +214,7 @@ def test_the_answer_to_a_login_is_private(client, alice):
 def test_every_line_of_a_request_carries_its_id_and_the_user_id(cliente_alice, alice, client, lineas):
     cliente_alice.get("/prueba/datos/")
     eventos = [e for e in lineas() if e.get("request") == "GET /prueba/datos/" or e["event"] == "vista_con_datos"]
-    assert [e["event"] for e in eventos] == ["request_started", "vista_con_datos", "request_finished"]
+    assert [e["event"] for e in eventos] == ["vista_con_datos", "request_finished"]
     assert len({e["request_id"] for e in eventos}) == 1
     assert {e["user_id"] for e in eventos} == {alice.usuario_id}
 
@@ -221,7 +253,7 @@ def test_a_streamed_answer_logs_under_its_request(cliente_alice, alice, lineas):
     respuesta = cliente_alice.get("/prueba/flujo/")
     assert b"".join(respuesta.streaming_content) == b"ab"
     eventos = lineas()
-    [inicio] = [e for e in eventos if e["event"] == "request_started"]
+    [inicio] = [e for e in eventos if e["event"] == "request_finished"]
     flujo = [e for e in eventos if e["event"].startswith("streaming_")]
     assert [e["event"] for e in flujo] == ["streaming_started", "streaming_finished"]
     assert {(e["request_id"], e["user_id"]) for e in flujo} == {(inicio["request_id"], alice.usuario_id)}
@@ -238,8 +270,9 @@ def test_no_line_below_the_level_is_processed(cliente_alice, nivel_peticiones, l
 
 
 def _directivas(cabecera: str) -> dict[str, str]:
-    return dict(parte.strip().split(" ", 1) if " " in parte.strip() else (parte.strip(), "")
-                for parte in cabecera.split(";"))
+    return dict(
+        parte.strip().split(" ", 1) if " " in parte.strip() else (parte.strip(), "") for parte in cabecera.split(";")
+    )
 
 
 @csp_update({"img-src": "https://ejemplo.mx"})
@@ -273,5 +306,8 @@ def test_a_view_with_a_policy_of_its_own_or_a_nonce_gets_django_csps_own(client,
     assert propia["img-src"] == "'self' data: https://ejemplo.mx"
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "script-src": ["'self'", NONCE]}}
     respuesta = client.get("/prueba/csp-nonce/")
-    assert _directivas(respuesta["Content-Security-Policy"])["script-src"] == f"'self' 'nonce-{respuesta.content.decode()}'"
+    assert (
+        _directivas(respuesta["Content-Security-Policy"])["script-src"]
+        == f"'self' 'nonce-{respuesta.content.decode()}'"
+    )
     assert _directivas(client.get("/prueba/nada/")["Content-Security-Policy"])["script-src"] == "'self'"

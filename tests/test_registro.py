@@ -11,6 +11,9 @@ from datetime import date
 import pytest
 import structlog
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import settings as ajustes
+from hypothesis import strategies as st
 
 from oficina import registro
 from prestamos import cargas
@@ -79,8 +82,11 @@ def test_registration_a_spei_deposit_and_a_refund_leave_no_personal_data_in_the_
     client.force_login(prestamo_alice.derechohabiente.usuario)
     client.post(reverse("account_reauthenticate"), {"password": CONTRASENA})
     with django_capture_on_commit_callbacks(execute=True):
-        respuesta = client.post(reverse("saldo_a_favor"), {"prestamo": FOLIO_ALICE, "clabe": CLABE_DEVOLUCION,
-                                                            "titular": "Alicia García"}, follow=True)
+        respuesta = client.post(
+            reverse("saldo_a_favor"),
+            {"prestamo": FOLIO_ALICE, "clabe": CLABE_DEVOLUCION, "titular": "Alicia García"},
+            follow=True,
+        )
     assert "Recibimos tu solicitud" in respuesta.content.decode()
     # Staff search the padrón by CURP: the request's lines name the path, not what was searched for.
     client.get("/admin/prestamos/derechohabiente/", {"q": CURP_ANA})
@@ -89,19 +95,36 @@ def test_registration_a_spei_deposit_and_a_refund_leave_no_personal_data_in_the_
 
     eventos = leer(salida)
     sin_datos_personales(
-        salida.getvalue(), CURP_ANA, CURP_ALICE, datos["rfc"], datos["email"], aviso["cuentaOrdenante"],
-        aviso["cuentaBeneficiario"], aviso["rfcCurpOrdenante"], CLABE_DEVOLUCION, "1,426.08", str(fopi.importe),
+        salida.getvalue(),
+        CURP_ANA,
+        CURP_ALICE,
+        datos["rfc"],
+        datos["email"],
+        aviso["cuentaOrdenante"],
+        aviso["cuentaBeneficiario"],
+        aviso["rfcCurpOrdenante"],
+        CLABE_DEVOLUCION,
+        "1,426.08",
+        str(fopi.importe),
     )
     assert not any("?" in e.get("request", "") for e in eventos)
     nombres = [e["event"] for e in eventos]
-    for esperado in ("request_finished", "abono_spei_registrado", "pago_aplicado", "movimiento_asentado",
-                     "devolucion_solicitada", "remesa_aplicada"):
+    for esperado in (
+        "request_finished",
+        "abono_spei_registrado",
+        "pago_aplicado",
+        "movimiento_asentado",
+        "devolucion_solicitada",
+        "remesa_aplicada",
+    ):
         assert esperado in nombres, esperado
     # The deposit followed from its request to the ledger: one request id, the payment and the movement by id.
     [abono] = [e for e in eventos if e["event"] == "abono_spei_registrado"]
     [aplicado] = [e for e in eventos if e["event"] == "pago_aplicado"]
     assert abono["request_id"] == aplicado["request_id"] and abono["movimiento_id"] == aplicado["movimiento_id"]
-    asentado = next(e for e in eventos if e["event"] == "movimiento_asentado" and e["request_id"] == abono["request_id"])
+    asentado = next(
+        e for e in eventos if e["event"] == "movimiento_asentado" and e["request_id"] == abono["request_id"]
+    )
     assert asentado["movimiento_id"] == abono["movimiento_id"]
     # The refund is logged under the borrower's account id.
     [devolucion] = [e for e in eventos if e["event"] == "devolucion_solicitada"]
@@ -109,12 +132,86 @@ def test_registration_a_spei_deposit_and_a_refund_leave_no_personal_data_in_the_
 
 
 def test_the_masking_covers_each_kind_of_personal_data():
-    texto = ("CURP GAML850312MDFRPR02 RFC LOSA820420TR5 CLABE 032180000118359719 correo ana.lopez+x@ejemplo.com.mx "
-             "importe $1,426.08 o 701.12 MXN; folio PP-2026-000123, pago 1234, hora 12:30, request 6f1c-44")
+    texto = (
+        "CURP GAML850312MDFRPR02 RFC LOSA820420TR5 CLABE 032180000118359719 correo ana.lopez+x@ejemplo.com.mx "
+        "importe $1,426.08 o 701.12 MXN; folio PP-2026-000123, pago 1234, hora 12:30, request 6f1c-44"
+    )
     assert registro.ocultar(texto) == (
         "CURP [CURP] RFC [RFC] CLABE [CUENTA] correo [CORREO] importe [IMPORTE] o [IMPORTE]; folio PP-2026-000123, "
         "pago 1234, hora 12:30, request 6f1c-44"
     )
+
+
+# Text made of the pieces the patterns look for, and their near misses, glued in any order: the fast path must
+# agree with every substitution run in order on all of it.
+_PIEZAS = st.sampled_from(
+    [
+        "GAML850312MDFRPR02",
+        "LOSA820420TR5",
+        "LOSA820420TR",
+        "ÑAB&820420AB1",
+        "a123456",
+        "K123456",
+        "ſ123456",
+        "032180000118359719",
+        "1234567890123456",
+        "123456",
+        "12345",
+        "ana.lopez+x@ejemplo.com.mx",
+        "@",
+        "x@y",
+        "a@b.c",
+        "$",
+        "$ 1,426.08",
+        "$1",
+        "1426.08 MXN",
+        "1,426.08pesos",
+        ".08 mxn",
+        "0.08 PESOS",
+        "12:30",
+        ".",
+        ",",
+        "-",
+        "'",
+        " ",
+        "\n",
+        "\t",
+        "2026-12-06T20:38:19.123456Z",
+        "6f1c44e2-9b1a-4c1e-8a7e-123456789abc",
+        "GET /admin/x/",
+        "١٢٣٤٥٦",
+        "x١٢٣٤٥٦",
+        "é",
+        "MXN",
+        "pesos",
+        "ß",
+    ]
+)
+
+
+@ajustes(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(_PIEZAS, st.text(max_size=8)), max_size=12).map("".join))
+def test_the_fast_masking_equals_every_substitution_in_order(texto):
+    assert registro.ocultar(texto) == registro.ocultar_completo(texto)
+
+
+@ajustes(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_the_fast_masking_equals_every_substitution_on_any_text(texto):
+    assert registro.ocultar(texto) == registro.ocultar_completo(texto)
+
+
+def test_what_most_values_of_a_line_are_skips_the_substitutions():
+    for valor in (
+        "request_finished",
+        "GET /prestamos/estado-de-cuenta/",
+        "6f1c44e2-9b1a-4c1e-8a7e-0b3d2f9c1a7e",
+        "2026-12-06T20:38:19.123456Z",
+        "oficina.peticiones",
+        "info",
+        "Mozilla/5.0 (X11; Linux x86_64)",
+    ):
+        assert registro._CANDIDATO.search(valor) is None, valor
 
 
 @pytest.mark.django_db

@@ -45,8 +45,6 @@ def fopi(**cambios) -> DatosFopi:
     return DatosFopi(**datos)
 
 
-
-
 def fuentes(pdf: bytes, carpeta) -> list[list[str]]:
     """pdffonts rows: name, type, encoding, emb, sub, uni, object id, generation."""
     archivo = carpeta / "fopi.pdf"  # pdffonts needs a file it can seek in, not stdin
@@ -167,13 +165,37 @@ def test_it_keeps_a_long_bank_list_on_one_page():
 def test_it_fits_a_long_name_and_the_other_types():
     nombre = "María de los Ángeles Guadalupe Hernández Fernández de Córdoba y Sáenz de Santamaría"
 
-    pdf = render_fopi(fopi(nombre=nombre, tipo="LIQUIDACION", tipo_texto="Liquidación",
-                           importe=Decimal("234567.89")))
+    pdf = render_fopi(fopi(nombre=nombre, tipo="LIQUIDACION", tipo_texto="Liquidación", importe=Decimal("234567.89")))
 
     contenido = texto(pdf)
     assert nombre in " ".join(contenido.split())
     assert "Liquidación" in contenido
     assert "$234,567.89" in contenido
+
+
+def test_a_regularization_prints_every_period_it_pays_even_many_scattered_ones():
+    """SPEC §13: a REGULARIZACION FOPI lists the quincenas it covers. Four or more apart do not fit one line:
+    the line wraps, nothing is cut with "…", and the page is still one page."""
+    from prestamos.calculo import Mes, Quincena, periodos_en_palabras
+
+    for tipo, numeros in ((Quincena, (3, 7, 11, 15, 19, 22, 24)), (Mes, (1, 3, 5, 8, 10, 12))):
+        periodos = [tipo(anio=2025, numero=n) for n in numeros]
+        cubre = f"{tipo.PALABRAS.plural.capitalize()} sin descuento: {periodos_en_palabras(periodos)}"
+        pdf = render_fopi(fopi(tipo="REGULARIZACION", tipo_texto="Regularización", cubre=cubre))
+
+        contenido = " ".join(texto(pdf).split())
+        assert "…" not in contenido
+        assert cubre in contenido
+        assert paginas(pdf) == 1
+        assert AVISO_COPIAS in contenido and "Página 1 de 1" in contenido
+
+
+def test_a_regularization_of_few_periods_keeps_its_one_line():
+    from prestamos.calculo import Quincena, periodos_en_palabras
+
+    cubre = f"Quincenas sin descuento: {periodos_en_palabras([Quincena(anio=2025, numero=n) for n in (3, 7)])}"
+    renglones = texto(render_fopi(fopi(tipo="REGULARIZACION", tipo_texto="Regularización", cubre=cubre)), "-layout")
+    assert any(cubre in renglon for renglon in renglones.splitlines())
 
 
 def test_it_is_not_confused_by_markup_in_names():
@@ -188,7 +210,9 @@ def test_it_is_not_confused_by_markup_in_names():
 def leer_code128(pdf: bytes, *, dpi: int = 300) -> str:
     pgm = subprocess.run(
         ["pdftoppm", "-gray", "-r", str(dpi), "-aa", "no", "-aaVector", "no", "-f", "1", "-l", "1", "-"],
-        input=pdf, capture_output=True, check=True,
+        input=pdf,
+        capture_output=True,
+        check=True,
     ).stdout
     ancho, alto, pixeles = _leer_pgm(pgm)
     for fila in range(0, alto, 4):
