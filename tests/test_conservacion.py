@@ -28,6 +28,7 @@ from oficina.importacion import ArchivoRechazado, importar_archivo, revertir_arc
 from prestamos import posiciones, reversion_en_bloque
 from prestamos.calculo import Mes, Quincena
 from prestamos.models import Movimiento, Prestamo
+from recuperacion.models import SolicitudDevolucion
 from tests.fabricas import CURP_ALICE, FOLIO_ALICE, cargar_prestamos
 
 SUMA_CERO = D("0.00")
@@ -408,16 +409,31 @@ class Cartera(RuleBasedStateMachine):
         for prestamo in self.prestamos:
             libro = list(Movimiento.objects.filter(prestamo=prestamo).order_by("id"))
             vigentes = posiciones.vigentes(libro)
-            devoluciones = {m.id for m in libro if m.tipo == Movimiento.Tipo.DEVOLUCION}
+            por_id = {m.id: m for m in libro}
             for m in libro:
-                # Money sent back (a refund, or the reversal of one re-decided after a reversed remesa) is
-                # `devuelto`, none of these columns.
-                if m.tipo != Movimiento.Tipo.DEVOLUCION and m.revierte_id not in devoluciones:
-                    assert m.importe == m.moratorios + m.interes + m.capital + m.excedente
+                # Every row's importe is split whole; money sent back (a refund) is `devuelto`, none of the
+                # columns, and only a refund — or the reversal entry that mirrors one — carries it (§9).
+                devuelto_aqui = posiciones.aplicacion_de(m).devuelto
+                assert m.importe == m.moratorios + m.interes + m.capital + m.excedente + devuelto_aqui
+                refleja = por_id[m.revierte_id] if m.tipo == Movimiento.Tipo.REVERSION else m
+                if refleja.tipo == Movimiento.Tipo.DEVOLUCION:
+                    assert devuelto_aqui == m.importe > 0
+                else:
+                    assert devuelto_aqui == 0
                 if m.tipo == Movimiento.Tipo.AJUSTE:
                     assert m.importe <= D("1.00") and m.excedente == 0
             for r in (m for m in libro if m.tipo == Movimiento.Tipo.REVERSION):
-                assert (r.importe, r.capital, r.excedente) == (r.revierte.importe, r.revierte.capital, r.revierte.excedente)
+                o = por_id[r.revierte_id]
+                assert (r.fecha_valor, r.importe, r.moratorios, r.interes, r.capital, r.excedente, r.aplicacion) == (
+                    o.fecha_valor, o.importe, o.moratorios, o.interes, o.capital, o.excedente, o.aplicacion)
+                # A refund is never un-sent: a reversed one is booked again, same amount and date (or the
+                # reversal was refused whole and wrote nothing).
+                if o.tipo == Movimiento.Tipo.DEVOLUCION:
+                    otra = [m for m in libro if m.reaplica_id == o.id]
+                    assert [(m.tipo, m.importe, m.fecha_valor) for m in otra] == [(o.tipo, o.importe, o.fecha_valor)]
+            # What the ledger says went back is what Operación paid back by SPEI.
+            pagadas = SolicitudDevolucion.objects.filter(prestamo=prestamo, estado=SolicitudDevolucion.Estado.PAGADA)
+            assert _suma(m for m in vigentes if m.tipo == Movimiento.Tipo.DEVOLUCION) == _suma(pagadas)
             recibidos = [m for m in vigentes if m.tipo in Movimiento.RECIBIDOS]
             recibido = _suma(recibidos)
             aplicado = sum((m.moratorios + m.interes + m.capital for m in recibidos), SUMA_CERO)
