@@ -103,8 +103,13 @@ class Cartera(RuleBasedStateMachine):
             filas.append(f"SEP,{quincena},{FOLIO_ALICE},{CURP_ALICE},{importe}")
         posicion = posiciones.posicion(self.corto)
         debe = next((c.pendiente for c in posicion.vencidas_sin_pagar(quincena.vencimiento)), self.corto.cuota)
-        corto = {"cuota": self.corto.cuota, "exacto": debe, "corto": debe - D("0.01"), "nada": D("0"),
-                 "doble": 2 * self.corto.cuota}[del_corto]
+        corto = {
+            "cuota": self.corto.cuota,
+            "exacto": debe,
+            "corto": debe - D("0.01"),
+            "nada": D("0"),
+            "doble": 2 * self.corto.cuota,
+        }[del_corto]
         if corto > 0:
             filas.append(f"SEP,{quincena},{FOLIO_CORTO},{CURP_CARLOS},{corto}")
         if not filas:
@@ -118,8 +123,10 @@ class Cartera(RuleBasedStateMachine):
         else:
             self.archivos.append(contenido)
 
-    @rule(modo=st.sampled_from(["exacto", "corto", "corto por un peso", "corto por más"]),
-          dias=st.integers(min_value=0, max_value=45))
+    @rule(
+        modo=st.sampled_from(["exacto", "corto", "corto por un peso", "corto por más"]),
+        dias=st.integers(min_value=0, max_value=45),
+    )
     def la_dependencia_descuenta_a_carlos_lo_que_debe(self, modo, dias):
         """Some days later, a remesa for the period of Carlos's oldest unpaid installment, for what it owes or
         a little less: on the last one, a centavo to 1.00 short is written off and the loan settles; more is
@@ -269,8 +276,11 @@ class Cartera(RuleBasedStateMachine):
         solicitud = devolucion_solicitar(prestamo=self.prestamo, clabe="032180000118359719", titular="Alicia García")
         devolucion_pagar(solicitud=solicitud, clave_rastreo=f"R{self.autorizacion}", usuario=None, hoy=self.hoy)
 
-    @rule(tipo=st.sampled_from(["PARCIAL", "LIQUIDACION", "REGULARIZACION"]), importe=st.integers(min_value=100, max_value=40000),
-          corto=st.booleans())
+    @rule(
+        tipo=st.sampled_from(["PARCIAL", "LIQUIDACION", "REGULARIZACION"]),
+        importe=st.integers(min_value=100, max_value=40000),
+        corto=st.booleans(),
+    )
     def emite_un_fopi(self, tipo, importe, corto):
         from django.core.exceptions import ValidationError
 
@@ -333,8 +343,10 @@ class Cartera(RuleBasedStateMachine):
 
         usuario = get_user_model().objects.get_or_create(username="capp-maquina", defaults={"is_staff": True})[0]
         devolucion_pago_pagar(
-            devolucion=DevolucionPago.objects.filter(estado="PENDIENTE").first(), clave_rastreo=f"DEV{self.hoy:%Y%m%d}",
-            usuario=usuario, cuenta="032180000118359719",
+            devolucion=DevolucionPago.objects.filter(estado="PENDIENTE").first(),
+            clave_rastreo=f"DEV{self.hoy:%Y%m%d}",
+            usuario=usuario,
+            cuenta="032180000118359719",
         )
 
     @rule(procede=st.booleans(), atras=st.integers(min_value=0, max_value=3))
@@ -351,14 +363,20 @@ class Cartera(RuleBasedStateMachine):
         talon = Talon(contenido=b"%PDF-1.4\n%%EOF\n", tipo=PDF, nombre="talon.pdf", sha256="0" * 64)
         try:
             aclaracion = aclaracion_presentar(
-                prestamo=self.prestamo, quincena=self.PERIODO.de_fecha(self.hoy) - 1 - atras, importe=self.prestamo.cuota,
-                talon=talon, hoy=self.hoy,
+                prestamo=self.prestamo,
+                quincena=self.PERIODO.de_fecha(self.hoy) - 1 - atras,
+                importe=self.prestamo.cuota,
+                talon=talon,
+                hoy=self.hoy,
             )
         except ValidationError:
             return  # paid off, a quincena before the loan began, or already recognised
         aclaracion_resolver(
-            aclaracion=aclaracion, procedente=procede, respuesta="Revisada con la remesa de la dependencia.",
-            usuario=usuario, hoy=self.hoy,
+            aclaracion=aclaracion,
+            procedente=procede,
+            respuesta="Revisada con la remesa de la dependencia.",
+            usuario=usuario,
+            hoy=self.hoy,
         )
 
     @rule(atras=st.integers(min_value=0, max_value=3), importe_distinto=st.booleans())
@@ -383,9 +401,13 @@ class Cartera(RuleBasedStateMachine):
             return
         derechohabiente = self.prestamo.derechohabiente
         recibo = cfdi_fabrica.recibo(
-            llaves=llaves, receptor_rfc=derechohabiente.rfc or "XAXX010101000", curp=derechohabiente.curp,
-            fecha_pago=periodo.vencimiento.isoformat(), inicial=periodo.inicio.isoformat(),
-            final=periodo.vencimiento.isoformat(), importe=self.prestamo.cuota + (1 if importe_distinto else 0),
+            llaves=llaves,
+            receptor_rfc=derechohabiente.rfc or "XAXX010101000",
+            curp=derechohabiente.curp,
+            fecha_pago=periodo.vencimiento.isoformat(),
+            inicial=periodo.inicio.isoformat(),
+            final=periodo.vencimiento.isoformat(),
+            importe=self.prestamo.cuota + (1 if importe_distinto else 0),
         )
         contenido = cfdi_fabrica.xml(recibo)
         verificado = cfdi.verificar(
@@ -393,8 +415,11 @@ class Cartera(RuleBasedStateMachine):
         )
         try:
             aclaracion_presentar(
-                prestamo=self.prestamo, quincena=periodo, importe=self.prestamo.cuota,
-                cfdi=XmlCfdi(contenido, verificado), hoy=self.hoy,
+                prestamo=self.prestamo,
+                quincena=periodo,
+                importe=self.prestamo.cuota,
+                cfdi=XmlCfdi(contenido, verificado),
+                hoy=self.hoy,
             )
         except ValidationError:
             return  # paid off, or that period already has its aclaración
@@ -425,7 +450,14 @@ class Cartera(RuleBasedStateMachine):
             for r in (m for m in libro if m.tipo == Movimiento.Tipo.REVERSION):
                 o = por_id[r.revierte_id]
                 assert (r.fecha_valor, r.importe, r.moratorios, r.interes, r.capital, r.excedente, r.aplicacion) == (
-                    o.fecha_valor, o.importe, o.moratorios, o.interes, o.capital, o.excedente, o.aplicacion)
+                    o.fecha_valor,
+                    o.importe,
+                    o.moratorios,
+                    o.interes,
+                    o.capital,
+                    o.excedente,
+                    o.aplicacion,
+                )
                 # A refund is never un-sent: a reversed one is booked again, same amount and date (or the
                 # reversal was refused whole and wrote nothing).
                 if o.tipo == Movimiento.Tipo.DEVOLUCION:
@@ -439,8 +471,10 @@ class Cartera(RuleBasedStateMachine):
             aplicado = sum((m.moratorios + m.interes + m.capital for m in recibidos), SUMA_CERO)
             # Money that moves inside the loan, none coming in or going out (docs/reglas.md §6, §10): saldo a
             # favor applied at the borrower's request, and moratorios an aclaración proved undue, back to it.
-            aplicado += sum((m.moratorios + m.interes + m.capital for m in vigentes
-                             if m.tipo == Movimiento.Tipo.ABONO_SALDO), SUMA_CERO)
+            aplicado += sum(
+                (m.moratorios + m.interes + m.capital for m in vigentes if m.tipo == Movimiento.Tipo.ABONO_SALDO),
+                SUMA_CERO,
+            )
             aplicado -= _suma(m for m in vigentes if m.tipo == Movimiento.Tipo.MORATORIO_DEVUELTO)
             devuelto = _suma(m for m in vigentes if m.tipo == Movimiento.Tipo.DEVOLUCION)
             saldo_a_favor = posiciones.posicion(prestamo, reproducir=True).excedentes
@@ -501,12 +535,17 @@ class CarteraMensual(Cartera):
 @pytest.mark.parametrize("maquina", [Cartera, CarteraMensual], ids=["quincenal", "mensual"])
 def test_it_conserves_money_through_random_sequences(alice, maquina, monkeypatch):
     clasificar, rapidas = reversion_en_bloque.clasificar, []
-    monkeypatch.setattr(reversion_en_bloque, "clasificar",
-                        lambda cursor, **datos: rapidas.append(clasificar(cursor, **datos)) or rapidas[-1])
+    monkeypatch.setattr(
+        reversion_en_bloque,
+        "clasificar",
+        lambda cursor, **datos: rapidas.append(clasificar(cursor, **datos)) or rapidas[-1],
+    )
     run_state_machine_as_test(
         maquina,
         settings=settings(
-            max_examples=50, stateful_step_count=20, deadline=None,
+            max_examples=50,
+            stateful_step_count=20,
+            deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
