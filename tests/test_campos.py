@@ -11,16 +11,24 @@ from oficina.campos import ImporteField, leer_importe
 @pytest.mark.parametrize(
     ("texto", "importe"),
     [
-        ("3000", "3000.00"), ("3000.5", "3000.50"), ("3,000", "3000.00"), ("3,000.00", "3000.00"),
-        ("$3,000.00", "3000.00"), (" $ 3,000.00 ", "3000.00"), ("1,234,567.89", "1234567.89"), ("0.5", "0.50"),
+        ("3000", "3000.00"),
+        ("3000.5", "3000.50"),
+        ("3,000", "3000.00"),
+        ("3,000.00", "3000.00"),
+        ("$3,000.00", "3000.00"),
+        (" $ 3,000.00 ", "3000.00"),
+        ("1,234,567.89", "1234567.89"),
+        ("0.5", "0.50"),
     ],
 )
 def test_it_reads_what_people_type(texto, importe):
     assert leer_importe(texto) == D(importe)
 
 
-@pytest.mark.parametrize("texto", ["3.000,00", "30,00", "3,0000", "1.234.56", "３０００", "٣٠٠٠", "3000.123", "-5", "abc",
-                                   "$", "3e3", "1,23"])
+@pytest.mark.parametrize(
+    "texto",
+    ["3.000,00", "30,00", "3,0000", "1.234.56", "３０００", "٣٠٠٠", "3000.123", "-5", "abc", "$", "3e3", "1,23"],
+)
 def test_it_refuses_anything_else(texto):
     assert leer_importe(texto) is None
 
@@ -32,3 +40,14 @@ def test_the_field_says_what_is_accepted():
     f = F({"importe": "3.000,00"})
     assert not f.is_valid() and "3,000.00" in f.errors["importe"][0]
     assert F({"importe": "$3,000"}).is_valid()
+
+
+def test_an_amount_beyond_decimals_precision_is_too_big_not_an_error():
+    """27 digits overflow the default 28-digit context when quantized; the form says "too big" (a 500 before)."""
+
+    class F(forms.Form):
+        importe = ImporteField()
+
+    assert leer_importe("100000000000000000000000000") == D("100000000000000000000000000.00")
+    f = F({"importe": "100000000000000000000000000"})
+    assert not f.is_valid() and f.errors["importe"] == ["El importe es demasiado grande."]

@@ -28,6 +28,7 @@ from oficina.importacion import ArchivoRechazado, importar_archivo, revertir_arc
 from prestamos import posiciones, reversion_en_bloque
 from prestamos.calculo import Mes, Quincena
 from prestamos.models import Movimiento, Prestamo
+from recuperacion.models import SolicitudDevolucion
 from tests.fabricas import CURP_ALICE, FOLIO_ALICE, cargar_prestamos
 
 SUMA_CERO = D("0.00")
@@ -102,8 +103,13 @@ class Cartera(RuleBasedStateMachine):
             filas.append(f"SEP,{quincena},{FOLIO_ALICE},{CURP_ALICE},{importe}")
         posicion = posiciones.posicion(self.corto)
         debe = next((c.pendiente for c in posicion.vencidas_sin_pagar(quincena.vencimiento)), self.corto.cuota)
-        corto = {"cuota": self.corto.cuota, "exacto": debe, "corto": debe - D("0.01"), "nada": D("0"),
-                 "doble": 2 * self.corto.cuota}[del_corto]
+        corto = {
+            "cuota": self.corto.cuota,
+            "exacto": debe,
+            "corto": debe - D("0.01"),
+            "nada": D("0"),
+            "doble": 2 * self.corto.cuota,
+        }[del_corto]
         if corto > 0:
             filas.append(f"SEP,{quincena},{FOLIO_CORTO},{CURP_CARLOS},{corto}")
         if not filas:
@@ -117,8 +123,10 @@ class Cartera(RuleBasedStateMachine):
         else:
             self.archivos.append(contenido)
 
-    @rule(modo=st.sampled_from(["exacto", "corto", "corto por un peso", "corto por más"]),
-          dias=st.integers(min_value=0, max_value=45))
+    @rule(
+        modo=st.sampled_from(["exacto", "corto", "corto por un peso", "corto por más"]),
+        dias=st.integers(min_value=0, max_value=45),
+    )
     def la_dependencia_descuenta_a_carlos_lo_que_debe(self, modo, dias):
         """Some days later, a remesa for the period of Carlos's oldest unpaid installment, for what it owes or
         a little less: on the last one, a centavo to 1.00 short is written off and the loan settles; more is
@@ -268,8 +276,11 @@ class Cartera(RuleBasedStateMachine):
         solicitud = devolucion_solicitar(prestamo=self.prestamo, clabe="032180000118359719", titular="Alicia García")
         devolucion_pagar(solicitud=solicitud, clave_rastreo=f"R{self.autorizacion}", usuario=None, hoy=self.hoy)
 
-    @rule(tipo=st.sampled_from(["PARCIAL", "LIQUIDACION", "REGULARIZACION"]), importe=st.integers(min_value=100, max_value=40000),
-          corto=st.booleans())
+    @rule(
+        tipo=st.sampled_from(["PARCIAL", "LIQUIDACION", "REGULARIZACION"]),
+        importe=st.integers(min_value=100, max_value=40000),
+        corto=st.booleans(),
+    )
     def emite_un_fopi(self, tipo, importe, corto):
         from django.core.exceptions import ValidationError
 
@@ -332,8 +343,10 @@ class Cartera(RuleBasedStateMachine):
 
         usuario = get_user_model().objects.get_or_create(username="capp-maquina", defaults={"is_staff": True})[0]
         devolucion_pago_pagar(
-            devolucion=DevolucionPago.objects.filter(estado="PENDIENTE").first(), clave_rastreo=f"DEV{self.hoy:%Y%m%d}",
-            usuario=usuario, cuenta="032180000118359719",
+            devolucion=DevolucionPago.objects.filter(estado="PENDIENTE").first(),
+            clave_rastreo=f"DEV{self.hoy:%Y%m%d}",
+            usuario=usuario,
+            cuenta="032180000118359719",
         )
 
     @rule(procede=st.booleans(), atras=st.integers(min_value=0, max_value=3))
@@ -350,14 +363,20 @@ class Cartera(RuleBasedStateMachine):
         talon = Talon(contenido=b"%PDF-1.4\n%%EOF\n", tipo=PDF, nombre="talon.pdf", sha256="0" * 64)
         try:
             aclaracion = aclaracion_presentar(
-                prestamo=self.prestamo, quincena=self.PERIODO.de_fecha(self.hoy) - 1 - atras, importe=self.prestamo.cuota,
-                talon=talon, hoy=self.hoy,
+                prestamo=self.prestamo,
+                quincena=self.PERIODO.de_fecha(self.hoy) - 1 - atras,
+                importe=self.prestamo.cuota,
+                talon=talon,
+                hoy=self.hoy,
             )
         except ValidationError:
             return  # paid off, a quincena before the loan began, or already recognised
         aclaracion_resolver(
-            aclaracion=aclaracion, procedente=procede, respuesta="Revisada con la remesa de la dependencia.",
-            usuario=usuario, hoy=self.hoy,
+            aclaracion=aclaracion,
+            procedente=procede,
+            respuesta="Revisada con la remesa de la dependencia.",
+            usuario=usuario,
+            hoy=self.hoy,
         )
 
     @rule(atras=st.integers(min_value=0, max_value=3), importe_distinto=st.booleans())
@@ -382,9 +401,13 @@ class Cartera(RuleBasedStateMachine):
             return
         derechohabiente = self.prestamo.derechohabiente
         recibo = cfdi_fabrica.recibo(
-            llaves=llaves, receptor_rfc=derechohabiente.rfc or "XAXX010101000", curp=derechohabiente.curp,
-            fecha_pago=periodo.vencimiento.isoformat(), inicial=periodo.inicio.isoformat(),
-            final=periodo.vencimiento.isoformat(), importe=self.prestamo.cuota + (1 if importe_distinto else 0),
+            llaves=llaves,
+            receptor_rfc=derechohabiente.rfc or "XAXX010101000",
+            curp=derechohabiente.curp,
+            fecha_pago=periodo.vencimiento.isoformat(),
+            inicial=periodo.inicio.isoformat(),
+            final=periodo.vencimiento.isoformat(),
+            importe=self.prestamo.cuota + (1 if importe_distinto else 0),
         )
         contenido = cfdi_fabrica.xml(recibo)
         verificado = cfdi.verificar(
@@ -392,8 +415,11 @@ class Cartera(RuleBasedStateMachine):
         )
         try:
             aclaracion_presentar(
-                prestamo=self.prestamo, quincena=periodo, importe=self.prestamo.cuota,
-                cfdi=XmlCfdi(contenido, verificado), hoy=self.hoy,
+                prestamo=self.prestamo,
+                quincena=periodo,
+                importe=self.prestamo.cuota,
+                cfdi=XmlCfdi(contenido, verificado),
+                hoy=self.hoy,
             )
         except ValidationError:
             return  # paid off, or that period already has its aclaración
@@ -408,23 +434,47 @@ class Cartera(RuleBasedStateMachine):
         for prestamo in self.prestamos:
             libro = list(Movimiento.objects.filter(prestamo=prestamo).order_by("id"))
             vigentes = posiciones.vigentes(libro)
-            devoluciones = {m.id for m in libro if m.tipo == Movimiento.Tipo.DEVOLUCION}
+            por_id = {m.id: m for m in libro}
             for m in libro:
-                # Money sent back (a refund, or the reversal of one re-decided after a reversed remesa) is
-                # `devuelto`, none of these columns.
-                if m.tipo != Movimiento.Tipo.DEVOLUCION and m.revierte_id not in devoluciones:
-                    assert m.importe == m.moratorios + m.interes + m.capital + m.excedente
+                # Every row's importe is split whole; money sent back (a refund) is `devuelto`, none of the
+                # columns, and only a refund — or the reversal entry that mirrors one — carries it (§9).
+                devuelto_aqui = posiciones.aplicacion_de(m).devuelto
+                assert m.importe == m.moratorios + m.interes + m.capital + m.excedente + devuelto_aqui
+                refleja = por_id[m.revierte_id] if m.tipo == Movimiento.Tipo.REVERSION else m
+                if refleja.tipo == Movimiento.Tipo.DEVOLUCION:
+                    assert devuelto_aqui == m.importe > 0
+                else:
+                    assert devuelto_aqui == 0
                 if m.tipo == Movimiento.Tipo.AJUSTE:
                     assert m.importe <= D("1.00") and m.excedente == 0
             for r in (m for m in libro if m.tipo == Movimiento.Tipo.REVERSION):
-                assert (r.importe, r.capital, r.excedente) == (r.revierte.importe, r.revierte.capital, r.revierte.excedente)
+                o = por_id[r.revierte_id]
+                assert (r.fecha_valor, r.importe, r.moratorios, r.interes, r.capital, r.excedente, r.aplicacion) == (
+                    o.fecha_valor,
+                    o.importe,
+                    o.moratorios,
+                    o.interes,
+                    o.capital,
+                    o.excedente,
+                    o.aplicacion,
+                )
+                # A refund is never un-sent: a reversed one is booked again, same amount and date (or the
+                # reversal was refused whole and wrote nothing).
+                if o.tipo == Movimiento.Tipo.DEVOLUCION:
+                    otra = [m for m in libro if m.reaplica_id == o.id]
+                    assert [(m.tipo, m.importe, m.fecha_valor) for m in otra] == [(o.tipo, o.importe, o.fecha_valor)]
+            # What the ledger says went back is what Operación paid back by SPEI.
+            pagadas = SolicitudDevolucion.objects.filter(prestamo=prestamo, estado=SolicitudDevolucion.Estado.PAGADA)
+            assert _suma(m for m in vigentes if m.tipo == Movimiento.Tipo.DEVOLUCION) == _suma(pagadas)
             recibidos = [m for m in vigentes if m.tipo in Movimiento.RECIBIDOS]
             recibido = _suma(recibidos)
             aplicado = sum((m.moratorios + m.interes + m.capital for m in recibidos), SUMA_CERO)
             # Money that moves inside the loan, none coming in or going out (docs/reglas.md §6, §10): saldo a
             # favor applied at the borrower's request, and moratorios an aclaración proved undue, back to it.
-            aplicado += sum((m.moratorios + m.interes + m.capital for m in vigentes
-                             if m.tipo == Movimiento.Tipo.ABONO_SALDO), SUMA_CERO)
+            aplicado += sum(
+                (m.moratorios + m.interes + m.capital for m in vigentes if m.tipo == Movimiento.Tipo.ABONO_SALDO),
+                SUMA_CERO,
+            )
             aplicado -= _suma(m for m in vigentes if m.tipo == Movimiento.Tipo.MORATORIO_DEVUELTO)
             devuelto = _suma(m for m in vigentes if m.tipo == Movimiento.Tipo.DEVOLUCION)
             saldo_a_favor = posiciones.posicion(prestamo, reproducir=True).excedentes
@@ -485,12 +535,17 @@ class CarteraMensual(Cartera):
 @pytest.mark.parametrize("maquina", [Cartera, CarteraMensual], ids=["quincenal", "mensual"])
 def test_it_conserves_money_through_random_sequences(alice, maquina, monkeypatch):
     clasificar, rapidas = reversion_en_bloque.clasificar, []
-    monkeypatch.setattr(reversion_en_bloque, "clasificar",
-                        lambda cursor, **datos: rapidas.append(clasificar(cursor, **datos)) or rapidas[-1])
+    monkeypatch.setattr(
+        reversion_en_bloque,
+        "clasificar",
+        lambda cursor, **datos: rapidas.append(clasificar(cursor, **datos)) or rapidas[-1],
+    )
     run_state_machine_as_test(
         maquina,
         settings=settings(
-            max_examples=50, stateful_step_count=20, deadline=None,
+            max_examples=50,
+            stateful_step_count=20,
+            deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
