@@ -159,7 +159,10 @@ def devoluciones_seguir(*, prestamo_ids: list[int]) -> list[SolicitudDevolucion]
             movimiento_id = Movimiento.objects.values_list("pk", flat=True).get(reaplica_id=movimiento_id)
         solicitud.movimiento_id = movimiento_id
         solicitud.save(update_fields=["movimiento"])
-        logger.info("devolucion_reasentada", extra={"solicitud_id": solicitud.pk, "antes": antes, "movimiento_id": movimiento_id})
+        logger.info(
+            "devolucion_reasentada",
+            extra={"solicitud_id": solicitud.pk, "antes": antes, "movimiento_id": movimiento_id},
+        )
         seguidas.append(solicitud)
     return seguidas
 

@@ -7,6 +7,7 @@ The reversal entry of a refund mirrors it: its importe is `devuelto` (in the all
 interés, capital or excedente — the row the conservation machine found on the monthly loan.
 """
 
+import importlib
 from datetime import date
 from decimal import Decimal as D
 
@@ -149,3 +150,43 @@ def test_a_remesa_whose_excess_was_refunded_cannot_be_reversed(pago_en_exceso_de
     assert not ArchivoAplicado.objects.filter(revertido__isnull=False).exists()
     assert SolicitudDevolucion.objects.get().movimiento.reversion.count() == 0
     assert posiciones.posicion(prestamo) == posiciones.posicion(prestamo, reproducir=True)
+
+
+def test_the_data_migration_moves_an_old_request_to_the_refund_in_force_and_back(pago_en_exceso_devuelto, hoy):
+    """Requests paid before the pointer followed re-bookings (recuperacion/migrations/0011): forward they name
+    the refund in force, backwards their chain's first DEVOLUCION again; running it twice changes nothing."""
+    from django.apps import apps
+
+    migracion = importlib.import_module("recuperacion.migrations.0011_devolucion_sigue_reasentada")
+    prestamo, _ = pago_en_exceso_devuelto
+    hoy(date(2026, 3, 31))
+    febrero, marzo = _remesa("2026-M02", CUOTA), _remesa("2026-M03", CUOTA)
+    importar_archivo(febrero)
+    importar_archivo(marzo)
+    solicitud = _devolver(prestamo, date(2026, 3, 31))
+    primera = solicitud.movimiento
+    revertir_archivo(marzo, motivo="archivo equivocado")
+    revertir_archivo(febrero, motivo="archivo equivocado")
+    tercera = Movimiento.objects.get(reaplica__reaplica=primera)
+    # Another paid request whose refund was never reversed stays where it is.
+    otra = SolicitudDevolucion.objects.create(
+        prestamo=prestamo,
+        importe=D("1.00"),
+        clabe="032180000118359719",
+        titular="Otra",
+        estado="PAGADA",
+        movimiento=Movimiento.objects.filter(prestamo=prestamo, tipo=Movimiento.Tipo.DESCUENTO).first(),
+    )
+    SolicitudDevolucion.objects.filter(pk=solicitud.pk).update(movimiento=primera)  # as the old code left it
+
+    def apuntan():
+        return list(SolicitudDevolucion.objects.order_by("pk").values_list("movimiento_id", flat=True))
+
+    migracion.seguir(apps, None)
+    assert apuntan() == [tercera.pk, otra.movimiento_id]
+    migracion.seguir(apps, None)
+    assert apuntan() == [tercera.pk, otra.movimiento_id]
+    migracion.volver(apps, None)
+    assert apuntan() == [primera.pk, otra.movimiento_id]
+    migracion.volver(apps, None)
+    assert apuntan() == [primera.pk, otra.movimiento_id]
