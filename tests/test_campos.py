@@ -49,5 +49,8 @@ def test_an_amount_beyond_decimals_precision_is_too_big_not_an_error():
         importe = ImporteField()
 
     assert leer_importe("100000000000000000000000000") == D("100000000000000000000000000.00")
+    # Any number of digits (the management command reads what it is given, no 40-character limit in front).
+    assert leer_importe("9" * 200 + ".5") == D("9" * 200 + ".50")
+    assert leer_importe("9" * 200 + ".5").as_tuple().exponent == -2
     f = F({"importe": "100000000000000000000000000"})
     assert not f.is_valid() and f.errors["importe"] == ["El importe es demasiado grande."]
