@@ -1,8 +1,9 @@
 """An amount of 30 digits from outside (docs/reglas.md §8, §9): every CSV file kind with an amount column
 refuses the whole file with the line and a Spanish reason and writes nothing — never a decimal error. The
 forms (tests/test_campos.py, tests/test_robustez.py), the SPEI notification (tests/fopi/test_spei_fuzz.py),
-`simular_abono` (tests/fopi/test_simular_abono.py) and the payslip's CFDI (tests/recuperacion/test_cfdi.py)
-are checked beside their own tests."""
+`simular_abono` (tests/fopi/test_simular_abono.py), the payslip's CFDI (tests/recuperacion/test_cfdi.py) and
+the dependencias' portal that reads a remesa before loading it (tests/dependencias/test_portal.py) are checked
+beside their own tests."""
 
 from datetime import date
 
