@@ -159,10 +159,9 @@ def devoluciones_seguir(*, prestamo_ids: list[int]) -> list[SolicitudDevolucion]
             movimiento_id = Movimiento.objects.values_list("pk", flat=True).get(reaplica_id=movimiento_id)
         solicitud.movimiento_id = movimiento_id
         solicitud.save(update_fields=["movimiento"])
-        logger.info(
-            "devolucion_reasentada",
-            extra={"solicitud_id": solicitud.pk, "antes": antes, "movimiento_id": movimiento_id},
-        )
+        # Logged on commit: a reversal's preview (prestamos/vista_previa.py) runs this and rolls it back.
+        datos = {"solicitud_id": solicitud.pk, "antes": antes, "movimiento_id": movimiento_id}
+        transaction.on_commit(lambda datos=datos: logger.info("devolucion_reasentada", extra=datos))
         seguidas.append(solicitud)
     return seguidas
 
