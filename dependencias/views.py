@@ -3,7 +3,7 @@
 import csv as csv_modulo
 import io
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +17,7 @@ from dependencias import cedula
 from dependencias.acceso import es_dependencia
 from dependencias.models import AccesoDependencia, AcuseSuspension, UsuarioDependencia
 from dependencias.recordatorios import tipo_periodo
-from oficina.importacion import ArchivoRechazado, importar_archivo
+from oficina.importacion import ArchivoRechazado, Importador, importar_archivo
 from prestamos import cargas
 from prestamos.acceso import respuesta_pdf
 from prestamos.calculo import Periodo
@@ -104,8 +104,10 @@ def leer_remesa(contenido: bytes, permitidas: set[str]) -> tuple[list[str], dict
                 errores.append(f"Línea {linea}: la dependencia «{clave[:20]}» no es de las suyas.")
             continue
         try:
-            importes.setdefault((clave.upper(), periodo), {})[folio] = Decimal(importe)
-        except InvalidOperation:
+            # Read as the importer reads it: NaN, 30 digits or 1e9999999 would break the comparison below; the
+            # importer refuses the row by line.
+            importes.setdefault((clave.upper(), periodo), {})[folio] = Importador.importe(importe)
+        except ValueError:
             continue
     return errores, importes
 

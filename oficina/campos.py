@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from decimal import Context, Decimal
+from decimal import Decimal
 
 from django import forms
 
 # What people type: 3000 · 3000.5 · 3,000 · 3,000.00 · $3,000.00 · "$ 3,000.00 " — a comma only between
 # groups of three digits, a dot for the centavos, ASCII digits only (Decimal would also read "７０１").
 _IMPORTE = re.compile(r"\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?")
-# Room for every digit a typed amount can have: the default 28 digits would make quantizing 27 of them raise
-# instead of leaving "too big" to the field.
-_CONTEXTO = Context(prec=100)
 
 
 def leer_importe(texto: str) -> Decimal | None:
@@ -21,8 +18,9 @@ def leer_importe(texto: str) -> Decimal | None:
     coincide = _IMPORTE.fullmatch(limpio)
     if coincide is None:
         return None
-    enteros, centavos = coincide[1].replace(",", ""), coincide[2] or "0"
-    return Decimal(f"{enteros}.{centavos}").quantize(Decimal("0.01"), context=_CONTEXTO)
+    # Two decimals written out, not quantized: exact for any number of digits (no context can overflow).
+    enteros, centavos = coincide[1].replace(",", ""), (coincide[2] or "").ljust(2, "0")
+    return Decimal(f"{enteros}.{centavos}")
 
 
 class ImporteField(forms.Field):

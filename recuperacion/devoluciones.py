@@ -22,7 +22,7 @@ from fopi.models import AvisoCorreo
 from oficina.formatos import formato_moneda
 from prestamos import libro, posiciones
 from prestamos.correcciones import devolver_saldo_a_favor
-from prestamos.models import Prestamo
+from prestamos.models import Movimiento, Prestamo
 from recuperacion.models import SolicitudDevolucion
 
 logger = logging.getLogger(__name__)
@@ -142,7 +142,32 @@ def devoluciones_ajustar(*, prestamo_ids: list[int], motivo: str) -> list[Solici
     return cambiadas
 
 
+def devoluciones_seguir(*, prestamo_ids: list[int]) -> list[SolicitudDevolucion]:
+    """After a reversal: a paid refund whose DEVOLUCION was reversed was booked again (`reaplica`; a refund
+    already sent is never un-sent, docs/reglas.md §9), so its request names the row in force, in the reversal's
+    transaction: the admin's link and the audit show the refund that counts. Follows the whole chain, so a
+    request left on an older row (before this existed) catches up too."""
+    seguidas = []
+    # No lock: a paid request changes nowhere else, and its loan is locked by the reversal. One row per request
+    # (a movement is reversed at most once: movimiento_revierte_una_vez).
+    pagadas = SolicitudDevolucion.objects.filter(
+        prestamo_id__in=prestamo_ids, estado=SolicitudDevolucion.Estado.PAGADA, movimiento__reversion__isnull=False
+    )
+    for solicitud in pagadas:
+        antes = movimiento_id = solicitud.movimiento_id
+        while Movimiento.objects.filter(revierte_id=movimiento_id).exists():
+            movimiento_id = Movimiento.objects.values_list("pk", flat=True).get(reaplica_id=movimiento_id)
+        solicitud.movimiento_id = movimiento_id
+        solicitud.save(update_fields=["movimiento"])
+        # Logged on commit: a reversal's preview (prestamos/vista_previa.py) runs this and rolls it back.
+        datos = {"solicitud_id": solicitud.pk, "antes": antes, "movimiento_id": movimiento_id}
+        transaction.on_commit(lambda datos=datos: logger.info("devolucion_reasentada", extra=datos))
+        seguidas.append(solicitud)
+    return seguidas
+
+
 def _al_revertir(sender, *, prestamo_ids, motivo, **kwargs) -> None:
+    devoluciones_seguir(prestamo_ids=prestamo_ids)
     devoluciones_ajustar(prestamo_ids=prestamo_ids, motivo=motivo)
 
 

@@ -4,6 +4,8 @@ from decimal import Decimal as D
 
 import pytest
 from django import forms
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oficina.campos import ImporteField, leer_importe
 
@@ -49,5 +51,25 @@ def test_an_amount_beyond_decimals_precision_is_too_big_not_an_error():
         importe = ImporteField()
 
     assert leer_importe("100000000000000000000000000") == D("100000000000000000000000000.00")
+    # Any number of digits (the management command reads what it is given, no 40-character limit in front).
+    assert leer_importe("9" * 200 + ".5") == D("9" * 200 + ".50")
+    assert leer_importe("9" * 200 + ".5").as_tuple().exponent == -2
     f = F({"importe": "100000000000000000000000000"})
     assert not f.is_valid() and f.errors["importe"] == ["El importe es demasiado grande."]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    texto=st.one_of(
+        st.from_regex(r"\$?[0-9]{1,400}(\.[0-9]{1,3})?", fullmatch=True),
+        st.text(alphabet="0123456789,.$ ", max_size=60),
+    )
+)
+def test_any_run_of_digits_is_an_amount_or_a_spanish_message_never_a_decimal_error(texto):
+    campo = ImporteField()
+    try:
+        importe = campo.clean(texto)
+    except forms.ValidationError as error:
+        assert error.messages[0] in campo.error_messages.values()
+    else:
+        assert D("0.01") <= importe <= D("9999999999.99") and importe.as_tuple().exponent == -2

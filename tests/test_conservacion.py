@@ -466,6 +466,10 @@ class Cartera(RuleBasedStateMachine):
             # What the ledger says went back is what Operación paid back by SPEI.
             pagadas = SolicitudDevolucion.objects.filter(prestamo=prestamo, estado=SolicitudDevolucion.Estado.PAGADA)
             assert _suma(m for m in vigentes if m.tipo == Movimiento.Tipo.DEVOLUCION) == _suma(pagadas)
+            # Each paid request names a refund in force (the one booked again after a reversal), its own.
+            en_vigor = {m.id: m for m in vigentes if m.tipo == Movimiento.Tipo.DEVOLUCION}
+            assert sorted(en_vigor) == sorted(s.movimiento_id for s in pagadas)
+            assert all(en_vigor[s.movimiento_id].importe == s.importe for s in pagadas)
             recibidos = [m for m in vigentes if m.tipo in Movimiento.RECIBIDOS]
             recibido = _suma(recibidos)
             aplicado = sum((m.moratorios + m.interes + m.capital for m in recibidos), SUMA_CERO)

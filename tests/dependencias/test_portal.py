@@ -244,3 +244,21 @@ def test_a_payroll_user_without_second_factor_reaches_nothing_anywhere(client, p
         assert respuesta.url.startswith((reverse("mfa_activate_totp"), reverse("mfa_reauthenticate"))), url
     for url in ("/admin/", "/prestaciones/recuperacion-de-credito/", "/cuenta/mi-cuenta/"):
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("importe", ["9" * 30, "9" * 30 + ".99", "NaN", "sNaN", "Infinity", "1e9999999", "1E+28"])
+def test_an_amount_it_cannot_read_is_the_importers_message_and_loads_nothing(
+    cliente_pagador, prestamo_alice, hoy, importe
+):
+    """The portal compares the file with the cédula before loading it: an amount of 30 digits, NaN or beyond
+    Decimal's exponent must reach the importer's refusal by line, not a decimal error (a 500)."""
+    from recuperacion.models import Descuento
+
+    hoy(date(2026, 6, 5))
+    texto = ("clave_dependencia,quincena,folio,curp,importe\n"
+             f"SEP,2026-Q11,{FOLIO_ALICE},{prestamo_alice.derechohabiente.curp},{importe}\n")
+    respuesta = cliente_pagador.post("/dependencias/cargar-remesa/", {"archivo": _archivo(texto)})
+    pagina = respuesta.content.decode()
+    assert respuesta.status_code == 200
+    assert "línea 2: «importe» debe ser un importe con punto decimal" in pagina
+    assert not Descuento.objects.exists()

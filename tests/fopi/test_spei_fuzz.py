@@ -124,3 +124,23 @@ def test_an_oversized_body_is_refused_in_json(client, fopi, tamanio):
     respuesta = enviar(client, b"{" + b" " * tamanio + b"}")
     assert respuesta.status_code == 400 and "demasiado grande" in respuesta.json()["error"]
     assert not PagoBancario.objects.exists()
+
+
+TREINTA = "9" * 30  # an amount of 30 digits: more than a Decimal's default 28-digit context
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "monto",
+    [int(TREINTA), TREINTA, f"{TREINTA}.99", D(f"{TREINTA}.99"), f"1{'0' * 5000}"],
+    ids=["entero", "texto", "texto-con-centavos", "decimal", "5000-digitos"],
+)
+def test_a_30_digit_monto_is_refused_in_spanish_and_records_nothing(client, fopi, monto):
+    datos = notificacion(fopi)
+    # Written as the JSON number itself (the text cases as a string): no float on the way.
+    escrito = json.dumps(monto) if isinstance(monto, str) else str(monto)
+    cuerpo = json.dumps({**datos, "monto": "__M__"}).replace('"__M__"', escrito)
+    respuesta = enviar(client, cuerpo.encode())
+    assert respuesta.status_code == 400
+    assert respuesta.json()["error"].startswith(("«monto»", "La notificación no es un JSON válido."))
+    assert not PagoBancario.objects.exists()

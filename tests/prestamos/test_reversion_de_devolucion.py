@@ -7,6 +7,7 @@ The reversal entry of a refund mirrors it: its importe is `devuelto` (in the all
 interés, capital or excedente — the row the conservation machine found on the monthly loan.
 """
 
+import importlib
 from datetime import date
 from decimal import Decimal as D
 
@@ -92,6 +93,9 @@ def test_a_remesa_reversed_after_a_refund_books_the_refund_again(pago_en_exceso_
     # The money sent back stays sent back: the same refund, same amount and date, naming the one it replaces.
     assert (otra_vez.reaplica_id, otra_vez.importe, otra_vez.fecha_valor) == (devolucion.pk, CUOTA, date(2026, 2, 28))
     assert posiciones.aplicacion_de(otra_vez).devuelto == CUOTA
+    # The request Operación paid names the refund in force, not the reversed row (the admin links to it).
+    solicitud.refresh_from_db()
+    assert solicitud.movimiento_id == otra_vez.pk != devolucion.pk
 
     # Conservation: received = applied + saldo a favor + refunded, counting what is in force.
     vigentes = posiciones.vigentes(_filas(prestamo))
@@ -106,6 +110,32 @@ def test_a_remesa_reversed_after_a_refund_books_the_refund_again(pago_en_exceso_
     assert posiciones.posicion(prestamo) == posicion
 
 
+def test_a_second_reversal_keeps_the_request_on_the_refund_in_force(pago_en_exceso_devuelto, hoy):
+    """Two remesas after the refund's money arrived, the refund, then each remesa reversed: the refund is
+    booked a second and a third time, and the paid request follows it each time."""
+    prestamo, _ = pago_en_exceso_devuelto
+    hoy(date(2026, 3, 31))
+    febrero, marzo = _remesa("2026-M02", CUOTA), _remesa("2026-M03", CUOTA)
+    importar_archivo(febrero)
+    importar_archivo(marzo)
+    solicitud = _devolver(prestamo, date(2026, 3, 31))
+    primera = solicitud.movimiento
+
+    revertir_archivo(marzo, motivo="archivo equivocado")
+    segunda = Movimiento.objects.get(reaplica=primera)
+    solicitud.refresh_from_db()
+    assert solicitud.movimiento_id == segunda.pk
+
+    revertir_archivo(febrero, motivo="archivo equivocado")
+    tercera = Movimiento.objects.get(reaplica=segunda)
+    solicitud.refresh_from_db()
+    assert solicitud.movimiento_id == tercera.pk
+    # The one it names is the only refund in force, for what was paid by SPEI, with the request's date.
+    en_vigor = [m for m in posiciones.vigentes(_filas(prestamo)) if m.tipo == Movimiento.Tipo.DEVOLUCION]
+    assert [(m.pk, m.importe, m.fecha_valor) for m in en_vigor] == [(tercera.pk, solicitud.importe, date(2026, 3, 31))]
+    assert Movimiento.objects.filter(revierte__in=[primera, segunda]).count() == 2
+
+
 def test_a_remesa_whose_excess_was_refunded_cannot_be_reversed(pago_en_exceso_devuelto, hoy):
     prestamo, enero = pago_en_exceso_devuelto
     hoy(date(2026, 2, 10))
@@ -118,4 +148,45 @@ def test_a_remesa_whose_excess_was_refunded_cannot_be_reversed(pago_en_exceso_de
     # Refused whole: not a row written, the file still applied, the refund still the only one.
     assert [(m.pk, m.tipo, m.importe) for m in _filas(prestamo)] == antes
     assert not ArchivoAplicado.objects.filter(revertido__isnull=False).exists()
+    assert SolicitudDevolucion.objects.get().movimiento.reversion.count() == 0
     assert posiciones.posicion(prestamo) == posiciones.posicion(prestamo, reproducir=True)
+
+
+def test_the_data_migration_moves_an_old_request_to_the_refund_in_force_and_back(pago_en_exceso_devuelto, hoy):
+    """Requests paid before the pointer followed re-bookings (recuperacion/migrations/0011): forward they name
+    the refund in force, backwards their chain's first DEVOLUCION again; running it twice changes nothing."""
+    from django.apps import apps
+
+    migracion = importlib.import_module("recuperacion.migrations.0011_devolucion_sigue_reasentada")
+    prestamo, _ = pago_en_exceso_devuelto
+    hoy(date(2026, 3, 31))
+    febrero, marzo = _remesa("2026-M02", CUOTA), _remesa("2026-M03", CUOTA)
+    importar_archivo(febrero)
+    importar_archivo(marzo)
+    solicitud = _devolver(prestamo, date(2026, 3, 31))
+    primera = solicitud.movimiento
+    revertir_archivo(marzo, motivo="archivo equivocado")
+    revertir_archivo(febrero, motivo="archivo equivocado")
+    tercera = Movimiento.objects.get(reaplica__reaplica=primera)
+    # Another paid request whose refund was never reversed stays where it is.
+    otra = SolicitudDevolucion.objects.create(
+        prestamo=prestamo,
+        importe=D("1.00"),
+        clabe="032180000118359719",
+        titular="Otra",
+        estado="PAGADA",
+        movimiento=Movimiento.objects.filter(prestamo=prestamo, tipo=Movimiento.Tipo.DESCUENTO).first(),
+    )
+    SolicitudDevolucion.objects.filter(pk=solicitud.pk).update(movimiento=primera)  # as the old code left it
+
+    def apuntan():
+        return list(SolicitudDevolucion.objects.order_by("pk").values_list("movimiento_id", flat=True))
+
+    migracion.seguir(apps, None)
+    assert apuntan() == [tercera.pk, otra.movimiento_id]
+    migracion.seguir(apps, None)
+    assert apuntan() == [tercera.pk, otra.movimiento_id]
+    migracion.volver(apps, None)
+    assert apuntan() == [primera.pk, otra.movimiento_id]
+    migracion.volver(apps, None)
+    assert apuntan() == [primera.pk, otra.movimiento_id]

@@ -128,13 +128,13 @@ def recibo(
     csd_clave=None,
     pac_clave=None,
     no_cert_sat: str | None = None,
+    percepcion: Decimal = Decimal("10000.00"),
 ) -> etree._Element:
     """A sealed and stamped nómina CFDI 4.0 (as an element: tests alter it, then `xml()` it)."""
     csd = csd or llaves.csd
     csd_clave = csd_clave or llaves.csd_clave
     pac_clave = pac_clave or llaves.pac_clave
     fecha = fecha or f"{fecha_pago}T09:00:00"
-    percepcion = Decimal("10000.00")
     otras = Decimal("1500.00")
     deducciones = otras + importe
     neto = percepcion - deducciones

@@ -329,3 +329,22 @@ def test_dependencias_csv_takes_an_optional_rfc_column():
     registros, errores = importador.validar([(2, ["SEP", "Secretaría", "sep850101ab1"]), (3, ["SSA", "Salud", "X"])])
     assert [r[3] for r in registros] == ["SEP850101AB1"] and "«rfc»" in errores[0].motivo
     assert DependenciasImportador.reconoce(("clave", "nombre")) and DependenciasImportador.reconoce(("clave", "nombre", "rfc"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("importe", [D("9" * 30), D("9" * 19)])
+def test_a_deduction_of_more_digits_than_the_sat_allows_is_refused_by_the_schema(caso, importe):
+    """30 digits (or 19: the SAT's t_ImporteMXN allows 18) would overflow the sums and the rounding behind the
+    rule; the schema refuses the file first, in Spanish, and nothing is filed (docs/reglas.md §18)."""
+    antes = Aclaracion.objects.count()
+    assert "no cumple el esquema del SAT" in rechazo(f.xml(recibo(caso, importe=importe)))
+    assert Aclaracion.objects.count() == antes and not CfdiUsado.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_largest_deduction_the_sat_allows_goes_to_the_queue_in_words(caso):
+    """17 digits pass the schema (with the other deductions and the pay, its totals take 18): the rule sums and
+    rounds them without a decimal error and says why."""
+    importe = D("9" * 17 + ".99")
+    c = recibo(caso, importe=importe, percepcion=importe + D("10000.00"))
+    en_cola(presentar(caso, f.xml(c)), "no es el descuento quincenal")

@@ -13,13 +13,14 @@ import urllib.error
 import urllib.request
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
 
 from fopi.models import Fopi
 from fopi.notificacion import firmar
-from oficina.campos import leer_importe
+from oficina.campos import ImporteField
 
 CUENTA_ORDENANTE = "012180004567891234"  # a BBVA CLABE for the example payer
 
@@ -35,13 +36,21 @@ class Command(BaseCommand):
     def handle(self, *args, fopi: str, monto: str | None, url: str | None, **opciones):
         if not settings.SPEI_SECRETO:
             raise CommandError("Configura SPEI_SECRETO (con DJANGO_DEBUG=1 hay uno de desarrollo).")
-        filtro = Q(referencia=fopi) | Q(clabe=fopi) | (Q(pk=int(fopi)) if fopi.isdigit() and len(fopi) < 12 else Q())
+        filtro = (
+            Q(referencia=fopi)
+            | Q(clabe=fopi)
+            | (Q(pk=int(fopi)) if fopi.isascii() and fopi.isdigit() and len(fopi) < 12 else Q())
+        )
         encontrado = Fopi.objects.select_related("prestamo__derechohabiente").filter(filtro).first()
         if encontrado is None:
             raise CommandError(f"No hay un FOPI con referencia, CLABE o número {fopi}.")
-        importe = leer_importe(monto) if monto else encontrado.importe
-        if importe is None or importe <= 0:
-            raise CommandError("Escribe el monto en pesos, p. ej. 1400.00.")
+        try:
+            # The forms' field: the same amounts accepted, the same messages ("El importe es demasiado grande.").
+            # A blank --monto is a mistake, not "the FOPI's amount".
+            campo = ImporteField(error_messages={"required": ImporteField.default_error_messages["invalid"]})
+            importe = campo.clean(monto) if monto is not None else encontrado.importe
+        except ValidationError as error:
+            raise CommandError(f"{error.messages[0]} (--monto {monto[:40]!r})")
         persona = encontrado.prestamo.derechohabiente
         datos = {
             "id": secrets.randbelow(10**9),
@@ -58,7 +67,9 @@ class Command(BaseCommand):
         cuerpo = json.dumps(datos).replace('"__MONTO__"', str(importe)).encode()
         destino = (url or settings.PORTAL_URL).rstrip("/") + "/spei/abonos/"
         peticion = urllib.request.Request(
-            destino, data=cuerpo, method="POST",
+            destino,
+            data=cuerpo,
+            method="POST",
             headers={"Content-Type": "application/json", "X-Firma": firmar(cuerpo, settings.SPEI_SECRETO)},
         )
         try:
