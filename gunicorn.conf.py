@@ -32,8 +32,12 @@ wsgi_app = "oficina.wsgi:application"
 # Prometheus' multiprocess mode (oficina/metricas.py): every worker writes its metrics to files in this directory
 # and a scrape of any worker sums them. Set before a worker imports prometheus_client; the RQ worker of the node
 # must be started with the same PROMETHEUS_MULTIPROC_DIR.
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "/run/oficina-metricas" if os.access("/run", os.W_OK) else
-                      os.path.join(os.environ.get("TMPDIR", "/tmp"), "oficina-metricas"))
+os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR",
+    "/run/oficina-metricas"
+    if os.access("/run", os.W_OK)
+    else os.path.join(os.environ.get("TMPDIR", "/tmp"), "oficina-metricas"),
+)
 # preload_app: the master imports prometheus_client's metrics, whose files go here, before on_starting runs.
 os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 

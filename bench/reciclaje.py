@@ -103,7 +103,7 @@ def main() -> int:
         )
         segundas = [tiempos[i + 1] for i in primeras if i + 1 < len(tiempos)]
         if segundas:
-            print(f"  la siguiente (ms): " + ", ".join(f"{t:.0f}" for t in segundas))
+            print("  la siguiente (ms): " + ", ".join(f"{t:.0f}" for t in segundas))
         return 0
     finally:
         os.killpg(proceso.pid, signal.SIGTERM)
