@@ -28,10 +28,12 @@ def test_workers_are_forked_from_a_preloaded_master_and_still_recycled(tmp_path,
 
 
 def _en_proceso_nuevo(codigo: str, **entorno) -> subprocess.CompletedProcess:
+    # A database of its own (a test's PostgreSQL DATABASE_URL names one that need not exist outside the test run).
+    base = f"sqlite:///{entorno.pop('base')}"
     return subprocess.run(
         [sys.executable, "-c", codigo],
         cwd=RAIZ,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "oficina.settings", **entorno},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "oficina.settings", "DATABASE_URL": base, **entorno},
         capture_output=True,
         text=True,
         timeout=120,
@@ -56,7 +58,11 @@ assert "fopi/detalle.html" in {clave.split("-")[0] for clave in cargador.get_tem
 print("ok", compiladas)
 """
     resultado = _en_proceso_nuevo(
-        codigo, DJANGO_DEBUG="0", DJANGO_SECRET_KEY="s" * 60, PROMETHEUS_MULTIPROC_DIR=str(tmp_path)
+        codigo,
+        base=tmp_path / "base.sqlite3",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="s" * 60,
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path),
     )
     assert resultado.returncode == 0, resultado.stderr
     assert resultado.stdout.startswith("ok")
@@ -74,7 +80,7 @@ try:
 except RuntimeError as error:
     print(error)
 """
-    resultado = _en_proceso_nuevo(codigo, DJANGO_DEBUG="0", DJANGO_SECRET_KEY="s" * 60)
+    resultado = _en_proceso_nuevo(codigo, base=tmp_path / "base.sqlite3", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="s" * 60)
     assert "abrió conexiones a la base de datos (default)" in resultado.stdout, resultado.stderr
 
 
@@ -91,7 +97,9 @@ print("antes", flush=True)
 conf["worker_exit"](None, None)
 print("no debió llegar aquí")
 """
-    resultado = _en_proceso_nuevo(codigo, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metricas"))
+    resultado = _en_proceso_nuevo(
+        codigo, base=tmp_path / "base.sqlite3", PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metricas")
+    )
     assert resultado.returncode == 0, resultado.stderr
     assert resultado.stdout == "antes\n"
     assert marca.read_text() == "corrió"
