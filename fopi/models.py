@@ -42,9 +42,9 @@ class Fopi(models.Model):
     importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
     vigencia = models.DateField("vigencia")
     referencia = models.CharField("referencia bancaria", max_length=22, unique=True)
-    # Set right after the row is inserted (fopi.services._clabe_libre): a deposit to it names this FOPI. Once
-    # the 7-digit numbers run out, the CLABE of a FOPI dead for over a year passes to a new one: the old row
-    # keeps it for the record, marked `clabe_reasignada`, and deposits go to the new one.
+    # Written with the row on PostgreSQL, right after it elsewhere (fopi.services._clabe_libre): a deposit to it
+    # names this FOPI. Once the 7-digit numbers run out, the CLABE of a FOPI dead for over a year passes to a new
+    # one: the old row keeps it for the record, marked `clabe_reasignada`, and deposits go to the new one.
     clabe = models.CharField("CLABE para SPEI", max_length=18, null=True, editable=False, db_index=True)
     clabe_reasignada = models.BooleanField("CLABE reasignada a otro FOPI", default=False, editable=False)
     estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
