@@ -8,7 +8,8 @@ recycled every `--cada` requests (`--max-requests N --max-requests-jitter 0` on 
 for one borrower's statement page `--peticiones` times, one after another. With one worker, the request after
 each recycle waits until the new worker can answer: its latency is what a recycle costs a request (the new
 worker's start and its first request's warm-up). Reports the median of the others, and each recycle's first
-request and the next one.
+request and the next one. `BENCH_GUNICORN_CONF` names another gunicorn config (e.g. one that execs the project's
+and adds hooks printing timestamps, as used to place where a recycle's time went).
 """
 
 from __future__ import annotations
