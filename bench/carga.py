@@ -99,6 +99,12 @@ def main() -> int:
     parser.add_argument("--nodos", type=int, default=1, help="nodos gunicorn (2 trabajadores cada uno)")
     parser.add_argument("--remesa", default="", help="una remesa que un trabajador RQ carga durante la prueba")
     parser.add_argument("--puerto", type=int, default=PUERTO, help="el del primer nodo (BENCH_PUERTO, 8097)")
+    parser.add_argument(
+        "--max-requests",
+        type=int,
+        default=0,
+        help="reciclar cada trabajador tras N peticiones (sin jitter), para ver el reciclaje en 20 s (gunicorn.conf.py)",
+    )
     parser.add_argument("--usuarios", type=int, default=0, help="sólo los primeros N derechohabientes (todos)")
     parser.add_argument(
         "--conservar-limite",
@@ -140,7 +146,8 @@ def main() -> int:
     registro = (SALIDA / "gunicorn.log").open("w")
     procesos = [
         subprocess.Popen(
-            [os.path.join(bin_dir, "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"],
+            [os.path.join(bin_dir, "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"]
+            + (["--max-requests", str(args.max_requests), "--max-requests-jitter", "0"] if args.max_requests else []),
             cwd=RAIZ,
             env=dict(entorno, GUNICORN_BIND=f"127.0.0.1:{args.puerto + i}"),
             stdout=registro,
@@ -223,10 +230,12 @@ def main() -> int:
             f"(el peor nodo), errores reales {errores}"
         )
         print("  errores reales: " + ", ".join(f"{clave} {valor}" for clave, valor in reales.items()))
-        cpu = sum(cpu_despues.get(pid, 0.0) - antes for pid, antes in cpu_antes.items())
+        cpu = cpu_despues[0] - cpu_antes[0]
+        reemplazados = len(cpu_antes[1] - cpu_despues[1])
         print(
             f"  CPU de los trabajadores gunicorn: {cpu * 1000 / max(peticiones, 1):.2f} ms por petición "
-            f"({cpu:.1f} s en {len(cpu_antes)} trabajadores; sin PostgreSQL, Redis ni wrk)"
+            f"({cpu:.1f} s; {len(cpu_antes[1])} trabajadores al empezar, {reemplazados} reemplazados por "
+            f"max_requests durante la prueba, sus sucesores contados; sin PostgreSQL, Redis ni wrk)"
         )
         print(
             f"  esperadas: FOPI nuevos {total('fopis_nuevos'):,}; formulario con el límite diario de FOPI (200, "
@@ -246,12 +255,15 @@ def main() -> int:
         registro.close()
 
 
-def cpu_de_trabajadores(maestros: set[int]) -> dict[int, float]:
-    """CPU seconds (user + system) each gunicorn worker has used so far, by pid: the children of `maestros`.
-    Throughput and latency move with whatever else the shared machine runs; the server's CPU per request
-    much less. A worker replaced during the run (max_requests) is left out of the difference."""
+def cpu_de_trabajadores(maestros: set[int]) -> tuple[float, set[int]]:
+    """CPU seconds (user + system) the gunicorn workers of `maestros` have used so far, and the pids of those
+    alive. Throughput and latency move with whatever else the shared machine runs; the server's CPU per request
+    much less. A worker that ended (recycled by max_requests) is no longer in /proc, but once its master reaped
+    it its time is in the master's cutime and cstime (the CPU of its waited-for children): counted from there,
+    so the difference of two readings includes every worker that ran in between, replaced ones too."""
     tics = os.sysconf("SC_CLK_TCK")
-    cpu = {}
+    cpu = 0.0
+    vivos = set()
     for entrada in os.listdir("/proc"):
         if not entrada.isdigit():
             continue
@@ -260,9 +272,13 @@ def cpu_de_trabajadores(maestros: set[int]) -> dict[int, float]:
                 campos = archivo.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(campos[1]) in maestros:  # ppid; utime and stime are fields 14 and 15
-            cpu[int(entrada)] = (int(campos[11]) + int(campos[12])) / tics
-    return cpu
+        # After the command: ppid is field 1; utime, stime, cutime, cstime are fields 11-14.
+        if int(entrada) in maestros:
+            cpu += (int(campos[13]) + int(campos[14])) / tics
+        elif int(campos[1]) in maestros:
+            cpu += (int(campos[11]) + int(campos[12])) / tics
+            vivos.add(int(entrada))
+    return cpu, vivos
 
 
 def encolar_remesa(ruta: str, redis_url: str) -> int:

@@ -14,6 +14,9 @@ client; not PostgreSQL's nor Redis's) and the query count of each, against the i
 from __future__ import annotations
 
 import argparse
+import cProfile
+import os
+import pstats
 import statistics
 import time
 
@@ -27,6 +30,9 @@ TRIVIAL_SESION = "/bench/trivial-con-sesion/"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="recorridos a medir (200)")
+    parser.add_argument(
+        "--perfil", default="", help="cProfile de un paso (p. ej. «página del FOPI»): sus 30 funciones más costosas"
+    )
     args = parser.parse_args()
     django_en_produccion_con_redis()
     from carga import reiniciar_limite_de_fopis, usuarios_activos
@@ -47,13 +53,19 @@ def main() -> None:
     }
     consultas = {nombre: 0 for nombre in pasos}
     cpus = {nombre: [] for nombre in pasos}  # this process's CPU only: less moved by a busy machine than the clock
+    perfil = cProfile.Profile()
     with override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=["testserver"]):
         cliente = Client(enforce_csrf_checks=False)
 
         def paso(nombre, metodo, url, datos=None, medir=True):
             with CaptureQueriesContext(connection) as capturadas:
+                perfilar = medir and nombre == args.perfil
+                if perfilar:
+                    perfil.enable()
                 inicio, cpu = time.perf_counter(), time.process_time()
                 respuesta = metodo(url, datos) if datos else metodo(url)
+                if perfilar:
+                    perfil.disable()
                 duracion = (time.perf_counter() - inicio) * 1000
                 cpu = (time.process_time() - cpu) * 1000
             if respuesta.status_code >= 400:
@@ -94,6 +106,10 @@ def main() -> None:
         )
     print(f"recorrido de 4 pasos: media {total:.2f} ms = {4000 / total:.0f} peticiones/s por proceso, sin HTTP")
     print(f"carga promedio al terminar {carga_promedio()}")
+    if args.perfil:
+        pstats.Stats(perfil).sort_stats(os.environ.get("BENCH_ORDEN", "tottime")).print_stats(
+            int(os.environ.get("BENCH_LINEAS", "30"))
+        )
 
 
 if __name__ == "__main__":

@@ -42,9 +42,9 @@ class Fopi(models.Model):
     importe = models.DecimalField("importe", max_digits=12, decimal_places=2)
     vigencia = models.DateField("vigencia")
     referencia = models.CharField("referencia bancaria", max_length=22, unique=True)
-    # Set right after the row is inserted (fopi.services._clabe_libre): a deposit to it names this FOPI. Once
-    # the 7-digit numbers run out, the CLABE of a FOPI dead for over a year passes to a new one: the old row
-    # keeps it for the record, marked `clabe_reasignada`, and deposits go to the new one.
+    # Written with the row on PostgreSQL, right after it elsewhere (fopi.services._clabe_libre): a deposit to it
+    # names this FOPI. Once the 7-digit numbers run out, the CLABE of a FOPI dead for over a year passes to a new
+    # one: the old row keeps it for the record, marked `clabe_reasignada`, and deposits go to the new one.
     clabe = models.CharField("CLABE para SPEI", max_length=18, null=True, editable=False, db_index=True)
     clabe_reasignada = models.BooleanField("CLABE reasignada a otro FOPI", default=False, editable=False)
     estado = models.CharField("estado", max_length=10, choices=Estado.choices, default=Estado.PENDIENTE)
@@ -121,8 +121,12 @@ class PagoBancario(models.Model):
     estado = models.CharField("estado", max_length=14, choices=Estado.choices, db_index=True)
     motivo = models.CharField("motivo", max_length=200, blank=True)
     fopi = models.ForeignKey(Fopi, on_delete=models.PROTECT, null=True, blank=True, related_name="pagos")
-    prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, null=True, blank=True, related_name="pagos_bancarios")
-    movimiento = models.OneToOneField(Movimiento, on_delete=models.PROTECT, null=True, blank=True, related_name="pago_bancario")
+    prestamo = models.ForeignKey(
+        Prestamo, on_delete=models.PROTECT, null=True, blank=True, related_name="pagos_bancarios"
+    )
+    movimiento = models.OneToOneField(
+        Movimiento, on_delete=models.PROTECT, null=True, blank=True, related_name="pago_bancario"
+    )
     archivo = models.CharField("archivo", max_length=255, blank=True)
     archivo_aplicado = models.ForeignKey(
         "prestamos.ArchivoAplicado", on_delete=models.PROTECT, null=True, blank=True, related_name="pagos"
@@ -198,7 +202,11 @@ class AlertaSpei(models.Model):
     causa = models.PositiveSmallIntegerField("causa de devolución", choices=Causa.choices)
     motivo = models.CharField("motivo", max_length=300)
     pago = models.ForeignKey(
-        PagoBancario, on_delete=models.PROTECT, null=True, blank=True, related_name="alertas",
+        PagoBancario,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alertas",
         verbose_name="depósito registrado con la misma identidad",
     )
     id_spei = models.CharField("id de la notificación", max_length=40)
@@ -218,7 +226,11 @@ class AlertaSpei(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=[
-                    "institucion_ordenante", "clave_rastreo", "fecha_operacion", "monto", "cuenta_beneficiario",
+                    "institucion_ordenante",
+                    "clave_rastreo",
+                    "fecha_operacion",
+                    "monto",
+                    "cuenta_beneficiario",
                     "cuenta_ordenante",
                 ],
                 name="alerta_spei_una_por_notificacion",
@@ -273,13 +285,17 @@ class DevolucionPago(models.Model):
     creada = models.DateTimeField("marcada el", auto_now_add=True)
     clave_rastreo = models.CharField("clave de rastreo SPEI", max_length=30, blank=True)
     pagada = models.DateTimeField("pagada el", null=True, blank=True)
-    pagada_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    pagada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-creada", "-id"]
         verbose_name = "devolución de un pago no aplicado"
         verbose_name_plural = "devoluciones de pagos no aplicados"
-        constraints = [models.CheckConstraint(condition=models.Q(importe__gt=0), name="devolucion_pago_importe_positivo")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(importe__gt=0), name="devolucion_pago_importe_positivo")
+        ]
 
     def __str__(self) -> str:
         return f"Devolución de {self.pago} ({self.get_estado_display()})"
@@ -315,7 +331,9 @@ class AvisoCorreo(models.Model):
     # The pk of what the e-mail is about (a PagoBancario, Fopi, Prestamo, Aclaracion…, by `tipo`), when one
     # event must be told once.
     objeto = models.BigIntegerField("objeto", null=True, blank=True)
-    prestamo = models.ForeignKey(Prestamo, on_delete=models.PROTECT, null=True, blank=True, related_name="avisos_correo")
+    prestamo = models.ForeignKey(
+        Prestamo, on_delete=models.PROTECT, null=True, blank=True, related_name="avisos_correo"
+    )
     asunto = models.CharField("asunto", max_length=200, blank=True)
     cuerpo = models.TextField("texto", blank=True)
     correo = models.EmailField("enviado a", blank=True)
@@ -336,4 +354,4 @@ class AvisoCorreo(models.Model):
     def titulo(self) -> str:
         """The subject without the portal's name in front: the Avisos page is already in the portal."""
         prefijo = f"{settings.PORTAL_NOMBRE} — "
-        return self.asunto[len(prefijo):] if self.asunto.startswith(prefijo) else self.asunto
+        return self.asunto[len(prefijo) :] if self.asunto.startswith(prefijo) else self.asunto

@@ -278,9 +278,9 @@ def vistas_fopi(fopis: list[Fopi], *, hoy: date) -> list[VistaFopi]:
     )
     siguiente = {a.pk: b for a, b in zip(todos, todos[1:]) if a.prestamo_id == b.prestamo_id}
     pagos: dict[int, list[PagoBancario]] = {f.pk: [] for f in fopis}
-    for pago in (
-        PagoBancario.objects.filter(fopi__in=fopis).select_related("fopi", "devolucion").order_by("fecha_pago", "id")
-    ):
+    por_pk = {f.pk: f for f in fopis}
+    for pago in PagoBancario.objects.filter(fopi__in=fopis).select_related("devolucion").order_by("fecha_pago", "id"):
+        pago.fopi = por_pk[pago.fopi_id]  # the FOPI in hand, not joined and built again
         pagos[pago.fopi_id].append(pago)
     return [_vista_fopi(f, pagos[f.pk], siguiente.get(f.pk), hoy) for f in fopis]
 

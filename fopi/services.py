@@ -15,7 +15,7 @@ from decimal import Decimal
 import structlog
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -307,24 +307,42 @@ def fopi_emitir(
     if any(f.vigencia >= hoy for f in pendientes):
         prestamo.fopis.filter(estado=Fopi.Estado.PENDIENTE).update(estado=Fopi.Estado.CANCELADO)
     secuencia, referencia = _secuencia_libre(prestamo, vigencia=vigencia, importe=monto, fopis=fopis)
-    fopi = Fopi.objects.create(
+    # The CLABE comes from the FOPI's id. On PostgreSQL the id is taken from its sequence first, so the row is
+    # written once, CLABE included; elsewhere (SQLite, development) the INSERT gives the id and an UPDATE the CLABE.
+    reservado = _id_reservado()
+    fopi = Fopi(
+        pk=reservado,
         prestamo=prestamo,
         secuencia=secuencia,
         tipo=tipo,
         importe=monto,
         vigencia=vigencia,
         referencia=referencia,
+        clabe=_clabe_libre(reservado, hoy=hoy) if reservado is not None else None,
         detalle=detalle,
         emitido_por=usuario,
     )
-    fopi.clabe = _clabe_libre(fopi, hoy=hoy)
-    fopi.save(update_fields=["clabe"])
+    fopi.save(force_insert=True)
+    if reservado is None:
+        fopi.clabe = _clabe_libre(fopi.pk, hoy=hoy)
+        fopi.save(update_fields=["clabe"])
     transaction.on_commit(lambda: metricas.FOPIS.labels(tipo).inc())
     return fopi
 
 
-def _clabe_libre(fopi: Fopi, *, hoy: date) -> str:
-    """The new FOPI's CLABE: its 7-digit number is the FOPI's id, unique without a counter row every issue
+def _id_reservado() -> int | None:
+    """On PostgreSQL, the next FOPI id, taken from the table's sequence (as the INSERT would take it; a rolled
+    back issue leaves a gap, as a rolled back INSERT does). None on other databases."""
+    conexion = connections[router.db_for_write(Fopi)]
+    if conexion.vendor != "postgresql":
+        return None
+    with conexion.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))", [Fopi._meta.db_table, Fopi._meta.pk.column])
+        return cursor.fetchone()[0]
+
+
+def _clabe_libre(numero: int, *, hoy: date) -> str:
+    """The CLABE of the new FOPI of id `numero`: its 7-digit number is the FOPI's id, unique without a counter row every issue
     would lock. Past 9,999,999 FOPIs, the CLABE of a FOPI that expired or was cancelled unpaid more than a
     year ago passes to it, the lowest first, as the 3-digit FOPI numbers are used again (`_secuencia_libre`).
 
@@ -332,8 +350,8 @@ def _clabe_libre(fopi: Fopi, *, hoy: date) -> str:
     nobody pays a slip that old; if someone does, the deposit reaches the new FOPI, whose exact amount it
     will not have, and waits for review.
     """
-    if fopi.pk <= NUMERO_MAXIMO:
-        return clabe_para(fopi.pk, prefijo=settings.SPEI_PREFIJO)
+    if numero <= NUMERO_MAXIMO:
+        return clabe_para(numero, prefijo=settings.SPEI_PREFIJO)
     # skip_locked: another issue taking the same old CLABE now moves on to the next instead of waiting (and
     # never waits on a FOPI row its own loan's issue holds).
     libre = (

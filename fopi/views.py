@@ -23,11 +23,14 @@ logger = logging.getLogger(__name__)
 
 
 def _fopi_propio(request, pk: int) -> Fopi:
-    return get_object_or_404(
-        Fopi.objects.select_related("prestamo__derechohabiente"),
+    fopi = get_object_or_404(
+        Fopi.objects.select_related("prestamo"),
         pk=pk,
         prestamo__derechohabiente=request.derechohabiente,
     )
+    # The loan's borrower is the one asking (the filter says so), already read for the request: not joined again.
+    fopi.prestamo.derechohabiente = request.derechohabiente
+    return fopi
 
 
 @derechohabiente_requerido

@@ -140,7 +140,8 @@ def test_it_marks_expired_fopis_daily_and_keeps_a_late_payment_for_review(presta
 def test_issuing_reads_a_fixed_number_of_queries(cliente_alice, prestamo_alice, hoy, django_assert_max_num_queries):
     """The load test's POST (bench/jornada.py): an earlier FOPI pending to cancel, remesas and parameters of the
     form from the cache. Inside the issue: lock, ledger, remesas, parameters, the loan's FOPIs (limit, numbers,
-    references), the cancel, the insert, its CLABE; plus the savepoint pair."""
+    references), the cancel, the insert and its CLABE (on PostgreSQL the id's sequence read, then one INSERT with
+    the CLABE; elsewhere the INSERT, then the CLABE's UPDATE); plus the savepoint pair."""
     hoy(date(2026, 6, 5))
     cliente_alice.post(URL, {"prestamo": FOLIO_ALICE, "tipo": "PARCIAL", "importe": "500.00"})
     with django_assert_max_num_queries(15):
@@ -148,6 +149,28 @@ def test_issuing_reads_a_fixed_number_of_queries(cliente_alice, prestamo_alice, 
     assert respuesta.status_code == 302
     primero, segundo = Fopi.objects.order_by("secuencia")
     assert (primero.estado, segundo.estado, segundo.secuencia) == ("CANCELADO", "PENDIENTE", 2)
+
+
+@pytest.mark.django_db
+def test_on_postgresql_the_fopi_is_written_once_with_its_clabe(prestamo_alice, hoy):
+    """The id comes from the table's sequence before the INSERT, which carries the CLABE: no UPDATE of the new
+    row (SQLite keeps the INSERT and UPDATE). Either way the CLABE is the id's, and ids keep rising."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fopi.clabe import clabe_para
+    from fopi.services import fopi_emitir
+
+    primero = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("500.00"), hoy=date(2026, 6, 5))
+    with CaptureQueriesContext(connection) as consultas:
+        segundo = fopi_emitir(prestamo=prestamo_alice, tipo="PARCIAL", importe=D("600.00"), hoy=date(2026, 6, 5))
+    escrituras = [c["sql"] for c in consultas.captured_queries if c["sql"].startswith(("INSERT", "UPDATE"))]
+    actualizan_clabe = [sql for sql in escrituras if '"clabe" =' in sql]
+    assert len(actualizan_clabe) == (0 if connection.vendor == "postgresql" else 1), escrituras
+    assert segundo.pk > primero.pk
+    for fopi in (primero, segundo):
+        fopi.refresh_from_db()
+        assert fopi.clabe == clabe_para(fopi.pk)
 
 
 @pytest.mark.django_db
