@@ -15,24 +15,28 @@ from django.utils.safestring import SafeString, mark_safe
 
 from oficina.formatos import formato_fecha, formato_moneda
 from prestamos.models import Movimiento
+from recuperacion.grafica import svg
 
 register = template.Library()
+
 
 @register.simple_tag
 def filas_amortizacion(vista) -> SafeString:
     # Each cell names its column (data-etiqueta): on a phone the table reflows into one card per installment,
     # like the other tables, instead of cutting the amounts. The period's word follows the loan's kind.
     periodo = vista.primer_periodo.NOMBRE.capitalize()
-    return mark_safe("\n".join(
-        f'<tr class="{f.estado.clase}"><td data-etiqueta="Núm.">{f.numero:d}</td>'
-        f'<td data-etiqueta="{periodo}">{escape(f.periodo.en_palabras)}</td>'
-        f'<td class="num" data-etiqueta="Cuota">{formato_moneda(f.cuota)}</td>'
-        f'<td class="num" data-etiqueta="Interés">{formato_moneda(f.interes)}</td>'
-        f'<td class="num" data-etiqueta="Capital">{formato_moneda(f.capital)}</td>'
-        f'<td class="num" data-etiqueta="Saldo">{formato_moneda(f.saldo)}</td>'
-        f'<td data-etiqueta="Estado">{f.estado.etiqueta}</td></tr>'
-        for f in vista.tabla()
-    ))
+    return mark_safe(
+        "\n".join(
+            f'<tr class="{f.estado.clase}"><td data-etiqueta="Núm.">{f.numero:d}</td>'
+            f'<td data-etiqueta="{periodo}">{escape(f.periodo.en_palabras)}</td>'
+            f'<td class="num" data-etiqueta="Cuota">{formato_moneda(f.cuota)}</td>'
+            f'<td class="num" data-etiqueta="Interés">{formato_moneda(f.interes)}</td>'
+            f'<td class="num" data-etiqueta="Capital">{formato_moneda(f.capital)}</td>'
+            f'<td class="num" data-etiqueta="Saldo">{formato_moneda(f.saldo)}</td>'
+            f'<td data-etiqueta="Estado">{f.estado.etiqueta}</td></tr>'
+            for f in vista.tabla()
+        )
+    )
 
 
 @register.simple_tag
@@ -41,7 +45,9 @@ def filas_movimientos(vista, comprobantes=None) -> SafeString:
     if not vista.movimientos:
         return mark_safe('<tr><td colspan="6">Aún no hay movimientos registrados.</td></tr>')
     comprobantes = comprobantes or {}
-    return mark_safe("\n".join(_fila_movimiento(m, vista.concepto(m), comprobantes.get(m.id)) for m in vista.movimientos_por_fecha))
+    return mark_safe(
+        "\n".join(_fila_movimiento(m, vista.concepto(m), comprobantes.get(m.id)) for m in vista.movimientos_por_fecha)
+    )
 
 
 # Entries that take back what an earlier one booked, or send money out: their amounts print negative.
@@ -63,3 +69,9 @@ def _fila_movimiento(m, concepto, comprobante: str | None = None) -> str:
         f'<td class="num" data-etiqueta="Interés">{signo if m.interes else ""}{formato_moneda(m.interes)}</td>'
         f'<td class="num" data-etiqueta="Capital">{signo if m.capital else ""}{formato_moneda(m.capital)}</td></tr>'
     )
+
+
+@register.simple_tag
+def grafica_svg(grafica) -> SafeString:
+    """The balance chart's markup (recuperacion/grafica.py `svg`), or nothing without a chart."""
+    return mark_safe(svg(grafica))
