@@ -220,7 +220,7 @@ def _filas(serie: SerieSaldo) -> tuple[FilaGrafica, ...]:
 def svg(g: Grafica | None) -> str:
     """The chart's markup: what templates/recuperacion/_grafica.html drew, byte for byte, as one f-string
     per element (≈ 60 template variables and three loops were ≈ 0.3 ms of a borrower's first view). Text goes
-    through `html.escape`, which is Django's `escape`; tests/recuperacion/test_grafica_html.py compares it
+    through `html.escape`, which is Django's `escape`; tests/recuperacion/test_partes_html.py compares it
     with the template it replaces."""
     if not g:
         return ""

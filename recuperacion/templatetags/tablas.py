@@ -12,9 +12,11 @@ from html import escape
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 
 from oficina.formatos import formato_fecha, formato_moneda
 from prestamos.models import Movimiento
+from prestamos.templatetags.formato import fecha, moneda, tasa
 from recuperacion.grafica import svg
 
 register = template.Library()
@@ -75,3 +77,41 @@ def _fila_movimiento(m, concepto, comprobante: str | None = None) -> str:
 def grafica_svg(grafica) -> SafeString:
     """The balance chart's markup (recuperacion/grafica.py `svg`), or nothing without a chart."""
     return mark_safe(svg(grafica))
+
+
+def _texto(valor) -> str:
+    """What `{{ valor }}` prints for a string or a number (USE_THOUSAND_SEPARATOR is off)."""
+    return escape(str(valor))
+
+
+@register.simple_tag
+def condiciones(vista) -> SafeString:
+    """The loan's terms (`<dl class="datos">`): what templates/recuperacion/_condiciones.html drew with ~20
+    variables and filters, byte for byte (tests/recuperacion/test_partes_html.py compares them)."""
+    p = vista.prestamo
+    periodo = vista.primer_periodo
+    termino = fecha(vista.fecha_termino) if vista.fecha_termino else "—"
+    liquidacion = (
+        f"<dt>Fecha de liquidación</dt><dd>{_texto(fecha(vista.posicion.fecha_liquidacion))}</dd>"
+        if vista.liquidado
+        else ""
+    )
+    return mark_safe(
+        '<dl class="datos">\n'
+        f"  <dt>Folio</dt><dd>{_texto(p.folio)}</dd>\n"
+        f"  <dt>Tipo</dt><dd>{_texto(p.get_tipo_display())}</dd>\n"
+        f'  <dt>Estado</dt><dd><span class="estado estado--{_texto(vista.estado)}">{_texto(vista.estado_texto)}</span></dd>\n'
+        f"  <dt>Fecha de otorgamiento</dt><dd>{_texto(fecha(p.fecha_otorgamiento))}</dd>\n"
+        f"  <dt>Importe otorgado</dt><dd>{_texto(moneda(p.importe))}</dd>\n"
+        f"  <dt>Tasa</dt><dd>{_texto(tasa(p.tasa_anual))}</dd>\n"
+        "  \n"
+        f"  <dt>Plazo</dt><dd>{_texto(p.plazo)} {_texto(periodo.PLURAL)}</dd>\n"
+        f"  <dt>{_texto(capfirst(periodo.ADJETIVO))}</dt><dd>{_texto(moneda(p.cuota))}</dd>\n"
+        f"  <dt>{_texto(capfirst(periodo.PAGADOS))} / por pagar</dt>"
+        f"<dd>{_texto(vista.cuotas_pagadas)} / {_texto(vista.cuotas_por_pagar)}</dd>\n"
+        "  \n"
+        f"  <dt>Fecha estimada de término</dt><dd>{_texto(termino)}</dd>\n"
+        f"  <dt>Dependencia que descuenta</dt><dd>{_texto(p.dependencia.nombre)}</dd>\n"
+        f"  {liquidacion}\n"
+        "</dl>"
+    )

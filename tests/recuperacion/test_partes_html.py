@@ -1,5 +1,6 @@
-"""recuperacion/grafica.py `svg`: the chart's markup in Python is the template's it replaced, byte for byte
-(tests/recuperacion/plantillas/grafica_referencia.html is that template as it was)."""
+"""The statement parts drawn in Python (the chart, `grafica.svg`; the terms, `tablas.condiciones`) print what
+the templates they replaced printed, byte for byte (tests/recuperacion/plantillas/*_referencia.html are those
+templates as they were)."""
 
 from dataclasses import replace
 from datetime import date
@@ -11,6 +12,8 @@ from django.template import engines
 
 from prestamos.selectors import SerieSaldo
 from recuperacion.grafica import Marca, grafica_saldo, svg
+from tests.fabricas import CURP_ALICE
+from tests.recuperacion.test_pensionados import rosa  # noqa: F401 — a fixture
 
 REFERENCIA = engines["django"].from_string(
     (Path(__file__).parent / "plantillas" / "grafica_referencia.html").read_text()
@@ -90,3 +93,37 @@ def test_el_texto_se_escapa():
     grafica = list(_graficas())[4]
     html = svg(grafica)
     assert "Saldo &lt;b&gt;&amp;&lt;/b&gt; &quot;x&quot; &#x27;y&#x27;" in html and "<b>" not in html
+
+
+# --- The loan's terms (recuperacion/templatetags/tablas.py `condiciones`) ---------------------------------
+
+CONDICIONES_REFERENCIA = engines["django"].from_string(
+    (Path(__file__).parent / "plantillas" / "condiciones_referencia.html").read_text()
+)
+CONDICIONES = engines["django"].from_string('{% include "recuperacion/_condiciones.html" %}')
+
+
+def _vista(folio, dia=date(2026, 6, 5)):
+    from prestamos.models import Prestamo
+    from prestamos.selectors import vistas_prestamos
+
+    return vistas_prestamos([Prestamo.objects.select_related("dependencia").get(folio=folio)], dia)[0]
+
+
+@pytest.mark.django_db
+def test_las_condiciones_son_las_de_la_plantilla(prestamo_alice, rosa):  # noqa: F811
+    from tests.fabricas import FOLIO_ALICE, cargar_prestamos
+    from tests.recuperacion.test_pensionados import FOLIO_ROSA
+
+    cargar_prestamos(f"10000000009,{CURP_ALICE},ESPECIAL,15000.00,12.00,24,2019-01-10,2019-Q02,LIQUIDADO,24,2020-01-31")
+    vistas = [_vista(FOLIO_ALICE), _vista(FOLIO_ALICE, date(2030, 1, 1)), _vista("10000000009"), _vista(FOLIO_ROSA)]
+    assert any(v.liquidado for v in vistas) and not all(v.liquidado for v in vistas)
+    assert {v.primer_periodo.PLURAL for v in vistas} == {"quincenas", "meses"}
+    for vista in vistas:
+        esperado = CONDICIONES_REFERENCIA.render({"vista": vista})
+        assert CONDICIONES.render({"vista": vista}) == esperado
+    # Text is escaped as the template escaped it.
+    vista = vistas[0]
+    vista.prestamo.dependencia.nombre = 'Secretaría <b>"A&B"</b>'
+    esperado = CONDICIONES_REFERENCIA.render({"vista": vista})
+    assert "&lt;b&gt;&quot;A&amp;B&quot;" in esperado and CONDICIONES.render({"vista": vista}) == esperado
