@@ -66,6 +66,13 @@ class Concepto:
 # The opening entry holds the installments paid before the loan was loaded: to the borrower, payments made
 # before this statement begins (the ledger's own words, "Carga inicial: …", are the staff's).
 TITULO_APERTURA = "Pagos anteriores a tu estado de cuenta"
+# A movement's kind as `get_tipo_display()` names it, without building the choices' dict on every call
+# (≈ 6 µs a movement, 25–100 per statement).
+_TITULOS = {valor: str(texto) for valor, texto in Movimiento._meta.get_field("tipo").flatchoices}
+
+
+def _titulo(movimiento: Movimiento) -> str:
+    return _TITULOS.get(movimiento.tipo, movimiento.tipo)
 
 
 @dataclass(frozen=True)
@@ -226,8 +233,8 @@ class VistaPrestamo:
             detalle = descripcion[:1].upper() + descripcion[1:]
             if not movimiento.origen.startswith("Remesa "):
                 detalle += f" · {movimiento.origen}"
-            return Concepto(movimiento.get_tipo_display(), detalle)
-        return Concepto(movimiento.get_tipo_display(), movimiento.origen)
+            return Concepto(_titulo(movimiento), detalle)
+        return Concepto(_titulo(movimiento), movimiento.origen)
 
     @property
     def movimientos_por_fecha(self) -> list[Movimiento]:
@@ -310,7 +317,6 @@ class VistaPrestamo:
         return filas
 
 
-
 def _estado_cuota(cuota: Cuota, hoy: date) -> EstadoCuota:
     if cuota.pendiente == 0:
         return EstadoCuota.PAGADA
@@ -319,7 +325,9 @@ def _estado_cuota(cuota: Cuota, hoy: date) -> EstadoCuota:
     return EstadoCuota.PARCIAL if cuota.pagado else EstadoCuota.VENCIDA
 
 
-def _vista(prestamo: Prestamo, posicion: Posicion, movimientos: list[Movimiento], contexto: Contexto, hoy: date) -> VistaPrestamo:
+def _vista(
+    prestamo: Prestamo, posicion: Posicion, movimientos: list[Movimiento], contexto: Contexto, hoy: date
+) -> VistaPrestamo:
     vista = VistaPrestamo(prestamo=prestamo, posicion=posicion, contexto=contexto, hoy=hoy, movimientos=movimientos)
     vista.estado = posicion.estado(hoy)
     vista.saldo_deudor = posicion.saldo_deudor_total(hoy, contexto)
@@ -371,8 +379,9 @@ def _leer_aplicaciones(movimientos: list[Movimiento]) -> None:
     if movimientos:
         leidos = {
             pk: (aplicacion, revierte_id)
-            for pk, aplicacion, revierte_id in Movimiento.objects.filter(id__in=[m.id for m in movimientos])
-            .values_list("id", "aplicacion", "revierte_id")
+            for pk, aplicacion, revierte_id in Movimiento.objects.filter(
+                id__in=[m.id for m in movimientos]
+            ).values_list("id", "aplicacion", "revierte_id")
         }
         for m in movimientos:
             m.aplicacion, m.revierte_id = leidos[m.id]
@@ -430,8 +439,10 @@ class _Lecturas:
 
     def __init__(self) -> None:
         self.movimiento = _Campos(Movimiento, "m", _CAMPOS_MOVIMIENTO)
-        self.sql_movimientos = (f'SELECT {self.movimiento.sql} FROM "{Movimiento._meta.db_table}" m '
-                                "WHERE m.prestamo_id = ANY(%s) ORDER BY m.id")
+        self.sql_movimientos = (
+            f'SELECT {self.movimiento.sql} FROM "{Movimiento._meta.db_table}" m '
+            "WHERE m.prestamo_id = ANY(%s) ORDER BY m.id"
+        )
         self.prestamo = _Campos(Prestamo, "p")
         self.dependencia = _Campos(Dependencia, "d")
         self.sql_prestamos = (
@@ -462,7 +473,11 @@ def _leer_movimientos(prestamos: list[Prestamo]) -> list[Movimiento]:
     """The loans' movements in booking order, with only the statement's columns (the ledger index's)."""
     conexion = connections[router.db_for_read(Movimiento)]
     if conexion.vendor != "postgresql":
-        return list(Movimiento.objects.filter(prestamo__in=prestamos).only("prestamo_id", *COLUMNAS_ESTADO_CUENTA).order_by("id"))
+        return list(
+            Movimiento.objects.filter(prestamo__in=prestamos)
+            .only("prestamo_id", *COLUMNAS_ESTADO_CUENTA)
+            .order_by("id")
+        )
     lecturas = _sql()
     with conexion.cursor() as cursor:
         cursor.execute(lecturas.sql_movimientos, [[p.pk for p in prestamos]])

@@ -7,9 +7,16 @@ from django import template
 from django.utils import timezone
 
 from oficina.formatos import formato_fecha, formato_moneda
+from oficina.rutas import ruta as _ruta
 from prestamos.calculo import Periodo
 
 register = template.Library()
+
+
+@register.simple_tag(name="ruta")
+def ruta(nombre: str, *args) -> str:
+    """`{% url %}` for positional arguments, remembered per process (oficina/rutas.py); escaped like it."""
+    return _ruta(nombre, *args)
 
 
 @register.filter

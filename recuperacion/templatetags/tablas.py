@@ -12,27 +12,33 @@ from html import escape
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 
 from oficina.formatos import formato_fecha, formato_moneda
 from prestamos.models import Movimiento
+from prestamos.templatetags.formato import fecha, moneda, tasa
+from recuperacion.grafica import svg
 
 register = template.Library()
+
 
 @register.simple_tag
 def filas_amortizacion(vista) -> SafeString:
     # Each cell names its column (data-etiqueta): on a phone the table reflows into one card per installment,
     # like the other tables, instead of cutting the amounts. The period's word follows the loan's kind.
     periodo = vista.primer_periodo.NOMBRE.capitalize()
-    return mark_safe("\n".join(
-        f'<tr class="{f.estado.clase}"><td data-etiqueta="Núm.">{f.numero:d}</td>'
-        f'<td data-etiqueta="{periodo}">{escape(f.periodo.en_palabras)}</td>'
-        f'<td class="num" data-etiqueta="Cuota">{formato_moneda(f.cuota)}</td>'
-        f'<td class="num" data-etiqueta="Interés">{formato_moneda(f.interes)}</td>'
-        f'<td class="num" data-etiqueta="Capital">{formato_moneda(f.capital)}</td>'
-        f'<td class="num" data-etiqueta="Saldo">{formato_moneda(f.saldo)}</td>'
-        f'<td data-etiqueta="Estado">{f.estado.etiqueta}</td></tr>'
-        for f in vista.tabla()
-    ))
+    return mark_safe(
+        "\n".join(
+            f'<tr class="{f.estado.clase}"><td data-etiqueta="Núm.">{f.numero:d}</td>'
+            f'<td data-etiqueta="{periodo}">{escape(f.periodo.en_palabras)}</td>'
+            f'<td class="num" data-etiqueta="Cuota">{formato_moneda(f.cuota)}</td>'
+            f'<td class="num" data-etiqueta="Interés">{formato_moneda(f.interes)}</td>'
+            f'<td class="num" data-etiqueta="Capital">{formato_moneda(f.capital)}</td>'
+            f'<td class="num" data-etiqueta="Saldo">{formato_moneda(f.saldo)}</td>'
+            f'<td data-etiqueta="Estado">{f.estado.etiqueta}</td></tr>'
+            for f in vista.tabla()
+        )
+    )
 
 
 @register.simple_tag
@@ -41,7 +47,9 @@ def filas_movimientos(vista, comprobantes=None) -> SafeString:
     if not vista.movimientos:
         return mark_safe('<tr><td colspan="6">Aún no hay movimientos registrados.</td></tr>')
     comprobantes = comprobantes or {}
-    return mark_safe("\n".join(_fila_movimiento(m, vista.concepto(m), comprobantes.get(m.id)) for m in vista.movimientos_por_fecha))
+    return mark_safe(
+        "\n".join(_fila_movimiento(m, vista.concepto(m), comprobantes.get(m.id)) for m in vista.movimientos_por_fecha)
+    )
 
 
 # Entries that take back what an earlier one booked, or send money out: their amounts print negative.
@@ -62,4 +70,48 @@ def _fila_movimiento(m, concepto, comprobante: str | None = None) -> str:
         f'<td class="num" data-etiqueta="Moratorios">{signo if m.moratorios else ""}{formato_moneda(m.moratorios)}</td>'
         f'<td class="num" data-etiqueta="Interés">{signo if m.interes else ""}{formato_moneda(m.interes)}</td>'
         f'<td class="num" data-etiqueta="Capital">{signo if m.capital else ""}{formato_moneda(m.capital)}</td></tr>'
+    )
+
+
+@register.simple_tag
+def grafica_svg(grafica) -> SafeString:
+    """The balance chart's markup (recuperacion/grafica.py `svg`), or nothing without a chart."""
+    return mark_safe(svg(grafica))
+
+
+def _texto(valor) -> str:
+    """What `{{ valor }}` prints for a string or a number (USE_THOUSAND_SEPARATOR is off)."""
+    return escape(str(valor))
+
+
+@register.simple_tag
+def condiciones(vista) -> SafeString:
+    """The loan's terms (`<dl class="datos">`): what templates/recuperacion/_condiciones.html drew with ~20
+    variables and filters, byte for byte (tests/recuperacion/test_partes_html.py compares them)."""
+    p = vista.prestamo
+    periodo = vista.primer_periodo
+    termino = fecha(vista.fecha_termino) if vista.fecha_termino else "—"
+    liquidacion = (
+        f"<dt>Fecha de liquidación</dt><dd>{_texto(fecha(vista.posicion.fecha_liquidacion))}</dd>"
+        if vista.liquidado
+        else ""
+    )
+    return mark_safe(
+        '<dl class="datos">\n'
+        f"  <dt>Folio</dt><dd>{_texto(p.folio)}</dd>\n"
+        f"  <dt>Tipo</dt><dd>{_texto(p.get_tipo_display())}</dd>\n"
+        f'  <dt>Estado</dt><dd><span class="estado estado--{_texto(vista.estado)}">{_texto(vista.estado_texto)}</span></dd>\n'
+        f"  <dt>Fecha de otorgamiento</dt><dd>{_texto(fecha(p.fecha_otorgamiento))}</dd>\n"
+        f"  <dt>Importe otorgado</dt><dd>{_texto(moneda(p.importe))}</dd>\n"
+        f"  <dt>Tasa</dt><dd>{_texto(tasa(p.tasa_anual))}</dd>\n"
+        "  \n"
+        f"  <dt>Plazo</dt><dd>{_texto(p.plazo)} {_texto(periodo.PLURAL)}</dd>\n"
+        f"  <dt>{_texto(capfirst(periodo.ADJETIVO))}</dt><dd>{_texto(moneda(p.cuota))}</dd>\n"
+        f"  <dt>{_texto(capfirst(periodo.PAGADOS))} / por pagar</dt>"
+        f"<dd>{_texto(vista.cuotas_pagadas)} / {_texto(vista.cuotas_por_pagar)}</dd>\n"
+        "  \n"
+        f"  <dt>Fecha estimada de término</dt><dd>{_texto(termino)}</dd>\n"
+        f"  <dt>Dependencia que descuenta</dt><dd>{_texto(p.dependencia.nombre)}</dd>\n"
+        f"  {liquidacion}\n"
+        "</dl>"
     )
