@@ -48,9 +48,8 @@ from comun import (
     SALIDA,
     calentar_sesiones,
     carga_promedio,
-    django_listo,
+    django_en_produccion_para_gunicorn,
     maquina,
-    perfil_produccion,
     vaciar_cache_bench,
 )
 
@@ -112,12 +111,9 @@ def main() -> int:
         help="no fechar atrás los FOPI de corridas anteriores (para ver el límite diario contado aparte)",
     )
     args = parser.parse_args()
-    perfil_produccion()
-    # This process's Django and the gunicorn it starts share one cache (REDIS_URL, KEY_PREFIX of the
-    # settings): the sessions warmed below must be found by the workers.
-    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
-    os.environ["REDIS_URL"] = redis_url
-    django_listo()
+    # This process's Django and the gunicorn it starts share one cache: the sessions warmed below must be
+    # found by the workers.
+    redis_url = django_en_produccion_para_gunicorn()
     print(maquina())
     usuarios = usuarios_activos()[: args.usuarios or None]
     ruta = SALIDA / "usuarios-carga.txt"

@@ -108,6 +108,17 @@ def vaciar_cache_bench(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
+def django_en_produccion_para_gunicorn() -> str:
+    """The start of the benchmarks that run gunicorn: the production profile, then Django on the bench's Redis
+    (`BENCH_REDIS_URL`, default db 15) as `REDIS_URL`, the one the gunicorn they start is given, so this process
+    and its workers share one cache (same URL and key prefix). Returns that URL."""
+    perfil_produccion()
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    os.environ["REDIS_URL"] = redis_url
+    django_listo()
+    return redis_url
+
+
 def calentar_sesiones(claves) -> int:
     """Read every session once through the configured engine (cached_db on the bench's Redis), so each enters
     the cache a server reading the same REDIS_URL and key prefix uses: as after a real login, which saves

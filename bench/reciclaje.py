@@ -23,7 +23,7 @@ import sys
 import time
 import urllib.request
 
-from comun import RAIZ, SALIDA, calentar_sesiones, carga_promedio, django_listo, maquina, perfil_produccion
+from comun import RAIZ, SALIDA, calentar_sesiones, carga_promedio, django_en_produccion_para_gunicorn, maquina
 
 PUERTO = int(os.environ.get("BENCH_PUERTO", "8097"))
 ESTADO = "/prestaciones/recuperacion-de-credito/estado-de-cuenta/"
@@ -35,10 +35,7 @@ def main() -> int:
     parser.add_argument("--cada", type=int, default=50, help="max_requests del trabajador")
     parser.add_argument("--puerto", type=int, default=PUERTO)
     args = parser.parse_args()
-    perfil_produccion()
-    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
-    os.environ["REDIS_URL"] = redis_url
-    django_listo()
+    django_en_produccion_para_gunicorn()
     print(maquina())
     sesion = (SALIDA / "sesiones.txt").read_text().split()[0]
     calentar_sesiones([sesion])
