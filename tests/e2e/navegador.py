@@ -23,10 +23,23 @@ def iniciar_sesion(page, live_server, usuario: str, contrasena: str, *, secreto_
         from tests.accounts.datos import codigo_totp
 
         page.wait_for_url("**/2fa/authenticate/")
+        esperar_periodo_totp_completo()
         page.fill('input[name="code"]', codigo_totp(secreto_totp))
         page.press('input[name="code"]', "Enter")
         page.wait_for_load_state()
     assert page.get_by_role("button", name="Cerrar sesión").is_visible(), f"no inició sesión: {page.url}"
+
+
+def esperar_periodo_totp_completo(margen: float = 3.0) -> None:
+    """A code typed in the last seconds of its 30-second period can reach the server in the next one, which
+    allauth (no tolerance) refuses, as a person would see it refused: wait for a fresh period instead."""
+    import time
+
+    from allauth.mfa import app_settings
+
+    restante = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+    if restante < margen:
+        time.sleep(restante + 0.05)
 
 
 def cerrar_sesion(page) -> None:
