@@ -76,13 +76,22 @@ def worker_exit(server, worker):
     # and gunicorn forks the replacement only after the old worker is gone: with 2 workers, half the capacity for
     # that second. The database connections are closed properly and the exit handlers run (logging's flush,
     # weakref finalizers: what a normal exit runs before the teardown), then the process ends without the teardown.
+    if worker is not None and os.getpid() != worker.pid:
+        # gunicorn also calls this hook in the master, for a worker it tried to kill and found already gone: the
+        # master must go on.
+        return
     from django.db import connections
 
+    # The worker leaves through sys.exit: keep its status (3, a worker that could not boot, makes the master halt
+    # instead of forking it again and again; -1, a crash, is 255).
+    salida = sys.exc_info()[1]
+    codigo = salida.code if isinstance(salida, SystemExit) else 0
+    codigo = 0 if codigo is None else codigo if isinstance(codigo, int) else 1
     connections.close_all()
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(codigo & 0xFF)
 
 
 def child_exit(server, worker):

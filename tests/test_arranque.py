@@ -103,3 +103,36 @@ print("no debió llegar aquí")
     assert resultado.returncode == 0, resultado.stderr
     assert resultado.stdout == "antes\n"
     assert marca.read_text() == "corrió"
+
+
+class _Trabajador:
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+
+def test_worker_exit_in_the_master_leaves_it_running(tmp_path, monkeypatch):
+    """gunicorn calls worker_exit in the master too (kill_worker, for a worker already gone): it must not end it."""
+    conf = configuracion(tmp_path, monkeypatch)
+    assert conf["worker_exit"](None, _Trabajador(os.getpid() + 1)) is None  # still here
+
+
+def test_a_worker_that_could_not_boot_keeps_its_exit_status(tmp_path):
+    """The status gunicorn's master reads (3: a worker that cannot boot halts the master) survives worker_exit."""
+    codigo = """
+import runpy, sys
+conf = runpy.run_path("gunicorn.conf.py")
+import django
+django.setup()
+
+class Trabajador:
+    pid = __import__("os").getpid()
+
+try:
+    sys.exit(3)
+finally:
+    conf["worker_exit"](None, Trabajador())
+"""
+    resultado = _en_proceso_nuevo(
+        codigo, base=tmp_path / "base.sqlite3", PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metricas")
+    )
+    assert resultado.returncode == 3, resultado.stderr
