@@ -22,7 +22,8 @@ import cProfile
 import io
 import pstats
 import statistics
-import time
+
+from estado_cuenta import medir
 
 from comun import SALIDA, django_en_produccion_con_redis, maquina
 
@@ -42,15 +43,7 @@ def _cliente(middleware: list[str]):
 
 
 def _medir(cliente, url: str, sesiones: list[str]) -> list[float]:
-    tiempos = []
-    for sesion in sesiones:
-        cliente.cookies["sessionid"] = sesion
-        inicio = time.perf_counter()
-        respuesta = cliente.get(url)
-        tiempos.append((time.perf_counter() - inicio) * 1000)
-        if respuesta.status_code != 200:
-            raise SystemExit(f"{url} respondió {respuesta.status_code}")
-    return tiempos
+    return medir(cliente, url, sesiones, len(sesiones))
 
 
 def main() -> None:
