@@ -6,7 +6,10 @@
 Builds N FOPIs with realistic, varied data (no database: the three types, a REGULARIZACION's periods in
 words, the payoff's notice) and compares them with a floor: a bare reportlab page with the same texts in
 Helvetica, one per line, and the same Code128 barcode. The ratio (target: at most 1.2×) says how much the
-portal's layout — bands, boxes, colours, fitting long names — costs over the least reportlab can do.
+portal's layout — bands, boxes, colours, fitting long names — costs over the least reportlab can do with its
+own drawing calls. The FOPI writes its texts with `oficina.pdf.escribir`, the same bytes as drawString without
+its text object; the script also prints, for information, the floor drawn with that primitive, and the ratio to
+it: what the layout costs when both sides write text the same way.
 Exits 1 if the median misses 15 ms or the ratio misses 1.2×.
 
 `--comparar DIR` measures another checkout's `render_fopi` (e.g. main: `git archive main | tar -x -C DIR`)
@@ -51,6 +54,7 @@ from fopi.pdf import (  # noqa: E402
     render_fopi,
 )
 from fopi.referencia import construir_referencia, vigencia_para  # noqa: E402
+from oficina import pdf as oficina_pdf  # noqa: E402
 from oficina.formatos import formato_fecha, formato_moneda  # noqa: E402
 from oficina.pdf import CONTACTO_CAPP, INSTITUCION, PORTAL  # noqa: E402
 from prestamos.calculo import Mes, Quincena, periodos_en_palabras  # noqa: E402
@@ -151,6 +155,24 @@ def piso(datos: DatosFopi) -> bytes:
     return buffer.getvalue()
 
 
+def piso_directo(datos: DatosFopi) -> bytes:
+    """The same floor with the portal's own text primitive (`oficina.pdf.escribir`, which writes what drawString
+    writes without its text object): what the floor would take if it drew its texts the way the FOPI does. Not the
+    target's floor; printed beside it so the ratio is read knowing what each side uses."""
+    escribir = oficina_pdf.escribir
+    buffer = io.BytesIO()
+    c = Canvas(buffer, pagesize=letter)
+    c.setFont("Helvetica", 8)
+    y = 760.0
+    for texto in textos_de(datos):
+        escribir(c, 40, y, texto)
+        y -= 13
+    Code128(datos.referencia, barHeight=15 * mm, barWidth=0.36 * mm, humanReadable=False).drawOn(c, 200, y - 45)
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
 def medir(funcion, lista: list[DatosFopi]) -> tuple[list[float], float]:
     for datos in lista[:10]:  # warm-up: imports, font tables, code paths
         funcion(datos)
@@ -181,8 +203,12 @@ def medicion(n: int) -> dict:
     lista = datos_de_ejemplo(n)
     fopi = cifras(*medir(render_fopi, lista))
     suelo = cifras(*medir(piso, lista))
-    return {"fopi": fopi, "piso": suelo, "razon": fopi["mediana"] / suelo["mediana"],
-            "kib": len(render_fopi(lista[0])) / 1024}
+    r = {"fopi": fopi, "piso": suelo, "razon": fopi["mediana"] / suelo["mediana"],
+         "kib": len(render_fopi(lista[0])) / 1024}
+    if hasattr(oficina_pdf, "escribir"):  # a checkout before it (--comparar) has no such primitive
+        directo = cifras(*medir(piso_directo, lista))
+        r |= {"piso_directo": directo, "razon_directo": fopi["mediana"] / directo["mediana"]}
+    return r
 
 
 def comparar(otra: str, n: int, rondas: int) -> None:
@@ -200,6 +226,9 @@ def comparar(otra: str, n: int, rondas: int) -> None:
             resultados[nombre].append(r)
             print(f"ronda {ronda + 1} {nombre:<7} {linea('render_fopi', r['fopi'])}")
             print(f"ronda {ronda + 1} {nombre:<7} {linea('piso', r['piso'])}   razón {r['razon']:.2f}x")
+            if "piso_directo" in r:
+                print(f"ronda {ronda + 1} {nombre:<7} {linea('piso con escribir', r['piso_directo'])}   "
+                      f"razón {r['razon_directo']:.2f}x")
     print(f"medianas de {rondas} rondas de {n} PDF:")
     for nombre, lista in resultados.items():
         def med(clave, campo, lista=lista):
@@ -208,6 +237,9 @@ def comparar(otra: str, n: int, rondas: int) -> None:
               f"{med('fopi', 'por_segundo'):.0f} PDF/s, {statistics.median(r['kib'] for r in lista):.1f} KiB), "
               f"piso {med('piso', 'mediana'):.2f} ms (p95 {med('piso', 'p95'):.2f} ms, "
               f"{med('piso', 'por_segundo'):.0f} PDF/s), razón {statistics.median(r['razon'] for r in lista):.2f}x")
+        if all("piso_directo" in r for r in lista):
+            print(f"  {'':<7} piso con escribir {med('piso_directo', 'mediana'):.2f} ms, "
+                  f"razón {statistics.median(r['razon_directo'] for r in lista):.2f}x")
 
 
 def main() -> int:
@@ -230,6 +262,9 @@ def main() -> int:
     print(linea("piso (Helvetica + Code128)", r["piso"]))
     mediana, razon = r["fopi"]["mediana"], r["razon"]
     print(f"razón render_fopi / piso: {razon:.2f}x")
+    if "piso_directo" in r:
+        print(linea("piso con escribir (informativo)", r["piso_directo"]))
+        print(f"razón render_fopi / piso con escribir: {r['razon_directo']:.2f}x")
     if mediana > OBJETIVO_MS or razon > OBJETIVO_RAZON:
         print(f"LENTO: mediana {mediana:.2f} ms (objetivo {OBJETIVO_MS:.0f} ms), razón {razon:.2f}x "
               f"(objetivo {OBJETIVO_RAZON:.1f}x)")

@@ -36,6 +36,9 @@ from oficina.pdf import (
     Fuentes,
     dibujar_encabezado,
     dibujar_pie,
+    escribir,
+    escribir_centrado,
+    escribir_derecha,
     fuentes_para,
     letra,
     nuevo_canvas,
@@ -150,9 +153,9 @@ def _texto_ajustado(
     texto, tamanio = _ajustado(texto, fuente, tamanio, ancho)
     _letra(canvas, fuente, tamanio)
     if derecha:
-        canvas.drawRightString(x, y, texto)
+        escribir_derecha(canvas, x, y, texto)
     else:
-        canvas.drawString(x, y, texto)
+        escribir(canvas, x, y, texto)
 
 
 def _ajustado(texto: str, fuente: str, tamanio: float, ancho: float) -> tuple[str, float]:
@@ -189,11 +192,11 @@ def _em_maximo(fuente: str) -> float:
 
 def _titulo(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
     _estilo(canvas, GUINDA, fuentes.negrita, 16)
-    canvas.drawString(MARGEN, y, TITULO)
+    escribir(canvas, MARGEN, y, TITULO)
     _estilo(canvas, GRIS_TEXTO, fuentes.normal, 8.5)
     derecha = ANCHO_PAGINA - MARGEN
-    canvas.drawRightString(derecha, y + 6, f"Emitido el {formato_fecha(datos.emitido)}")
-    canvas.drawRightString(derecha, y - 5, f"Formato núm. {datos.secuencia:03d}")
+    escribir_derecha(canvas, derecha, y + 6, f"Emitido el {formato_fecha(datos.emitido)}")
+    escribir_derecha(canvas, derecha, y - 5, f"Formato núm. {datos.secuencia:03d}")
     return y - 5
 
 
@@ -210,7 +213,7 @@ def _datos_acreditado(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: flo
     # The labels, then the values: one colour and font change for each column instead of four per row.
     _estilo(canvas, GRIS_TEXTO, fuentes.normal, 9)
     for k, (etiqueta, _) in enumerate(renglones):
-        canvas.drawString(MARGEN, y - 15 * k, etiqueta)
+        escribir(canvas, MARGEN, y - 15 * k, etiqueta)
     _color(canvas, black)
     for k, (_, valor) in enumerate(renglones[:4]):
         _texto_ajustado(canvas, x_valor, y - 15 * k, valor, fuentes.negrita, 10.5, ancho_valor)
@@ -272,24 +275,24 @@ def _recuadro_de_importe(
     canvas.line(mitad, base + 3 * mm, mitad, y - 3 * mm)
 
     _estilo(canvas, GRIS_TEXTO, fuentes.normal, 9)
-    canvas.drawString(MARGEN + 5 * mm, y - 6 * mm, etiqueta)
-    canvas.drawString(mitad + 5 * mm, y - 6 * mm, etiqueta_derecha)
+    escribir(canvas, MARGEN + 5 * mm, y - 6 * mm, etiqueta)
+    escribir(canvas, mitad + 5 * mm, y - 6 * mm, etiqueta_derecha)
     _color(canvas, GUINDA)
     _texto_ajustado(
         canvas, MARGEN + 5 * mm, base + 4.5 * mm, formato_moneda(importe), fuentes.negrita, 20, ANCHO_UTIL / 2 - 10 * mm
     )
     _estilo(canvas, black, fuentes.negrita, tamano)
-    canvas.drawString(mitad + 5 * mm, base + alto_texto, texto_derecha)
+    escribir(canvas, mitad + 5 * mm, base + alto_texto, texto_derecha)
     return base
 
 
 def _referencia(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float:
     centro = ANCHO_PAGINA / 2
     _estilo(canvas, GRIS_TEXTO, fuentes.normal, 9)
-    canvas.drawCentredString(centro, y, "Referencia bancaria (captúrala completa)")
+    escribir_centrado(canvas, centro, y, "Referencia bancaria (captúrala completa)")
     y -= 7 * mm
     _estilo(canvas, black, fuentes.negrita, 17)
-    canvas.drawCentredString(centro, y, referencia_agrupada(datos.referencia))
+    escribir_centrado(canvas, centro, y, referencia_agrupada(datos.referencia))
 
     barras = _Barras(datos.referencia, barHeight=ALTO_BARRAS, barWidth=ANCHO_BARRA, humanReadable=False)
     y -= 4 * mm + ALTO_BARRAS
@@ -298,7 +301,7 @@ def _referencia(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) ->
     # The unbroken digits as well: what a bank clerk types, and what text search in the PDF finds.
     y -= 4 * mm
     _letra(canvas, fuentes.normal, 9)
-    canvas.drawCentredString(centro, y, datos.referencia)
+    escribir_centrado(canvas, centro, y, datos.referencia)
     return y - 2
 
 
@@ -312,11 +315,11 @@ class _Barras(Code128):
 
 def _bancos(canvas: Canvas, fuentes: Fuentes, bancos: tuple[BancoPdf, ...], y: float) -> float:
     _estilo(canvas, GUINDA, fuentes.negrita, 11)
-    canvas.drawString(MARGEN, y, "Bancos autorizados")
+    escribir(canvas, MARGEN, y, "Bancos autorizados")
     y -= 3 * mm
     if not bancos:
         _estilo(canvas, GRIS_TEXTO, fuentes.normal, 9)
-        canvas.drawString(MARGEN, y - 10, "Consulta los bancos autorizados con el CAPP.")
+        escribir(canvas, MARGEN, y - 10, "Consulta los bancos autorizados con el CAPP.")
         return y - 14
 
     # Room left above the SPEI box, the notices and the footer decides whether the list goes in one
@@ -351,7 +354,7 @@ def _tabla_bancos(
     _color(canvas, GUINDA)
     canvas.rect(x, y - alto, ancho, alto, stroke=0, fill=1)
     _estilo(canvas, white, fuentes.negrita, tamanio)
-    canvas.drawString(x + 2 * mm, y - alto + base, "Banco")
+    escribir(canvas, x + 2 * mm, y - alto + base, "Banco")
     _texto_ajustado(canvas, x_convenio, y - alto + base, encabezado, fuentes.negrita, tamanio, ancho_convenio - 2 * mm)
     y -= alto
     trazo(canvas, GRIS_LINEA)
@@ -419,13 +422,13 @@ def _spei(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float
     # Left: the CLABE, large; right: what else the transfer form asks for.
     mitad = MARGEN + ANCHO_UTIL * 0.46
     _estilo(canvas, GRIS_TEXTO, fuentes.normal, 9)
-    canvas.drawString(x, y - 12.5 * mm, "CLABE de este formato (cuenta destino)")
+    escribir(canvas, x, y - 12.5 * mm, "CLABE de este formato (cuenta destino)")
     _color(canvas, black)
     _texto_ajustado(canvas, x, y - 19.5 * mm, clabe_separada(datos.clabe), fuentes.negrita, 15, mitad - x - 3 * mm)
     _letra(canvas, fuentes.normal, 8.5)
-    canvas.drawString(x, y - 25 * mm, datos.clabe)
+    escribir(canvas, x, y - 25 * mm, datos.clabe)
     _color(canvas, GRIS_TEXTO)
-    canvas.drawString(x, y - 30 * mm, "Sirve solo para este formato y este importe.")
+    escribir(canvas, x, y - 30 * mm, "Sirve solo para este formato y este importe.")
 
     renglones = (
         ("Beneficiario", datos.beneficiario),
@@ -438,7 +441,7 @@ def _spei(canvas: Canvas, fuentes: Fuentes, datos: DatosFopi, y: float) -> float
     renglon = y - 12.5 * mm
     # In the grey of the line above: the labels, then the values in black (as the borrower's data above).
     for k, (etiqueta, _) in enumerate(renglones):
-        canvas.drawString(x_etiqueta, renglon - 5.4 * mm * k, etiqueta)
+        escribir(canvas, x_etiqueta, renglon - 5.4 * mm * k, etiqueta)
     _color(canvas, black)
     for k, (_, valor) in enumerate(renglones):
         _texto_ajustado(
@@ -485,12 +488,12 @@ def _marca(canvas: Canvas, fuentes: Fuentes, marca: str) -> None:
     canvas.translate(ANCHO_PAGINA / 2, ALTO_PAGINA / 2)
     canvas.rotate(52)
     letra(canvas, fuentes.negrita, 96)
-    canvas.drawCentredString(0, -30, marca)
+    escribir_centrado(canvas, 0, -30, marca)
     canvas.restoreState()
     # The same in a line a text reader finds (a screen reader, pdftotext ignore diagonal text).
     relleno(canvas, GUINDA)
     letra(canvas, fuentes.negrita, 11)
-    canvas.drawCentredString(
+    escribir_centrado(canvas, 
         ANCHO_PAGINA / 2,
         ALTO_PIE + 8 * mm,
         f"{marca}: este formato ya no se puede pagar. Genera uno nuevo en la Oficina Virtual.",
@@ -551,12 +554,12 @@ def render_comprobante(datos: DatosComprobante) -> bytes:
     y = dibujar_encabezado(canvas, fuentes=fuentes) - 11 * mm
     relleno(canvas, GUINDA)
     letra(canvas, fuentes.negrita, 16)
-    canvas.drawString(MARGEN, y, TITULO_COMPROBANTE)
+    escribir(canvas, MARGEN, y, TITULO_COMPROBANTE)
     relleno(canvas, GRIS_TEXTO)
     letra(canvas, fuentes.normal, 8.5)
     derecha = ANCHO_PAGINA - MARGEN
-    canvas.drawRightString(derecha, y + 6, f"Folio {datos.folio}")
-    canvas.drawRightString(derecha, y - 5, f"Aplicado el {formato_fecha(datos.aplicado)}")
+    escribir_derecha(canvas, derecha, y + 6, f"Folio {datos.folio}")
+    escribir_derecha(canvas, derecha, y - 5, f"Aplicado el {formato_fecha(datos.aplicado)}")
 
     y = _pares(
         canvas,
@@ -577,10 +580,10 @@ def render_comprobante(datos: DatosComprobante) -> bytes:
         y -= 8 * mm
         relleno(canvas, GRIS_TEXTO)
         letra(canvas, fuentes.normal, 9)
-        canvas.drawString(MARGEN, y, "Saldo deudor después del pago")
+        escribir(canvas, MARGEN, y, "Saldo deudor después del pago")
         relleno(canvas, black)
         letra(canvas, fuentes.negrita, 12)
-        canvas.drawString(MARGEN + 52 * mm, y, formato_moneda(datos.saldo_despues))
+        escribir(canvas, MARGEN + 52 * mm, y, formato_moneda(datos.saldo_despues))
     relleno(canvas, GRIS_TEXTO)
     y -= 8 * mm
     for linea in ((datos.nota,) if datos.nota else ()) + NOTA_COMPROBANTE:
@@ -597,7 +600,7 @@ def render_comprobante(datos: DatosComprobante) -> bytes:
 def _subtitulo(canvas: Canvas, fuentes: Fuentes, texto: str, y: float) -> float:
     relleno(canvas, GUINDA)
     letra(canvas, fuentes.negrita, 11)
-    canvas.drawString(MARGEN, y, texto)
+    escribir(canvas, MARGEN, y, texto)
     return y
 
 
@@ -607,7 +610,7 @@ def _pares(canvas: Canvas, fuentes: Fuentes, pares, y: float) -> float:
     for etiqueta, valor in pares:
         relleno(canvas, GRIS_TEXTO)
         letra(canvas, fuentes.normal, 9)
-        canvas.drawString(MARGEN, y, etiqueta)
+        escribir(canvas, MARGEN, y, etiqueta)
         relleno(canvas, black)
         _texto_ajustado(canvas, x_valor, y, valor, fuentes.negrita, 10.5, ANCHO_PAGINA - MARGEN - x_valor)
         y -= 15
@@ -644,8 +647,8 @@ def _aplicacion(canvas: Canvas, fuentes: Fuentes, datos: DatosComprobante, y: fl
     canvas.rect(MARGEN, y - alto, ancho, alto, stroke=0, fill=1)
     relleno(canvas, white)
     letra(canvas, fuentes.negrita, 9)
-    canvas.drawString(MARGEN + 2 * mm, y - alto + 4.5, "Concepto")
-    canvas.drawRightString(x_importe, y - alto + 4.5, "Importe")
+    escribir(canvas, MARGEN + 2 * mm, y - alto + 4.5, "Concepto")
+    escribir_derecha(canvas, x_importe, y - alto + 4.5, "Importe")
     y -= alto
     for k, (concepto, importe) in enumerate(renglones):
         if k % 2:
@@ -653,13 +656,13 @@ def _aplicacion(canvas: Canvas, fuentes: Fuentes, datos: DatosComprobante, y: fl
             canvas.rect(MARGEN, y - alto, ancho, alto, stroke=0, fill=1)
         relleno(canvas, black)
         letra(canvas, fuentes.normal, 9)
-        canvas.drawString(MARGEN + 2 * mm, y - alto + 4.5, concepto)
-        canvas.drawRightString(x_importe, y - alto + 4.5, formato_moneda(importe))
+        escribir(canvas, MARGEN + 2 * mm, y - alto + 4.5, concepto)
+        escribir_derecha(canvas, x_importe, y - alto + 4.5, formato_moneda(importe))
         y -= alto
     trazo(canvas, GRIS_LINEA)
     canvas.setLineWidth(0.5)
     canvas.line(MARGEN, y, MARGEN + ancho, y)
     letra(canvas, fuentes.negrita, 9.5)
-    canvas.drawString(MARGEN + 2 * mm, y - alto + 4.5, "Total aplicado")
-    canvas.drawRightString(x_importe, y - alto + 4.5, formato_moneda(datos.importe))
+    escribir(canvas, MARGEN + 2 * mm, y - alto + 4.5, "Total aplicado")
+    escribir_derecha(canvas, x_importe, y - alto + 4.5, formato_moneda(datos.importe))
     return y - alto

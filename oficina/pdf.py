@@ -15,7 +15,7 @@ import reportlab
 from reportlab import rl_config
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.pagesizes import letter
-from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.rl_accel import escapePDF, fp_str, unicode2T1
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -160,6 +160,59 @@ def letra(canvas: Canvas, nombre: str, tamanio: float) -> None:
     canvas.addLiteral(_operador_fuente(canvas._doc.getInternalFontName(nombre), tamanio))
 
 
+@lru_cache(maxsize=2048)
+def _cadena_base14(texto: str, nombre: str) -> str | None:
+    """`texto` as drawString writes it in a base-14 font: its bytes in the font's own encoding (reportlab's
+    WinAnsi, not quite Python's cp1252: a non-breaking space is a space, a bullet is 0x7F), escaped. None when
+    reportlab would switch to a substitution font mid-string (a control character, a symbol) or there is no
+    text: drawString itself handles those."""
+    fuente = pdfmetrics.getFont(nombre)
+    if not texto:
+        return None
+    partes = unicode2T1(texto, [fuente, *fuente.substitutionFonts])
+    if len(partes) != 1 or partes[0][0] is not fuente:
+        return None
+    return escapePDF(partes[0][1])
+
+
+def _escapada(canvas: Canvas, cadena: str) -> str | None:
+    """What `escribir` writes between the parentheses, or None where drawString must draw it itself."""
+    if canvas.bottomup and _base14(canvas._fontname):
+        return _cadena_base14(cadena, canvas._fontname)
+    return None
+
+
+def escribir(canvas: Canvas, x: float, y: float, cadena: str) -> None:
+    """`canvas.drawString(x, y, cadena)` in the current font, written straight into the page.
+
+    drawString builds a text object, re-encodes the string through the font's substitution chain and joins
+    the operators on every call (~6 µs; a FOPI draws about fifty strings). For a base-14 font the same
+    "BT … Tm (…) Tj T* ET" goes into the page (tests/test_pdf_comun.py compares the PDFs byte for byte);
+    an embedded TrueType font, whose subsets reportlab tracks, a string it would draw in a substitution font and
+    a top-down canvas go through drawString itself.
+    """
+    if (escapada := _escapada(canvas, cadena)) is None:
+        canvas.drawString(x, y, cadena)
+    else:
+        canvas._code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm ({escapada}) Tj T* ET")
+
+
+def escribir_derecha(canvas: Canvas, x: float, y: float, cadena: str) -> None:
+    """`canvas.drawRightString(x, y, cadena)` likewise (see `escribir`)."""
+    if _escapada(canvas, cadena) is None:
+        canvas.drawRightString(x, y, cadena)
+    else:
+        escribir(canvas, x - pdfmetrics.stringWidth(cadena, canvas._fontname, canvas._fontsize), y, cadena)
+
+
+def escribir_centrado(canvas: Canvas, x: float, y: float, cadena: str) -> None:
+    """`canvas.drawCentredString(x, y, cadena)` likewise (see `escribir`)."""
+    if _escapada(canvas, cadena) is None:
+        canvas.drawCentredString(x, y, cadena)
+    else:
+        escribir(canvas, x - 0.5 * pdfmetrics.stringWidth(cadena, canvas._fontname, canvas._fontsize), y, cadena)
+
+
 def nuevo_canvas(destino, *, titulo: str, asunto: str = "", fuentes: Fuentes = INCRUSTADAS, **kwargs) -> Canvas:
     """A letter-size canvas with the document metadata every portal PDF carries."""
     # The initial font goes into every page's resources: leaving reportlab's default would add a
@@ -189,9 +242,9 @@ def dibujar_encabezado(canvas: Canvas, *, ancho: float = ANCHO_PAGINA, alto: flo
 
     relleno(canvas, white)
     letra(canvas, fuentes.negrita, 20)
-    canvas.drawString(MARGEN, base_banda + 6.2 * mm, INSTITUCION)
+    escribir(canvas, MARGEN, base_banda + 6.2 * mm, INSTITUCION)
     letra(canvas, fuentes.normal, 10)
-    canvas.drawRightString(ancho - MARGEN, base_banda + 7 * mm, PORTAL)
+    escribir_derecha(canvas, ancho - MARGEN, base_banda + 7 * mm, PORTAL)
     canvas.restoreState()
     return base_banda - GROSOR_REGLA
 
@@ -206,9 +259,9 @@ def dibujar_pie(canvas: Canvas, *, pagina: int, total: int | None = None, ancho:
     canvas.line(MARGEN, y_linea, ancho - MARGEN, y_linea)
     relleno(canvas, GRIS_TEXTO)
     letra(canvas, fuentes.normal, 7.5)
-    canvas.drawString(MARGEN, y_linea - 4.2 * mm, CONTACTO_CAPP)
+    escribir(canvas, MARGEN, y_linea - 4.2 * mm, CONTACTO_CAPP)
     numero = f"Página {pagina} de {total}" if total else f"Página {pagina}"
-    canvas.drawRightString(ancho - MARGEN, y_linea - 8.2 * mm, numero)
+    escribir_derecha(canvas, ancho - MARGEN, y_linea - 8.2 * mm, numero)
     canvas.restoreState()
 
 

@@ -1,7 +1,8 @@
 """oficina/pdf.py's fast primitives write exactly what reportlab's own calls write.
 
 `relleno`/`trazo`/`letra` put a colour's or a font's operator formatted once per process where
-`setFillColor`/`setStrokeColor`/`setFont` format it on every call, and WinAnsi's PDF encoding object is described once per process. Every portal
+`setFillColor`/`setStrokeColor`/`setFont` format it on every call, `escribir` and its right and centred forms
+write a string's text operators where `drawString` builds a text object for them, and WinAnsi's PDF encoding object is described once per process. Every portal
 PDF built both ways, with reportlab's invariant mode (fixed dates and document id), must be the same
 bytes: the FOPI in its variants, the comprobante, and recuperacion's letters that share the header and
 footer.
@@ -81,11 +82,15 @@ def invariante(monkeypatch):
 
 
 def como_reportlab(monkeypatch):
-    """Back to reportlab's own calls: setFillColor/setStrokeColor, the encoding described per document."""
+    """Back to reportlab's own calls: setFillColor/setStrokeColor/setFont, drawString and its right and centred
+    forms, the encoding described per document."""
     for modulo in (oficina.pdf, fopi.pdf):
         monkeypatch.setattr(modulo, "relleno", lambda canvas, color: canvas.setFillColor(color))
         monkeypatch.setattr(modulo, "trazo", lambda canvas, color: canvas.setStrokeColor(color))
         monkeypatch.setattr(modulo, "letra", lambda canvas, nombre, tamanio: canvas.setFont(nombre, tamanio))
+        monkeypatch.setattr(modulo, "escribir", lambda canvas, x, y, cadena: canvas.drawString(x, y, cadena))
+        monkeypatch.setattr(modulo, "escribir_derecha", lambda canvas, x, y, cadena: canvas.drawRightString(x, y, cadena))
+        monkeypatch.setattr(modulo, "escribir_centrado", lambda canvas, x, y, cadena: canvas.drawCentredString(x, y, cadena))
     codificacion = pdfmetrics.getEncoding("WinAnsiEncoding")
     assert "makePDFObject" in vars(codificacion)  # the per-process answer is installed
     monkeypatch.delattr(codificacion, "makePDFObject")
@@ -110,3 +115,28 @@ def test_the_fast_colours_and_encoding_write_the_same_pdfs(invariante, monkeypat
 def test_the_colour_operators_are_reportlabs():
     assert oficina.pdf._operador_color(oficina.pdf.GUINDA, "rg") == ".380392 .070588 .196078 rg"
     assert oficina.pdf._operador_color(oficina.pdf.DORADO, "RG") == ".647059 .498039 .172549 RG"
+
+
+@pytest.mark.parametrize("abajo_arriba", [1, 0])
+@pytest.mark.parametrize("fuente", ["Helvetica", "Helvetica-Bold", "Oficina"])
+@pytest.mark.parametrize("cadena", [
+    "Pago parcial", "María Núñez Ibáñez — ÁÉÍÓÚÜÑ áéíóúüñ ¿¡ $1,234.56 · …", "(paréntesis) y \\ barra",
+    "sin\u00a0romper", "viñeta \u2022 aquí", "control \x07 y \x7f", "ω griega", "Łukasz", "",
+])
+def test_escribir_writes_what_drawstring_writes(fuente, cadena, abajo_arriba):
+    # The strings reportlab's WinAnsi encodes unlike Python's cp1252 (a non-breaking space, a bullet), the ones it
+    # draws partly in a substitution font (a control character, a Greek letter), escapes, an empty string and a
+    # TrueType font, a top-down canvas: each must come out as drawString, drawRightString and drawCentredString write it.
+    from reportlab.pdfgen.canvas import Canvas
+
+    rapido, lento = Canvas(None, bottomup=abajo_arriba), Canvas(None, bottomup=abajo_arriba)
+    for canvas in (rapido, lento):
+        canvas.setFont(fuente, 9.5)
+    for x, y in ((72, 700), (123.456, 0.5)):
+        oficina.pdf.escribir(rapido, x, y, cadena)
+        lento.drawString(x, y, cadena)
+        oficina.pdf.escribir_derecha(rapido, x, y, cadena)
+        lento.drawRightString(x, y, cadena)
+        oficina.pdf.escribir_centrado(rapido, x, y, cadena)
+        lento.drawCentredString(x, y, cadena)
+    assert rapido._code == lento._code

@@ -42,3 +42,16 @@ def test_the_regularizations_periods_read_as_the_fopi_words_them():
     assert any(c.startswith("Quincenas sin descuento: ") for c in cubre)
     assert any(c.startswith("Meses sin descuento: ") for c in cubre)
     assert any(c.endswith("quincenas)") for c in cubre)  # a run of periods, printed as its ends
+
+
+def test_the_floor_with_escribir_is_the_same_page():
+    # The informative floor differs from the target's only in how it writes each text: the same PDF, byte for byte
+    # but for its random document id.
+    from reportlab import rl_config
+
+    rl_config.invariant, antes = 1, rl_config.invariant
+    try:
+        for datos in fopi_pdf.datos_de_ejemplo(6):
+            assert fopi_pdf.piso_directo(datos) == fopi_pdf.piso(datos)
+    finally:
+        rl_config.invariant = antes
