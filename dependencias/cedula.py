@@ -46,15 +46,20 @@ def _sql(periodo: Periodo) -> str:
         version = f"p.posicion->>'{instantanea.CLAVE_VERSION}'"
         cuota = f"(p.posicion->'cuotas'->{k})::text"
         n = "jsonb_array_length(p.posicion->'cuotas')"
+        # The installment where the snapshot's count would have to start for k to be in it (see importe_del_periodo).
+        inicio = (f"CASE WHEN p.posicion_al_corriente > 0 AND {k} - p.posicion_al_corriente >= 0 "
+                  f"THEN (p.posicion->'cuotas'->({k} - p.posicion_al_corriente))::text END")
     else:
         k = (f"(({periodo.anio} - CAST(substr(p.primera_quincena, 1, 4) AS integer)) * {periodo.POR_ANIO} "
              f"+ {periodo.numero} - CAST(substr(p.primera_quincena, 7, 2) AS integer))")
         version = f"json_extract(p.posicion, '$.{instantanea.CLAVE_VERSION}')"
         cuota = f"json_extract(p.posicion, '$.cuotas[' || {k} || ']')"
         n = "json_array_length(p.posicion, '$.cuotas')"
+        inicio = (f"CASE WHEN p.posicion_al_corriente > 0 AND {k} - p.posicion_al_corriente >= 0 "
+                  f"THEN json_extract(p.posicion, '$.cuotas[' || ({k} - p.posicion_al_corriente) || ']') END")
     return f"""
         SELECT p.id, p.folio, d.curp, {k}, p.importe, p.tasa_anual, p.plazo, p.quincenas_pagadas_inicial,
-               p.primera_quincena, {version}, {n}, {cuota}
+               p.primera_quincena, {version}, {n}, {cuota}, p.posicion_al_corriente, {inicio}
         FROM {p} p JOIN {d} d ON d.id = p.derechohabiente_id
         WHERE p.dependencia_id = %s AND p.id > %s AND p.estado <> 'LIQUIDADO'
           AND substr(p.primera_quincena, 6, 1) = '{letra}' AND {k} >= 0
@@ -62,13 +67,22 @@ def _sql(periodo: Periodo) -> str:
     """
 
 
-def importe_del_periodo(k, importe, tasa, plazo, pagadas_inicial, primera, version, n_cuotas, cuota) -> Decimal | None:
-    """What the engine expects deducted for installment k+1 (0-based k), or None when nothing is."""
+def importe_del_periodo(k, importe, tasa, plazo, pagadas_inicial, primera, version, n_cuotas, cuota,
+                        al_corriente=0, inicio=None) -> Decimal | None:
+    """What the engine expects deducted for installment k+1 (0-based k), or None when nothing is.
+
+    `al_corriente` is the snapshot's count of installments paid as scheduled outside its JSON
+    (instantanea.plegar): the first that many the JSON holds untouched, right after its paid ones. An
+    untouched installment k is one of them when the installment `al_corriente` places before it (`inicio`,
+    stored form) is paid in the JSON, or there is none: the count then reaches k."""
     if version is not None and str(version) == str(instantanea.VERSION):
         if n_cuotas is None or k >= n_cuotas or cuota is None:
             return None
         valores = json.loads(cuota) if isinstance(cuota, str) else cuota
         if len(valores) == 2:
+            if al_corriente and (k - al_corriente < 0 or instantanea.pagada(
+                    json.loads(inicio) if isinstance(inicio, str) else inicio)):
+                return None  # paid as scheduled, in the count
             return Decimal(valores[0]) + Decimal(valores[1])
         if len(valores) == 3:
             return None  # paid as scheduled
@@ -91,8 +105,9 @@ def filas(dependencia_id: int, periodo: Periodo, *, pagina: int = PAGINA) -> Ite
         with connection.cursor() as cursor:
             cursor.execute(sql, [dependencia_id, ultimo, pagina])
             lote = cursor.fetchall()
-        for _pk, folio, curp, k, importe, tasa, plazo, pagadas, primera, version, n, cuota in lote:
-            monto = importe_del_periodo(int(k), importe, tasa, plazo, pagadas, str(primera), version, n, cuota)
+        for _pk, folio, curp, k, importe, tasa, plazo, pagadas, primera, version, n, cuota, al_corriente, inicio in lote:
+            monto = importe_del_periodo(int(k), importe, tasa, plazo, pagadas, str(primera), version, n, cuota,
+                                        al_corriente, inicio)
             if monto is not None:
                 yield FilaCedula(folio, curp, monto)
         if len(lote) < pagina:

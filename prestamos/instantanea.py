@@ -10,6 +10,12 @@ the schedule.
   `libro.asentar_ordinarias`; for its set-based reversal: prestamos/reversion_en_bloque.py and
   `libro.revertir_ordinarias`): the `SQL_*` fragments below, which read and write exactly what the Python
   form does. tests/prestamos/test_instantanea_contrato.py holds both to one contract.
+- The snapshot is the JSON (`Prestamo.posicion`) and a count (`Prestamo.posicion_al_corriente`): how many
+  installments after the JSON's paid ones a remesa paid as scheduled set-based, without rewriting the JSON (a
+  million JSON rewrites were a third of a remesa: docs/performance.md). Those are the first `al_corriente`
+  installments the JSON holds untouched: every one before them is paid in full (an ordinary deduction needs
+  that), and nothing else touched them since (every other booking writes the whole snapshot with the count
+  back at 0). `plegar` writes them into the JSON as the engine would have; `restaurar` reads both.
 - `VERSION` travels in every snapshot (key "v"). A snapshot of another version is not read: the loan is
   replayed from its ledger and its next booking writes the current form. Version 2: installment interest
   computed exactly (docs/reglas.md §5), so schedules written before may differ by a centavo.
@@ -46,6 +52,12 @@ SQL_CUOTA_PAGADA = "jsonb_build_array({interes}, {capital}, {fecha}::text)"
 # Installment k untouched ({interes} and {capital}: jsonb strings): the form `_cuota_a_json` writes for it.
 # The set-based reversal (prestamos/reversion_en_bloque.py) turns a "paid as scheduled" one back to it.
 SQL_CUOTA_SIN_PAGAR = "jsonb_build_array({interes}, {capital})"
+
+
+def pagada(valores: list) -> bool:
+    """Whether an installment in its stored form is paid in full (interés and capital): what
+    SQL_ALGUNA_SIN_PAGAR counts as paid."""
+    return len(valores) == 3 or (len(valores) == 7 and valores[0] == valores[3] and valores[1] == valores[4])
 
 
 def ultima_vencida(tipo: type[Periodo], hoy: date) -> Periodo:
@@ -88,13 +100,41 @@ def guardar(posicion: Posicion) -> dict:
     }
 
 
-def restaurar(datos: dict, condiciones: Condiciones, *, corte: date | None = None) -> Posicion:
-    """The position `guardar` wrote; with `corte`, building only the installments due by that date.
+def plegar(datos: dict, primer_periodo: Periodo, al_corriente: int) -> dict:
+    """The snapshot JSON with its `al_corriente` installments written in: each paid as scheduled on its due date
+    (`_cuota_a_json`'s short form), capital pagado moved on by their capital, the last value date the last one's
+    due date. What `libro.asentar_ordinarias` wrote into the JSON before the count existed, to the character.
+    `datos` is not changed."""
+    if not al_corriente:
+        return datos
+    cuotas = list(datos["cuotas"])
+    intactas = [i for i, valores in enumerate(cuotas) if len(valores) == 2][:al_corriente]
+    if len(intactas) < al_corriente:
+        raise ValueError(f"La posición guardada cuenta {al_corriente} cuotas al corriente y tiene {len(intactas)} sin tocar.")
+    calendario = _calendario(primer_periodo, len(cuotas))
+    capital = Decimal(datos["capital_pagado"])
+    for i in intactas:
+        interes_cuota, capital_cuota = cuotas[i]
+        cuotas[i] = [interes_cuota, capital_cuota, calendario[i][2].isoformat()]
+        capital += Decimal(capital_cuota)
+    return {
+        **datos,
+        "cuotas": cuotas,
+        "capital_pagado": str(capital),
+        "excedentes": str(Decimal(datos["excedentes"]) + Decimal("0.00")),
+        "ultima_fecha_valor": calendario[intactas[-1]][2].isoformat(),
+    }
+
+
+def restaurar(datos: dict, condiciones: Condiciones, *, corte: date | None = None, al_corriente: int = 0) -> Posicion:
+    """The position `guardar` wrote, with the `al_corriente` installments the count adds (`plegar`); with `corte`,
+    building only the installments due by that date.
 
     A remesa's deduction reaches only installments already due, so the rest of the schedule (on average
     most of it) need not become objects and be encoded again: the position keeps it as stored and
     restores it the first time anything reads beyond `corte` (`Posicion.completar`).
     """
+    datos = plegar(datos, condiciones.primer_periodo, al_corriente)
     valores_cuotas = datos["cuotas"]
     calendario = _calendario(condiciones.primer_periodo, len(valores_cuotas))
     resto = None

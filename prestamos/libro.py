@@ -29,7 +29,7 @@ from prestamos.models import Movimiento, Prestamo
 
 ORIGEN_MAXIMO = 200  # Movimiento.origen's max_length
 # What a booking changes on the loan row besides the ledger.
-CAMPOS_PRESTAMO = ["posicion", "posicion_hasta", "estado", "fecha_liquidacion"]
+CAMPOS_PRESTAMO = ["posicion", "posicion_hasta", "posicion_al_corriente", "estado", "fecha_liquidacion"]
 ORIGEN_AJUSTE = "Ajuste por redondeo"
 
 
@@ -142,9 +142,11 @@ def poner_estado(prestamo, posicion: Posicion, hoy: date) -> bool:
 
 
 def anotar_posicion(prestamo, posicion: Posicion, movimiento_id: int) -> None:
-    """Set the snapshot fields after booking `movimiento_id` (the caller saves, alone or in bulk)."""
+    """Set the snapshot fields after booking `movimiento_id` (the caller saves, alone or in bulk): the whole
+    position in the JSON, so no installment is left counted apart (`instantanea.plegar`)."""
     prestamo.posicion = instantanea.guardar(posicion)
     prestamo.posicion_hasta = movimiento_id
+    prestamo.posicion_al_corriente = 0
 
 
 def asentar_ordinarias(cursor, tabla: str, *, periodo, origen: str, usuario_id: int | None,
@@ -152,13 +154,12 @@ def asentar_ordinarias(cursor, tabla: str, *, periodo, origen: str, usuario_id: 
     """Book, set-based, the ordinary deductions listed in the scratch table `tabla` (docs/reglas.md,
     "Remesas: la deducción ordinaria"): each a loan up to date paying exactly installment k + 1.
 
-    `tabla` has (prestamo_id, importe, movimiento_id, k, interes, capital, capital_pagado, excedentes):
-    interés and capital as the snapshot's strings, capital pagado and saldo a favor as they will read
-    after the payment. Writes what `asiento`, `anotar_posicion` and `poner_estado` write for such a
-    payment: the ledger row with its allocation (`Aplicacion.a_json`: that installment paid in full on its
-    due date, no moratorio charged, nothing to capital or refund), the installment in the snapshot's
-    "paid as scheduled" form (`instantanea.guardar`), capital pagado and the last value date moved on,
-    estado VIGENTE.
+    `tabla` has (prestamo_id, importe, movimiento_id, k, interes, capital): interés and capital as the
+    snapshot's strings. Writes the ledger row `asiento` writes for such a payment, with its allocation
+    (`Aplicacion.a_json`: that installment paid in full on its due date, no moratorio charged, nothing to
+    capital or refund), and moves the snapshot on as `anotar_posicion` and `poner_estado` would: one more
+    installment paid as scheduled in its count (`instantanea.plegar` reads it as the engine writes it; the
+    JSON is not rewritten), pointing at the new row, estado VIGENTE.
     """
     fecha_valor = periodo.vencimiento
     valores = {"fecha_valor": fecha_valor, "fecha_iso": fecha_valor.isoformat(), "origen": origen[:ORIGEN_MAXIMO],
@@ -179,13 +180,10 @@ def asentar_ordinarias(cursor, tabla: str, *, periodo, origen: str, usuario_id: 
         """,
         valores,
     )
-    pagada = instantanea.SQL_CUOTA_PAGADA.format(interes="l.interes", capital="l.capital", fecha="%(fecha_iso)s")
     cursor.execute(
         f"""
         UPDATE {Prestamo._meta.db_table} p SET
-            posicion = jsonb_set(p.posicion, ARRAY['cuotas', l.k::text], {pagada})
-                       || jsonb_build_object('capital_pagado', l.capital_pagado, 'excedentes', l.excedentes,
-                                             'ultima_fecha_valor', %(fecha_iso)s::text),
+            posicion_al_corriente = p.posicion_al_corriente + 1,
             posicion_hasta = l.movimiento_id,
             estado = %(vigente)s,
             fecha_liquidacion = NULL
@@ -210,13 +208,14 @@ def revertir_ordinarias(cursor, tabla: str, *, motivo: str, usuario_id: int | No
     the snapshot's last (docs/reglas.md §9; prestamos/reversion_en_bloque.py chooses them): one installment
     paid as scheduled, nothing else.
 
-    `tabla` has (prestamo_id, movimiento_id, reversion_id, k, interes, capital, capital_pagado, ultima):
+    `tabla` has (prestamo_id, movimiento_id, reversion_id, k, interes, capital, capital_pagado, ultima, n):
     the movement to reverse and the id its REVERSION row takes; the installment it paid (0-based k, its
     interés and capital as the snapshot's jsonb strings); capital pagado and the last value date as they
-    were before it. Writes what `asiento` and `asentar_lote` write when the engine reverses such a
-    movement: the REVERSION row with the reversed allocation, origin, motivo and who, naming it; the
-    snapshot as the replay without it (that installment untouched again, `instantanea.guardar`) up to the
-    REVERSION row; estado VIGENTE.
+    were before it; the snapshot's count of installments paid as scheduled outside its JSON. Writes what
+    `asiento` and `asentar_lote` write when the engine reverses such a movement: the REVERSION row with the
+    reversed allocation, origin, motivo and who, naming it; the snapshot as the replay without it, up to the
+    REVERSION row — that installment untouched again, in the JSON (`instantanea.guardar`) or, when it is the
+    last of the count, one fewer in the count (`instantanea.plegar`); estado VIGENTE.
     """
     valores = {"tipo": Movimiento.Tipo.REVERSION.value, "motivo": motivo, "usuario": usuario_id, "creado": creado,
                "prefijo": "Reversión: ", "maximo": ORIGEN_MAXIMO, "vigente": Prestamo.Estado.VIGENTE.value}
@@ -236,8 +235,10 @@ def revertir_ordinarias(cursor, tabla: str, *, motivo: str, usuario_id: int | No
     cursor.execute(
         f"""
         UPDATE {Prestamo._meta.db_table} p SET
-            posicion = jsonb_set(p.posicion, ARRAY['cuotas', l.k::text], {sin_pagar})
-                       || jsonb_build_object('capital_pagado', l.capital_pagado, 'ultima_fecha_valor', l.ultima),
+            posicion = CASE WHEN l.n > 0 THEN p.posicion ELSE
+                jsonb_set(p.posicion, ARRAY['cuotas', l.k::text], {sin_pagar})
+                || jsonb_build_object('capital_pagado', l.capital_pagado, 'ultima_fecha_valor', l.ultima) END,
+            posicion_al_corriente = greatest(l.n - 1, 0),
             posicion_hasta = l.reversion_id,
             estado = %(vigente)s,
             fecha_liquidacion = NULL

@@ -110,6 +110,11 @@ class Prestamo(models.Model):
     # `posicion_hasta`, so a remesa does not replay a million ledgers; later movements are replayed on top.
     posicion = models.JSONField("posición (caché)", null=True, blank=True, editable=False)
     posicion_hasta = models.BigIntegerField("posición hasta el movimiento", null=True, blank=True, editable=False)
+    # Part of the snapshot (prestamos/instantanea.py, its one owner): how many installments after the JSON's
+    # paid ones a remesa paid as scheduled set-based (libro.asentar_ordinarias) without rewriting the JSON.
+    posicion_al_corriente = models.PositiveIntegerField(
+        "cuotas pagadas al corriente después de la posición", default=0, db_default=0, editable=False
+    )
 
     class Meta:
         ordering = ["-fecha_otorgamiento", "-folio"]

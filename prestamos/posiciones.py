@@ -199,7 +199,8 @@ def reconstruir(prestamo, movimientos: list, *, corte: date | None = None, repro
     of it, or at least what follows the snapshot). Pure: no database."""
     hasta = prestamo.posicion_hasta or 0
     if not reproducir and usa_instantanea(prestamo, (m for m in movimientos if m.id > hasta)):
-        posicion = instantanea.restaurar(prestamo.posicion, condiciones(prestamo), corte=corte)
+        posicion = instantanea.restaurar(prestamo.posicion, condiciones(prestamo), corte=corte,
+                                         al_corriente=prestamo.posicion_al_corriente)
         for movimiento in movimientos:
             if movimiento.id > hasta:
                 posicion.registrar(aplicacion_de(movimiento))

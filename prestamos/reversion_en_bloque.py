@@ -65,7 +65,8 @@ def clasificar(cursor, *, hoy: date) -> int:
     """
     cursor.execute(f"DROP TABLE IF EXISTS {LLANAS}")
     cursor.execute(f"CREATE TEMP TABLE {LLANAS} (prestamo_id bigint, movimiento_id bigint, reversion_id bigint, "
-                   "k integer, interes jsonb, capital jsonb, capital_pagado text, ultima text) ON COMMIT DROP")
+                   "k integer, interes jsonb, capital jsonb, capital_pagado text, ultima text, n integer) "
+                   "ON COMMIT DROP")
     tabla_m, tabla_p = Movimiento._meta.db_table, Prestamo._meta.db_table
     forma = {"pos": "s.pos", "k": "s.k"}
     cursor.execute(
@@ -73,12 +74,12 @@ def clasificar(cursor, *, hoy: date) -> int:
         INSERT INTO {LLANAS}
         SELECT prestamo_id, movimiento_id, nextval(pg_get_serial_sequence('{tabla_m}', 'id')), k,
                cuota->0, cuota->1, ((pos->>'capital_pagado')::numeric - (cuota->>1)::numeric)::text,
-               to_char(ultima, 'YYYY-MM-DD')
+               to_char(ultima, 'YYYY-MM-DD'), n
         FROM (
-            SELECT par.prestamo_id, par.movimiento_id, s.k, s.cuota, s.pos, h.ultima
+            SELECT par.prestamo_id, par.movimiento_id, s.k, s.cuota, s.pos, h.ultima, par.n
             FROM (
                 SELECT o.prestamo_id, o.movimiento_id, m.fecha_valor, m.aplicacion, p.posicion,
-                       {instantanea.sql_indice_vencida(hoy)} AS vencida
+                       p.posicion_al_corriente AS n, {instantanea.sql_indice_vencida(hoy)} AS vencida
                 FROM {OBJETIVO} o
                 JOIN {tabla_m} m ON m.id = o.movimiento_id
                 JOIN {tabla_p} p ON p.id = o.prestamo_id
@@ -108,11 +109,21 @@ def clasificar(cursor, *, hoy: date) -> int:
               AND par.aplicacion->>'excedente' = '0.00' AND par.aplicacion->'liquida' = 'false'::jsonb
               AND s.parte->>1 = '0.00' AND s.parte->>2 = '0.00'
               AND s.k >= 0 AND s.k < jsonb_array_length(s.pos->'cuotas')
-              AND jsonb_array_length(s.cuota) = 3
-              AND s.cuota->0 = s.parte->3 AND s.cuota->1 = s.parte->4 AND s.cuota->2 = s.parte->5
+              AND s.cuota->0 = s.parte->3 AND s.cuota->1 = s.parte->4
               AND NOT h.corregido
-              AND coalesce(s.pos->>'ultima_fecha_valor', '') = to_char(greatest(h.ultima, par.fecha_valor), 'YYYY-MM-DD')
-              AND (s.k = 0 OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object('n', s.k - 1)))
+              AND CASE WHEN par.n = 0 THEN
+                    -- The installment paid as scheduled in the JSON, with the movement's date.
+                    jsonb_array_length(s.cuota) = 3 AND s.cuota->2 = s.parte->5
+                    AND coalesce(s.pos->>'ultima_fecha_valor', '') = to_char(greatest(h.ultima, par.fecha_valor), 'YYYY-MM-DD')
+                    AND (s.k = 0 OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object('n', s.k - 1)))
+                  ELSE
+                    -- The last of the count (instantanea.plegar): untouched in the JSON, every installment up to
+                    -- k - n paid there, so the count runs k - n + 1 … k; on its due date, no later value date.
+                    jsonb_array_length(s.cuota) = 2 AND s.parte->>5 = to_char(par.fecha_valor, 'YYYY-MM-DD')
+                    AND (h.ultima IS NULL OR h.ultima <= par.fecha_valor)
+                    AND s.k - par.n >= -1
+                    AND (s.k - par.n < 0 OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object('n', s.k - par.n)))
+                  END
               AND par.vencida - s.k <= %(posteriores)s
             ORDER BY par.prestamo_id
         ) AS llanas

@@ -117,7 +117,7 @@ def clasificar(cursor, *, dependencia_id: int, quincena: Periodo, hoy: date, rap
     """
     cursor.execute(f"DROP TABLE IF EXISTS {LLANAS}")
     cursor.execute(f"CREATE TEMP TABLE {LLANAS} (prestamo_id bigint, importe numeric(12, 2), movimiento_id bigint, "
-                   "k integer, interes text, capital text, capital_pagado text, excedentes text) ON COMMIT DROP")
+                   "k integer, interes text, capital text) ON COMMIT DROP")
     if not rapida or hoy >= (quincena + 1).vencimiento:
         return 0
     # The installment of `quincena` is number k + 1 of a schedule that starts at the loan's first period.
@@ -169,33 +169,38 @@ def _clasificar(cursor, *, k: str, dependencia_id: int, quincena: Periodo) -> in
     # loans and hash the whole dependencia's rows, snapshots included); then each snapshot is decompressed
     # once (the LATERAL: a compressed or out-of-line value is otherwise decompressed at every reference)
     # and the installment of this period read from it; then the conditions on those values.
+    # The snapshot's count `n` (instantanea.plegar) holds installments k - n … k - 1 paid as scheduled, when every
+    # installment before k - n is paid in the JSON and k - n is not (so the count starts there); k itself
+    # untouched in the JSON. Its last value date is then k - 1's due date, before this one.
     forma = {"pos": "s.pos", "k": "par.k"}
     vigente, intacta, monto = (
         instantanea.SQL_VIGENTE.format(**forma), instantanea.SQL_CUOTA_INTACTA.format(**forma),
         instantanea.SQL_CUOTA_MONTO.format(**forma),
     )
+    intacta_inicio = instantanea.SQL_CUOTA_INTACTA.format(pos="s.pos", k="(par.k - par.n)")
     cursor.execute(
         f"""
         INSERT INTO {LLANAS}
         SELECT prestamo_id, importe, nextval(pg_get_serial_sequence('{Movimiento._meta.db_table}', 'id')),
-               k, cuota->>0, cuota->>1,
-               (capital_pagado::numeric + (cuota->>1)::numeric)::text, (excedentes::numeric + 0.00)::text
+               k, cuota->>0, cuota->>1
         FROM (
-            SELECT prestamo_id, importe, k, cuota, capital_pagado, excedentes
+            SELECT prestamo_id, importe, k, cuota
             FROM (
                 SELECT par.prestamo_id, par.importe, par.k, {instantanea.SQL_CUOTA.format(**forma)} AS cuota,
-                       s.pos->>'capital_pagado' AS capital_pagado, s.pos->>'excedentes' AS excedentes,
                        substr(par.primera_quincena, 6, 1) = %(letra)s
                        AND {vigente}
                        AND s.pos->>'liquidacion' IS NULL
-                       AND coalesce(s.pos->>'ultima_fecha_valor', '') <= %(fecha_valor)s
-                       AND par.k >= 0 AND par.k < jsonb_array_length(s.pos->'cuotas') - 1
+                       AND (par.n > 0 OR coalesce(s.pos->>'ultima_fecha_valor', '') <= %(fecha_valor)s)
+                       AND par.k - par.n >= 0 AND par.k < jsonb_array_length(s.pos->'cuotas') - 1
                        AND {intacta}
                        AND par.importe = {monto}
-                       AND (par.k = 0 OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object('n', par.k - 1)))
+                       AND (par.n = 0 OR {intacta_inicio})
+                       AND (par.k - par.n = 0
+                            OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object('n', par.k - par.n - 1)))
                        AS ordinaria
                 FROM (
-                    SELECT f.prestamo_id, f.importe, {k} AS k, p.posicion, p.primera_quincena
+                    SELECT f.prestamo_id, f.importe, {k} AS k, p.posicion_al_corriente AS n, p.posicion,
+                           p.primera_quincena
                     FROM {FILAS} f
                     JOIN {Prestamo._meta.db_table} p ON p.id = f.prestamo_id
                     JOIN {RECIENTES} r ON r.prestamo_id = f.prestamo_id AND r.ultimo = p.posicion_hasta

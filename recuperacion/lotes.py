@@ -14,7 +14,7 @@ LOTE = 5000
 # What the engine needs of a loan, plus what the stored estado and the snapshot are compared with.
 CAMPOS_PRESTAMO = (
     "id", "dependencia_id", "importe", "tasa_anual", "plazo", "primera_quincena", "fecha_otorgamiento",
-    "estado", "estado_inicial", "fecha_liquidacion", "posicion", "posicion_hasta",
+    "estado", "estado_inicial", "fecha_liquidacion", "posicion", "posicion_hasta", "posicion_al_corriente",
 )
 
 

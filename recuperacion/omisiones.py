@@ -99,11 +99,13 @@ def por_revisar(*, dependencia_id: int, contexto: Contexto, hoy: date) -> list[i
                        AND par.estado_inicial <> %(liquidado)s AND par.al_dia
                        AND {instantanea.SQL_VIGENTE.format(**forma)} AND s.pos->>'liquidacion' IS NULL
                        AND jsonb_array_length(s.pos->'cuotas') > 0
-                       AND (par.hasta < 0 OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object(
-                            'n', least(par.hasta, jsonb_array_length(s.pos->'cuotas') - 1))))
+                       AND (least(par.hasta, jsonb_array_length(s.pos->'cuotas') - 1) - par.n < 0
+                            OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object(
+                            'n', least(par.hasta, jsonb_array_length(s.pos->'cuotas') - 1) - par.n)))
                        AS nada
                 FROM (
-                    SELECT p.id, p.estado, p.fecha_liquidacion, p.estado_inicial, p.posicion, {hasta} AS hasta,
+                    SELECT p.id, p.estado, p.fecha_liquidacion, p.estado_inicial, p.posicion,
+                           p.posicion_al_corriente AS n, {hasta} AS hasta,
                            p.posicion IS NOT NULL AND (
                                SELECT max(m.id) FROM {Movimiento._meta.db_table} m WHERE m.prestamo_id = p.id
                            ) = p.posicion_hasta AS al_dia

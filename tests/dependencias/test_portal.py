@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from dependencias import cedula
 from dependencias.models import AccesoDependencia, UsuarioDependencia
+from prestamos import instantanea
 from prestamos.calculo import Quincena, tabla_amortizacion
-from prestamos.models import Dependencia
+from prestamos.models import Dependencia, Prestamo
 from tests.accounts.datos import con_segundo_factor
 from tests.fabricas import FOLIO_ALICE
 
@@ -41,6 +42,27 @@ def test_the_cedula_deducts_the_installment_of_the_period(prestamo_alice, hoy):
     # The last installment: its exact amount.
     ultima = list(cedula.filas(prestamo_alice.dependencia_id, Quincena(2027, 24)))
     assert [f.importe for f in ultima] == [tabla[47].cuota]
+
+
+def test_the_cedula_reads_the_installments_the_snapshot_counts_as_if_written(prestamo_alice, hoy):
+    # A remesa loaded set-based counts the installments it paid instead of rewriting the snapshot's JSON
+    # (prestamos/instantanea.py, plegar): the cédula reads them as paid, as it reads them written in.
+    hoy(date(2026, 7, 3))
+    periodos = [Quincena(2026, n) for n in range(9, 17)]
+
+    def cedulas():
+        return {str(q): [(f.folio, f.importe) for f in cedula.filas(prestamo_alice.dependencia_id, q)] for q in periodos}
+
+    datos = Prestamo.objects.get(pk=prestamo_alice.pk).posicion
+    assert [len(c) for c in datos["cuotas"][9:13]] == [3, 2, 2, 2]  # ten paid when loaded
+    Prestamo.objects.filter(pk=prestamo_alice.pk).update(posicion_al_corriente=2)
+    contadas = cedulas()
+    Prestamo.objects.filter(pk=prestamo_alice.pk).update(
+        posicion=instantanea.plegar(datos, prestamo_alice.primera_quincena, 2), posicion_al_corriente=0)
+
+    assert contadas == cedulas()
+    assert contadas["2026-Q11"] == contadas["2026-Q12"] == [] and contadas["2026-Q10"] == []
+    assert [folio for folio, _ in contadas["2026-Q13"]] == [FOLIO_ALICE]
 
 
 def test_round_trip_cedula_to_remesa(cliente_pagador, prestamo_alice, hoy):

@@ -42,6 +42,28 @@ def test_it_writes_untouched_installments_short_and_paid_ones_with_their_date():
     assert datos["cuotas"][1][2] == Quincena(2026, 2).vencimiento.isoformat()
 
 
+@pytest.mark.parametrize(("pagadas", "contadas"), [(0, 1), (0, 3), (2, 1), (5, 4), (0, 0)])
+def test_the_count_reads_as_the_installments_paid_as_scheduled(pagadas, contadas):
+    # A snapshot after `pagadas` installments and a count of `contadas` more (what libro.asentar_ordinarias
+    # leaves) is the snapshot the engine writes after paying them all, to the character, and restores to it.
+    antes = json.loads(json.dumps(instantanea.guardar(_pagada(pagadas))))
+    despues = _pagada(pagadas + contadas)
+
+    assert instantanea.plegar(antes, CONDICIONES.primer_periodo, contadas) == instantanea.guardar(despues)
+    assert instantanea.restaurar(antes, CONDICIONES, al_corriente=contadas) == despues
+    # With a cut before the counted installments, they are restored all the same.
+    corte = Quincena(2026, 1).vencimiento
+    parcial = instantanea.restaurar(antes, CONDICIONES, corte=corte, al_corriente=contadas)
+    assert parcial.capital_pagado == despues.capital_pagado and parcial.cuotas == despues.cuotas
+    assert antes == instantanea.guardar(_pagada(pagadas))  # not changed
+
+
+def test_a_count_beyond_the_untouched_installments_is_refused():
+    datos = instantanea.guardar(_pagada(47))
+    with pytest.raises(ValueError):
+        instantanea.plegar(datos, CONDICIONES.primer_periodo, 2)
+
+
 def test_a_snapshot_of_another_version_is_not_read():
     assert not instantanea.vigente(None) and not instantanea.vigente({})
     viejo = instantanea.guardar(_pagada(1))

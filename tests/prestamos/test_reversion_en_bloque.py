@@ -56,8 +56,13 @@ def test_the_worked_example_is_reversed_set_based(prestamo_alice, monkeypatch, h
         deduccion.pk, D("701.12"), D("113.66"), D("587.46"), D("0.00"), "Reversión: Remesa SEP 2026-Q12",
         "la SEP mandó otro archivo", deduccion.aplicacion)
     prestamo_alice.refresh_from_db()
-    assert prestamo_alice.posicion["cuotas"][11] == ["113.66", "587.46"]
-    assert prestamo_alice.posicion["ultima_fecha_valor"] == "2026-06-15"
+    # Both deductions were counted in the snapshot, not written into its JSON (prestamos/instantanea.py, plegar):
+    # the reversal takes Q12's out of the count, leaving Q11's.
+    assert prestamo_alice.posicion_al_corriente == 1
+    plegada = instantanea.plegar(prestamo_alice.posicion, prestamo_alice.primera_quincena, 1)
+    assert plegada["cuotas"][11] == ["113.66", "587.46"]
+    assert plegada["cuotas"][10][2:] == ["2026-06-15"]
+    assert plegada["ultima_fecha_valor"] == "2026-06-15"
     assert (prestamo_alice.posicion_hasta, prestamo_alice.estado) == (reversion.pk, Prestamo.Estado.VIGENTE)
     assert posiciones.posicion(prestamo_alice) == posiciones.posicion(prestamo_alice, reproducir=True)
 

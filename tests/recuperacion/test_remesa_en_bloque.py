@@ -55,7 +55,16 @@ def test_the_worked_example_is_an_ordinary_deduction_and_a_cent_more_is_not(
     if ordinarias:  # docs/reglas.md, "Remesas: la deducción ordinaria"
         assert (movimiento.fecha_valor, movimiento.interes, movimiento.capital, movimiento.moratorios) == (
             date(2026, 6, 30), D("113.66"), D("587.46"), D("0.00"))
-        assert prestamo_alice.posicion["cuotas"][11] == ["113.66", "587.46", "2026-06-30"]
+        # The JSON is not rewritten: the snapshot counts the installment (prestamos/instantanea.py, plegar).
+        assert prestamo_alice.posicion["cuotas"][11] == ["113.66", "587.46"]
+        assert prestamo_alice.posicion_al_corriente == 2  # 2026-Q11's deduction and this one
+        plegada = instantanea.plegar(prestamo_alice.posicion, prestamo_alice.primera_quincena, 2)
+        assert plegada["cuotas"][10][2] == "2026-06-15"
+        assert plegada["cuotas"][11] == ["113.66", "587.46", "2026-06-30"]
+        assert plegada["ultima_fecha_valor"] == "2026-06-30"
+    else:  # the engine wrote the whole snapshot
+        assert prestamo_alice.posicion_al_corriente == 0
+        assert prestamo_alice.posicion["cuotas"][10][2:] == ["2026-06-15"]  # 2026-Q11, paid as scheduled
 
 
 def _curp(base: str) -> str:
@@ -111,11 +120,13 @@ def _historia(semilla: int, fijar_hoy) -> None:
             if rnd.random() < 0.06:
                 fecha = max(reloj, quincena.inicio + timedelta(days=rnd.randint(0, 9)))
                 reloj = fijar_hoy(fecha)
-                antes = Prestamo.objects.filter(pk=p.pk).values_list("posicion", "posicion_hasta").get()
+                antes = Prestamo.objects.filter(pk=p.pk).values_list(
+                    "posicion", "posicion_hasta", "posicion_al_corriente").get()
                 prestamo_aplicar_pago(prestamo=p, importe=rnd.choice([p.cuota, D("2000.00"), D("300.00")]),
                                       fecha_valor=fecha, tipo=Movimiento.Tipo.PAGO, origen="Banco", hoy=fecha)
                 if rnd.random() < 0.4:
-                    Prestamo.objects.filter(pk=p.pk).update(posicion=antes[0], posicion_hasta=antes[1])
+                    Prestamo.objects.filter(pk=p.pk).update(posicion=antes[0], posicion_hasta=antes[1],
+                                                            posicion_al_corriente=antes[2])
         tardia = rnd.random() < 0.15
         fecha = (quincena + 1).vencimiento + timedelta(days=1) if tardia else quincena.vencimiento + timedelta(
             days=rnd.randint(0, 5))
@@ -161,7 +172,9 @@ def _estado() -> dict:
             m["revierte_id"], m["reaplica_id"] = lugar.get(m["revierte_id"]), lugar.get(m["reaplica_id"])
     return {
         "libros": dict(libros),
-        "prestamos": {p.folio: (p.posicion, lugar.get(p.posicion_hasta), p.estado, p.fecha_liquidacion)
+        # The snapshot as the engine writes it: the set-based path's count written into the JSON.
+        "prestamos": {p.folio: (p.posicion and instantanea.plegar(p.posicion, p.primera_quincena, p.posicion_al_corriente),
+                                lugar.get(p.posicion_hasta), p.estado, p.fecha_liquidacion)
                       for p in Prestamo.objects.all()},
         "descuentos": sorted((folios[d.prestamo_id], str(d.quincena), d.importe, lugar[d.movimiento_id], d.revertido,
                               d.remesa.archivo) for d in Descuento.objects.select_related("remesa")),
