@@ -533,6 +533,8 @@ class Posicion:
         Only when the schedule's last installment is the one left unpaid and it is already due."""
         if self.liquidado:
             return None
+        if self._por_restaurar is not None and fecha <= self._restaurada_hasta:
+            return None  # the last installment is among those a partial restore left stored: due after `fecha`
         self.completar()
         sin_pagar = self.vencidas_sin_pagar(fecha)
         if [c.numero for c in sin_pagar] != [self._cuotas[-1].numero]:

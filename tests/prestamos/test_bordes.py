@@ -139,6 +139,24 @@ def test_it_does_not_write_off_before_the_last_installment():
     assert posicion.ajustar_redondeo(fecha=Quincena(2026, 1).vencimiento, contexto=SIN_REMESA) is None
 
 
+def test_a_partly_restored_position_answers_the_same_without_restoring_the_rest():
+    # A remesa restores only the installments due by its value date (instantanea.restaurar's `corte`): the last
+    # installment is then among those left stored, not yet due, and no write-off applies; it answers so without
+    # restoring the rest of the schedule. Restored whole, the answer is the same.
+    from prestamos import instantanea
+
+    posicion = Posicion.nueva(MIL)
+    vencimiento = Quincena(2026, 1).vencimiento
+    posicion.aplicar(fecha_valor=vencimiento, importe=D("253.12"), contexto=SIN_REMESA)
+    datos = instantanea.guardar(posicion)
+    parcial = instantanea.restaurar(datos, MIL, corte=vencimiento)
+    assert parcial._por_restaurar  # three installments left as stored
+
+    assert parcial.ajustar_redondeo(fecha=vencimiento, contexto=SIN_REMESA) is None
+    assert parcial._por_restaurar  # and still so
+    assert instantanea.restaurar(datos, MIL).ajustar_redondeo(fecha=vencimiento, contexto=SIN_REMESA) is None
+
+
 # --- 3. a new moratorio factor never re-prices past days -------------------------------------------------
 
 FACTOR_TRES_EN_JULIO = Contexto(
