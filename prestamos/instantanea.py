@@ -8,7 +8,7 @@ the schedule.
 - Python form: `guardar` and `restaurar`.
 - SQL form (PostgreSQL's jsonb, for the set-based remesa: recuperacion/en_bloque.py and
   `libro.asentar_ordinarias`; for its set-based reversal: prestamos/reversion_en_bloque.py and
-  `libro.revertir_ordinarias`): the `SQL_*` fragments below, which read and write exactly what the Python
+  `libro.revertir_ordinarias`): the `SQL_*` fragments and `sql_*` builders below, which read and write exactly what the Python
   form does. tests/prestamos/test_instantanea_contrato.py holds both to one contract.
 - The snapshot is the JSON (`Prestamo.posicion`) and a count (`Prestamo.posicion_al_corriente`): how many
   installments after the JSON's paid ones a remesa paid as scheduled set-based, without rewriting the JSON (a
@@ -47,6 +47,18 @@ SQL_CUOTA_MONTO = "(({pos}->'cuotas'->{k}->>0)::numeric + ({pos}->'cuotas'->{k}-
 SQL_ALGUNA_SIN_PAGAR = (
     "strict $.cuotas[0 to $n] ? (@.size() != 3 && !(@.size() == 7 && @[0] == @[3] && @[1] == @[4]))"
 )
+
+
+def sql_pagadas_hasta(pos: str, hasta: str, al_corriente: str) -> str:
+    """SQL: true when every installment 0…`hasta` (0-based; none when negative) is paid in full, those of the
+    snapshot's count included (`plegar`). The count's installments are the first the JSON holds untouched,
+    right after the ones it holds paid, so that is: the JSON's installments 0…`hasta` − `al_corriente` all
+    paid there (SQL_ALGUNA_SIN_PAGAR). `pos`, `hasta` and `al_corriente` are SQL expressions."""
+    hasta_en_el_json = f"(({hasta}) - ({al_corriente}))"
+    return (f"({hasta_en_el_json} < 0 OR NOT jsonb_path_exists({pos}, '{SQL_ALGUNA_SIN_PAGAR}'::jsonpath, "
+            f"jsonb_build_object('n', {hasta_en_el_json})))")
+
+
 # Installment k paid as scheduled on `{fecha}` (text): the form `_cuota_a_json` writes for it.
 SQL_CUOTA_PAGADA = "jsonb_build_array({interes}, {capital}, {fecha}::text)"
 # Installment k untouched ({interes} and {capital}: jsonb strings): the form `_cuota_a_json` writes for it.

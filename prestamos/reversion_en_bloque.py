@@ -58,7 +58,9 @@ def clasificar(cursor, *, hoy: date) -> int:
     nothing after it, its snapshot is current, of this version and taken right after it, the loan is not
     settled (nor loaded settled); the allocation is one installment paid in full (its interés and capital,
     no moratorio charged or paid) and nothing else, and the snapshot holds that installment "paid as
-    scheduled" with the allocation's date; every installment before it is paid in full and at most two after
+    scheduled" with the allocation's date — in its JSON, or as the last of its count (instantanea.plegar:
+    untouched in the JSON, the count starting right after the JSON's paid installments, on the installment's
+    due date, no value date after it); every installment before it is paid in full and at most two after
     it are due today (so the replay's estado is VIGENTE); the loan's history has no reversal nor moratorio
     devuelto (so the replay books every earlier movement and the last value date before this one is their
     latest, money sent back out aside).
@@ -115,14 +117,14 @@ def clasificar(cursor, *, hoy: date) -> int:
                     -- The installment paid as scheduled in the JSON, with the movement's date.
                     jsonb_array_length(s.cuota) = 3 AND s.cuota->2 = s.parte->5
                     AND coalesce(s.pos->>'ultima_fecha_valor', '') = to_char(greatest(h.ultima, par.fecha_valor), 'YYYY-MM-DD')
-                    AND (s.k = 0 OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object('n', s.k - 1)))
+                    AND {instantanea.sql_pagadas_hasta("s.pos", "s.k - 1", "0")}
                   ELSE
                     -- The last of the count (instantanea.plegar): untouched in the JSON, every installment up to
                     -- k - n paid there, so the count runs k - n + 1 … k; on its due date, no later value date.
                     jsonb_array_length(s.cuota) = 2 AND s.parte->>5 = to_char(par.fecha_valor, 'YYYY-MM-DD')
                     AND (h.ultima IS NULL OR h.ultima <= par.fecha_valor)
-                    AND s.k - par.n >= -1
-                    AND (s.k - par.n < 0 OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object('n', s.k - par.n)))
+                    AND s.k - par.n >= -1 AND jsonb_array_length(s.pos->'cuotas'->(s.k - par.n + 1)) = 2
+                    AND {instantanea.sql_pagadas_hasta("s.pos", "s.k", "par.n")}
                   END
               AND par.vencida - s.k <= %(posteriores)s
             ORDER BY par.prestamo_id
@@ -134,7 +136,6 @@ def clasificar(cursor, *, hoy: date) -> int:
             "reversion": Movimiento.Tipo.REVERSION.value,
             "devuelta": Movimiento.Tipo.MORATORIO_DEVUELTO.value,
             "claves": list(CLAVES_ORDINARIAS),
-            "pagadas": instantanea.SQL_ALGUNA_SIN_PAGAR,
             "posteriores": POSTERIORES_VENCIDAS,
         },
     )

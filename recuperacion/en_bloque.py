@@ -195,8 +195,7 @@ def _clasificar(cursor, *, k: str, dependencia_id: int, quincena: Periodo) -> in
                        AND {intacta}
                        AND par.importe = {monto}
                        AND (par.n = 0 OR {intacta_inicio})
-                       AND (par.k - par.n = 0
-                            OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object('n', par.k - par.n - 1)))
+                       AND {instantanea.sql_pagadas_hasta("s.pos", "par.k - 1", "par.n")}
                        AS ordinaria
                 FROM (
                     SELECT f.prestamo_id, f.importe, {k} AS k, p.posicion_al_corriente AS n, p.posicion,
@@ -218,7 +217,6 @@ def _clasificar(cursor, *, k: str, dependencia_id: int, quincena: Periodo) -> in
             "dependencia": dependencia_id,
             "letra": quincena.LETRA,
             "fecha_valor": quincena.vencimiento.isoformat(),
-            "pagadas": instantanea.SQL_ALGUNA_SIN_PAGAR,
         },
     )
     llanas = cursor.rowcount

@@ -99,9 +99,8 @@ def por_revisar(*, dependencia_id: int, contexto: Contexto, hoy: date) -> list[i
                        AND par.estado_inicial <> %(liquidado)s AND par.al_dia
                        AND {instantanea.SQL_VIGENTE.format(**forma)} AND s.pos->>'liquidacion' IS NULL
                        AND jsonb_array_length(s.pos->'cuotas') > 0
-                       AND (least(par.hasta, jsonb_array_length(s.pos->'cuotas') - 1) - par.n < 0
-                            OR NOT jsonb_path_exists(s.pos, %(pagadas)s, jsonb_build_object(
-                            'n', least(par.hasta, jsonb_array_length(s.pos->'cuotas') - 1) - par.n)))
+                       AND {instantanea.sql_pagadas_hasta(
+                           "s.pos", "least(par.hasta, jsonb_array_length(s.pos->'cuotas') - 1)", "par.n")}
                        AS nada
                 FROM (
                     SELECT p.id, p.estado, p.fecha_liquidacion, p.estado_inicial, p.posicion,
@@ -120,7 +119,7 @@ def por_revisar(*, dependencia_id: int, contexto: Contexto, hoy: date) -> list[i
             ORDER BY id
             """,
             {"dependencia": dependencia_id, "estados": list(ACTIVOS), "vigente": Prestamo.Estado.VIGENTE.value,
-             "liquidado": Prestamo.Estado.LIQUIDADO.value, "pagadas": instantanea.SQL_ALGUNA_SIN_PAGAR},
+             "liquidado": Prestamo.Estado.LIQUIDADO.value},
         )
         return [pk for (pk,) in cursor.fetchall()]
 

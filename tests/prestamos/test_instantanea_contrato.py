@@ -109,6 +109,28 @@ def test_the_sql_form_reads_and_writes_what_the_python_form_does():
 
 @pytest.mark.postgres
 @pytest.mark.django_db
+def test_the_sql_form_reads_the_count_as_restaurar_does():
+    # sql_pagadas_hasta, the one SQL reading of "paid up to here" that the classification, the set-based
+    # reversal and the review after a reversal use, against the Python form: a snapshot of `pagadas`
+    # installments and a count of `contadas` more is paid up to `hasta` when the restored position is.
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL form is PostgreSQL's jsonb")
+    casos = []
+    for pagadas, contadas in ((0, 0), (0, 2), (3, 0), (3, 1), (5, 4)):
+        datos = instantanea.guardar(_pagada(pagadas))
+        cuotas = instantanea.restaurar(datos, CONDICIONES, al_corriente=contadas).cuotas
+        for hasta in range(-1, 12):
+            pagado = all(c.pagado_interes == c.interes and c.pagado_capital == c.capital for c in cuotas[: hasta + 1])
+            casos.append((json.dumps(datos), hasta, contadas, pagado))
+    with connection.cursor() as cursor:
+        for datos, hasta, contadas, pagado in casos:
+            cursor.execute(f"SELECT {instantanea.sql_pagadas_hasta('%(d)s::jsonb', '%(h)s', '%(n)s')}",
+                           {"d": datos, "h": hasta, "n": contadas})
+            assert cursor.fetchone()[0] is pagado, (datos[:40], hasta, contadas)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
 def test_the_sql_form_turns_a_paid_installment_back_untouched_and_finds_the_last_one_due():
     if connection.vendor != "postgresql":
         pytest.skip("the SQL form is PostgreSQL's jsonb")
