@@ -155,3 +155,29 @@ def test_the_sql_form_turns_a_paid_installment_back_untouched_and_finds_the_last
             for hoy in (date(2025, 12, 31), date(2026, 1, 14), date(2026, 1, 15), date(2026, 1, 31), date(2026, 3, 1)):
                 cursor.execute(f"SELECT {instantanea.sql_indice_vencida(hoy, primera='%(p)s::text')}", {"p": str(primera)})
                 assert cursor.fetchone()[0] == len(posicion.vencidas(hoy)) - 1, (primera, hoy)
+
+
+@pytest.mark.django_db
+def test_unapplying_the_count_writes_it_into_the_json(prestamo_alice, hoy):
+    """prestamos/migrations/0022 backwards: each count is written into its snapshot's JSON (instantanea.plegar) and
+    the position reads the same, so the code before the count reads it too."""
+    import importlib
+
+    from django.apps import apps
+
+    migracion = importlib.import_module("prestamos.migrations.0022_posicion_al_corriente")
+    hoy(date(2026, 7, 3))
+    Prestamo.objects.filter(pk=prestamo_alice.pk).update(posicion_al_corriente=2)  # Q11 and Q12, set-based
+    prestamo_alice.refresh_from_db()
+    antes, datos = posiciones.posicion(prestamo_alice), prestamo_alice.posicion
+
+    migracion.plegar_cuentas(apps, None)
+
+    prestamo_alice.refresh_from_db()
+    assert prestamo_alice.posicion_al_corriente == 0
+    assert prestamo_alice.posicion == instantanea.plegar(datos, prestamo_alice.primera_quincena, 2)
+    assert prestamo_alice.posicion["cuotas"][11] == ["113.66", "587.46", "2026-06-30"]
+    assert posiciones.posicion(prestamo_alice) == antes
+    migracion.plegar_cuentas(apps, None)  # again: nothing left to write
+    prestamo_alice.refresh_from_db()
+    assert prestamo_alice.posicion == instantanea.plegar(datos, prestamo_alice.primera_quincena, 2)
