@@ -52,12 +52,22 @@ def _sumas(ids: list[int]) -> dict[int, dict[str, Decimal | int]]:
 
 
 def verificar_lote(prestamos: list[Prestamo]) -> Iterator[Diferencia]:
-    guardadas = posiciones.posiciones(prestamos)
     reproducidas = posiciones.posiciones(prestamos, reproducir=True)
+    try:
+        guardadas = posiciones.posiciones(prestamos)
+    except ValueError:  # a snapshot whose count does not fit its JSON (instantanea.plegar): find which, read the rest
+        guardadas = {}
+        for p in prestamos:
+            try:
+                guardadas[p.pk] = posiciones.posicion(p)
+            except ValueError as exc:
+                guardadas[p.pk] = exc
     sumas = _sumas([p.pk for p in prestamos])
     for p in prestamos:
         reproducida = reproducidas[p.pk]
-        if guardadas[p.pk] != reproducida:
+        if isinstance(guardadas[p.pk], ValueError):
+            yield Diferencia(p.folio, f"la instantánea no se puede leer: {guardadas[p.pk]}")
+        elif guardadas[p.pk] != reproducida:
             yield Diferencia(p.folio, "la instantánea no es el libro: posición guardada ≠ reproducida")
         s = sumas.get(p.pk, {})
         if s.get("descuadrados"):

@@ -112,7 +112,9 @@ class Prestamo(models.Model):
     posicion_hasta = models.BigIntegerField("posición hasta el movimiento", null=True, blank=True, editable=False)
     # Part of the snapshot (prestamos/instantanea.py, its one owner): how many installments after the JSON's
     # paid ones a remesa paid as scheduled set-based (libro.asentar_ordinarias) without rewriting the JSON.
-    posicion_al_corriente = models.PositiveIntegerField(
+    # A plain integer, no CHECK: adding it to a million loans is then instant (a CHECK would scan the table under
+    # an exclusive lock); the writers keep it ≥ 0.
+    posicion_al_corriente = models.IntegerField(
         "cuotas pagadas al corriente después de la posición", default=0, db_default=0, editable=False
     )
 

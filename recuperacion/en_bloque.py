@@ -170,8 +170,8 @@ def _clasificar(cursor, *, k: str, dependencia_id: int, quincena: Periodo) -> in
     # once (the LATERAL: a compressed or out-of-line value is otherwise decompressed at every reference)
     # and the installment of this period read from it; then the conditions on those values.
     # The snapshot's count `n` (instantanea.plegar) holds installments k - n … k - 1 paid as scheduled, when every
-    # installment before k - n is paid in the JSON and k - n is not (so the count starts there); k itself
-    # untouched in the JSON. Its last value date is then k - 1's due date, before this one.
+    # installment before k - n is paid in the JSON and k - n is untouched there (so the count starts there); k
+    # itself untouched in the JSON. Its last value date is then k - 1's due date, before this one.
     forma = {"pos": "s.pos", "k": "par.k"}
     vigente, intacta, monto = (
         instantanea.SQL_VIGENTE.format(**forma), instantanea.SQL_CUOTA_INTACTA.format(**forma),

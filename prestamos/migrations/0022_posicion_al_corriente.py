@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="prestamo",
             name="posicion_al_corriente",
-            field=models.PositiveIntegerField(
+            field=models.IntegerField(
                 db_default=0, default=0, editable=False, verbose_name="cuotas pagadas al corriente después de la posición"
             ),
         ),

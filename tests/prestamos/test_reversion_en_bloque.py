@@ -67,6 +67,29 @@ def test_the_worked_example_is_reversed_set_based(prestamo_alice, monkeypatch, h
     assert posiciones.posicion(prestamo_alice) == posiciones.posicion(prestamo_alice, reproducir=True)
 
 
+def test_a_count_that_does_not_end_at_the_reversed_installment_goes_to_the_engine(prestamo_alice, monkeypatch, hoy):
+    # Q11 and Q12 counted (2), then a count of 3 that the JSON does not bear out (its Q10 is paid there, so a count
+    # of 3 ending at Q12 would have to start at Q10). Taking Q12 out of such a count would leave the snapshot
+    # wrong: the engine reverses it and writes the whole snapshot.
+    from tests.fabricas import CURP_ALICE, FOLIO_ALICE, remesa
+
+    hoy(date(2026, 6, 20))
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), quincena="2026-Q11")
+    hoy(date(2026, 7, 3))
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), quincena="2026-Q12")
+    prestamo_alice.refresh_from_db()
+    assert prestamo_alice.posicion_al_corriente == 2
+    Prestamo.objects.filter(pk=prestamo_alice.pk).update(posicion_al_corriente=3)
+    rapidas = _contar_rapidas(monkeypatch)
+
+    revertir_aplicado(ArchivoAplicado.objects.latest("pk"), motivo="la SEP mandó otro archivo")
+
+    assert rapidas == [0]
+    prestamo_alice.refresh_from_db()
+    assert prestamo_alice.posicion_al_corriente == 0
+    assert posiciones.posicion(prestamo_alice) == posiciones.posicion(prestamo_alice, reproducir=True)
+
+
 def _ultima_quincena(semilla: int, fijar_hoy) -> list[bytes]:
     """2026-Q17 and 2026-M09 over the portfolio _historia left, plus a short loan; bank payments after some
     deductions; a refund of saldo a favor requested. The files loaded, oldest first."""

@@ -12,7 +12,7 @@ PAQUETES = ("accounts", "fopi", "oficina", "prestamos", "recuperacion")
 ESCRITOR = "prestamos/libro.py"
 PROHIBIDO = {
     "inserta movimientos": re.compile(r"Movimiento\.objects\.(create|bulk_create)|insertar\(\s*Movimiento|Movimiento\(\s*\w+="),
-    "escribe la instantánea": re.compile(r"\.posicion(_hasta)?\s*=(?!=)|update\([^)]*posicion"),
+    "escribe la instantánea": re.compile(r"\.posicion(_hasta|_al_corriente)?\s*=(?!=)|update\([^)]*posicion"),
     "bloquea préstamos a mano": re.compile(r"Prestamo\.objects\.select_for_update|consulta\.select_for_update\(\)\.filter\(pk__in"),
 }
 # A lote row decoding the snapshot it read (recuperacion/lotes.py) is a read, not a write.
@@ -43,4 +43,5 @@ def test_the_patterns_find_what_they_look_for():
     assert PROHIBIDO["inserta movimientos"].search("Movimiento.objects.create(**fila)")
     assert PROHIBIDO["escribe la instantánea"].search("prestamo.posicion = datos")
     assert not PROHIBIDO["escribe la instantánea"].search("if prestamo.posicion == datos")
+    assert PROHIBIDO["escribe la instantánea"].search("prestamo.posicion_al_corriente = 0")
     assert PROHIBIDO["bloquea préstamos a mano"].search("Prestamo.objects.select_for_update().get(pk=1)")

@@ -46,6 +46,19 @@ def test_it_fails_on_a_snapshot_that_is_not_the_ledger(cartera):
 
 
 @pytest.mark.django_db
+def test_it_names_a_snapshot_whose_count_cannot_be_read_and_checks_the_rest(cartera):
+    # A count of installments paid as scheduled larger than the installments its JSON holds untouched
+    # (prestamos/instantanea.py, plegar) cannot be read: the audit names that loan and goes on with the others.
+    alice = Prestamo.objects.get(folio=FOLIO_ALICE)
+    Prestamo.objects.filter(pk=alice.pk).update(posicion_al_corriente=len(alice.posicion["cuotas"]) + 1)
+    salida = StringIO()
+    with pytest.raises(CommandError, match="2 préstamos verificados en .* 1 diferencias"):
+        call_command("verificar_libro", "--lote", "5", stdout=salida)
+    assert f"{FOLIO_ALICE}: la instantánea no se puede leer" in salida.getvalue()
+    assert FOLIO_BOB not in salida.getvalue()
+
+
+@pytest.mark.django_db
 def test_it_fails_when_money_is_not_conserved(cartera):
     bob = Prestamo.objects.get(folio=FOLIO_BOB)
     descuento = Movimiento.objects.filter(prestamo=bob, tipo=Movimiento.Tipo.DESCUENTO).get()

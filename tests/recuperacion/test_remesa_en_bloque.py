@@ -67,6 +67,25 @@ def test_the_worked_example_is_an_ordinary_deduction_and_a_cent_more_is_not(
         assert prestamo_alice.posicion["cuotas"][10][2:] == ["2026-06-15"]  # 2026-Q11, paid as scheduled
 
 
+def test_a_count_that_does_not_start_where_the_json_stops_paying_sends_the_row_to_the_engine(
+    prestamo_alice, monkeypatch, hoy
+):
+    # A count must start right after the JSON's paid installments (instantanea.plegar). One that claims 2026-Q11
+    # while the JSON still holds it untouched is not the set-based path's to extend: had it taken Q11's row, Q11
+    # would be paid twice. The engine decides it instead.
+    hoy(date(2026, 6, 20))
+    Prestamo.objects.filter(pk=prestamo_alice.pk).update(posicion_al_corriente=1)
+    clasificar, contadas = en_bloque.clasificar, []
+    monkeypatch.setattr(en_bloque, "clasificar", lambda cursor, **datos: contadas.append(clasificar(cursor, **datos))
+                        or contadas[-1])
+
+    remesa((FOLIO_ALICE, CURP_ALICE, "701.12"), quincena="2026-Q11")
+
+    assert contadas == [0]
+    prestamo_alice.refresh_from_db()
+    assert prestamo_alice.posicion_al_corriente == 0  # the engine wrote the whole snapshot
+
+
 def _curp(base: str) -> str:
     return base + curp.calc_check_digit(base)
 
