@@ -59,8 +59,6 @@ def sql_pagadas_hasta(pos: str, hasta: str, al_corriente: str) -> str:
             f"jsonb_build_object('n', {hasta_en_el_json})))")
 
 
-# Installment k paid as scheduled on `{fecha}` (text): the form `_cuota_a_json` writes for it.
-SQL_CUOTA_PAGADA = "jsonb_build_array({interes}, {capital}, {fecha}::text)"
 # Installment k untouched ({interes} and {capital}: jsonb strings): the form `_cuota_a_json` writes for it.
 # The set-based reversal (prestamos/reversion_en_bloque.py) turns a "paid as scheduled" one back to it.
 SQL_CUOTA_SIN_PAGAR = "jsonb_build_array({interes}, {capital})"

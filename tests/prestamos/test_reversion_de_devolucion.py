@@ -32,6 +32,15 @@ def _remesa(periodo: str, importe: D) -> bytes:
     return (REMESA + f"SEP,{periodo},{FOLIO_ALICE},{CURP_ALICE},{importe}\n").encode()
 
 
+def _dos_remesas_y_la_devolucion(prestamo, hoy) -> tuple[bytes, bytes, SolicitudDevolucion]:
+    """February's and March's remesas loaded after the refund's money arrived, then the refund paid on 31 March."""
+    hoy(date(2026, 3, 31))
+    febrero, marzo = _remesa("2026-M02", CUOTA), _remesa("2026-M03", CUOTA)
+    importar_archivo(febrero)
+    importar_archivo(marzo)
+    return febrero, marzo, _devolver(prestamo, date(2026, 3, 31))
+
+
 def _devolver(prestamo, hoy) -> SolicitudDevolucion:
     solicitud = devolucion_solicitar(prestamo=prestamo, clabe="032180000118359719", titular="Alicia García")
     return devolucion_pagar(solicitud=solicitud, clave_rastreo="RASTREO1", usuario=None, hoy=hoy)
@@ -114,11 +123,7 @@ def test_a_second_reversal_keeps_the_request_on_the_refund_in_force(pago_en_exce
     """Two remesas after the refund's money arrived, the refund, then each remesa reversed: the refund is
     booked a second and a third time, and the paid request follows it each time."""
     prestamo, _ = pago_en_exceso_devuelto
-    hoy(date(2026, 3, 31))
-    febrero, marzo = _remesa("2026-M02", CUOTA), _remesa("2026-M03", CUOTA)
-    importar_archivo(febrero)
-    importar_archivo(marzo)
-    solicitud = _devolver(prestamo, date(2026, 3, 31))
+    febrero, marzo, solicitud = _dos_remesas_y_la_devolucion(prestamo, hoy)
     primera = solicitud.movimiento
 
     revertir_archivo(marzo, motivo="archivo equivocado")
@@ -159,11 +164,7 @@ def test_the_data_migration_moves_an_old_request_to_the_refund_in_force_and_back
 
     migracion = importlib.import_module("recuperacion.migrations.0011_devolucion_sigue_reasentada")
     prestamo, _ = pago_en_exceso_devuelto
-    hoy(date(2026, 3, 31))
-    febrero, marzo = _remesa("2026-M02", CUOTA), _remesa("2026-M03", CUOTA)
-    importar_archivo(febrero)
-    importar_archivo(marzo)
-    solicitud = _devolver(prestamo, date(2026, 3, 31))
+    febrero, marzo, solicitud = _dos_remesas_y_la_devolucion(prestamo, hoy)
     primera = solicitud.movimiento
     revertir_archivo(marzo, motivo="archivo equivocado")
     revertir_archivo(febrero, motivo="archivo equivocado")
